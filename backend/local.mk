@@ -1,0 +1,3 @@
+# backend/: the engine (ovmd).
+sbin_PROGRAMS += ovmd
+ovmd_SOURCES = backend/engine.c

@@ -1,0 +1,152 @@
+/* The command language as data (cli-contract.md §2-§6). One table drives
+ * parsing, validation, help, showobjtypes, showcustomcmds, completion and
+ * the man page attribute tables. */
+#ifndef OVM_GRAMMAR_H
+#define OVM_GRAMMAR_H
+#include <stddef.h>
+
+/* Value types (cli-contract §5). */
+typedef enum {
+    VT_STR,      /* str(n): max_len bytes, UTF-8 */
+    VT_INT,      /* int min..max */
+    VT_NUM,      /* decimal, min..max (exclusive-zero flag below) */
+    VT_BOOL,     /* Yes|No|True|False, case-insensitive; canonical "Yes"/"No" */
+    VT_ENUM,     /* one of enums[], case-insensitive; canonical spelling from enums[] */
+    VT_ENUMLIST, /* comma-separated list of enums[]; canonicalised */
+    VT_REF,      /* name or id of an object of ref_type (resolved by the engine) */
+    VT_REFLIST,  /* comma-separated refs of ref_type */
+    VT_STRLIST,  /* comma-separated strings (e.g. ntpServers) */
+    VT_IPV4,     /* dotted quad */
+    VT_HOST,     /* IPv4 address or host name */
+    VT_MAC,      /* xx:xx:xx:xx:xx:xx, lower-cased */
+    VT_EVENTID,  /* 13-digit id */
+} gr_vtype;
+
+/* Attribute flags. */
+enum {
+    GA_MANDATORY = 1u << 0,   /* "M": required on create (or on the custom command) */
+    GA_CREATE = 1u << 1,      /* accepted by create */
+    GA_EDIT = 1u << 2,        /* accepted by edit */
+    GA_CREATE_ONLY = 1u << 3, /* given to edit: "<attr> of <Type> can only be set when the object is created" */
+    GA_NUM_GT0 = 1u << 4,     /* VT_NUM: must be > min (size > 0) */
+    GA_SECRET = 1u << 5,      /* never echoed in logs/job descriptions (passwords) */
+};
+
+typedef struct gr_attr {
+    const char *name;          /* canonical spelling, e.g. "memoryLimit" */
+    gr_vtype vtype;
+    unsigned flags;
+    long long min, max;        /* VT_INT / VT_NUM range */
+    size_t max_len;            /* VT_STR / lists: byte limit, 0 = 256 */
+    const char *const *enums;  /* VT_ENUM / VT_ENUMLIST: NULL-terminated canonical values */
+    const char *ref_type;      /* VT_REF / VT_REFLIST: target type name */
+    const char *deflt;         /* default shown in help and man pages, or NULL */
+    const char *help;          /* one line for ? help and man pages */
+} gr_attr;
+
+/* A command form: a generic verb on a type, a custom command on a type, or a
+ * manager/session command (type == NULL). */
+typedef struct gr_cmd {
+    const char *verb;          /* canonical verb spelling, e.g. "showcustomcmds" */
+    const char *type;          /* object type or NULL */
+    const gr_attr *const *attrs; /* NULL-terminated */
+    const char *const *parents;  /* create: types allowed after "on"; add/remove: parent types after to/from */
+    int parent_required;       /* create: "on" mandatory */
+    int takes_instance;        /* id=/name= follows the type */
+    const char *helptext;      /* "HelpText:" line of ? help, or NULL */
+    const char *syntax;        /* showcustomcmds line, e.g. "start Vm <instance>" */
+} gr_cmd;
+
+/* Object type support levels (cli-contract §4.1). */
+enum { GT_R1 = 1, GT_RECOGNISED = 2, GT_PSEUDO = 3 /* accepted input alias only */ };
+
+typedef struct gr_type {
+    const char *name;          /* canonical, e.g. "VirtualDisk" */
+    const char *code;          /* id type code, e.g. "0012", or NULL */
+    int level;                 /* GT_R1 or GT_RECOGNISED */
+    const char *show_name;     /* used in job names, e.g. "VM", "Virtual Disk" */
+} gr_type;
+
+/* Lookup (case-insensitive). NULL when unknown. */
+const gr_type *gr_type_find(const char *name);
+/* All types in alphabetical order; *n gets the count. */
+const gr_type *const *gr_types(size_t *n);
+/* The command form for verb (+ type) or NULL. */
+const gr_cmd *gr_cmd_find(const char *verb, const char *type);
+/* All command forms in table order; *n gets the count. */
+const gr_cmd *const *gr_cmds(size_t *n);
+/* Attribute of a command form by name (case-insensitive) or NULL. */
+const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name);
+/* 1 if word is a known verb (case-insensitive). */
+int gr_is_verb(const char *word);
+
+/* ---- lexing (cli-contract §3) ---- */
+typedef struct gr_token {
+    char *text;        /* token text with quotes removed and escapes applied */
+    char *key;         /* for key=value tokens: key (as typed), else NULL */
+    char *value;       /* for key=value tokens: value (unquoted), else NULL */
+    size_t off;        /* byte offset of the token in the command */
+    size_t voff;       /* byte offset of the value */
+    int quoted;        /* value was quoted */
+} gr_token;
+
+typedef struct gr_tokens {
+    gr_token *v;
+    size_t n, cap;
+} gr_tokens;
+
+/* Splits an input line into commands at ';' outside quotes; segments are
+ * trimmed, empty ones dropped. Returns the count; *out is a heap array of heap
+ * strings (free with gr_free_strv). An unterminated quote keeps the rest of
+ * the line in the last segment (the parser then reports the error). */
+size_t gr_split_commands(const char *line, char ***out);
+void gr_free_strv(char **v, size_t n);
+
+/* Tokenises one command. 0 ok, -1 syntax error with message "Syntax error: ..."
+ * (heap) in *err. */
+int gr_lex(const char *cmd, gr_tokens *out, char **err);
+void gr_tokens_free(gr_tokens *t);
+
+/* ---- parsing and validation (cli-contract §2, §5, §7.5) ---- */
+typedef struct gr_kv {
+    const gr_attr *def;  /* attribute definition (NULL for instance keys) */
+    char *key;           /* canonical attribute name ("id"/"name" for instances) */
+    char *value;         /* canonical value: enums in their table spelling,
+                            bools "Yes"/"No", MACs lower case, others as typed */
+    size_t off;          /* byte offset of the token */
+} gr_kv;
+
+typedef struct gr_command {
+    char *text;              /* the command as typed, trimmed */
+    const gr_cmd *def;       /* matched command form */
+    const char *verb;        /* canonical verb */
+    const gr_type *type;     /* NULL for manager/session commands */
+    gr_kv instance;          /* key "id" or "name"; key NULL when absent */
+    gr_kv *attrs;            /* attributes in first-seen order, duplicates resolved (last wins) */
+    size_t nattrs;
+    const gr_type *ptype;    /* parent type after on/to/from, else NULL */
+    gr_kv pinstance;         /* parent instance */
+    int help;                /* a lone '?' token ended the command: help requested */
+} gr_command;
+
+/* Parses and validates a single command (no ';'). Returns 0 and fills *out,
+ * or -1 with the exact cli-contract §7.5 Error Msg text in *err (heap).
+ * Object names are not resolved here: the engine does that. For
+ * recognised-only types "list" succeeds; other verbs give the
+ * "not supported by this Manager" text. A command ending in '?' returns 0
+ * with out->help = 1 even if incomplete. */
+int gr_parse(const char *cmd, gr_command *out, char **err);
+void gr_command_free(gr_command *c);
+/* Attribute value by canonical name or NULL. */
+const char *gr_get(const gr_command *c, const char *name);
+
+/* ---- generated texts (cli-contract §6) ---- */
+/* Each returns a heap array of heap lines without EOL; free with gr_free_strv. */
+size_t gr_help_lines(char ***out);                       /* `help` */
+size_t gr_showobjtypes_lines(char ***out);               /* `showobjtypes` data lines */
+size_t gr_showcustomcmds_lines(const gr_type *t, char ***out); /* data lines */
+size_t gr_showallcustomcmds_lines(char ***out);
+/* `?` help for the text before the '?' (cli-contract §11.3), without live
+ * object names: lines indented to col (the column of '?'). */
+size_t gr_question_lines(const char *before, size_t col, char ***out);
+#endif

@@ -1,0 +1,8 @@
+# Tests: every program here prints TAP; each area owns one fragment.
+include $(top_srcdir)/tests/fuzz/fuzz.mk
+include $(top_srcdir)/tests/unit/grammar.mk
+include $(top_srcdir)/tests/unit/xmlrpc.mk
+include $(top_srcdir)/tests/unit/render.mk
+include $(top_srcdir)/tests/unit/store.mk
+include $(top_srcdir)/tests/e2e/agent.mk
+include $(top_srcdir)/tests/golden/golden.mk
