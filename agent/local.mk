@@ -1,1 +1,19 @@
-# agent build rules
+# agent/: ovm-agentd, the XML-RPC agent daemon with the sim driver.
+bin_PROGRAMS += ovm-agentd
+ovm_agentd_SOURCES = agent/main.c agent/agent.h \
+	agent/httpd.c agent/httpd.h agent/tlscert.c agent/tlscert.h \
+	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
+	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c \
+	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
+	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c
+ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
+ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+
+man_MANS += man/ovm-agentd.8
+EXTRA_DIST += man/ovm-agentd.8
+
+check_PROGRAMS += agent/test-units
+agent_test_units_SOURCES = agent/test-units.c agent/vmcfg.c agent/faults.c
+agent_test_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
+TESTS += agent/test-units

@@ -1,2 +1,216 @@
-/* placeholder main; the engine is being written */
-int main(void) { return 0; }
+/* ovmd: the engine process (DESIGN.md). It owns the store, runs jobs on
+ * worker threads, talks to agents, and serves sessions on a local socket.
+ * It never forks after its threads start. */
+#include "backend/engine.h"
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "backend/listener.h"
+#include "backend/monitor.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define DEFAULT_CONFIG "/etc/ovmd/ovmd.yaml"
+
+typedef struct options {
+    const char *config;
+    int config_given;
+    const char *state_dir;
+    const char *socket;
+    const char *log_file;
+    int verbose;
+} options;
+
+static void usage(FILE *fp)
+{
+    fputs("Usage: ovmd [OPTION]...\n"
+          "Oracle VM-style manager engine: serves the OVM> shell to ovmsh and SSH sessions.\n\n"
+          "  -f, --config FILE     configuration file (default " DEFAULT_CONFIG ")\n"
+          "      --state-dir DIR   keep the store, socket and keys in DIR\n"
+          "      --socket PATH     local session socket (default STATE_DIR/engine.sock)\n"
+          "      --log-file FILE   log to FILE instead of standard error\n"
+          "  -v, --verbose         log debug messages\n"
+          "  -h, --help            show this help\n"
+          "  -V, --version         show the version\n\n"
+          "See ovmd(8) and ovmd.yaml(5).\n",
+          fp);
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'f'}, {"state-dir", required_argument, NULL, 's'},
+        {"socket", required_argument, NULL, 'S'}, {"log-file", required_argument, NULL, 'l'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->config = DEFAULT_CONFIG;
+    for (int ch; (ch = getopt_long(argc, argv, "f:vhV", longopts, NULL)) != -1;) {
+        switch (ch) {
+        case 'f': o->config = optarg; o->config_given = 1; break;
+        case 's': o->state_dir = optarg; break;
+        case 'S': o->socket = optarg; break;
+        case 'l': o->log_file = optarg; break;
+        case 'v': o->verbose = 1; break;
+        case 'h': usage(stdout); exit(0);
+        case 'V': puts("ovmd " PACKAGE_VERSION); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ovmd: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int configure(engine *e, const options *o)
+{
+    char *err = NULL;
+    engine_config_defaults(&e->cfg);
+    if (engine_config_load(&e->cfg, o->config, !o->config_given, &err) != 0) {
+        fprintf(stderr, "ovmd: %s\n", err);
+        free(err);
+        return -1;
+    }
+    if (o->state_dir) {
+        free(e->cfg.state_dir);
+        e->cfg.state_dir = xstrdup(o->state_dir);
+    }
+    if (o->socket) {
+        free(e->cfg.socket_path);
+        e->cfg.socket_path = xstrdup(o->socket);
+    }
+    if (o->log_file) {
+        free(e->cfg.log_file);
+        e->cfg.log_file = xstrdup(o->log_file);
+    }
+    if (!e->cfg.socket_path)
+        e->cfg.socket_path = xasprintf("%s/engine.sock", e->cfg.state_dir);
+    if (!e->cfg.db_path)
+        e->cfg.db_path = xasprintf("%s/ovmd.db", e->cfg.state_dir);
+    return 0;
+}
+
+/* The Manager UUID lives in the state directory, not only in the database,
+ * so that a rebuilt store can still reclaim its servers (agent-api §4.7). */
+static int load_manager_uuid(engine *e)
+{
+    char *path = xasprintf("%s/manager-uuid", e->cfg.state_dir);
+    char *id = ovm_read_file(path, NULL);
+    if (id) {
+        id[strcspn(id, "\r\n")] = '\0';
+        snprintf(e->manager_id, sizeof e->manager_id, "%s", id);
+        free(id);
+    } else {
+        ovm_new_id("0001", "", e->manager_id, sizeof e->manager_id);
+        char *line = xasprintf("%s\n", e->manager_id);
+        if (ovm_write_file_atomic(path, line, strlen(line), 0600) != 0) {
+            log_err("cannot write %s: %s", path, strerror(errno));
+            free(line);
+            free(path);
+            return -1;
+        }
+        free(line);
+    }
+    free(path);
+    return 0;
+}
+
+static void ensure_manager_object(engine *e)
+{
+    store_wrlock(e->st);
+    if (!store_get(e->st, e->manager_id)) {
+        char host[256] = "ovm-manager";
+        gethostname(host, sizeof host - 1);
+        obj *m = store_create(e->st, "Manager", e->manager_id, "OVM Manager");
+        obj_set(e->st, m, "hostname", host);
+        obj_set(e->st, m, "macStart", "00:21:f6:00:00:00");
+        obj_set(e->st, m, "macEnd", "00:21:f6:ff:ff:ff");
+    }
+    store_unlock(e->st);
+}
+
+static int open_everything(engine *e)
+{
+    char *err = NULL;
+    if (ovm_mkdir_p(e->cfg.state_dir, 0700) != 0) {
+        log_err("cannot create %s: %s", e->cfg.state_dir, strerror(errno));
+        return -1;
+    }
+    if (load_manager_uuid(e) != 0)
+        return -1;
+    e->st = store_open(e->cfg.db_path, &err);
+    if (!e->st) {
+        log_err("%s", err);
+        free(err);
+        return -1;
+    }
+    ensure_manager_object(e);
+    e->ac = agentc_new(e->cfg.agent_connect_timeout);
+    if (!e->ac) {
+        log_err("cannot start the agent client");
+        return -1;
+    }
+    e->js = jobs_start(e, e->cfg.workers);
+    return 0;
+}
+
+static void close_everything(engine *e)
+{
+    jobs_stop(e->js);
+    agentc_free(e->ac);
+    store_close(e->st);
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    engine e;
+    memset(&e, 0, sizeof e);
+    if (parse_args(argc, argv, &o) != 0 || configure(&e, &o) != 0)
+        return 2;
+    log_set_ident("ovmd");
+    if (e.cfg.log_file)
+        log_set_file(e.cfg.log_file);
+    if (o.verbose)
+        log_set_level(LOG_DEBUG_);
+    /* Signals are taken synchronously by the main thread only. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (open_everything(&e) != 0)
+        return 1;
+    char *err = NULL;
+    monitor *mon = monitor_start(&e);
+    listener *l = listener_start(&e, e.cfg.socket_path, &err);
+    if (!l) {
+        log_err("%s", err);
+        free(err);
+        monitor_stop(mon);
+        close_everything(&e);
+        return 1;
+    }
+    log_info("engine ready: manager %s, socket %s, store %s", e.manager_id, e.cfg.socket_path, e.cfg.db_path);
+    int sig = 0;
+    while (sig != SIGTERM && sig != SIGINT)
+        sigwait(&sigs, &sig);
+    log_info("signal %d: shutting down", sig);
+    e.stopping = 1;
+    listener_stop(l);
+    monitor_stop(mon);
+    close_everything(&e);
+    engine_config_free(&e.cfg);
+    log_info("stopped");
+    return 0;
+}

@@ -30,6 +30,8 @@ void result_init(result *r, const char *command);
 void result_free(result *r);
 /* Sets Failure with a formatted one-line message (newlines become spaces). */
 void result_fail(result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Marks r as a list result, so an empty list still prints "Data: ". */
+void result_list_begin(result *r);
 void result_list_add(result *r, const char *id, const char *name);
 void result_show_add(result *r, const char *label, const char *value);
 void result_text_add(result *r, const char *line);

@@ -42,10 +42,16 @@ typedef struct gr_attr {
     const char *ref_type;      /* VT_REF / VT_REFLIST: target type name */
     const char *deflt;         /* default shown in help and man pages, or NULL */
     const char *help;          /* one line for ? help and man pages */
+    /* Additions (grammar layer): */
+    gr_vtype elem;             /* VT_STRLIST: element type, VT_STR or VT_HOST */
+    unsigned max_items;        /* lists: most elements allowed, 0 = no limit */
+    const char *const *aliases; /* VT_ENUM: NULL-terminated pairs {input, canonical},
+                                   e.g. 3.2 spellings "Sparse" -> "SPARSE_COPY" */
 } gr_attr;
 
 /* A command form: a generic verb on a type, a custom command on a type, or a
  * manager/session command (type == NULL). */
+struct gr_command;
 typedef struct gr_cmd {
     const char *verb;          /* canonical verb spelling, e.g. "showcustomcmds" */
     const char *type;          /* object type or NULL */
@@ -55,6 +61,12 @@ typedef struct gr_cmd {
     int takes_instance;        /* id=/name= follows the type */
     const char *helptext;      /* "HelpText:" line of ? help, or NULL */
     const char *syntax;        /* showcustomcmds line, e.g. "start Vm <instance>" */
+    /* Additions (grammar layer): */
+    const char *const *one_of; /* exactly one of these attributes (create, custom and
+                                  manager commands); at most one on edit */
+    int type_arg;              /* manager command followed by a bare type (showcustomcmds) */
+    /* Cross-attribute rule run after all other checks: 0 ok, -1 with *err (heap). */
+    int (*check)(const struct gr_command *c, char **err);
 } gr_cmd;
 
 /* Object type support levels (cli-contract §4.1). */
@@ -102,6 +114,12 @@ typedef struct gr_tokens {
 size_t gr_split_commands(const char *line, char ***out);
 void gr_free_strv(char **v, size_t n);
 
+/* Checks raw input bytes (len may include NULs): length <= GR_MAX_LINE, no NUL,
+ * valid UTF-8, no control characters except TAB. 0 ok, -1 with
+ * "Syntax error: ... at column N" (1-based byte column) in *err (heap). */
+int gr_check_line(const char *line, size_t len, char **err);
+#define GR_MAX_LINE 16384
+
 /* Tokenises one command. 0 ok, -1 syntax error with message "Syntax error: ..."
  * (heap) in *err. */
 int gr_lex(const char *cmd, gr_tokens *out, char **err);
@@ -134,11 +152,18 @@ typedef struct gr_command {
  * Object names are not resolved here: the engine does that. For
  * recognised-only types "list" succeeds; other verbs give the
  * "not supported by this Manager" text. A command ending in '?' returns 0
- * with out->help = 1 even if incomplete. */
+ * with out->help = 1 even if incomplete. On failure *out is left empty
+ * (gr_command_free on it is a no-op). */
 int gr_parse(const char *cmd, gr_command *out, char **err);
 void gr_command_free(gr_command *c);
 /* Attribute value by canonical name or NULL. */
 const char *gr_get(const gr_command *c, const char *name);
+/* Did-you-mean: "; did you mean: A, B" for word among cands (n entries), or
+ * "" when nothing is close. Heap string. */
+char *gr_suggest(const char *word, const char *const *cands, size_t n);
+/* One-line "<type/range>" description of an attribute's value, e.g.
+ * "int 1..128", for help and man pages. Heap string. */
+char *gr_attr_describe(const gr_attr *a);
 
 /* ---- generated texts (cli-contract §6) ---- */
 /* Each returns a heap array of heap lines without EOL; free with gr_free_strv. */

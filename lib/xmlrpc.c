@@ -1,1 +1,868 @@
-/* placeholder: implemented by the xmlrpc work */
+/* XML-RPC values and codec (agent-api.md §2-§3). The decoder trusts nothing:
+ * size and depth are bounded and DTDs are refused outright, so entity tricks
+ * never reach libxml2's entity machinery. */
+#include "lib/xmlrpc.h"
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+/* ---------------------------------------------------------------- values */
+
+static xr_value *xr_new(xr_type type)
+{
+    xr_value *v = xcalloc(1, sizeof *v);
+    v->type = type;
+    return v;
+}
+
+xr_value *xr_nil(void)
+{
+    return xr_new(XR_NIL);
+}
+
+xr_value *xr_bool(int b)
+{
+    xr_value *v = xr_new(XR_BOOL);
+    v->i = b ? 1 : 0;
+    return v;
+}
+
+xr_value *xr_int(int64_t i)
+{
+    xr_value *v = xr_new(XR_INT);
+    v->i = i;
+    return v;
+}
+
+xr_value *xr_double(double d)
+{
+    xr_value *v = xr_new(XR_DOUBLE);
+    v->d = d;
+    return v;
+}
+
+xr_value *xr_string(const char *s)
+{
+    return xr_stringn(s ? s : "", s ? strlen(s) : 0);
+}
+
+xr_value *xr_stringn(const char *s, size_t n)
+{
+    xr_value *v = xr_new(XR_STRING);
+    v->s = xstrndup(s ? s : "", s ? n : 0);
+    return v;
+}
+
+xr_value *xr_array(void)
+{
+    return xr_new(XR_ARRAY);
+}
+
+xr_value *xr_struct(void)
+{
+    return xr_new(XR_STRUCT);
+}
+
+static void xr_reserve(xr_value *c)
+{
+    if (c->n < c->cap)
+        return;
+    c->cap = c->cap ? c->cap * 2 : 4;
+    c->items = xrealloc(c->items, c->cap * sizeof *c->items);
+    if (c->type == XR_STRUCT)
+        c->keys = xrealloc(c->keys, c->cap * sizeof *c->keys);
+}
+
+void xr_array_add(xr_value *arr, xr_value *v)
+{
+    if (!arr || arr->type != XR_ARRAY) {
+        xr_free(v);   /* misuse: do not leak what we were given */
+        return;
+    }
+    xr_reserve(arr);
+    arr->items[arr->n++] = v ? v : xr_nil();
+}
+
+/* Appends a member without looking for an existing key: the decoder uses it
+ * so that huge structs stay linear; lookups then take the last match. */
+static void xr_struct_append(xr_value *st, char *key, xr_value *v)
+{
+    xr_reserve(st);
+    st->keys[st->n] = key;
+    st->items[st->n++] = v;
+}
+
+static ssize_t xr_struct_find(const xr_value *st, const char *key)
+{
+    for (size_t i = st->n; i > 0; i--)
+        if (strcmp(st->keys[i - 1], key) == 0)
+            return (ssize_t)(i - 1);
+    return -1;
+}
+
+void xr_struct_set(xr_value *st, const char *key, xr_value *v)
+{
+    if (!st || st->type != XR_STRUCT || !key) {
+        xr_free(v);
+        return;
+    }
+    ssize_t at = xr_struct_find(st, key);
+    if (at >= 0) {
+        xr_free(st->items[at]);
+        st->items[at] = v ? v : xr_nil();
+        return;
+    }
+    xr_struct_append(st, xstrdup(key), v ? v : xr_nil());
+}
+
+xr_value *xr_struct_get(const xr_value *st, const char *key)
+{
+    if (!st || st->type != XR_STRUCT || !key)
+        return NULL;
+    ssize_t at = xr_struct_find(st, key);
+    return at >= 0 ? st->items[at] : NULL;
+}
+
+xr_value *xr_copy(const xr_value *v)
+{
+    if (!v)
+        return NULL;
+    xr_value *c = xr_new(v->type);
+    c->i = v->i;
+    c->d = v->d;
+    if (v->s)
+        c->s = xstrdup(v->s);
+    for (size_t k = 0; k < v->n; k++) {
+        if (v->type == XR_STRUCT)
+            xr_struct_append(c, xstrdup(v->keys[k]), xr_copy(v->items[k]));
+        else
+            xr_array_add(c, xr_copy(v->items[k]));
+    }
+    return c;
+}
+
+void xr_free(xr_value *v)
+{
+    if (!v)
+        return;
+    for (size_t k = 0; k < v->n; k++) {
+        xr_free(v->items[k]);
+        if (v->keys)
+            free(v->keys[k]);
+    }
+    free(v->items);
+    free(v->keys);
+    free(v->s);
+    free(v);
+}
+
+/* -------------------------------------------------------- lenient readers */
+
+/* Number parsing must not depend on the program's LC_NUMERIC (the shell may
+ * call setlocale), so both directions use a private "C" locale. */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static locale_t xr_c_locale(void)
+{
+    pthread_once(&c_locale_once, c_locale_init);
+    return c_locale;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Parses a whole decimal integer, surrounding whitespace allowed. */
+static int parse_int64(const char *s, int64_t *out)
+{
+    while (is_space(*s))
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    while (is_space(*end))
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    while (is_space(*s))
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    locale_t loc = xr_c_locale();
+    double d = loc ? strtod_l(s, &end, loc) : strtod(s, &end);
+    if (end == s || (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)))
+        return -1;
+    while (is_space(*end))
+        end++;
+    if (*end)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+/* Truncates toward zero; -1 if d has no int64 value. */
+static int double_to_int64(double d, int64_t *out)
+{
+    if (!isfinite(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
+        return -1;
+    *out = (int64_t)d;
+    return 0;
+}
+
+int xr_get_int64(const xr_value *v, int64_t *out)
+{
+    if (!v || !out)
+        return -1;
+    double d;
+    switch (v->type) {
+    case XR_INT:
+    case XR_BOOL:
+        *out = v->i;
+        return 0;
+    case XR_DOUBLE:
+        return double_to_int64(v->d, out);
+    case XR_STRING:
+        if (parse_int64(v->s, out) == 0)
+            return 0;
+        if (parse_double(v->s, &d) == 0)
+            return double_to_int64(d, out);
+        return -1;
+    default:
+        return -1;
+    }
+}
+
+static int parse_bool_word(const char *s, int *out)
+{
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    if ((n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 1 && *s == '1'))
+        *out = 1;
+    else if ((n == 5 && strncasecmp(s, "false", 5) == 0) || (n == 1 && *s == '0'))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+int xr_get_bool(const xr_value *v, int *out)
+{
+    if (!v || !out)
+        return -1;
+    switch (v->type) {
+    case XR_BOOL:
+    case XR_INT:
+        *out = v->i != 0;
+        return 0;
+    case XR_STRING:
+        return parse_bool_word(v->s, out);
+    default:
+        return -1;
+    }
+}
+
+const char *xr_get_str(const xr_value *v)
+{
+    return v && v->type == XR_STRING ? v->s : NULL;
+}
+
+/* ---------------------------------------------------------------- encoder */
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    unsigned cp = c & (0x3f >> (n - 1));
+    for (size_t k = 1; k < n; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* XML text escaping. Bytes XML 1.0 cannot carry at all (C0 controls other
+ * than TAB/LF/CR, invalid UTF-8) become U+FFFD so the document stays
+ * well-formed; CR is a character reference so parsers do not fold it. */
+static void add_text(strbuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (n == 0 || (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')) {
+            sb_adds(sb, "\xef\xbf\xbd");
+            p++;
+            continue;
+        }
+        switch (*p) {
+        case '&': sb_adds(sb, "&amp;"); break;
+        case '<': sb_adds(sb, "&lt;"); break;
+        case '>': sb_adds(sb, "&gt;"); break;
+        case '\r': sb_adds(sb, "&#13;"); break;
+        default: sb_add(sb, p, n);
+        }
+        p += n;
+    }
+}
+
+static void add_double(strbuf *sb, double d)
+{
+    char buf[64];
+    locale_t loc = xr_c_locale();
+    locale_t old = loc ? uselocale(loc) : (locale_t)0;
+    snprintf(buf, sizeof buf, "%.17g", d);
+    if (loc)
+        uselocale(old);
+    sb_adds(sb, buf);
+}
+
+static void add_value(strbuf *sb, const xr_value *v);
+
+static void add_members(strbuf *sb, const xr_value *v)
+{
+    for (size_t k = 0; k < v->n; k++) {
+        sb_adds(sb, "<member><name>");
+        add_text(sb, v->keys[k]);
+        sb_adds(sb, "</name>");
+        add_value(sb, v->items[k]);
+        sb_adds(sb, "</member>\n");
+    }
+}
+
+static void add_value(strbuf *sb, const xr_value *v)
+{
+    sb_adds(sb, "<value>");
+    switch (v ? v->type : XR_NIL) {
+    case XR_NIL: sb_adds(sb, "<nil/>"); break;
+    case XR_BOOL: sb_addf(sb, "<boolean>%d</boolean>", v->i ? 1 : 0); break;
+    case XR_INT:
+        if (v->i >= INT32_MIN && v->i <= INT32_MAX)
+            sb_addf(sb, "<int>%lld</int>", (long long)v->i);
+        else
+            sb_addf(sb, "<i8>%lld</i8>", (long long)v->i);
+        break;
+    case XR_DOUBLE:
+        sb_adds(sb, "<double>");
+        add_double(sb, v->d);
+        sb_adds(sb, "</double>");
+        break;
+    case XR_STRING:
+        sb_adds(sb, "<string>");
+        add_text(sb, v->s);
+        sb_adds(sb, "</string>");
+        break;
+    case XR_ARRAY:
+        sb_adds(sb, "<array><data>\n");
+        for (size_t k = 0; k < v->n; k++) {
+            add_value(sb, v->items[k]);
+            sb_adds(sb, "\n");
+        }
+        sb_adds(sb, "</data></array>");
+        break;
+    case XR_STRUCT:
+        sb_adds(sb, "<struct>\n");
+        add_members(sb, v);
+        sb_adds(sb, "</struct>");
+        break;
+    }
+    sb_adds(sb, "</value>");
+}
+
+char *xr_encode_call(const char *method, xr_value *const *params, size_t nparams, size_t *len)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "<?xml version=\"1.0\"?>\n<methodCall><methodName>");
+    add_text(&sb, method ? method : "");
+    sb_adds(&sb, "</methodName><params>\n");
+    for (size_t k = 0; k < nparams; k++) {
+        sb_adds(&sb, "<param>");
+        add_value(&sb, params[k]);
+        sb_adds(&sb, "</param>\n");
+    }
+    sb_adds(&sb, "</params></methodCall>\n");
+    return sb_detach(&sb, len);
+}
+
+char *xr_encode_response(const xr_value *result, size_t *len)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "<?xml version=\"1.0\"?>\n<methodResponse>\n<params>\n<param>\n");
+    add_value(&sb, result);
+    sb_adds(&sb, "</param>\n</params>\n</methodResponse>\n");
+    return sb_detach(&sb, len);
+}
+
+char *xr_encode_fault(int code, const char *fault_string, size_t *len)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "<?xml version=\"1.0\"?>\n<methodResponse>\n<fault>\n<value><struct>\n");
+    sb_addf(&sb, "<member><name>faultCode</name><value><int>%d</int></value></member>\n", code);
+    sb_adds(&sb, "<member><name>faultString</name><value><string>");
+    add_text(&sb, fault_string ? fault_string : "");
+    sb_adds(&sb, "</string></value></member>\n</struct></value>\n</fault>\n</methodResponse>\n");
+    return sb_detach(&sb, len);
+}
+
+/* ---------------------------------------------------------------- decoder */
+
+/* Where a decoder reports its one-line reason. */
+typedef struct xr_err {
+    char *buf;
+    size_t len;
+} xr_err;
+
+static void set_err(xr_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(xr_err *e, const char *fmt, ...)
+{
+    if (!e->buf || e->len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->buf, e->len, fmt, ap);
+    va_end(ap);
+    for (char *p = e->buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+/* libxml2 2.9 wants its globals set up once before threads parse. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+/* SAX hook: any DOCTYPE stops the parse before its internal subset (and so
+ * any <!ENTITY>) is read. ctxt->_private points at the caller's flag. */
+static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    *(int *)ctxt->_private = 1;
+    xmlStopParser(ctxt);
+}
+
+/* Some libxml2 errors (encoding conversion) bypass the parser context and
+ * go to the thread's generic handler, which prints to stderr; a hostile
+ * peer must not be able to fill our logs, and the reason is reported
+ * through err anyway. */
+static void silent(void *ctx, const char *msg, ...)
+{
+}
+
+static void report_parse_error(xmlParserCtxtPtr ctxt, xr_err *e)
+{
+    xmlErrorPtr xe = xmlCtxtGetLastError(ctxt);
+    if (!xe || !xe->message) {
+        set_err(e, "not a well-formed XML document");
+        return;
+    }
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", xe->message);
+    size_t n = strlen(msg);
+    while (n > 0 && is_space(msg[n - 1]))
+        msg[--n] = '\0';
+    set_err(e, "XML error at line %d: %s", xe->line, msg);
+}
+
+static xmlDocPtr parse_doc(const char *buf, size_t len, xr_err *e)
+{
+    if (!buf || len == 0) {
+        set_err(e, "empty document");
+        return NULL;
+    }
+    if (len > XR_MAX_DOC) {
+        set_err(e, "document of %zu bytes exceeds the %u byte limit", len, XR_MAX_DOC);
+        return NULL;
+    }
+    pthread_once(&xml_once, xml_init);
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        set_err(e, "out of memory");
+        return NULL;
+    }
+    int dtd_seen = 0;
+    ctxt->_private = &dtd_seen;
+    ctxt->sax->internalSubset = refuse_dtd;
+    /* No XML_PARSE_NOENT (no substitution), no XML_PARSE_HUGE (keeps
+     * libxml2's own depth and text limits), no DTD loading. */
+    int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    xmlGenericErrorFunc old_handler = xmlGenericError;
+    void *old_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, silent);
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, opts);
+    xmlSetGenericErrorFunc(old_ctx, old_handler);
+    if (dtd_seen || (doc && (doc->intSubset || doc->extSubset))) {
+        set_err(e, "DTDs and entity declarations are not allowed");
+        xmlFreeDoc(doc);
+        doc = NULL;
+    } else if (!doc) {
+        report_parse_error(ctxt, e);
+    }
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+static int is_elem(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* First element at or after n among siblings; text and comments between
+ * elements are ignored (whitespace layout varies between implementations). */
+static xmlNodePtr next_elem(xmlNodePtr n)
+{
+    while (n && n->type != XML_ELEMENT_NODE)
+        n = n->next;
+    return n;
+}
+
+static xmlNodePtr child_elem(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr n = next_elem(parent->children); n; n = next_elem(n->next))
+        if (is_elem(n, name))
+            return n;
+    return NULL;
+}
+
+/* Text content of an element as a heap string (never NULL). */
+static char *node_text(xmlNodePtr n)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    char *s = xstrdup(t ? (const char *)t : "");
+    xmlFree(t);
+    return s;
+}
+
+static xr_value *decode_value(xmlNodePtr value, int depth, xr_err *e);
+
+static xr_value *decode_array(xmlNodePtr arr, int depth, xr_err *e)
+{
+    xmlNodePtr data = child_elem(arr, "data");
+    if (!data) {
+        set_err(e, "<array> without <data>");
+        return NULL;
+    }
+    xr_value *out = xr_array();
+    for (xmlNodePtr n = next_elem(data->children); n; n = next_elem(n->next)) {
+        xr_value *item = is_elem(n, "value") ? decode_value(n, depth + 1, e) : NULL;
+        if (!item) {
+            if (!is_elem(n, "value"))
+                set_err(e, "unexpected <%.40s> in <data>", (const char *)n->name);
+            xr_free(out);
+            return NULL;
+        }
+        xr_array_add(out, item);
+    }
+    return out;
+}
+
+static int decode_member(xmlNodePtr m, xr_value *st, int depth, xr_err *e)
+{
+    xmlNodePtr name = child_elem(m, "name");
+    xmlNodePtr value = child_elem(m, "value");
+    if (!name || !value) {
+        set_err(e, "<member> without <%s>", name ? "value" : "name");
+        return -1;
+    }
+    xr_value *v = decode_value(value, depth + 1, e);
+    if (!v)
+        return -1;
+    xr_struct_append(st, node_text(name), v);
+    return 0;
+}
+
+static xr_value *decode_struct(xmlNodePtr node, int depth, xr_err *e)
+{
+    xr_value *out = xr_struct();
+    for (xmlNodePtr n = next_elem(node->children); n; n = next_elem(n->next)) {
+        if (!is_elem(n, "member")) {
+            set_err(e, "unexpected <%.40s> in <struct>", (const char *)n->name);
+            xr_free(out);
+            return NULL;
+        }
+        if (decode_member(n, out, depth, e) < 0) {
+            xr_free(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static xr_value *decode_number(xmlNodePtr t, xr_err *e)
+{
+    const char *name = (const char *)t->name;
+    char *text = node_text(t);
+    xr_value *v = NULL;
+    int64_t i;
+    double d;
+    int b;
+    if (strcmp(name, "double") == 0) {
+        if (parse_double(text, &d) == 0)
+            v = xr_double(d);
+    } else if (strcmp(name, "boolean") == 0) {
+        if (parse_bool_word(text, &b) == 0)
+            v = xr_bool(b);
+    } else if (parse_int64(text, &i) == 0) {
+        v = xr_int(i);
+    }
+    if (!v)
+        set_err(e, "bad <%s> value \"%.40s\"", name, text);
+    free(text);
+    return v;
+}
+
+static int is_string_type(const char *name)
+{
+    return strcmp(name, "string") == 0 || strcmp(name, "base64") == 0 ||
+           strcmp(name, "dateTime.iso8601") == 0;
+}
+
+static int is_number_type(const char *name)
+{
+    return strcmp(name, "int") == 0 || strcmp(name, "i4") == 0 || strcmp(name, "i8") == 0 ||
+           strcmp(name, "boolean") == 0 || strcmp(name, "double") == 0;
+}
+
+static xr_value *decode_typed(xmlNodePtr t, int depth, xr_err *e)
+{
+    const char *name = (const char *)t->name;
+    if (is_string_type(name)) {
+        char *s = node_text(t);
+        xr_value *v = xr_new(XR_STRING);
+        v->s = s;
+        return v;
+    }
+    if (is_number_type(name))
+        return decode_number(t, e);
+    if (strcmp(name, "nil") == 0)
+        return xr_nil();
+    if (strcmp(name, "array") == 0)
+        return decode_array(t, depth, e);
+    if (strcmp(name, "struct") == 0)
+        return decode_struct(t, depth, e);
+    set_err(e, "unknown value type <%.40s>", name);
+    return NULL;
+}
+
+/* depth counts <value> levels, the outermost being 1. */
+static xr_value *decode_value(xmlNodePtr value, int depth, xr_err *e)
+{
+    if (depth > XR_MAX_DEPTH) {
+        set_err(e, "values nested deeper than %d levels", XR_MAX_DEPTH);
+        return NULL;
+    }
+    xmlNodePtr t = next_elem(value->children);
+    if (!t) {   /* <value>text</value> is a string (XML-RPC spec) */
+        xr_value *v = xr_new(XR_STRING);
+        v->s = node_text(value);
+        return v;
+    }
+    return decode_typed(t, depth, e);
+}
+
+static xmlNodePtr root_named(xmlDocPtr doc, const char *name, xr_err *e)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!is_elem(root, name)) {
+        set_err(e, "root element is <%.40s>, expected <%s>",
+                root ? (const char *)root->name : "", name);
+        return NULL;
+    }
+    return root;
+}
+
+/* The value of one <param>. */
+static xr_value *decode_param(xmlNodePtr param, xr_err *e)
+{
+    xmlNodePtr value = child_elem(param, "value");
+    if (!value) {
+        set_err(e, "<param> without <value>");
+        return NULL;
+    }
+    return decode_value(value, 1, e);
+}
+
+static xr_value *decode_params(xmlNodePtr params, xr_err *e)
+{
+    xr_value *out = xr_array();
+    if (!params)
+        return out;
+    for (xmlNodePtr n = next_elem(params->children); n; n = next_elem(n->next)) {
+        xr_value *v = is_elem(n, "param") ? decode_param(n, e) : NULL;
+        if (!v) {
+            if (!is_elem(n, "param"))
+                set_err(e, "unexpected <%.40s> in <params>", (const char *)n->name);
+            xr_free(out);
+            return NULL;
+        }
+        xr_array_add(out, v);
+    }
+    return out;
+}
+
+static char *decode_method_name(xmlNodePtr root, xr_err *e)
+{
+    xmlNodePtr mn = child_elem(root, "methodName");
+    if (!mn) {
+        set_err(e, "<methodCall> without <methodName>");
+        return NULL;
+    }
+    char *raw = node_text(mn);
+    const char *s = raw;
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    char *name = n ? xstrndup(s, n) : NULL;
+    free(raw);
+    if (!name)
+        set_err(e, "empty <methodName>");
+    return name;
+}
+
+int xr_decode_call(const char *buf, size_t len, char **method, xr_value **params,
+                   char *err, size_t errlen)
+{
+    xr_err e = {err, errlen};
+    xmlDocPtr doc = parse_doc(buf, len, &e);
+    if (!doc)
+        return -1;
+    int rc = -1;
+    xmlNodePtr root = root_named(doc, "methodCall", &e);
+    char *name = root ? decode_method_name(root, &e) : NULL;
+    xr_value *args = name ? decode_params(child_elem(root, "params"), &e) : NULL;
+    if (args) {
+        rc = 0;
+        if (method)
+            *method = name, name = NULL;
+        if (params)
+            *params = args, args = NULL;
+    }
+    free(name);
+    xr_free(args);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Splits a fault struct into code and string; -1 if either is missing. */
+static int decode_fault(xmlNodePtr fault, int *code, char **str, xr_err *e)
+{
+    xmlNodePtr value = child_elem(fault, "value");
+    xr_value *v = value ? decode_value(value, 1, e) : NULL;
+    if (!v) {
+        if (!value)
+            set_err(e, "<fault> without <value>");
+        return -1;
+    }
+    int64_t c = 0;
+    const char *s = xr_get_str(xr_struct_get(v, "faultString"));
+    int rc = -1;
+    if (v->type != XR_STRUCT)
+        set_err(e, "<fault> value is not a struct");
+    else if (xr_get_int64(xr_struct_get(v, "faultCode"), &c) < 0)
+        set_err(e, "fault without an integer faultCode");
+    else if (!s)
+        set_err(e, "fault without a faultString");
+    else
+        rc = 0;
+    if (rc == 0) {
+        if (code)
+            *code = c < INT32_MIN ? INT32_MIN : c > INT32_MAX ? INT32_MAX : (int)c;
+        if (str)
+            *str = xstrdup(s);
+    }
+    xr_free(v);
+    return rc;
+}
+
+/* A reply's single result; an empty <params> counts as nil. */
+static xr_value *decode_result(xmlNodePtr params, xr_err *e)
+{
+    xr_value *all = decode_params(params, e);
+    if (!all)
+        return NULL;
+    if (all->n > 1) {
+        set_err(e, "<methodResponse> with %zu params, expected one", all->n);
+        xr_free(all);
+        return NULL;
+    }
+    xr_value *v = all->n ? all->items[0] : xr_nil();
+    all->n = 0;
+    xr_free(all);
+    return v;
+}
+
+int xr_decode_response(const char *buf, size_t len, xr_value **result,
+                       int *fault_code, char **fault_string, char *err, size_t errlen)
+{
+    xr_err e = {err, errlen};
+    xmlDocPtr doc = parse_doc(buf, len, &e);
+    if (!doc)
+        return -1;
+    int rc = -1;
+    xmlNodePtr root = root_named(doc, "methodResponse", &e);
+    xmlNodePtr body = root ? next_elem(root->children) : NULL;
+    if (root && is_elem(body, "fault")) {
+        rc = decode_fault(body, fault_code, fault_string, &e) == 0 ? 1 : -1;
+    } else if (root && is_elem(body, "params")) {
+        xr_value *v = decode_result(body, &e);
+        rc = v ? 0 : -1;
+        if (v && result)
+            *result = v;
+        else
+            xr_free(v);
+    } else if (root) {
+        set_err(&e, "<methodResponse> without <params> or <fault>");
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}

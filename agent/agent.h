@@ -1,0 +1,22 @@
+/* ovm-agentd: command-line configuration shared by the daemon's parts. */
+#ifndef OVM_AGENT_AGENT_H
+#define OVM_AGENT_AGENT_H
+#include <stdint.h>
+
+struct agent_config {
+    const char *listen;         /* address to bind, also Registered_IP */
+    int port;
+    const char *state_dir;      /* required; holds state, TLS material, OVS/ */
+    const char *password_file;  /* preferred source of the agent password */
+    const char *password;       /* tests only: visible in ps(1) */
+    const char *hostname;       /* NULL: derived from listen */
+    const char *nfs_root;       /* NULL: <state_dir>/exports */
+    const char *pid_file;
+    const char *log_file;
+    int64_t memory_mb;
+    int cpus;
+    int64_t nfs_size_gb;
+    int foreground;
+    int verbose;
+};
+#endif

@@ -1,0 +1,26 @@
+/* XML-RPC method table of the agent: argument checking and Python-style faults. */
+#ifndef OVM_AGENT_DISPATCH_H
+#define OVM_AGENT_DISPATCH_H
+#include <stddef.h>
+#include "lib/xmlrpc.h"
+
+struct sim;
+
+/* One call in progress. A handler that fails sets the fault through call_fault. */
+struct call_ctx {
+    struct sim *sim;
+    const char *method;
+    char *fault;        /* heap; NULL unless the call failed */
+};
+
+/* Records a fault text (printf style) on c and returns NULL, so handlers can
+ * write `return call_fault(c, ...)`. The first fault recorded wins. */
+xr_value *call_fault(struct call_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs method with params (an XR_ARRAY) against sim and returns the encoded
+ * methodResponse (heap, length in *len): a result or a fault. Never NULL. */
+char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, size_t *len);
+
+/* 1 if the method exists in the table (used by tests of the table itself). */
+int dispatch_known(const char *method);
+#endif

@@ -1,0 +1,277 @@
+/* ovm-agentd: Oracle VM Agent-compatible XML-RPC daemon with the sim driver. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include "agent/agent.h"
+#include "agent/httpd.h"
+#include "agent/sim.h"
+#include "agent/tlscert.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+static void usage(FILE *fp)
+{
+    fputs("Usage: ovm-agentd --state-dir DIR (--password-file FILE | --password PW) [options]\n"
+          "  --listen ADDR        address to listen on and report (default 0.0.0.0)\n"
+          "  --port N             TCP port (default 8899)\n"
+          "  --hostname NAME      host name to report (default derived from --listen)\n"
+          "  --memory-mb N        simulated physical memory (default 65536)\n"
+          "  --cpus N             simulated logical CPUs (default 8)\n"
+          "  --nfs-root DIR       directory standing in for NFS servers (default DIR/exports)\n"
+          "  --nfs-size-gb N      simulated size of every NFS export (default 1024)\n"
+          "  --foreground         do not detach\n"
+          "  --pid-file FILE      write the daemon's pid\n"
+          "  --log-file FILE      log there instead of stderr\n"
+          "  --verbose            log every call\n"
+          "  --help\n", fp);
+}
+
+static int parse_num(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_numeric_opt(int opt, const char *arg, struct agent_config *cfg)
+{
+    int64_t v;
+    switch (opt) {
+    case 'p':
+        if (parse_num(arg, 1, 65535, &v))
+            return -1;
+        cfg->port = (int)v;
+        return 0;
+    case 'm':
+        if (parse_num(arg, SIM_DOM0_MB + 1, INT64_C(1) << 32, &v))
+            return -1;
+        cfg->memory_mb = v;
+        return 0;
+    case 'c':
+        if (parse_num(arg, 1, 4096, &v))
+            return -1;
+        cfg->cpus = (int)v;
+        return 0;
+    case 'z':
+        if (parse_num(arg, 1, INT64_C(1) << 30, &v))
+            return -1;
+        cfg->nfs_size_gb = v;
+        return 0;
+    }
+    return -1;
+}
+
+static const char *option_name(const struct option *opts, int val)
+{
+    for (; opts->name; opts++)
+        if (opts->val == val)
+            return opts->name;
+    return "?";
+}
+
+/* 0 ok, 1 exit successfully (--help), -1 usage error. */
+static int parse_args(int argc, char **argv, struct agent_config *cfg)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
+        {"state-dir", required_argument, NULL, 's'}, {"password-file", required_argument, NULL, 'P'},
+        {"password", required_argument, NULL, 'W'}, {"hostname", required_argument, NULL, 'H'},
+        {"memory-mb", required_argument, NULL, 'm'}, {"cpus", required_argument, NULL, 'c'},
+        {"nfs-root", required_argument, NULL, 'n'}, {"nfs-size-gb", required_argument, NULL, 'z'},
+        {"foreground", no_argument, NULL, 'f'}, {"pid-file", required_argument, NULL, 'i'},
+        {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'l': cfg->listen = optarg; break;
+        case 's': cfg->state_dir = optarg; break;
+        case 'P': cfg->password_file = optarg; break;
+        case 'W': cfg->password = optarg; break;
+        case 'H': cfg->hostname = optarg; break;
+        case 'n': cfg->nfs_root = optarg; break;
+        case 'f': cfg->foreground = 1; break;
+        case 'i': cfg->pid_file = optarg; break;
+        case 'L': cfg->log_file = optarg; break;
+        case 'v': cfg->verbose = 1; break;
+        case 'h': usage(stdout); return 1;
+        case 'p': case 'm': case 'c': case 'z':
+            if (parse_numeric_opt(opt, optarg, cfg) == 0)
+                break;
+            fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);
+            return -1;
+        default: return -1;
+        }
+    }
+    if (optind != argc || !cfg->state_dir || (!cfg->password && !cfg->password_file)) {
+        fputs("ovm-agentd: --state-dir and a password are required\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The password from the file (first line) or the option; heap or NULL. */
+static char *load_password(const struct agent_config *cfg)
+{
+    if (!cfg->password_file)
+        return xstrdup(cfg->password);
+    char *buf = ovm_read_file(cfg->password_file, NULL);
+    if (!buf) {
+        fprintf(stderr, "ovm-agentd: cannot read %s: %s\n", cfg->password_file, strerror(errno));
+        return NULL;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!*buf) {
+        fprintf(stderr, "ovm-agentd: %s is empty\n", cfg->password_file);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Detaches; the parent exits once the child reports readiness on the pipe. */
+static int daemonize(int *ready_fd)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0) {
+        close(fds[1]);
+        char c = 0;
+        ssize_t n = read(fds[0], &c, 1);
+        if (n != 1 || c != 'R')
+            fputs("ovm-agentd: start-up failed (details in the log file, if any)\n", stderr);
+        _exit(n == 1 && c == 'R' ? 0 : 1);
+    }
+    close(fds[0]);
+    if (setsid() < 0)
+        return -1;
+    *ready_fd = fds[1];
+    return 0;
+}
+
+static void redirect_stdio(void)
+{
+    FILE *fp = freopen("/dev/null", "r", stdin);
+    fp = fp ? freopen("/dev/null", "w", stdout) : NULL;
+    if (fp)
+        fp = freopen("/dev/null", "w", stderr);
+    (void)fp;
+}
+
+static int write_pid_file(const char *path)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ovm_write_file_atomic(path, buf, (size_t)n, 0644) != 0) {
+        log_err("cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    int sig = 0;
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        log_info("SIGHUP ignored");
+    return sig;
+}
+
+/* Blocks the stop signals in every thread, so that only sigwait sees them. */
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(const struct agent_config *cfg, struct sim *sim, int ready_fd)
+{
+    char *key = NULL, *cert = NULL;
+    if (tlscert_load_or_create(cfg->state_dir, sim->hostname, &key, &cert) != 0)
+        return 1;
+    struct httpd *h = httpd_start(sim, cfg->listen, cfg->port, key, cert);
+    memset(key, 0, strlen(key));
+    free(key);
+    free(cert);
+    if (!h)
+        return 1;
+    if (cfg->pid_file && write_pid_file(cfg->pid_file) != 0) {
+        httpd_stop(h);
+        return 1;
+    }
+    log_info("listening on https://%s:%d/api/3/ as %s", cfg->listen, cfg->port, sim->hostname);
+    if (ready_fd >= 0 && (write(ready_fd, "R", 1) != 1 || close(ready_fd) != 0))
+        log_warn("cannot notify the parent process");
+    int sig = wait_for_signal();
+    log_info("signal %d: shutting down", sig);
+    httpd_stop(h);
+    if (cfg->pid_file)
+        unlink(cfg->pid_file);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct agent_config cfg = {.listen = "0.0.0.0", .port = 8899, .memory_mb = 65536,
+                               .cpus = 8, .nfs_size_gb = 1024};
+    int rc = parse_args(argc, argv, &cfg);
+    if (rc != 0) {
+        if (rc < 0)
+            usage(stderr);
+        return rc < 0 ? 2 : 0;
+    }
+    log_set_ident("ovm-agentd");
+    log_set_level(cfg.verbose ? LOG_DEBUG_ : LOG_INFO_);
+    char *password = load_password(&cfg);
+    if (!password)
+        return 1;
+    if (ovm_mkdir_p(cfg.state_dir, 0700) != 0) {
+        fprintf(stderr, "ovm-agentd: cannot create %s: %s\n", cfg.state_dir, strerror(errno));
+        free(password);
+        return 1;
+    }
+    int ready_fd = -1;
+    if (!cfg.foreground && daemonize(&ready_fd) != 0) {
+        perror("ovm-agentd: fork");
+        free(password);
+        return 1;
+    }
+    if (cfg.log_file)
+        log_set_file(cfg.log_file);
+    if (!cfg.foreground)
+        redirect_stdio();
+    block_signals();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct sim *sim = sim_open(&cfg, password);
+    memset(password, 0, strlen(password));
+    free(password);
+    rc = sim ? serve(&cfg, sim, ready_fd) : 1;
+    sim_close(sim);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,120 @@
+/* The `sim` driver: a simulated Xen host whose state persists in the state
+ * directory, whose repositories are real directories under <state>/OVS and
+ * whose NFS exports are directories under a root that several agents may share. */
+#ifndef OVM_AGENT_SIM_H
+#define OVM_AGENT_SIM_H
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include "agent/agent.h"
+#include "agent/dispatch.h"
+#include "lib/strbuf.h"
+#include "lib/xmlrpc.h"
+
+/* Memory the simulated dom0 keeps for itself. */
+#define SIM_DOM0_MB 2048
+
+struct sim {
+    pthread_mutex_t lock;       /* serialises handlers and guards st */
+    pthread_mutex_t pw_lock;    /* guards password, read by the HTTP threads */
+    char *state_dir;
+    char *nfs_root;
+    char *listen;
+    char *hostname;
+    char *password;
+    char *password_file;        /* rewritten by update_agent_password; may be NULL */
+    int port;
+    int cpus;
+    int64_t memory_mb;
+    int64_t nfs_size_gb;
+    volatile sig_atomic_t stopping;  /* set at shutdown: hanging calls give up */
+    /* Persisted state, one XR_STRUCT (layout documented in sim_state.c). */
+    xr_value *st;
+};
+
+/* Creates the sim from cfg, loading <state_dir>/agent-state.xml when present.
+ * NULL on failure (logged). */
+struct sim *sim_open(const struct agent_config *cfg, const char *password);
+void sim_close(struct sim *s);
+/* Writes st atomically. 0 or -1 (logged). Caller holds s->lock. */
+int sim_save(struct sim *s);
+/* 1 if user/password are the agent credentials. Thread-safe. */
+int sim_check_password(struct sim *s, const char *user, const char *password);
+/* Copy of the current password (heap). Thread-safe. */
+char *sim_password(struct sim *s);
+/* Sleeps up to secs, returning early (1) once the agent is stopping. */
+int sim_sleep(struct sim *s, double secs);
+
+/* --- state helpers (sim_state.c); caller holds s->lock --- */
+/* Member key of st, created with type t when missing. */
+xr_value *sim_member(xr_value *st, const char *key, xr_type t);
+/* Removes key from a struct (no-op when absent). */
+void sim_struct_del(xr_value *st, const char *key);
+const char *sim_str(const xr_value *st, const char *key, const char *dflt);
+int64_t sim_int(const xr_value *st, const char *key, int64_t dflt);
+/* Maps an agent path (/OVS/...) to the host path; NULL if outside /OVS or with '..'. */
+char *sim_host_path(struct sim *s, const char *agent_path);
+/* 1 if id is usable as a single path component. */
+int sim_valid_name(const char *id);
+/* <state>/OVS/Repositories/<repo> and .../VirtualMachines/<vm> (heap). */
+char *sim_repo_dir(struct sim *s, const char *repo_id);
+char *sim_vm_dir(struct sim *s, const char *repo_id, const char *vm_id);
+/* Memory (MB) not used by dom0 and running domains. */
+int64_t sim_free_mb(struct sim *s);
+/* Domain record of vm_id or NULL. */
+xr_value *sim_domain(struct sim *s, const char *vm_id);
+/* 1 if a running domain lives in the repository mounted at mount_point (agent path). */
+int sim_mount_busy(struct sim *s, const char *mount_point);
+/* Recursively removes a host path. 0 or -1. */
+int sim_rm_rf(const char *path);
+
+/* Discovery documents: appends <name>escaped value</name>. */
+void sim_xml_el(strbuf *sb, const char *name, const char *value);
+void sim_xml_elf(strbuf *sb, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Turns a finished document into an XR_STRING result; frees sb. */
+xr_value *sim_xml_result(strbuf *sb);
+
+/* --- handlers: (ctx, argv, argc) -> value, or NULL after call_fault --- */
+#define SIM_HANDLER(n) xr_value *n(struct call_ctx *c, xr_value *const *argv, size_t argc)
+/* sim_host.c */
+SIM_HANDLER(h_get_api_version); SIM_HANDLER(h_echo); SIM_HANDLER(h_sleep);
+SIM_HANDLER(h_discover_server); SIM_HANDLER(h_discover_hardware); SIM_HANDLER(h_discover_network);
+SIM_HANDLER(h_get_last_boot_time); SIM_HANDLER(h_get_timezone); SIM_HANDLER(h_get_ntp);
+SIM_HANDLER(h_set_ntp); SIM_HANDLER(h_enable_ntp); SIM_HANDLER(h_disable_ntp);
+SIM_HANDLER(h_set_statistics_interval); SIM_HANDLER(h_update_agent_password);
+SIM_HANDLER(h_ovs_br_config); SIM_HANDLER(h_sim_crash);
+/* sim_pool.c */
+SIM_HANDLER(h_take_ownership); SIM_HANDLER(h_release_ownership);
+SIM_HANDLER(h_create_server_pool); SIM_HANDLER(h_join_server_pool);
+SIM_HANDLER(h_leave_server_pool); SIM_HANDLER(h_destroy_server_pool);
+SIM_HANDLER(h_discover_server_pool); SIM_HANDLER(h_set_pool_member_ip_list);
+SIM_HANDLER(h_update_server_roles);
+/* sim_repo.c */
+SIM_HANDLER(h_mount_repository_fs); SIM_HANDLER(h_unmount_repository_fs);
+SIM_HANDLER(h_create_repository); SIM_HANDLER(h_add_repository); SIM_HANDLER(h_delete_repository);
+SIM_HANDLER(h_discover_repositories); SIM_HANDLER(h_discover_repository_db);
+SIM_HANDLER(h_discover_mounted_file_systems);
+/* sim_storage.c */
+SIM_HANDLER(h_discover_storage_plugins); SIM_HANDLER(h_storage_plugin_create);
+SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_getFileInfo);
+SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
+/* sim_vm.c */
+SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
+SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);
+/* sim_domain.c */
+SIM_HANDLER(h_start_vm); SIM_HANDLER(h_stop_vm); SIM_HANDLER(h_reboot_vm);
+SIM_HANDLER(h_pause_vm); SIM_HANDLER(h_unpause_vm); SIM_HANDLER(h_save_vm);
+SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
+SIM_HANDLER(h_sim_guest_shutdown);
+/* sim_migrate.c */
+SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain);
+
+/* sim_vm.c: reads <vm dir>/vm.cfg into a struct; NULL after call_fault. */
+xr_value *sim_read_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id);
+/* sim_vm.c: writes cfg as <vm dir>/vm.cfg; 0, or -1 after call_fault. */
+int sim_write_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id, const xr_value *cfg);
+/* sim_domain.c: builds the domain record for a VM started from cfg. */
+xr_value *sim_new_domain(struct sim *s, const char *repo_id, const char *vm_id, const xr_value *cfg);
+/* sim_domain.c: the §7 record of a domain (new value). */
+xr_value *sim_domain_record(struct sim *s, const char *vm_id, const xr_value *dom);
+#endif

@@ -1,0 +1,384 @@
+/* Running domains of the simulated hypervisor (agent-api.md §7). A domain
+ * record in st.domains keeps what `xm list` would know about it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "agent/sim.h"
+#include "lib/util.h"
+
+/* Share of each vCPU a simulated guest keeps busy, for cpu_time. */
+#define SIM_GUEST_LOAD 0.02
+
+static double now_s(void)
+{
+    return (double)ovm_now_ms() / 1000.0;
+}
+
+static void copy_member(xr_value *dst, const xr_value *cfg, const char *key, xr_value *dflt)
+{
+    const xr_value *v = xr_struct_get(cfg, key);
+    if (v) {
+        xr_free(dflt);
+        xr_struct_set(dst, key, xr_copy(v));
+    } else {
+        xr_struct_set(dst, key, dflt);
+    }
+}
+
+xr_value *sim_new_domain(struct sim *s, const char *repo_id, const char *vm_id, const xr_value *cfg)
+{
+    xr_value *d = xr_struct();
+    int64_t domid = sim_int(s->st, "next_domid", 1);
+    xr_struct_set(s->st, "next_domid", xr_int(domid + 1));
+    char dashed[40];
+    ovm_dashed_id(vm_id, dashed, sizeof dashed);
+    int64_t mem = sim_int(cfg, "memory", 1024);
+    xr_struct_set(d, "repo_id", xr_string(repo_id));
+    xr_struct_set(d, "domid", xr_int(domid));
+    xr_struct_set(d, "state", xr_string("-b----"));
+    xr_struct_set(d, "memory", xr_int(mem));
+    xr_struct_set(d, "maxmem", xr_int(sim_int(cfg, "maxmem", mem)));
+    xr_struct_set(d, "vcpus", xr_int(sim_int(cfg, "vcpus", 1)));
+    copy_member(d, cfg, "uuid", xr_string(strlen(vm_id) == 32 ? dashed : vm_id));
+    copy_member(d, cfg, "cpu_weight", xr_int(27500));
+    copy_member(d, cfg, "cpu_cap", xr_int(0));
+    copy_member(d, cfg, "on_poweroff", xr_string("destroy"));
+    copy_member(d, cfg, "on_reboot", xr_string("restart"));
+    copy_member(d, cfg, "on_crash", xr_string("restart"));
+    copy_member(d, cfg, "builder", xr_string(""));
+    copy_member(d, cfg, "bootloader", xr_string(""));
+    copy_member(d, cfg, "vif", xr_array());
+    copy_member(d, cfg, "disk", xr_array());
+    xr_struct_set(d, "start_time", xr_double(now_s()));
+    xr_struct_set(d, "cpu_time", xr_double(0));
+    xr_struct_set(d, "run_since", xr_double(now_s()));
+    return d;
+}
+
+static double dbl(const xr_value *st, const char *key)
+{
+    const xr_value *v = xr_struct_get(st, key);
+    return v && v->type == XR_DOUBLE ? v->d : (double)sim_int(st, key, 0);
+}
+
+static double cpu_time(const xr_value *dom)
+{
+    double t = dbl(dom, "cpu_time"), since = dbl(dom, "run_since");
+    if (since > 0)
+        t += (now_s() - since) * (double)sim_int(dom, "vcpus", 1) * SIM_GUEST_LOAD;
+    return t;
+}
+
+/* "mac=..,bridge=.." -> struct of those pairs. */
+static xr_value *kv_struct(const char *spec)
+{
+    xr_value *st = xr_struct();
+    char *copy = xstrdup(spec), *save = NULL;
+    for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq) {
+            *eq = '\0';
+            xr_struct_set(st, kv, xr_string(eq + 1));
+        }
+    }
+    free(copy);
+    return st;
+}
+
+/* "file:/path,xvda,w" -> {uname, dev, mode}. */
+static xr_value *vbd_struct(const char *spec)
+{
+    xr_value *st = xr_struct();
+    const char *c1 = strchr(spec, ',');
+    const char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+    xr_struct_set(st, "uname", c1 ? xr_stringn(spec, (size_t)(c1 - spec)) : xr_string(spec));
+    xr_struct_set(st, "dev", c1 && c2 ? xr_stringn(c1 + 1, (size_t)(c2 - c1 - 1)) : xr_string(""));
+    xr_struct_set(st, "mode", xr_string(c2 ? c2 + 1 : "r"));
+    return st;
+}
+
+static xr_value *devices(const xr_value *dom)
+{
+    xr_value *dev = xr_struct(), *vif = xr_array(), *vbd = xr_array(), *vfb = xr_array(), *con = xr_array();
+    const xr_value *vifs = xr_struct_get(dom, "vif"), *disks = xr_struct_get(dom, "disk");
+    for (size_t i = 0; vifs && vifs->type == XR_ARRAY && i < vifs->n; i++)
+        if (xr_get_str(vifs->items[i]))
+            xr_array_add(vif, kv_struct(xr_get_str(vifs->items[i])));
+    for (size_t i = 0; disks && disks->type == XR_ARRAY && i < disks->n; i++)
+        if (xr_get_str(disks->items[i]))
+            xr_array_add(vbd, vbd_struct(xr_get_str(disks->items[i])));
+    int64_t domid = sim_int(dom, "domid", 0);
+    char *loc = xasprintf("127.0.0.1:%lld", (long long)(5900 + domid));
+    xr_value *fb = xr_struct();
+    xr_struct_set(fb, "type", xr_string("vnc"));
+    xr_struct_set(fb, "location", xr_string(loc));
+    xr_array_add(vfb, fb);
+    xr_value *cons = xr_struct();
+    xr_struct_set(cons, "protocol", xr_string("vt100"));
+    xr_struct_set(cons, "location", xr_string("3"));
+    xr_array_add(con, cons);
+    free(loc);
+    xr_struct_set(dev, "vif", vif);
+    xr_struct_set(dev, "vbd", vbd);
+    xr_struct_set(dev, "vfb", vfb);
+    xr_struct_set(dev, "console", con);
+    xr_struct_set(dev, "vkbd", xr_array());
+    return dev;
+}
+
+xr_value *sim_domain_record(struct sim *s, const char *vm_id, const xr_value *dom)
+{
+    static const char *const same[] = {"uuid", "domid", "state", "memory", "maxmem", "vcpus", "cpu_weight",
+                                       "cpu_cap", "on_poweroff", "on_reboot", "on_crash", "builder", "bootloader"};
+    xr_value *r = xr_struct();
+    xr_struct_set(r, "name", xr_string(vm_id));
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        const xr_value *v = xr_struct_get(dom, same[i]);
+        xr_struct_set(r, same[i], v ? xr_copy(v) : xr_string(""));
+    }
+    xr_struct_set(r, "online_vcpus", xr_int(sim_int(dom, "vcpus", 1)));
+    xr_struct_set(r, "cpu_time", xr_double(cpu_time(dom)));
+    xr_struct_set(r, "start_time", xr_double(dbl(dom, "start_time")));
+    xr_struct_set(r, "device", devices(dom));
+    return r;
+}
+
+static xr_value *dom0_record(struct sim *s)
+{
+    xr_value *d = xr_struct();
+    double boot = (double)sim_int(s->st, "boot_time", 0);
+    xr_struct_set(d, "uuid", xr_string("00000000-0000-0000-0000-000000000000"));
+    xr_struct_set(d, "domid", xr_int(0));
+    xr_struct_set(d, "state", xr_string("r-----"));
+    xr_struct_set(d, "memory", xr_int(SIM_DOM0_MB));
+    xr_struct_set(d, "maxmem", xr_int(SIM_DOM0_MB));
+    xr_struct_set(d, "vcpus", xr_int(s->cpus));
+    xr_struct_set(d, "cpu_weight", xr_int(65535));
+    xr_struct_set(d, "start_time", xr_double(boot));
+    xr_struct_set(d, "run_since", xr_double(boot));
+    xr_value *r = sim_domain_record(s, "Domain-0", d);
+    xr_free(d);
+    return r;
+}
+
+/* Every 'file:' disk of cfg must exist, as Xen would refuse to start otherwise. */
+static int check_disks(struct call_ctx *c, const xr_value *cfg)
+{
+    const xr_value *disks = xr_struct_get(cfg, "disk");
+    for (size_t i = 0; disks && disks->type == XR_ARRAY && i < disks->n; i++) {
+        const char *spec = xr_get_str(disks->items[i]);
+        if (!spec || strncmp(spec, "file:", 5) != 0)
+            continue;
+        char *apath = xstrndup(spec + 5, strcspn(spec + 5, ","));
+        char *path = sim_host_path(c->sim, apath);
+        struct stat st;
+        if (!path || stat(path, &st) != 0)
+            call_fault(c, "exceptions.RuntimeError:Disk isn't accessible: '%s'", apath);
+        free(path);
+        free(apath);
+        if (c->fault)
+            return -1;
+    }
+    return 0;
+}
+
+static int check_memory(struct call_ctx *c, const char *vm_id, int64_t mb)
+{
+    int64_t free_mb = sim_free_mb(c->sim);
+    if (mb <= free_mb)
+        return 0;
+    call_fault(c, "exceptions.RuntimeError:Not enough free memory to start VM %s: %lld MB needed, %lld MB free",
+               vm_id, (long long)mb, (long long)free_mb);
+    return -1;
+}
+
+static xr_value *already_running(struct call_ctx *c, const char *vm_id, const xr_value *dom)
+{
+    return call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%lld'", vm_id,
+                      (long long)sim_int(dom, "domid", 0));
+}
+
+/* The running domain of vm_id, or NULL after a "does not exist" fault. */
+static xr_value *running(struct call_ctx *c, const char *vm_id)
+{
+    xr_value *dom = sim_domain(c->sim, vm_id);
+    return dom ? dom : call_fault(c, "exceptions.RuntimeError:Domain '%s' does not exist.", vm_id);
+}
+
+SIM_HANDLER(h_start_vm)
+{
+    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
+    const xr_value *dom = sim_domain(c->sim, vm);
+    if (dom)
+        return already_running(c, vm, dom);
+    xr_value *cfg = sim_read_vmcfg(c, repo, vm);
+    if (!cfg)
+        return NULL;
+    if (check_disks(c, cfg) == 0 && check_memory(c, vm, sim_int(cfg, "memory", 1024)) == 0)
+        xr_struct_set(xr_struct_get(c->sim->st, "domains"), vm, sim_new_domain(c->sim, repo, vm, cfg));
+    xr_free(cfg);
+    return c->fault ? NULL : xr_nil();
+}
+
+SIM_HANDLER(h_stop_vm)
+{
+    const char *vm = xr_get_str(argv[1]);
+    if (!running(c, vm))
+        return NULL;
+    sim_struct_del(xr_struct_get(c->sim->st, "domains"), vm);
+    return xr_nil();
+}
+
+SIM_HANDLER(h_sim_guest_shutdown)
+{
+    return h_stop_vm(c, (xr_value *const[]){argv[0], argv[0]}, 2);
+}
+
+SIM_HANDLER(h_reboot_vm)
+{
+    xr_value *dom = running(c, xr_get_str(argv[1]));
+    if (!dom)
+        return NULL;
+    int64_t domid = sim_int(c->sim->st, "next_domid", 1);
+    xr_struct_set(c->sim->st, "next_domid", xr_int(domid + 1));
+    xr_struct_set(dom, "domid", xr_int(domid));
+    xr_struct_set(dom, "state", xr_string("-b----"));
+    xr_struct_set(dom, "start_time", xr_double(now_s()));
+    xr_struct_set(dom, "cpu_time", xr_double(0));
+    xr_struct_set(dom, "run_since", xr_double(now_s()));
+    return xr_nil();
+}
+
+static void set_paused(xr_value *dom, int paused)
+{
+    int is_paused = dbl(dom, "run_since") <= 0;
+    if (paused == is_paused)
+        return;
+    if (paused)
+        xr_struct_set(dom, "cpu_time", xr_double(cpu_time(dom)));
+    xr_struct_set(dom, "run_since", xr_double(paused ? 0 : now_s()));
+    xr_struct_set(dom, "state", xr_string(paused ? "--p---" : "-b----"));
+}
+
+SIM_HANDLER(h_pause_vm)
+{
+    xr_value *dom = running(c, xr_get_str(argv[1]));
+    if (dom)
+        set_paused(dom, 1);
+    return dom ? xr_nil() : NULL;
+}
+
+SIM_HANDLER(h_unpause_vm)
+{
+    xr_value *dom = running(c, xr_get_str(argv[1]));
+    if (dom)
+        set_paused(dom, 0);
+    return dom ? xr_nil() : NULL;
+}
+
+static char *save_file(struct sim *s, const char *repo, const char *vm)
+{
+    char *dir = sim_vm_dir(s, repo, vm);
+    char *path = xasprintf("%s/vm.save", dir);
+    free(dir);
+    return path;
+}
+
+SIM_HANDLER(h_save_vm)
+{
+    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
+    int checkpoint = 0;
+    if (argc > 2)
+        xr_get_bool(argv[2], &checkpoint);
+    xr_value *dom = running(c, vm);
+    if (!dom || !sim_valid_name(repo))
+        return dom ? call_fault(c, "exceptions.ValueError:invalid repository id '%s'", repo) : NULL;
+    xr_value *image = xr_copy(dom);
+    xr_struct_set(image, "cpu_time", xr_double(cpu_time(dom)));
+    size_t len;
+    char *doc = xr_encode_response(image, &len);
+    xr_free(image);
+    char *path = save_file(c->sim, repo, vm);
+    if (ovm_write_file_atomic(path, doc, len, 0600) != 0)
+        call_fault(c, "exceptions.IOError:[Errno %d] %s: '/OVS/Repositories/%s/VirtualMachines/%s/vm.save'",
+                   errno, strerror(errno), repo, vm);
+    else if (!checkpoint)
+        sim_struct_del(xr_struct_get(c->sim->st, "domains"), vm);
+    free(path);
+    free(doc);
+    return c->fault ? NULL : xr_nil();
+}
+
+/* Reads and decodes the suspend image; NULL after a fault. */
+static xr_value *load_image(struct call_ctx *c, const char *repo, const char *vm)
+{
+    char *path = save_file(c->sim, repo, vm);
+    size_t len;
+    char *doc = ovm_read_file(path, &len);
+    int e = errno;
+    free(path);
+    if (!doc)
+        return call_fault(c, "exceptions.OSError:[Errno %d] %s: '/OVS/Repositories/%s/VirtualMachines/%s/vm.save'",
+                          e, strerror(e), repo, vm);
+    xr_value *img = NULL;
+    int code;
+    char *fs = NULL, err[128];
+    int rc = xr_decode_response(doc, len, &img, &code, &fs, err, sizeof err);
+    free(doc);
+    free(fs);
+    if (rc != 0 || img->type != XR_STRUCT) {
+        xr_free(img);
+        return call_fault(c, "exceptions.RuntimeError:corrupt suspend image of VM %s", vm);
+    }
+    return img;
+}
+
+SIM_HANDLER(h_restore_vm)
+{
+    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
+    int paused = 0;
+    if (argc > 2)
+        xr_get_bool(argv[2], &paused);
+    const xr_value *dom = sim_domain(c->sim, vm);
+    if (dom)
+        return already_running(c, vm, dom);
+    if (!sim_valid_name(repo) || !sim_valid_name(vm))
+        return call_fault(c, "exceptions.ValueError:invalid repository or VM id: '%s' '%s'", repo, vm);
+    xr_value *img = load_image(c, repo, vm);
+    if (!img || check_memory(c, vm, sim_int(img, "memory", 0)) != 0) {
+        xr_free(img);
+        return NULL;
+    }
+    int64_t domid = sim_int(c->sim->st, "next_domid", 1);
+    xr_struct_set(c->sim->st, "next_domid", xr_int(domid + 1));
+    xr_struct_set(img, "domid", xr_int(domid));
+    xr_struct_set(img, "run_since", xr_double(0));
+    xr_struct_set(img, "state", xr_string("--p---"));
+    set_paused(img, paused);
+    xr_struct_set(xr_struct_get(c->sim->st, "domains"), vm, img);
+    char *path = save_file(c->sim, repo, vm);
+    unlink(path);
+    free(path);
+    return xr_nil();
+}
+
+SIM_HANDLER(h_list_vm)
+{
+    const char *vm = xr_get_str(argv[1]);
+    const xr_value *dom = sim_domain(c->sim, vm);
+    return dom ? sim_domain_record(c->sim, vm, dom) : xr_nil();
+}
+
+SIM_HANDLER(h_list_vms)
+{
+    xr_value *a = xr_array();
+    xr_array_add(a, dom0_record(c->sim));
+    const xr_value *doms = xr_struct_get(c->sim->st, "domains");
+    for (size_t i = 0; i < doms->n; i++)
+        xr_array_add(a, sim_domain_record(c->sim, doms->keys[i], doms->items[i]));
+    return a;
+}

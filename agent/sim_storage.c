@@ -1,0 +1,241 @@
+/* The generic NFS storage plug-in (agent-api.md §5.8) over the sim's files,
+ * and copy_file. Paths are agent paths under /OVS. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "agent/sim.h"
+#include "lib/util.h"
+
+#define NFS_PLUGIN "oracle.generic.NFSPlugin.GenericNFSPlugin"
+#define SIM_BLOCK 4096
+
+SIM_HANDLER(h_discover_storage_plugins)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Discover_Storage_Plugins_Result>"
+                 "<storage_plugin_info_list><storage_plugin_info plugin_impl_name=\"" NFS_PLUGIN "\">");
+    sim_xml_el(&sb, "fs_type", "FileSys");
+    sim_xml_el(&sb, "plugin_name", "Oracle Generic Network File System");
+    sim_xml_el(&sb, "plugin_version", "1.0.0");
+    sim_xml_el(&sb, "filesys_type", "LocalFS NFS");
+    sb_adds(&sb, "<abilities>");
+    sim_xml_el(&sb, "resize", "False");
+    sim_xml_el(&sb, "clone", "False");
+    sim_xml_el(&sb, "snapshot", "False");
+    sim_xml_el(&sb, "splitclone", "False");
+    sim_xml_el(&sb, "access_control", "False");
+    sb_adds(&sb, "</abilities></storage_plugin_info></storage_plugin_info_list></Discover_Storage_Plugins_Result>\n");
+    return sim_xml_result(&sb);
+}
+
+/* Host path for an agent path argument; NULL after an ENOENT-style fault. */
+static char *host_path(struct call_ctx *c, const char *agent_path)
+{
+    char *p = sim_host_path(c->sim, agent_path);
+    if (!p)
+        call_fault(c, "exceptions.OSError:[Errno 2] No such file or directory: '%s'", agent_path);
+    return p;
+}
+
+static xr_value *os_fault(struct call_ctx *c, int err, const char *agent_path)
+{
+    return call_fault(c, "exceptions.OSError:[Errno %d] %s: '%s'", err, strerror(err), agent_path);
+}
+
+static xr_value *file_props(const char *agent_path, const struct stat *st, const xr_value *sd)
+{
+    xr_value *fp = xr_struct();
+    xr_struct_set(fp, "fr_type", xr_string(S_ISDIR(st->st_mode) ? "Directory" : "File"));
+    xr_struct_set(fp, "file_path", xr_string(agent_path));
+    xr_struct_set(fp, "file_sz", xr_int((int64_t)st->st_size));
+    xr_struct_set(fp, "ondisk_sz", xr_int((int64_t)st->st_blocks * 512));
+    xr_struct_set(fp, "fs_uuid", xr_string(sim_str(sd, "uuid", "")));
+    return fp;
+}
+
+static int create_file(const char *path, int64_t size)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    /* Sparse, as the real plug-in does for thin provisioning. */
+    if (ftruncate(fd, (off_t)size) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(path);
+        errno = e;
+        return -1;
+    }
+    return close(fd);
+}
+
+SIM_HANDLER(h_storage_plugin_create)
+{
+    const char *apath = xr_get_str(argv[3]), *type = xr_get_str(argv[4]);
+    int64_t size;
+    xr_get_int64(argv[5], &size);
+    if (strcmp(type, "File") != 0 && strcmp(type, "Directory") != 0)
+        return call_fault(c, "exceptions.ValueError:unknown file type: '%s'", type);
+    if (size < 0 || size % SIM_BLOCK != 0)
+        return call_fault(c, "exceptions.ValueError:size %lld is not a multiple of %d", (long long)size, SIM_BLOCK);
+    char *path = host_path(c, apath);
+    if (!path)
+        return NULL;
+    int rc = !strcmp(type, "File") ? create_file(path, size) : mkdir(path, 0755);
+    xr_value *res = NULL;
+    struct stat st;
+    if (rc != 0 || stat(path, &st) != 0)
+        os_fault(c, errno, apath);
+    else
+        res = file_props(apath, &st, argv[2]);
+    free(path);
+    return res;
+}
+
+SIM_HANDLER(h_storage_plugin_destroy)
+{
+    const char *apath = sim_str(argv[3], "file_path", NULL);
+    if (!apath)
+        return call_fault(c, "exceptions.KeyError:'file_path'");
+    char *path = host_path(c, apath);
+    if (!path)
+        return NULL;
+    struct stat st;
+    int rc = lstat(path, &st) != 0 ? -1 : S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path);
+    if (rc != 0)
+        os_fault(c, errno, apath);
+    free(path);
+    return c->fault ? NULL : xr_nil();
+}
+
+SIM_HANDLER(h_storage_plugin_getFileInfo)
+{
+    const char *apath = sim_str(argv[3], "file_path", NULL);
+    if (!apath)
+        return call_fault(c, "exceptions.KeyError:'file_path'");
+    char *path = host_path(c, apath);
+    if (!path)
+        return NULL;
+    struct stat st;
+    xr_value *res = stat(path, &st) == 0 ? file_props(apath, &st, argv[2]) : os_fault(c, errno, apath);
+    free(path);
+    return res;
+}
+
+/* Apparent bytes of the regular files below dir. */
+static int64_t used_bytes(const char *dir, int depth)
+{
+    DIR *d = depth < 16 ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    int64_t sum = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0)
+            sum += S_ISDIR(st.st_mode) ? used_bytes(p, depth + 1) : S_ISREG(st.st_mode) ? (int64_t)st.st_size : 0;
+        free(p);
+    }
+    closedir(d);
+    return sum;
+}
+
+/* The export behind sd.access_path, the way mount_repository_fs maps it. */
+static char *export_of(struct sim *s, const char *access_path)
+{
+    const char *colon = access_path ? strchr(access_path, ':') : NULL;
+    if (!colon || colon == access_path || colon[1] != '/' || strstr(access_path, ".."))
+        return NULL;
+    return xasprintf("%s/%.*s%s", s->nfs_root, (int)(colon - access_path), access_path, colon + 1);
+}
+
+SIM_HANDLER(h_storage_plugin_getFileSystemInfo)
+{
+    const char *access = sim_str(argv[2], "access_path", NULL);
+    char *dir = export_of(c->sim, access);
+    if (!dir)
+        return call_fault(c, "exceptions.RuntimeError:invalid access_path: '%s'", access ? access : "");
+    int64_t size = c->sim->nfs_size_gb << 30;
+    int64_t used = used_bytes(dir, 0);
+    free(dir);
+    xr_value *sd = xr_copy(argv[2]);
+    xr_struct_set(sd, "size", xr_int(size));
+    xr_struct_set(sd, "free_sz", xr_int(used < size ? size - used : 0));
+    xr_struct_set(sd, "state", xr_int(2));
+    xr_struct_set(sd, "status", xr_string("online"));
+    return sd;
+}
+
+/* Copies in blocks; all-zero blocks become holes when sparse. 0 or -1 (errno). */
+static int copy_data(int in, int out, int sparse)
+{
+    static const char zero[SIM_BLOCK * 16];
+    char *buf = xmalloc(sizeof zero);
+    off_t total = 0;
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof zero)) > 0) {
+        if (sparse && memcmp(buf, zero, (size_t)n) == 0) {
+            rc = lseek(out, n, SEEK_CUR) < 0 ? -1 : 0;
+        } else {
+            rc = write(out, buf, (size_t)n) == n ? 0 : -1;
+        }
+        if (rc)
+            break;
+        total += n;
+    }
+    free(buf);
+    if (n < 0)
+        rc = -1;
+    /* Fixes the size when the file ends in a hole. */
+    return rc == 0 ? ftruncate(out, total) : -1;
+}
+
+static int copy_path(const char *src, const char *dst, int sparse)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -2;
+    }
+    int rc = copy_data(in, out, sparse);
+    int e = errno;
+    close(in);
+    if (close(out) != 0 && rc == 0)
+        rc = -1, e = errno;
+    if (rc != 0)
+        unlink(dst);
+    errno = e;
+    return rc ? -2 : 0;
+}
+
+SIM_HANDLER(h_copy_file)
+{
+    const char *asrc = xr_get_str(argv[0]), *adst = xr_get_str(argv[1]);
+    int sparse = 1;
+    if (argc > 2)
+        xr_get_bool(argv[2], &sparse);
+    char *src = host_path(c, asrc);
+    char *dst = src ? host_path(c, adst) : NULL;
+    if (src && dst) {
+        int rc = copy_path(src, dst, sparse);
+        if (rc != 0)
+            os_fault(c, errno, rc == -1 ? asrc : adst);
+    }
+    free(src);
+    free(dst);
+    return c->fault ? NULL : xr_nil();
+}

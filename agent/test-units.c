@@ -1,0 +1,110 @@
+/* Unit tests of the agent's pure parts: vm.cfg codec and fault-file lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "agent/faults.h"
+#include "agent/vmcfg.h"
+
+static const char oracle_cfg[] =
+    "vif = ['mac=00:21:f6:5b:b5:f7,bridge=10238073c2']\n"
+    "OVM_simple_name = 'web01'\n"
+    "disk = ['file:/OVS/Repositories/r/VirtualDisks/d.img,xvda,w',\n"
+    "        'file:/OVS/Repositories/r/ISOs/i.iso,xvdb:cdrom,r']\n"
+    "vncunused = 1\n"
+    "OVM_high_availability = False\n"
+    "OVM_description = ''\n"
+    "cpu_weight = 27500\n";
+
+static void parses_oracle_layout(void **state)
+{
+    char err[128];
+    xr_value *cfg = vmcfg_parse(oracle_cfg, err, sizeof err);
+    assert_non_null(cfg);
+    assert_string_equal(xr_get_str(xr_struct_get(cfg, "OVM_simple_name")), "web01");
+    const xr_value *disk = xr_struct_get(cfg, "disk");
+    assert_int_equal(disk->type, XR_ARRAY);
+    assert_int_equal(disk->n, 2);
+    assert_string_equal(xr_get_str(disk->items[1]), "file:/OVS/Repositories/r/ISOs/i.iso,xvdb:cdrom,r");
+    assert_int_equal(xr_struct_get(cfg, "OVM_high_availability")->type, XR_BOOL);
+    assert_int_equal(xr_struct_get(cfg, "cpu_weight")->i, 27500);
+    assert_string_equal(xr_get_str(xr_struct_get(cfg, "OVM_description")), "");
+    xr_free(cfg);
+}
+
+static void round_trips(void **state)
+{
+    xr_value *cfg = xr_struct();
+    xr_struct_set(cfg, "name", xr_string("it's \\ odd\n"));
+    xr_struct_set(cfg, "memory", xr_int(-5));
+    xr_struct_set(cfg, "ratio", xr_double(0.25));
+    xr_struct_set(cfg, "none", xr_nil());
+    xr_value *l = xr_array();
+    xr_array_add(l, xr_string("a,b"));
+    xr_array_add(l, xr_int(7));
+    xr_struct_set(cfg, "list", l);
+    strbuf sb = STRBUF_INIT;
+    char err[128];
+    assert_int_equal(vmcfg_format(cfg, &sb, err, sizeof err), 0);
+    xr_value *back = vmcfg_parse(sb.buf, err, sizeof err);
+    assert_non_null(back);
+    assert_string_equal(xr_get_str(xr_struct_get(back, "name")), "it's \\ odd\n");
+    assert_int_equal(xr_struct_get(back, "memory")->i, -5);
+    assert_true(xr_struct_get(back, "ratio")->d == 0.25);
+    assert_int_equal(xr_struct_get(back, "none")->type, XR_NIL);
+    assert_int_equal(xr_struct_get(back, "list")->n, 2);
+    assert_int_equal(xr_struct_get(back, "list")->items[1]->i, 7);
+    sb_free(&sb);
+    xr_free(back);
+    xr_free(cfg);
+}
+
+static void refuses_bad_input(void **state)
+{
+    static const char *const bad[] = {"x = 'open\n", "= 3\n", "x 3\n", "x = [1, 2\n", "x = 3 4\n", "x = @\n"};
+    char err[128];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        xr_value *v = vmcfg_parse(bad[i], err, sizeof err);
+        assert_null(v);
+        assert_true(strlen(err) > 0);
+    }
+    xr_value *nested = xr_struct();
+    xr_struct_set(nested, "s", xr_struct());
+    strbuf sb = STRBUF_INIT;
+    assert_int_equal(vmcfg_format(nested, &sb, err, sizeof err), -1);
+    sb_free(&sb);
+    xr_free(nested);
+}
+
+static void fault_lines(void **state)
+{
+    struct fault_rule r = {0};
+    assert_int_equal(faults_parse_line("start_vm fault exceptions.X:bad thing  \n", "start_vm", &r), 1);
+    assert_int_equal(r.action, FA_FAULT);
+    assert_string_equal(r.text, "exceptions.X:bad thing");
+    fault_rule_clear(&r);
+    assert_int_equal(faults_parse_line("start_vm fault x", "stop_vm", &r), 0);
+    assert_int_equal(faults_parse_line("# start_vm hang", "start_vm", &r), 0);
+    assert_int_equal(faults_parse_line("list_* delay 0.5", "list_vms", &r), 1);
+    assert_int_equal(r.action, FA_DELAY);
+    assert_true(r.delay_s == 0.5);
+    assert_int_equal(faults_parse_line("echo delay soon", "echo", &r), 0);
+    assert_int_equal(faults_parse_line("* drop", "echo", &r), 1);
+    assert_int_equal(r.action, FA_DROP);
+    assert_int_equal(faults_parse_line("echo explode", "echo", &r), 0);
+    fault_rule_clear(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_oracle_layout),
+        cmocka_unit_test(round_trips),
+        cmocka_unit_test(refuses_bad_input),
+        cmocka_unit_test(fault_lines),
+    };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

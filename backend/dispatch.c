@@ -1,0 +1,191 @@
+/* From a command line to rendered bytes: parse, find the operation, check,
+ * run or queue a job, wait, render. The single error path: every failure is
+ * a result with an Error Msg, rendered like any other. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/ops.h"
+#include "lib/proto.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+static const op *const *op_tables(void)
+{
+    static const op *const tables[] = {ops_session, ops_generic, ops_server, ops_pool, ops_storage,
+                                       ops_vm,      ops_network, ops_misc,   NULL};
+    return tables;
+}
+
+/* The entry for (verb, type); type-specific entries win over generic ones
+ * (type "*"). */
+static const op *find_op(const char *verb, const char *type)
+{
+    const op *generic = NULL;
+    for (const op *const *t = op_tables(); *t; t++) {
+        for (const op *o = *t; o->verb; o++) {
+            if (strcmp(o->verb, verb) != 0)
+                continue;
+            if ((!o->type && !type) || (o->type && type && !strcmp(o->type, type)))
+                return o;
+            if (o->type && type && !strcmp(o->type, "*"))
+                generic = o;
+        }
+    }
+    return generic;
+}
+
+void session_init(session *ses, engine *e, const char *user)
+{
+    memset(ses, 0, sizeof *ses);
+    ses->eng = e;
+    snprintf(ses->user, sizeof ses->user, "%s", user && *user ? user : "admin");
+    ses->mode = OM_VERBOSE;
+    ses->eol = "\r\n";
+    ses->timeout = 3600;
+}
+
+/* Bytes that cannot be printed on one output line (controls, invalid UTF-8)
+ * become '?' so that the echo and Command: lines stay one clean line. */
+static char *printable_copy(const char *text, size_t len)
+{
+    strbuf sb = STRBUF_INIT;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch >= 0x80) {
+            size_t n = (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3 : (ch & 0xf8) == 0xf0 ? 4 : 1;
+            if (n > 1 && i + n <= len && ovm_utf8_valid(text + i, n)) {
+                sb_add(&sb, text + i, n);
+                i += n;
+                continue;
+            }
+            sb_addc(&sb, '?');
+        } else if (ch == '\t') {
+            sb_addc(&sb, ' ');
+        } else if (ch < 0x20 || ch == 0x7f) {
+            sb_addc(&sb, '?');
+        } else {
+            sb_addc(&sb, (char)ch);
+        }
+        i++;
+    }
+    char *s = sb_detach(&sb, NULL);
+    /* trim */
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        s[--n] = '\0';
+    size_t lead = strspn(s, " ");
+    memmove(s, s + lead, n - lead + 1);
+    return s;
+}
+
+static int too_long_or_nul(const char *text, size_t len, result *r)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        result_fail(r, "Syntax error: NUL byte at column %zu", (size_t)(nul - text) + 1);
+        return 1;
+    }
+    return 0;
+}
+
+static void run_op(cmdctx *c, const op *o)
+{
+    engine *e = c->e;
+    if (o->now) {
+        if (o->unlocked) {
+            o->now(c);
+        } else {
+            store_rdlock(e->st);
+            o->now(c);
+            store_unlock(e->st);
+        }
+        return;
+    }
+    store_rdlock(e->st);
+    job *j = o->prepare(c);
+    int ok = j && check_lockable(c, j) == 0;
+    store_unlock(e->st);
+    if (!j)
+        return;
+    if (!ok) {
+        job_release(e->js, j);
+        return;
+    }
+    snprintf(c->res->jobid, sizeof c->res->jobid, "%lld", (long long)j->id);
+    jobs_submit(e->js, j, j->fn, j->plan, j->plan_free);
+    if (c->ses->async) {
+        job_release(e->js, j);
+        return;
+    }
+    if (jobs_wait(e->js, j, c->ses->timeout)) {
+        result_fail(c->res, "Command timed out after %d seconds; job %lld continues", c->ses->timeout,
+                    (long long)j->id);
+        job_release(e->js, j);
+        return;
+    }
+    if (strcmp(j->run_state, JS_COMPLETED) != 0) {
+        result_fail(c->res, "%s", j->error && *j->error ? j->error
+                                  : !strcmp(j->run_state, JS_ABORTED) ? "Job aborted" : "Job failed");
+    } else if (j->result_obj && !strcmp(c->cmd->verb, "create")) {
+        store_rdlock(e->st);
+        obj *made = store_get(e->st, j->result_obj);
+        if (made) {
+            c->res->kind = RD_LIST;
+            c->res->has_data = 1;
+            result_list_add(c->res, made->id, made->name);
+        }
+        store_unlock(e->st);
+    }
+    job_release(e->js, j);
+}
+
+static void run_command(session *ses, const char *text, result *r, int *exit_req)
+{
+    gr_command cmd;
+    char *err = NULL;
+    if (gr_parse(text, &cmd, &err) != 0) {
+        result_fail(r, "%s", err ? err : "Syntax error");
+        free(err);
+        return;
+    }
+    cmdctx c = {.e = ses->eng, .ses = ses, .cmd = &cmd, .res = r};
+    const op *o = find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
+    if (cmd.help) {
+        help_listing(&c, text);
+    } else if (!o) {
+        if (cmd.type)
+            result_fail(r, "Command '%s' is not supported for object type %s", cmd.verb, cmd.type->name);
+        else
+            result_fail(r, "Unknown command: %s", cmd.verb);
+    } else {
+        run_op(&c, o);
+    }
+    *exit_req = c.exit_requested;
+    gr_command_free(&cmd);
+}
+
+int dispatch_command(session *ses, const char *text, size_t len, int echo, char **out, size_t *outlen)
+{
+    char *shown = printable_copy(text, len);
+    strbuf sb = STRBUF_INIT;
+    if (echo)
+        sb_addf(&sb, "OVM> %s%s", shown, ses->eol);
+    result r;
+    result_init(&r, shown);
+    int exit_req = 0;
+    if (!too_long_or_nul(text, len, &r))
+        run_command(ses, text, &r, &exit_req);
+    r.time_ms = ovm_now_ms();
+    int status = exit_req ? PS_EXIT : r.ok ? PS_SUCCESS : PS_FAILURE;
+    if (!exit_req) {
+        size_t n;
+        char *bytes = render_result(&r, ses->mode, ses->eol, ses->alphabetize, &n);
+        sb_add(&sb, bytes, n);
+        free(bytes);
+    }
+    result_free(&r);
+    free(shown);
+    *out = sb_detach(&sb, outlen);
+    return status;
+}

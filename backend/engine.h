@@ -1,0 +1,39 @@
+/* The engine process state shared by sessions, jobs and the monitor. */
+#ifndef OVM_ENGINE_H
+#define OVM_ENGINE_H
+#include <stdint.h>
+#include "backend/agentc.h"
+#include "backend/jobs.h"
+#include "backend/store.h"
+
+typedef struct engine_config {
+    char *state_dir;       /* default /var/lib/ovmd */
+    char *socket_path;     /* default <state_dir>/engine.sock */
+    char *db_path;         /* default <state_dir>/ovmd.db */
+    char *log_file;        /* NULL = stderr */
+    char *version;         /* showversion, must start with "3.4." */
+    int workers;           /* job worker threads */
+    int agent_port;        /* default 8899 */
+    long agent_connect_timeout; /* seconds */
+    long agent_call_timeout;    /* seconds, ordinary calls */
+    long agent_long_timeout;    /* seconds, disk/VM/migration calls */
+    int poll_interval;     /* seconds between server polls; 0 disables the monitor */
+    int vm_stop_timeout;   /* seconds (object-model L-5) */
+} engine_config;
+
+typedef struct engine {
+    engine_config cfg;
+    store *st;
+    jobs *js;
+    agentc *ac;
+    char manager_id[64];   /* Manager object id = Manager UUID */
+    volatile int stopping;
+} engine;
+
+/* Fills cfg with the documented defaults (ovmd.yaml(5)). */
+void engine_config_defaults(engine_config *cfg);
+/* Loads ovmd.yaml over the defaults. 0 ok, -1 with *err (heap). A missing
+ * file is not an error when optional is set. */
+int engine_config_load(engine_config *cfg, const char *path, int optional, char **err);
+void engine_config_free(engine_config *cfg);
+#endif

@@ -1,0 +1,244 @@
+#include "backend/model.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+long long server_usable_memory(engine *e, const obj *server)
+{
+    long long mem = obj_get_int(server, "memory", 0) - DOM0_MEMORY_MB;
+    obj **vms;
+    size_t n = store_find_by(e->st, "Vm", "server", server->id, &vms);
+    for (size_t i = 0; i < n; i++) {
+        const char *st = obj_gets(vms[i], "status");
+        if (!strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping"))
+            mem -= obj_get_int(vms[i], "memory", 0);
+    }
+    free(vms);
+    return mem < 0 ? 0 : mem;
+}
+
+void server_endpoint(engine *e, const obj *server, agent_ep *ep)
+{
+    memset(ep, 0, sizeof *ep);
+    snprintf(ep->host, sizeof ep->host, "%s", obj_gets(server, "ipAddress"));
+    ep->port = (int)obj_get_int(server, "agentPort", e->cfg.agent_port);
+    snprintf(ep->user, sizeof ep->user, "oracle");
+    snprintf(ep->password, sizeof ep->password, "%s", obj_gets(server, "agentPassword"));
+    snprintf(ep->pin, sizeof ep->pin, "%s", obj_gets(server, "agentPin"));
+}
+
+void agent_target_of(engine *e, const obj *server, agent_target *t)
+{
+    server_endpoint(e, server, &t->ep);
+    snprintf(t->id, sizeof t->id, "%s", server->id);
+    snprintf(t->name, sizeof t->name, "%s", server->name);
+}
+
+static int vcall(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
+                 char **err, int nparams, va_list ap)
+{
+    xr_value *params[16] = {0};
+    if (nparams > 16)
+        nparams = 16;
+    for (int i = 0; i < nparams; i++)
+        params[i] = va_arg(ap, xr_value *);
+    xr_value *res = NULL;
+    int rc = agentc_call(e->ac, &t->ep, method, params, (size_t)nparams, timeout_s, &res, err);
+    for (int i = 0; i < nparams; i++)
+        xr_free(params[i]);
+    if (rc == AGC_OK && result)
+        *result = res;
+    else
+        xr_free(res);
+    return rc;
+}
+
+int agent_try_call(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
+                   char **err, int nparams, ...)
+{
+    va_list ap;
+    va_start(ap, nparams);
+    int rc = vcall(e, t, method, timeout_s, result, err, nparams, ap);
+    va_end(ap);
+    return rc;
+}
+
+int agent_job_call(job *j, const agent_target *t, const char *method, long timeout_s, xr_value **result,
+                   int nparams, ...)
+{
+    char *err = NULL;
+    va_list ap;
+    va_start(ap, nparams);
+    int rc = vcall(j->eng, t, method, timeout_s, result, &err, nparams, ap);
+    va_end(ap);
+    if (rc == AGC_OK)
+        return 0;
+    if (rc == AGC_FAULT)
+        job_fail(j, "Job failed on Server %s: %s", t->name, err ? err : "agent fault");
+    else if (rc == AGC_AUTH)
+        job_fail(j, "Job failed on Server %s: agent authentication failed", t->name);
+    else
+        job_fail(j, "Job failed on Server %s: agent unreachable (%s)", t->name, err ? err : "no answer");
+    log_warn("agent %s (%s) %s: %s", t->name, t->ep.host, method, err ? err : "failed");
+    free(err);
+    return -1;
+}
+
+const char *repo_fs_location(engine *e, const obj *repo)
+{
+    obj *fs = store_get(e->st, obj_gets(repo, "fileSystem"));
+    return fs ? obj_gets(fs, "fsLocation") : "";
+}
+
+static void device_name(long slot, char *buf, size_t len)
+{
+    if (slot < 26)
+        snprintf(buf, len, "xvd%c", (char)('a' + slot));
+    else
+        snprintf(buf, len, "xvd%c%c", (char)('a' + slot / 26 - 1), (char)('a' + slot % 26));
+}
+
+static int slot_cmp(const void *a, const void *b)
+{
+    long long x = obj_get_int(*(obj *const *)a, "slot", 0), y = obj_get_int(*(obj *const *)b, "slot", 0);
+    return x < y ? -1 : x > y;
+}
+
+static xr_value *disk_entries(engine *e, const obj *vm)
+{
+    xr_value *arr = xr_array();
+    obj **maps;
+    size_t n = store_find_by(e->st, "VmDiskMapping", "vm", vm->id, &maps);
+    qsort(maps, n, sizeof *maps, slot_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char dev[16];
+        device_name(obj_get_int(maps[i], "slot", 0), dev, sizeof dev);
+        obj *d;
+        char *entry;
+        if ((d = store_get(e->st, obj_gets(maps[i], "virtualDisk"))) != NULL)
+            entry = xasprintf("file:/OVS/Repositories/%s/VirtualDisks/%s,%s,%s", obj_gets(d, "repository"), d->id,
+                              dev, obj_is(d, "shareable", "Yes") ? "w!" : "w");
+        else if ((d = store_get(e->st, obj_gets(maps[i], "virtualCdrom"))) != NULL)
+            entry = xasprintf("file:/OVS/Repositories/%s/ISOs/%s,%s:cdrom,r", obj_gets(d, "repository"), d->id, dev);
+        else if ((d = store_get(e->st, obj_gets(maps[i], "physicalDisk"))) != NULL)
+            entry = xasprintf("phy:/dev/mapper/%s,%s,w", obj_gets(d, "page83Id"), dev);
+        else
+            entry = xasprintf(",%s:cdrom,r", dev);
+        xr_array_add(arr, xr_string(entry));
+        free(entry);
+    }
+    free(maps);
+    return arr;
+}
+
+static int created_cmp(const void *a, const void *b)
+{
+    long long x = obj_get_int(*(obj *const *)a, "created", 0), y = obj_get_int(*(obj *const *)b, "created", 0);
+    return x < y ? -1 : x > y;
+}
+
+static xr_value *vif_entries(engine *e, const obj *vm)
+{
+    xr_value *arr = xr_array();
+    obj **v;
+    size_t n = store_find_by(e->st, "Vnic", "vm", vm->id, &v);
+    qsort(v, n, sizeof *v, created_cmp);
+    int ioemu = obj_is(vm, "domainType", "XEN_HVM");
+    for (size_t i = 0; i < n; i++) {
+        char *s = xasprintf("mac=%s,bridge=%s%s", obj_gets(v[i], "macAddress"), obj_gets(v[i], "network"),
+                            ioemu ? ",type=ioemu" : "");
+        xr_array_add(arr, xr_string(s));
+        free(s);
+    }
+    free(v);
+    return arr;
+}
+
+static const char *domain_type_cfg(const char *t)
+{
+    if (!strcmp(t, "XEN_HVM"))
+        return "xen_hvm";
+    if (!strcmp(t, "XEN_PVM"))
+        return "xen_pvm";
+    if (!strcmp(t, "XEN_HVM_PV_DRIVERS"))
+        return "xen_hvm_pv";
+    if (!strcmp(t, "LDOMS_PVM"))
+        return "ldoms_pvm";
+    return "unknown";
+}
+
+static char *boot_letters(const char *order)
+{
+    strbuf sb = STRBUF_INIT;
+    char **items;
+    size_t n = split_list(order && *order ? order : "DISK", &items);
+    for (size_t i = 0; i < n; i++)
+        sb_addc(&sb, !strcmp(items[i], "CDROM") ? 'd' : !strcmp(items[i], "PXE") ? 'n' : 'c');
+    free_list(items, n);
+    return sb_detach(&sb, NULL);
+}
+
+xr_value *vm_config(engine *e, const obj *vm)
+{
+    xr_value *c = xr_struct();
+    char dashed[48];
+    ovm_dashed_id(vm->id, dashed, sizeof dashed);
+    const char *dt = obj_gets(vm, "domainType");
+    int pvm = !strcmp(dt, "XEN_PVM") || !strcmp(dt, "LDOMS_PVM");
+    long long mem = obj_get_int(vm, "memory", 512), maxmem = obj_get_int(vm, "memoryLimit", mem);
+    long long vcpus = obj_get_int(vm, "cpuCount", 1), maxvcpus = obj_get_int(vm, "cpuCountLimit", vcpus);
+    long long cap = obj_get_int(vm, "cpuUtilizationCap", 100);
+    const char *os = obj_get(vm, "osType") ? obj_get(vm, "osType") : "None";
+    xr_struct_set(c, "name", xr_string(vm->id));
+    xr_struct_set(c, "uuid", xr_string(dashed));
+    xr_struct_set(c, "OVM_simple_name", xr_string(vm->name));
+    xr_struct_set(c, "OVM_description", xr_string(obj_gets(vm, "description")));
+    xr_struct_set(c, "OVM_os_type", xr_string(os));
+    xr_struct_set(c, "OVM_domain_type", xr_string(domain_type_cfg(dt)));
+    if (pvm)
+        xr_struct_set(c, "bootloader", xr_string("/usr/bin/pygrub"));
+    else
+        xr_struct_set(c, "builder", xr_string("hvm"));
+    xr_struct_set(c, "OVM_high_availability", xr_bool(obj_is(vm, "highAvailability", "Yes")));
+    xr_struct_set(c, "OVM_cpu_compat_group", xr_string(""));
+    xr_struct_set(c, "memory", xr_int(mem));
+    if (maxmem != mem)
+        xr_struct_set(c, "maxmem", xr_int(maxmem));
+    xr_struct_set(c, "vcpus", xr_int(vcpus));
+    xr_struct_set(c, "maxvcpus", xr_int(maxvcpus));
+    xr_struct_set(c, "cpu_weight", xr_int(obj_get_int(vm, "cpuPriority", 50) * 550));
+    xr_struct_set(c, "cpu_cap", xr_int(cap >= 100 ? 0 : cap * vcpus));
+    if (!pvm) {
+        char *boot = boot_letters(obj_get(vm, "bootOrder"));
+        xr_struct_set(c, "boot", xr_string(boot));
+        free(boot);
+    }
+    const char *keymap = obj_get(vm, "keymapName") ? obj_get(vm, "keymapName") : "en-us";
+    xr_struct_set(c, "keymap", xr_string(keymap));
+    xr_struct_set(c, "vnc", xr_int(1));
+    xr_struct_set(c, "vncunused", xr_int(1));
+    xr_struct_set(c, "vnclisten", xr_string("127.0.0.1"));
+    xr_struct_set(c, "serial", xr_string("pty"));
+    if (pvm) {
+        char *vfb = xasprintf("type=vnc,vncunused=1,vnclisten=127.0.0.1,keymap=%s", keymap);
+        xr_value *a = xr_array();
+        xr_array_add(a, xr_string(vfb));
+        xr_struct_set(c, "vfb", a);
+        free(vfb);
+    }
+    if (obj_is(vm, "mouseType", "USB_TABLET"))
+        xr_struct_set(c, "usbdevice", xr_string("tablet"));
+    else if (obj_is(vm, "mouseType", "USB_MOUSE"))
+        xr_struct_set(c, "usbdevice", xr_string("mouse"));
+    xr_struct_set(c, "on_poweroff", xr_string("destroy"));
+    xr_struct_set(c, "on_reboot", xr_string("restart"));
+    xr_struct_set(c, "on_crash", xr_string("restart"));
+    xr_struct_set(c, "guest_os_type", xr_string(!strncmp(os, "Windows", 7) ? "windows" : "linux"));
+    xr_struct_set(c, "extra", xr_string(pvm ? obj_gets(vm, "networkInstallPath") : ""));
+    xr_struct_set(c, "disk", disk_entries(e, vm));
+    xr_struct_set(c, "vif", vif_entries(e, vm));
+    return c;
+}

@@ -1,0 +1,42 @@
+/* Domain helpers used by several operation files: agent endpoints and calls
+ * from jobs, server capacity, VM configuration (vm.cfg) building. */
+#ifndef OVM_MODEL_H
+#define OVM_MODEL_H
+#include <stdarg.h>
+#include "backend/engine.h"
+#include "backend/jobs.h"
+#include "lib/xmlrpc.h"
+
+/* Memory the hypervisor keeps for dom0, MB (subtracted from usable memory). */
+#define DOM0_MEMORY_MB 1024
+
+/* MB of a server's memory not taken by dom0 and by its Starting, Running or
+ * Stopping VMs (object-model §2.3). Read lock held. */
+long long server_usable_memory(engine *e, const obj *server);
+/* Fills ep from a Server object's address, port, credentials and pin. */
+void server_endpoint(engine *e, const obj *server, agent_ep *ep);
+
+/* A snapshot of what a job needs to call one server's agent, taken under the
+ * store lock so that the call itself runs without it. */
+typedef struct agent_target {
+    agent_ep ep;
+    char id[64];
+    char name[257];
+} agent_target;
+void agent_target_of(engine *e, const obj *server, agent_target *t);
+
+/* Calls method on t's agent from job j with the given params (consumed).
+ * On failure fails the job with "Job failed on Server <name>: <reason>"
+ * (agent-api §3) and returns -1; on success stores the result in *result
+ * (caller frees) when result is non-NULL. */
+int agent_job_call(job *j, const agent_target *t, const char *method, long timeout_s, xr_value **result,
+                   int nparams, ...);
+/* The same, but returning the raw AGC_* code and message without failing the job. */
+int agent_try_call(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
+                   char **err, int nparams, ...);
+
+/* vm.cfg struct for a Vm (agent-api §8) from the store; read lock held. */
+xr_value *vm_config(engine *e, const obj *vm);
+/* Repository file system location "<host>:<export path>" of a repository; "" if unknown. */
+const char *repo_fs_location(engine *e, const obj *repo);
+#endif

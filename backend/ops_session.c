@@ -1,0 +1,137 @@
+/* Session and manager commands without a job (cli-contract §6). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/ops.h"
+#include "lib/util.h"
+
+static const char *eol_name(const char *eol)
+{
+    return !strcmp(eol, "\r\n") ? "CRLF" : !strcmp(eol, "\r") ? "CR" : "LF";
+}
+
+static const char *mode_name(output_mode m)
+{
+    static const char *const names[] = {"Verbose", "Sparse", "Xml", "Json"};
+    return names[m];
+}
+
+static void apply_set(session *s, const char *key, const char *v, result *r)
+{
+    if (!ovm_strcasecmp(key, "OutputMode")) {
+        s->mode = !ovm_strcasecmp(v, "Sparse") ? OM_SPARSE
+                  : !ovm_strcasecmp(v, "Xml")  ? OM_XML
+                  : !ovm_strcasecmp(v, "Json") ? OM_JSON
+                                               : OM_VERBOSE;
+    } else if (!ovm_strcasecmp(key, "EndLineChars")) {
+        s->eol = !ovm_strcasecmp(v, "CR") ? "\r" : !ovm_strcasecmp(v, "LF") ? "\n" : "\r\n";
+    } else if (!ovm_strcasecmp(key, "CommandMode")) {
+        s->async = !ovm_strcasecmp(v, "Asynchronous");
+    } else if (!ovm_strcasecmp(key, "CommandTimeout")) {
+        s->timeout = atoi(v);
+    } else if (!ovm_strcasecmp(key, "AlphabetizeAttributes")) {
+        s->alphabetize = !ovm_strcasecmp(v, "Yes");
+    } else {
+        result_fail(r, "Invalid attribute '%s' for set", key);
+    }
+}
+
+static void op_set(cmdctx *c)
+{
+    if (c->cmd->nattrs == 0) {
+        result_fail(c->res, "At least one attribute must be specified");
+        return;
+    }
+    for (size_t i = 0; i < c->cmd->nattrs && c->res->ok; i++)
+        apply_set(c->ses, c->cmd->attrs[i].key, c->cmd->attrs[i].value, c->res);
+}
+
+static void op_showclisession(cmdctx *c)
+{
+    char tmo[16];
+    snprintf(tmo, sizeof tmo, "%d", c->ses->timeout);
+    c->res->kind = RD_SHOW;
+    c->res->has_data = 1;
+    result_show_add(c->res, "OutputMode", mode_name(c->ses->mode));
+    result_show_add(c->res, "EndLineChars", eol_name(c->ses->eol));
+    result_show_add(c->res, "CommandMode", c->ses->async ? "Asynchronous" : "Synchronous");
+    result_show_add(c->res, "CommandTimeout", tmo);
+    result_show_add(c->res, "AlphabetizeAttributes", c->ses->alphabetize ? "Yes" : "No");
+}
+
+static void op_showversion(cmdctx *c)
+{
+    c->res->plain = 1;
+    c->res->kind = RD_TEXT;
+    result_text_add(c->res, c->e->cfg.version);
+}
+
+static void add_lines(result *r, char **lines, size_t n)
+{
+    r->kind = RD_TEXT;
+    r->has_data = 1;
+    for (size_t i = 0; i < n; i++)
+        result_text_add(r, lines[i]);
+    gr_free_strv(lines, n);
+}
+
+static void op_help(cmdctx *c)
+{
+    char **lines;
+    size_t n = gr_help_lines(&lines);
+    add_lines(c->res, lines, n);
+    c->res->plain = 1;
+}
+
+static void op_exit(cmdctx *c)
+{
+    c->exit_requested = 1;
+}
+
+static void op_showobjtypes(cmdctx *c)
+{
+    char **lines;
+    size_t n = gr_showobjtypes_lines(&lines);
+    add_lines(c->res, lines, n);
+}
+
+static void op_showcustomcmds(cmdctx *c)
+{
+    if (!c->cmd->type) {
+        result_fail(c->res, "Missing object type: expected showcustomcmds <objectType>");
+        return;
+    }
+    char **lines;
+    size_t n = gr_showcustomcmds_lines(c->cmd->type, &lines);
+    add_lines(c->res, lines, n);
+}
+
+static void op_showallcustomcmds(cmdctx *c)
+{
+    char **lines;
+    size_t n = gr_showallcustomcmds_lines(&lines);
+    add_lines(c->res, lines, n);
+}
+
+static void op_getmanagertime(cmdctx *c)
+{
+    char buf[64];
+    ovm_time_header(ovm_now_ms(), buf, sizeof buf);
+    c->res->kind = RD_SHOW;
+    c->res->has_data = 1;
+    result_show_add(c->res, "Manager Time", buf);
+}
+
+const op ops_session[] = {
+    {"set", NULL, op_set, NULL, 1},
+    {"showclisession", NULL, op_showclisession, NULL, 1},
+    {"showversion", NULL, op_showversion, NULL, 1},
+    {"help", NULL, op_help, NULL, 1},
+    {"exit", NULL, op_exit, NULL, 1},
+    {"showobjtypes", NULL, op_showobjtypes, NULL, 1},
+    {"showcustomcmds", NULL, op_showcustomcmds, NULL, 1},
+    {"showcustomcmds", "*", op_showcustomcmds, NULL, 1},
+    {"showallcustomcmds", NULL, op_showallcustomcmds, NULL, 1},
+    {"getManagerTime", NULL, op_getmanagertime, NULL, 1},
+    {NULL, NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,48 @@
+/* ovmsh, the local client: talks to the engine over its Unix socket
+ * (lib/proto.h) and runs one of three session loops (cli-contract §1.2-§1.4). */
+#ifndef OVM_SHELL_CLIENT_H
+#define OVM_SHELL_CLIENT_H
+#include <stddef.h>
+#include <stdio.h>
+
+/* Outcome of one command as the engine reported it. */
+typedef enum { CR_SUCCESS, CR_FAILURE, CR_EXIT, CR_LOST } client_status;
+
+/* Exit statuses of ovmsh (see man/ovmsh.1). */
+enum { OVMSH_OK = 0, OVMSH_FAILED = 1, OVMSH_NO_ENGINE = 2, OVMSH_USAGE = 2 };
+
+typedef struct client {
+    int fd;              /* connected engine socket */
+    int stop_on_error;   /* batch: stop at the first failure */
+} client;
+
+/* Connects to path and sends P_HELLO for user. 0, or -1 with errno set. */
+int client_open(client *c, const char *path, const char *user);
+void client_close(client *c);
+
+/* Sends one command (len bytes, may contain NULs), echo 'E' or 'N'; writes
+ * the rendered reply to stdout. When errmsg is not NULL and the command
+ * failed, *errmsg gets the Error Msg text (heap) or NULL. */
+client_status client_command(client *c, const char *cmd, size_t len, char echo, char **errmsg);
+/* Candidates for the token before the cursor (P_COMPLETE): heap array of heap
+ * strings, count returned; 0 on error or none. */
+size_t client_complete(client *c, const char *before, char ***out);
+/* The '?' listing for the text before the '?' (P_HELP): heap bytes or NULL. */
+char *client_help(client *c, const char *before, size_t *len);
+
+/* Extracts the Error Msg text from a rendered failure in any output mode
+ * (Verbose/Sparse "Error Msg: ", Xml <ErrorMsg>, Json "errorMsg"). rendered
+ * must be NUL-terminated at rendered[len]. Heap or NULL. */
+char *client_error_text(const char *rendered, size_t len);
+
+/* Splits buf (len bytes, NULs allowed) at ';' outside quotes, like
+ * gr_split_commands; segment lengths go to *lens. Returns the count. */
+size_t client_split(const char *buf, size_t len, char ***segs, size_t **lens);
+
+/* Session loops; each returns the process exit status. */
+int client_run_exec(client *c, const char *commands);
+/* Batch: reads lines from in (§1.4); diagnostics name lines from 1. */
+int client_run_batch(client *c, FILE *in);
+/* Interactive readline loop on the terminal (§1.2, §11.3). */
+int client_run_interactive(client *c);
+#endif

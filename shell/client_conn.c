@@ -1,0 +1,201 @@
+/* The client side of the engine protocol (lib/proto.h). */
+#include "shell/client.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/proto.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+int client_open(client *c, const char *path, const char *user)
+{
+    c->fd = proto_connect(path);
+    if (c->fd < 0)
+        return -1;
+    char *hello = xasprintf("user=%s\n", user);
+    int rc = proto_send(c->fd, P_HELLO, hello, strlen(hello));
+    free(hello);
+    if (rc != 0) {
+        int e = errno;
+        client_close(c);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+void client_close(client *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* Sends one request and waits for a reply of the expected type. Returns the
+ * heap payload or NULL when the engine went away or answered nonsense. */
+static char *request(client *c, char type, const char *buf, size_t len, char want, size_t *rlen)
+{
+    if (proto_send(c->fd, type, buf, len) != 0)
+        return NULL;
+    char rtype = 0;
+    char *reply = NULL;
+    if (proto_recv(c->fd, &rtype, &reply, rlen) != 1)
+        return NULL;
+    if (rtype != want) {
+        free(reply);
+        return NULL;
+    }
+    return reply;
+}
+
+static client_status status_of(char byte)
+{
+    if (byte == PS_SUCCESS)
+        return CR_SUCCESS;
+    if (byte == PS_EXIT)
+        return CR_EXIT;
+    return CR_FAILURE;
+}
+
+client_status client_command(client *c, const char *cmd, size_t len, char echo, char **errmsg)
+{
+    if (errmsg)
+        *errmsg = NULL;
+    /* The engine refuses lines over 16384 bytes anyway; cutting at the frame
+     * limit keeps a giant line a normal failure rather than a lost session. */
+    if (len >= PROTO_MAX_FRAME)
+        len = PROTO_MAX_FRAME - 1;
+    char *payload = xmalloc(len + 1);
+    payload[0] = echo;
+    memcpy(payload + 1, cmd, len);
+    size_t rlen = 0;
+    char *reply = request(c, P_CMD, payload, len + 1, P_RESULT, &rlen);
+    free(payload);
+    if (!reply || rlen == 0) {
+        free(reply);
+        return CR_LOST;
+    }
+    client_status st = status_of(reply[0]);
+    if (rlen > 1) {
+        fwrite(reply + 1, 1, rlen - 1, stdout);
+        /* stderr diagnostics must land after the transcript they refer to. */
+        fflush(stdout);
+    }
+    if (st == CR_FAILURE && errmsg)
+        *errmsg = client_error_text(reply + 1, rlen - 1);
+    free(reply);
+    return st;
+}
+
+size_t client_complete(client *c, const char *before, char ***out)
+{
+    *out = NULL;
+    size_t rlen = 0;
+    char *reply = request(c, P_COMPLETE, before, strlen(before), P_LIST, &rlen);
+    if (!reply)
+        return 0;
+    size_t n = 0, cap = 0;
+    char **v = NULL;
+    for (char *line = reply, *end; *line; line = end + (*end != '\0')) {
+        end = line + strcspn(line, "\n");
+        if (end == line)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = xrealloc(v, cap * sizeof *v);
+        }
+        v[n++] = xstrndup(line, (size_t)(end - line));
+    }
+    free(reply);
+    *out = v;
+    return n;
+}
+
+char *client_help(client *c, const char *before, size_t *len)
+{
+    char *reply = request(c, P_HELP, before, strlen(before), P_RESULT, len);
+    if (!reply)
+        return NULL;
+    if (*len == 0) {
+        free(reply);
+        return NULL;
+    }
+    /* Drop the status byte: the caller wants only the listing. */
+    memmove(reply, reply + 1, *len);
+    (*len)--;
+    return reply;
+}
+
+/* ---- Error Msg extraction ---- */
+
+static const char *find_line_start(const char *s, size_t len, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i + pl <= len; i++) {
+        if ((i == 0 || s[i - 1] == '\n' || s[i - 1] == '\r') && memcmp(s + i, prefix, pl) == 0)
+            return s + i + pl;
+    }
+    return NULL;
+}
+
+static const char *find_bytes(const char *s, size_t len, const char *needle)
+{
+    size_t nl = strlen(needle);
+    return nl <= len ? memmem(s, len, needle, nl) : NULL;
+}
+
+static char *xml_unescape(const char *s, size_t n)
+{
+    static const struct { const char *ent; char c; } ents[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    strbuf sb = STRBUF_INIT;
+    sb_add(&sb, "", 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < 5 && (strlen(ents[k].ent) > n - i || memcmp(s + i, ents[k].ent, strlen(ents[k].ent))))
+            k++;
+        if (k < 5) {
+            sb_addc(&sb, ents[k].c);
+            i += strlen(ents[k].ent) - 1;
+        } else {
+            sb_addc(&sb, s[i]);
+        }
+    }
+    return sb_detach(&sb, NULL);
+}
+
+/* Decodes the JSON string body at s up to its closing quote. Escapes other
+ * than the simple ones are kept literally: this text is only a diagnostic. */
+static char *json_unescape(const char *s, const char *end)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_add(&sb, "", 0);
+    for (; s < end && *s != '"'; s++) {
+        if (*s != '\\' || s + 1 >= end) {
+            sb_addc(&sb, *s);
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case 'n': case 'r': case 't': sb_addc(&sb, ' '); break;
+        default: sb_addc(&sb, *s);
+        }
+    }
+    return sb_detach(&sb, NULL);
+}
+
+char *client_error_text(const char *rendered, size_t len)
+{
+    const char *end = rendered + len, *p;
+    if ((p = find_line_start(rendered, len, "Error Msg: ")) != NULL)
+        return xstrndup(p, strcspn(p, "\r\n"));
+    if ((p = find_bytes(rendered, len, "<ErrorMsg>")) != NULL) {
+        p += strlen("<ErrorMsg>");
+        const char *q = find_bytes(p, (size_t)(end - p), "</ErrorMsg>");
+        return q ? xml_unescape(p, (size_t)(q - p)) : NULL;
+    }
+    if ((p = find_bytes(rendered, len, ",\"errorMsg\":\"")) != NULL)
+        return json_unescape(p + strlen(",\"errorMsg\":\""), end);
+    return NULL;
+}

@@ -1,0 +1,21 @@
+/* OpenSSH authorized_keys semantics for the SSH front end (cli-contract §11.5). */
+#ifndef OVM_SHELL_SSH_KEYS_H
+#define OVM_SHELL_SSH_KEYS_H
+#include <libssh/libssh.h>
+
+/* What the matching line allows beyond the login itself. */
+typedef struct ssh_key_opts {
+    int allow_pty;    /* 0 after "restrict" or "no-pty" (unless "pty" follows) */
+} ssh_key_opts;
+
+/* Looks key up in the authorized_keys file at path ("%u" expands to user),
+ * for a client at address addr. Returns 1 and fills *opts when a usable line
+ * matches, 0 when none does, -1 when the file is missing, unreadable or
+ * refused (group/world-writable). Broken lines are logged and skipped. */
+int ssh_keys_authorized(const char *path, const char *user, ssh_key key, const char *addr,
+                        ssh_key_opts *opts);
+
+/* 1 if addr matches the OpenSSH pattern list (',' separated, '*' and '?'
+ * wildcards, '!' negation, a.b.c.d/n CIDR); a negated match wins. */
+int ssh_keys_from_match(const char *list, const char *addr);
+#endif

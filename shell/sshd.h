@@ -1,0 +1,52 @@
+/* The SSH front end of ovmd (cli-contract §1, §11.5): a libssh listener that
+ * forks one process per connection; each authenticated channel runs an
+ * interactive, batch or exec session against the engine's Unix socket. */
+#ifndef OVM_SHELL_SSHD_H
+#define OVM_SHELL_SSHD_H
+#include <stddef.h>
+
+/* One configured account: name and crypt(3) hash ("" = key login only). */
+typedef struct sshd_user {
+    char *name;
+    char *hash;
+} sshd_user;
+
+typedef struct sshd_config {
+    int enabled;            /* ssh.enabled, default 1 */
+    char *listen;           /* ssh.listen address, NULL = all addresses */
+    int port;               /* ssh.port, default 10000 */
+    char *host_key_dir;     /* ssh.host_key_dir, NULL = <state_dir>/ssh */
+    char *authorized_keys;  /* auth.authorized_keys ("%u" = user), NULL = <state_dir>/authorized_keys */
+    int max_tries;          /* auth.max_tries per connection, default 6 */
+    int login_grace;        /* auth.login_grace_time seconds, default 120, 0 = none */
+    int lockout_failures;   /* auth.lockout_failures, default 5, 0 = no lockout */
+    int lockout_minutes;    /* auth.lockout_minutes, default 30 */
+    sshd_user *users;       /* auth.users.<name>; default: admin, key login only */
+    size_t nusers;
+    int users_set;          /* 1 once ovmd.yaml named a user: drops the default */
+    char *engine_socket;    /* the engine's socket, NULL = <state_dir>/engine.sock */
+} sshd_config;
+
+/* Fills c with the documented defaults (ovmd.yaml(5)); paths stay NULL. */
+void sshd_config_defaults(sshd_config *c);
+/* Applies one dotted ovmd.yaml key. 1 if it is an SSH/auth key and was
+ * applied, 0 if not ours, -1 on a bad value with *err (heap). */
+int sshd_config_apply(sshd_config *c, const char *key, const char *value, char **err);
+/* Fills the paths still NULL from state_dir (and socket, when not NULL). */
+void sshd_config_finish(sshd_config *c, const char *state_dir, const char *socket);
+/* Frees everything c owns; c may be reused after sshd_config_defaults. */
+void sshd_config_free(sshd_config *c);
+/* The account named user, or NULL. */
+const sshd_user *sshd_config_user(const sshd_config *c, const char *user);
+
+/* Runs the listener in the calling process until *stop becomes nonzero
+ * (checked at least twice a second); forks one process per connection.
+ * Returns 0 on a clean stop, -1 when it cannot start (logged). */
+int sshd_run(const sshd_config *c, volatile int *stop);
+
+/* Hashes pw with yescrypt ($y$), or SHA-512 ($6$) where yescrypt is missing.
+ * 0 with *hash (heap), or -1. */
+int ovmd_hash_password(const char *pw, char **hash);
+/* 1 if pw matches the crypt(3) hash, 0 otherwise (also for an empty hash). */
+int ovmd_check_password(const char *pw, const char *hash);
+#endif

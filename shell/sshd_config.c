@@ -1,0 +1,237 @@
+/* The SSH and authentication settings of ovmd.yaml, and password hashing. */
+#include "shell/sshd.h"
+#include <crypt.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/util.h"
+
+void sshd_config_defaults(sshd_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->enabled = 1;
+    c->port = 10000;
+    c->max_tries = 6;
+    c->login_grace = 120;
+    c->lockout_failures = 5;
+    c->lockout_minutes = 30;
+    c->users = xcalloc(1, sizeof *c->users);
+    c->users[0].name = xstrdup("admin");
+    c->users[0].hash = xstrdup("");
+    c->nusers = 1;
+}
+
+static void free_users(sshd_config *c)
+{
+    for (size_t i = 0; i < c->nusers; i++) {
+        free(c->users[i].name);
+        free(c->users[i].hash);
+    }
+    free(c->users);
+    c->users = NULL;
+    c->nusers = 0;
+}
+
+void sshd_config_free(sshd_config *c)
+{
+    free_users(c);
+    free(c->listen);
+    free(c->host_key_dir);
+    free(c->authorized_keys);
+    free(c->engine_socket);
+    memset(c, 0, sizeof *c);
+}
+
+const sshd_user *sshd_config_user(const sshd_config *c, const char *user)
+{
+    for (size_t i = 0; i < c->nusers; i++)
+        if (strcmp(c->users[i].name, user) == 0)
+            return &c->users[i];
+    return NULL;
+}
+
+static int bad(char **err, const char *key, const char *value, const char *why)
+{
+    if (err)
+        *err = xasprintf("%s: bad value '%s': %s", key, value, why);
+    return -1;
+}
+
+/* Parses a decimal integer in [lo, hi]; 0 or -1. */
+static int parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (ovm_strcasecmp(s, yes[i]) == 0)
+            return *out = 1, 0;
+        if (ovm_strcasecmp(s, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -1;
+}
+
+static void set_str(char **field, const char *value)
+{
+    free(*field);
+    *field = xstrdup(value);
+}
+
+/* "ADDR", "ADDR:PORT" or "[V6]:PORT"; the port part overrides ssh.port. */
+static int apply_listen(sshd_config *c, const char *value, char **err)
+{
+    const char *colon = strrchr(value, ':');
+    int port = c->port;
+    if (value[0] == '[') {
+        const char *close = strchr(value, ']');
+        if (!close || (close[1] && (close[1] != ':' || parse_int(close + 2, 1, 65535, &port))))
+            return bad(err, "ssh.listen", value, "expected ADDRESS or ADDRESS:PORT");
+        free(c->listen);
+        c->listen = xstrndup(value + 1, (size_t)(close - value - 1));
+    } else if (colon && strchr(value, ':') == colon) {
+        if (parse_int(colon + 1, 1, 65535, &port))
+            return bad(err, "ssh.listen", value, "port must be 1..65535");
+        free(c->listen);
+        c->listen = xstrndup(value, (size_t)(colon - value));
+    } else {
+        set_str(&c->listen, value); /* a bare address, IPv6 included */
+    }
+    c->port = port;
+    return 1;
+}
+
+static int valid_hash(const char *h)
+{
+    return *h == '\0' || (h[0] == '$' && strlen(h) >= 20 && !strpbrk(h, " \t\r\n:"));
+}
+
+static int apply_user(sshd_config *c, const char *name, const char *hash, char **err, const char *key)
+{
+    if (!*name || strpbrk(name, " \t\r\n/:%"))
+        return bad(err, key, name, "invalid user name");
+    if (!valid_hash(hash))
+        return bad(err, key, "(hidden)", "expected a crypt(3) hash from ovmd --hash-password, or \"\"");
+    if (!c->users_set) {
+        free_users(c);
+        c->users_set = 1;
+    }
+    for (size_t i = 0; i < c->nusers; i++)
+        if (strcmp(c->users[i].name, name) == 0)
+            return set_str(&c->users[i].hash, hash), 1;
+    c->users = xrealloc(c->users, (c->nusers + 1) * sizeof *c->users);
+    c->users[c->nusers].name = xstrdup(name);
+    c->users[c->nusers].hash = xstrdup(hash);
+    c->nusers++;
+    return 1;
+}
+
+/* Integer settings: key, field offset, bounds. */
+static int apply_int(sshd_config *c, const char *key, const char *value, char **err, int *done)
+{
+    static const struct { const char *key; size_t off; long lo, hi; } ints[] = {
+        {"ssh.port", offsetof(sshd_config, port), 1, 65535},
+        {"auth.max_tries", offsetof(sshd_config, max_tries), 1, 1000},
+        {"auth.login_grace_time", offsetof(sshd_config, login_grace), 0, 86400},
+        {"auth.lockout_failures", offsetof(sshd_config, lockout_failures), 0, 1000},
+        {"auth.lockout_minutes", offsetof(sshd_config, lockout_minutes), 0, 525600},
+    };
+    *done = 0;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        if (strcmp(key, ints[i].key) != 0)
+            continue;
+        *done = 1;
+        if (parse_int(value, ints[i].lo, ints[i].hi, (int *)((char *)c + ints[i].off)))
+            return bad(err, key, value, "out of range or not an integer");
+        return 1;
+    }
+    return 0;
+}
+
+int sshd_config_apply(sshd_config *c, const char *key, const char *value, char **err)
+{
+    int done = 0, rc = apply_int(c, key, value, err, &done);
+    if (done)
+        return rc;
+    if (strcmp(key, "ssh.enabled") == 0)
+        return parse_bool(value, &c->enabled) ? bad(err, key, value, "expected true or false") : 1;
+    if (strcmp(key, "ssh.listen") == 0)
+        return apply_listen(c, value, err);
+    if (strcmp(key, "ssh.host_key_dir") == 0)
+        return *value ? (set_str(&c->host_key_dir, value), 1) : bad(err, key, value, "empty path");
+    if (strcmp(key, "auth.authorized_keys") == 0)
+        return *value ? (set_str(&c->authorized_keys, value), 1) : bad(err, key, value, "empty path");
+    if (strncmp(key, "auth.users.", 11) == 0)
+        return apply_user(c, key + 11, value, err, key);
+    return 0;
+}
+
+void sshd_config_finish(sshd_config *c, const char *state_dir, const char *socket)
+{
+    if (!c->host_key_dir)
+        c->host_key_dir = xasprintf("%s/ssh", state_dir);
+    if (!c->authorized_keys)
+        c->authorized_keys = xasprintf("%s/authorized_keys", state_dir);
+    if (!c->engine_socket)
+        c->engine_socket = socket ? xstrdup(socket) : xasprintf("%s/engine.sock", state_dir);
+}
+
+/* ---- passwords ---- */
+
+static char *gensalt(const char *prefix)
+{
+    char *salt = crypt_gensalt_ra(prefix, 0, NULL, 0);
+    return salt && salt[0] == '$' ? salt : (free(salt), NULL);
+}
+
+int ovmd_hash_password(const char *pw, char **hash)
+{
+    *hash = NULL;
+    char *salt = gensalt("$y$");
+    if (!salt)
+        salt = gensalt("$6$");
+    if (!salt)
+        return -1;
+    struct crypt_data *cd = xcalloc(1, sizeof *cd);
+    const char *h = crypt_r(pw, salt, cd);
+    int ok = h && h[0] == '$';
+    if (ok)
+        *hash = xstrdup(h);
+    explicit_bzero(cd, sizeof *cd);
+    free(cd);
+    free(salt);
+    return ok ? 0 : -1;
+}
+
+/* Compares without an early exit so the time does not depend on where the
+ * hashes differ. */
+static int same_string(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char diff = la != lb;
+    for (size_t i = 0; i < la && i < lb; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+int ovmd_check_password(const char *pw, const char *hash)
+{
+    if (!hash || hash[0] != '$')
+        return 0;
+    struct crypt_data *cd = xcalloc(1, sizeof *cd);
+    const char *h = crypt_r(pw, hash, cd);
+    int ok = h && h[0] == '$' && same_string(h, hash);
+    explicit_bzero(cd, sizeof *cd);
+    free(cd);
+    return ok;
+}

@@ -1,0 +1,184 @@
+/* Lexer tests: cli-contract §3 (quotes, escapes, empty values, equals in
+ * values, offsets, ';' splitting, errors). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "grammar/grammar.h"
+
+static void lex_ok(const char *cmd, gr_tokens *t)
+{
+    char *err = NULL;
+    assert_int_equal(gr_lex(cmd, t, &err), 0);
+    assert_null(err);
+}
+
+static void lex_err(const char *cmd, const char *msg)
+{
+    gr_tokens t;
+    char *err = NULL;
+    assert_int_equal(gr_lex(cmd, &t, &err), -1);
+    assert_string_equal(err, msg);
+    assert_int_equal(t.n, 0);
+    free(err);
+}
+
+static void test_plain_tokens(void **state)
+{
+    gr_tokens t;
+    lex_ok("  list\tVm   name=web*  ", &t);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.v[0].text, "list");
+    assert_null(t.v[0].key);
+    assert_int_equal(t.v[0].off, 2);
+    assert_string_equal(t.v[1].text, "Vm");
+    assert_int_equal(t.v[1].off, 7);
+    assert_string_equal(t.v[2].key, "name");
+    assert_string_equal(t.v[2].value, "web*");
+    assert_int_equal(t.v[2].off, 12);
+    assert_int_equal(t.v[2].voff, 17);
+    assert_int_equal(t.v[2].quoted, 0);
+    gr_tokens_free(&t);
+}
+
+static void test_quotes(void **state)
+{
+    gr_tokens t;
+    lex_ok("create Vm name=\"My VM\" description='a \"b\"; c=d'", &t);
+    assert_int_equal(t.n, 4);
+    assert_string_equal(t.v[2].value, "My VM");
+    assert_int_equal(t.v[2].quoted, 1);
+    assert_int_equal(t.v[2].voff, 16);
+    assert_string_equal(t.v[2].text, "name=My VM");
+    assert_string_equal(t.v[3].value, "a \"b\"; c=d");
+    gr_tokens_free(&t);
+}
+
+static void test_escapes(void **state)
+{
+    gr_tokens t;
+    lex_ok("create Tag name=MyTag description=\"HR/'s VMs\" x='/\"q/'' p=\"nfs:/mnt/vol1\" "
+           "u=a/\"b",
+           &t);
+    assert_string_equal(t.v[3].value, "HR's VMs");
+    assert_string_equal(t.v[4].value, "\"q'");
+    assert_string_equal(t.v[5].value, "nfs:/mnt/vol1");
+    assert_string_equal(t.v[6].value, "a/\"b"); /* outside quotes '/' is literal */
+    gr_tokens_free(&t);
+}
+
+static void test_empty_values(void **state)
+{
+    gr_tokens t;
+    lex_ok("edit Vm name=x description= a=\"\" b=''", &t);
+    assert_int_equal(t.n, 6);
+    assert_string_equal(t.v[3].value, "");
+    assert_string_equal(t.v[4].value, "");
+    assert_int_equal(t.v[4].quoted, 1);
+    assert_string_equal(t.v[5].value, "");
+    gr_tokens_free(&t);
+}
+
+static void test_equals_in_value(void **state)
+{
+    gr_tokens t;
+    lex_ok("sendVmMessage Vm name=x key=k message=a=b=c", &t);
+    assert_string_equal(t.v[4].key, "message");
+    assert_string_equal(t.v[4].value, "a=b=c");
+    gr_tokens_free(&t);
+    lex_ok("x k=a\"b", &t); /* a quote not right after '=' is literal */
+    assert_string_equal(t.v[1].value, "a\"b");
+    gr_tokens_free(&t);
+}
+
+static void test_question_token(void **state)
+{
+    gr_tokens t;
+    lex_ok("create Vm ? name=\"?\"", &t);
+    assert_int_equal(t.n, 4);
+    assert_string_equal(t.v[2].text, "?");
+    assert_null(t.v[2].key);
+    assert_string_equal(t.v[3].value, "?");
+    gr_tokens_free(&t);
+}
+
+static void test_errors(void **state)
+{
+    lex_err("show Vm name=\"abc", "Syntax error: unterminated quote at column 14");
+    lex_err("show Vm name='abc\"", "Syntax error: unterminated quote at column 14");
+    lex_err("show Vm name=\"a\"b", "Syntax error: text after closing quote at column 17");
+    lex_err("list Vm; list Server", "Syntax error: unexpected ';' at column 8");
+    lex_err("list \x01Vm", "Syntax error: control character at column 6");
+    lex_err("list Vm name=\xc3", "Syntax error: invalid UTF-8 at column 14");
+    lex_err("list \xed\xa0\x80", "Syntax error: invalid UTF-8 at column 6");
+    lex_err("list \xc0\xaf", "Syntax error: invalid UTF-8 at column 6");
+    char *big = malloc(GR_MAX_LINE + 2);
+    memset(big, 'a', GR_MAX_LINE + 1);
+    big[GR_MAX_LINE + 1] = '\0';
+    lex_err(big, "Syntax error: line is longer than 16384 bytes");
+    big[GR_MAX_LINE] = '\0';
+    gr_tokens t;
+    lex_ok(big, &t);
+    assert_int_equal(t.n, 1);
+    gr_tokens_free(&t);
+    free(big);
+}
+
+static void test_check_line(void **state)
+{
+    char *err = NULL;
+    assert_int_equal(gr_check_line("list\0Vm", 7, &err), -1);
+    assert_string_equal(err, "Syntax error: NUL byte at column 5");
+    free(err);
+    assert_int_equal(gr_check_line("show Vm name=caf\xc3\xa9\t", 19, &err), 0);
+    assert_int_equal(gr_check_line("a\x7f", 2, &err), -1);
+    assert_string_equal(err, "Syntax error: control character at column 2");
+    free(err);
+}
+
+static void test_utf8_values(void **state)
+{
+    gr_tokens t;
+    lex_ok("create Tag name=\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", &t);
+    assert_string_equal(t.v[2].value, "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    gr_tokens_free(&t);
+}
+
+static void test_split(void **state)
+{
+    char **v;
+    size_t n = gr_split_commands(" show Vm name=a;show Vm name=\"b;c\" ; ;list Vm;", &v);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0], "show Vm name=a");
+    assert_string_equal(v[1], "show Vm name=\"b;c\"");
+    assert_string_equal(v[2], "list Vm");
+    gr_free_strv(v, n);
+    n = gr_split_commands("a x='1;2';b y=\"3;4", &v);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "a x='1;2'");
+    assert_string_equal(v[1], "b y=\"3;4");
+    gr_free_strv(v, n);
+    n = gr_split_commands("  ;  ; ", &v);
+    assert_int_equal(n, 0);
+    gr_free_strv(v, n);
+    n = gr_split_commands("x m=a\"b;c", &v); /* quote not after '=' opens nothing */
+    assert_int_equal(n, 2);
+    assert_string_equal(v[1], "c");
+    gr_free_strv(v, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_tokens),  cmocka_unit_test(test_quotes),
+        cmocka_unit_test(test_escapes),       cmocka_unit_test(test_empty_values),
+        cmocka_unit_test(test_equals_in_value), cmocka_unit_test(test_question_token),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_check_line),
+        cmocka_unit_test(test_utf8_values),   cmocka_unit_test(test_split),
+    };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
