@@ -59,6 +59,7 @@ static const struct method methods[] = {
     {"storage_plugin_destroy", h_storage_plugin_destroy, "sSSS", M_UNLOCKED},
     {"storage_plugin_getFileInfo", h_storage_plugin_getFileInfo, "sSSS", M_UNLOCKED},
     {"storage_plugin_getFileSystemInfo", h_storage_plugin_getFileSystemInfo, "sSS", M_UNLOCKED},
+    {"storage_plugin_listFileSystems", h_storage_plugin_listFileSystems, "sS", M_UNLOCKED},
     {"copy_file", h_copy_file, "ss|b", M_UNLOCKED},
     {"create_vm", h_create_vm, "ssS", 0},
     {"configure_vm", h_configure_vm, "ssS", M_MUTATES},

@@ -98,6 +98,7 @@ SIM_HANDLER(h_discover_mounted_file_systems);
 SIM_HANDLER(h_discover_storage_plugins); SIM_HANDLER(h_storage_plugin_create);
 SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_getFileInfo);
 SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
+SIM_HANDLER(h_storage_plugin_listFileSystems);
 /* sim_vm.c */
 SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);

@@ -174,6 +174,42 @@ SIM_HANDLER(h_storage_plugin_getFileSystemInfo)
     return sd;
 }
 
+/* The exports of a simulated NFS server: every directory directly under
+ * <nfs-root>/<access_host>/ is one export "/<name>" (agent-api §5.8). */
+SIM_HANDLER(h_storage_plugin_listFileSystems)
+{
+    const char *host = sim_str(argv[1], "access_host", NULL);
+    if (!host || !*host || strchr(host, '/') || !strcmp(host, "..") || !strcmp(host, "."))
+        return call_fault(c, "exceptions.RuntimeError:invalid access_host: '%s'", host ? host : "");
+    char *root = xasprintf("%s/%s", c->sim->nfs_root, host);
+    xr_value *list = xr_array();
+    DIR *d = opendir(root);
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path = xasprintf("%s/%s", root, de->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            int64_t size = c->sim->nfs_size_gb << 30;
+            int64_t used = used_bytes(path, 0);
+            char *access = xasprintf("%s:/%s", host, de->d_name);
+            xr_value *sd = xr_struct();
+            xr_struct_set(sd, "access_path", xr_string(access));
+            xr_struct_set(sd, "name", xr_string(de->d_name));
+            xr_struct_set(sd, "size", xr_int(size));
+            xr_struct_set(sd, "free_sz", xr_int(used < size ? size - used : 0));
+            xr_struct_set(sd, "status", xr_string("online"));
+            xr_array_add(list, sd);
+            free(access);
+        }
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(root);
+    return list;
+}
+
 /* Copies in blocks; all-zero blocks become holes when sparse. 0 or -1 (errno). */
 static int copy_data(int in, int out, int sparse)
 {

@@ -274,11 +274,11 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
     pthread_mutex_unlock(&js->mu);
 }
 
-/* Takes the first queued job whose locks are free; caller holds js->mu. */
+/* Takes the first queued job whose locks are free. Lock order everywhere:
+ * the store lock first, then js->mu; the caller holds both. */
 static job *dequeue_runnable(jobs *js)
 {
     engine *e = js->eng;
-    store_wrlock(e->st);
     job *prev = NULL, *found = NULL;
     for (job *j = js->queue_head; j; prev = j, j = j->next) {
         if (j->aborted || try_lock_all(e, j)) {
@@ -286,7 +286,6 @@ static job *dequeue_runnable(jobs *js)
             break;
         }
     }
-    store_unlock(e->st);
     if (!found)
         return NULL;
     if (prev)
@@ -335,23 +334,30 @@ static void finish_job(jobs *js, job *j, int rc)
 static void *worker_main(void *arg)
 {
     jobs *js = arg;
-    pthread_mutex_lock(&js->mu);
-    while (!js->stop) {
-        job *j = dequeue_runnable(js);
+    engine *e = js->eng;
+    for (;;) {
+        store_wrlock(e->st);
+        pthread_mutex_lock(&js->mu);
+        job *j = js->stop ? NULL : dequeue_runnable(js);
+        if (j)
+            j->running = 1;
+        store_unlock(e->st);
+        if (js->stop) {
+            pthread_mutex_unlock(&js->mu);
+            break;
+        }
         if (!j) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
             pthread_cond_timedwait(&js->work_cv, &js->mu, &ts);
+            pthread_mutex_unlock(&js->mu);
             continue;
         }
-        j->running = 1;
         pthread_mutex_unlock(&js->mu);
         int rc = j->aborted ? -1 : j->fn(j);
         finish_job(js, j, rc);
-        pthread_mutex_lock(&js->mu);
     }
-    pthread_mutex_unlock(&js->mu);
     return NULL;
 }
 

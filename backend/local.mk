@@ -7,7 +7,7 @@ backend_libengine_a_SOURCES = \
 	backend/jobs.c backend/jobs.h \
 	backend/events.c backend/events.h \
 	backend/agentc.c backend/agentc.h \
-	backend/model.c backend/model.h \
+	backend/model.c backend/model.h backend/placement.c backend/placement.h \
 	backend/discover.c backend/discover.h \
 	backend/monitor.c backend/monitor.h \
 	backend/listener.c backend/listener.h \

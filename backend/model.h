@@ -8,7 +8,7 @@
 #include "lib/xmlrpc.h"
 
 /* Memory the hypervisor keeps for dom0, MB (subtracted from usable memory). */
-#define DOM0_MEMORY_MB 1024
+#define DOM0_MEMORY_MB 2048
 
 /* MB of a server's memory not taken by dom0 and by its Starting, Running or
  * Stopping VMs (object-model §2.3). Read lock held. */

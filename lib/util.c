@@ -344,3 +344,13 @@ int ovm_mkdir_p(const char *path, int mode)
     free(p);
     return (rc == 0 || errno == EEXIST) ? 0 : -1;
 }
+
+int ovm_strncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = tolower((unsigned char)a[i]), cb = tolower((unsigned char)b[i]);
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+    return 0;
+}

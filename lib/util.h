@@ -18,6 +18,8 @@ char *xvasprintf(const char *fmt, va_list ap);
 
 /* ASCII case-insensitive compare; NULL-safe (NULL sorts first). */
 int ovm_strcasecmp(const char *a, const char *b);
+/* ASCII case-insensitive compare of at most n bytes. */
+int ovm_strncasecmp(const char *a, const char *b, size_t n);
 /* Levenshtein distance on ASCII-lowercased strings, capped at cap+1. */
 int ovm_edit_distance(const char *a, const char *b, int cap);
 /* Shell-style match supporting only '*', case-sensitive. */

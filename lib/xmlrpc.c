@@ -533,7 +533,8 @@ static xmlDocPtr parse_doc(const char *buf, size_t len, xr_err *e)
     ctxt->sax->internalSubset = refuse_dtd;
     /* No XML_PARSE_NOENT (no substitution), no XML_PARSE_HUGE (keeps
      * libxml2's own depth and text limits), no DTD loading. */
-    int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+               XML_PARSE_COMPACT;
     xmlGenericErrorFunc old_handler = xmlGenericError;
     void *old_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, silent);

@@ -6,3 +6,4 @@ include $(top_srcdir)/tests/unit/render.mk
 include $(top_srcdir)/tests/unit/store.mk
 include $(top_srcdir)/tests/e2e/agent.mk
 include $(top_srcdir)/tests/golden/golden.mk
+include $(top_srcdir)/tests/e2e/ssh.mk

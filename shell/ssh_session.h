@@ -1,0 +1,19 @@
+/* One SSH connection, served in its own process: key exchange,
+ * authentication and the one session channel it may open. */
+#ifndef OVM_SHELL_SSH_SESSION_H
+#define OVM_SHELL_SSH_SESSION_H
+#include <libssh/libssh.h>
+#include "shell/ssh_lockout.h"
+#include "shell/sshd.h"
+
+/* What the listener hands to every connection process. */
+typedef struct sshd_shared {
+    const sshd_config *cfg;
+    ssh_lockout *lockout;     /* indexed like cfg->users */
+    const char *dummy_hash;   /* checked for unknown users, to equalise timing */
+} sshd_shared;
+
+/* Serves the accepted connection ss until it ends; frees ss. Returns the
+ * process exit status for the connection process. */
+int ssh_session_serve(const sshd_shared *sh, ssh_session ss);
+#endif
