@@ -210,29 +210,61 @@ SIM_HANDLER(h_storage_plugin_listFileSystems)
     return list;
 }
 
-/* Copies in blocks; all-zero blocks become holes when sparse. 0 or -1 (errno). */
-static int copy_data(int in, int out, int sparse)
+/* Copies the data extents only (SEEK_DATA/SEEK_HOLE), so a sparse image of
+ * any size copies in the time its written blocks take; holes stay holes when
+ * sparse, and are written as zeros otherwise. 0 or -1 (errno). */
+static int copy_zeros(int out, off_t from, off_t to)
 {
     static const char zero[SIM_BLOCK * 16];
-    char *buf = xmalloc(sizeof zero);
-    off_t total = 0;
-    ssize_t n;
+    while (from < to) {
+        size_t want = (size_t)(to - from) < sizeof zero ? (size_t)(to - from) : sizeof zero;
+        if (pwrite(out, zero, want, from) != (ssize_t)want)
+            return -1;
+        from += (off_t)want;
+    }
+    return 0;
+}
+
+static int copy_range(int in, int out, off_t from, off_t to)
+{
+    char *buf = xmalloc(SIM_BLOCK * 16);
     int rc = 0;
-    while ((n = read(in, buf, sizeof zero)) > 0) {
-        if (sparse && memcmp(buf, zero, (size_t)n) == 0) {
-            rc = lseek(out, n, SEEK_CUR) < 0 ? -1 : 0;
-        } else {
-            rc = write(out, buf, (size_t)n) == n ? 0 : -1;
-        }
-        if (rc)
+    while (from < to && rc == 0) {
+        size_t want = (size_t)(to - from) < SIM_BLOCK * 16 ? (size_t)(to - from) : SIM_BLOCK * 16;
+        ssize_t n = pread(in, buf, want, from);
+        if (n <= 0) {
+            rc = n < 0 ? -1 : 0;
             break;
-        total += n;
+        }
+        rc = pwrite(out, buf, (size_t)n, from) == n ? 0 : -1;
+        from += n;
     }
     free(buf);
-    if (n < 0)
-        rc = -1;
-    /* Fixes the size when the file ends in a hole. */
-    return rc == 0 ? ftruncate(out, total) : -1;
+    return rc;
+}
+
+static int copy_data(int in, int out, int sparse)
+{
+    struct stat st;
+    if (fstat(in, &st) != 0)
+        return -1;
+    off_t pos = 0, end = st.st_size;
+    while (pos < end) {
+        off_t data = lseek(in, pos, SEEK_DATA);
+        if (data < 0)
+            data = end; /* only a hole is left (ENXIO) */
+        if (data > pos && !sparse && copy_zeros(out, pos, data) != 0)
+            return -1;
+        if (data >= end)
+            break;
+        off_t hole = lseek(in, data, SEEK_HOLE);
+        if (hole < 0)
+            hole = end;
+        if (copy_range(in, out, data, hole) != 0)
+            return -1;
+        pos = hole;
+    }
+    return ftruncate(out, end);
 }
 
 static int copy_path(const char *src, const char *dst, int sparse)

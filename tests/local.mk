@@ -7,3 +7,4 @@ include $(top_srcdir)/tests/unit/store.mk
 include $(top_srcdir)/tests/e2e/agent.mk
 include $(top_srcdir)/tests/golden/golden.mk
 include $(top_srcdir)/tests/e2e/ssh.mk
+include $(top_srcdir)/tests/e2e/engine.mk
