@@ -193,6 +193,7 @@ int main(int argc, char **argv)
         return 1;
     char *err = NULL;
     monitor *mon = monitor_start(&e);
+    jobs_settle_interrupted(e.js);
     listener *l = listener_start(&e, e.cfg.socket_path, &err);
     if (!l) {
         log_err("%s", err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "backend/engine.h"
+#include "backend/events.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -317,6 +318,11 @@ static void finish_job(jobs *js, job *j, int rc)
     j->running = 0;
     pthread_mutex_unlock(&js->mu);
     persist(e, j);
+    if (rc != 0 && !j->aborted && j->target) {
+        obj *t = store_get(e->st, j->target);
+        if (t)
+            event_raise(e, "JOB_FAILED", "WARNING", t, j->error ? j->error : "Job failed", j->id);
+    }
     store_unlock(e->st);
     pthread_mutex_lock(&js->mu);
     if (j->plan_free && j->plan) {
@@ -532,6 +538,47 @@ int jobs_delete(jobs *js, int64_t id, char **err)
 
 /* ---- start-up: load history, settle interrupted jobs ---- */
 
+/* The state a LEAF job's target must be in for its goal to count as reached. */
+static const char *goal_status(const char *name)
+{
+    static const char *const goals[][2] = {
+        {"Start VM:", "Running"}, {"Stop VM:", "Stopped"}, {"Kill VM:", "Stopped"},
+        {"Restart VM:", "Running"}, {"Suspend VM:", "Suspended"}, {"Resume VM:", "Running"},
+    };
+    for (size_t i = 0; i < sizeof goals / sizeof goals[0]; i++)
+        if (!strncmp(name, goals[i][0], strlen(goals[i][0])))
+            return goals[i][1];
+    return NULL;
+}
+
+void jobs_settle_interrupted(jobs *js)
+{
+    engine *e = js->eng;
+    store_wrlock(e->st);
+    pthread_mutex_lock(&js->mu);
+    for (size_t i = 0; i < js->nall; i++) {
+        job *j = js->all[i];
+        if (!j->interrupted)
+            continue;
+        obj *target = j->target ? store_get(e->st, j->target) : NULL;
+        const char *goal = goal_status(j->name);
+        int reached = goal && target && obj_is(target, "status", goal);
+        snprintf(j->run_state, sizeof j->run_state, "%s", reached ? JS_COMPLETED : JS_FAILED);
+        free(j->error);
+        j->error = reached ? NULL : xstrdup("Job failed: interrupted by a Manager restart");
+        free(j->progress);
+        j->progress = xstrdup(reached ? "Completed after a Manager restart (agent state checked)" : "Interrupted");
+        j->end_ms = ovm_now_ms();
+        j->finished = 1;
+        j->interrupted = 0;
+        persist(e, j);
+        log_warn("job %lld (%s) was interrupted by a restart: %s", (long long)j->id, j->name,
+                 reached ? "the agents show it completed" : "marked Failed");
+    }
+    pthread_mutex_unlock(&js->mu);
+    store_unlock(e->st);
+}
+
 static char *col(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -572,14 +619,10 @@ static void load_history(jobs *js)
         j->command = col(st, 13);
         j->finished = 1;
         if (!terminal(j->run_state)) {
-            /* object-model §7.8: the engine reconciles the objects with the
-             * agents at start-up (monitor); the job itself did not finish. */
-            snprintf(j->run_state, sizeof j->run_state, "%s", JS_FAILED);
-            free(j->error);
-            j->error = xstrdup("Job failed: interrupted by a Manager restart");
-            j->end_ms = ovm_now_ms();
-            persist(e, j);
-            log_warn("job %lld (%s) was interrupted by a restart; marked Failed", (long long)j->id, j->name);
+            /* Settled by jobs_settle_interrupted once the monitor has asked
+             * the agents what happened (object-model §7.8). */
+            j->finished = 0;
+            j->interrupted = 1;
         }
         all_add(js, j);
         if (j->parent_id) {

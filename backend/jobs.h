@@ -48,6 +48,7 @@ struct job {
     int aborted;
     int finished;
     int running;
+    int interrupted;     /* found unfinished at start-up, not yet settled */
     int refs;
     pthread_cond_t done_cv;
     job *next;           /* queue link */
@@ -60,6 +61,9 @@ typedef struct jobs jobs;
 jobs *jobs_start(struct engine *e, int nworkers);
 void jobs_stop(jobs *js);
 
+/* Settles the jobs a crash interrupted: Completed when the target reached the
+ * job's goal (the monitor has reconciled it with the agents), else Failed. */
+void jobs_settle_interrupted(jobs *js);
 /* A new job row (not yet queued). The caller then adds locks and submits. */
 job *job_new(struct engine *e, const char *name, const char *user, const char *command, const char *target);
 /* Adds an object id to the write set. */

@@ -29,25 +29,25 @@ set timeout 10
 log_user 0
 proc step {ok what} { if {$ok} { puts "PASS $what" } else { puts "FAIL $what"; exit 1 } }
 spawn ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no -l admin 127.0.0.1 -p $env(SSH_PORT)
-expect { "password:" { step 1 "password prompt" } timeout { step 0 "password prompt" } }
+expect "password:" { step 1 "password prompt" } timeout { step 0 "password prompt" }
 send "$env(SSH_PASSWORD)\r"
-expect { -ex "OVM> " { step 1 "prompt after login" } timeout { step 0 "prompt after login" } }
+expect -ex "OVM> " { step 1 "prompt after login" } timeout { step 0 "prompt after login" }
 step [expr {[string first "\033" $expect_out(buffer)] < 0}] "no escape sequence before the prompt"
 send "set OutputMode=Verbose\r"
-expect { "Status: Success" { step 1 "set OutputMode=Verbose succeeds" } "Status: Failure" { step 0 "set OutputMode" } timeout { step 0 "set OutputMode (timeout)" } }
+expect "Status: Success" { step 1 "set OutputMode=Verbose succeeds" } "Status: Failure" { step 0 "set OutputMode" } timeout { step 0 "set OutputMode (timeout)" }
 expect -ex "OVM> "
 send "list Server\r"
-expect { "Status: Success" { step 1 "list Server" } timeout { step 0 "list Server" } }
+expect "Status: Success" { step 1 "list Server" } timeout { step 0 "list Server" }
 expect -ex "OVM> "
 send "show Vm name=x\r"
-expect { "Status: Success" { step 1 "show Vm" } timeout { step 0 "show Vm" } }
+expect "Status: Success" { step 1 "show Vm" } timeout { step 0 "show Vm" }
 step [expr {[string first "\r\r\n" $expect_out(buffer)] < 0}] "no CR CR LF in the output"
 expect -ex "OVM> "
 send "bogus command\r"
-expect { "Status: Failure" { step 1 "a failing command prints Status: Failure" } timeout { step 0 "failing command" } }
+expect "Status: Failure" { step 1 "a failing command prints Status: Failure" } timeout { step 0 "failing command" }
 expect -ex "OVM> "
 send "exit\r"
-expect { eof { step 1 "exit ends the session" } timeout { step 0 "exit ends the session" } }
+expect eof { step 1 "exit ends the session" } timeout { step 0 "exit ends the session" }
 set st [wait]
 step [expr {[lindex $st 3] == 0}] "exit status 0"
 EOF
@@ -62,33 +62,33 @@ expect "password:"
 send "$env(SSH_PASSWORD)\r"
 expect -ex "OVM> "
 send "showv\t"
-expect { -ex "showversion " { step 1 "TAB completes a unique verb" } timeout { step 0 "TAB completes a unique verb" } }
+expect -ex "showversion " { step 1 "TAB completes a unique verb" } timeout { step 0 "TAB completes a unique verb" }
 send "\r"
-expect { "Command: showversion" { step 1 "the completed line runs" } timeout { step 0 "completed line runs" } }
+expect "Command: showversion" { step 1 "the completed line runs" } timeout { step 0 "completed line runs" }
 expect -ex "OVM> "
 send "s\t\t"
-expect { -re "set +show +showversion +sleep +start +stop" { step 1 "second TAB lists the candidates" } timeout { step 0 "second TAB lists" } }
+expect -re "set +show +showversion +sleep +start +stop" { step 1 "second TAB lists the candidates" } timeout { step 0 "second TAB lists" }
 send "\025"
 send "?"
-expect { -re "  list\r\n  show\r\n" { step 1 "? prints the help listing" } timeout { step 0 "? help" } }
-expect { -ex "OVM> " { step 1 "the prompt is redrawn after ?" } timeout { step 0 "prompt after ?" } }
+expect -re "  list\r\n  show\r\n" { step 1 "? prints the help listing" } timeout { step 0 "? help" }
+expect -ex "OVM> " { step 1 "the prompt is redrawn after ?" } timeout { step 0 "prompt after ?" }
 send "list Vm\r"
 expect "Command: list Vm"
 expect -ex "OVM> "
 send "\020"
-expect { -ex "list Vm" { step 1 "Ctrl-P recalls history" } timeout { step 0 "history" } }
+expect -ex "list Vm" { step 1 "Ctrl-P recalls history" } timeout { step 0 "history" }
 send "\025discard me"
 expect -ex "discard me"
 send "\003"
 expect -ex "OVM> "
 send "show Vm name=kept\r"
-expect { "Command: show Vm name=kept" { step 1 "Ctrl-C discards the typed line" } "Command: discard" { step 0 "Ctrl-C discards" } timeout { step 0 "after Ctrl-C" } }
+expect "Command: show Vm name=kept" { step 1 "Ctrl-C discards the typed line" } "Command: discard" { step 0 "Ctrl-C discards" } timeout { step 0 "after Ctrl-C" }
 expect -ex "OVM> "
 send "list Vm; bogus\r"
-expect { -re "OVM> bogus\r\nCommand: bogus" { step 1 "later commands on one line are echoed" } timeout { step 0 "echo of later commands" } }
+expect -re "OVM> bogus\r\nCommand: bogus" { step 1 "later commands on one line are echoed" } timeout { step 0 "echo of later commands" }
 expect -ex "OVM> "
 send "\004"
-expect { eof { step 1 "Ctrl-D ends the session" } timeout { step 0 "Ctrl-D" } }
+expect eof { step 1 "Ctrl-D ends the session" } timeout { step 0 "Ctrl-D" }
 set st [wait]
 step [expr {[lindex $st 3] == 0}] "exit status 0 after Ctrl-D"
 EOF

@@ -35,7 +35,7 @@ $text =~ s/(?<![0-9a-f-])([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})
 $text =~ s/(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])/ph('ID', $1)/ge;
 $text =~ s/(?<![0-9a-f])(0004fb0010[0-9a-f]{5})(?![0-9a-f])/ph('NET', $1)/ge;
 $text =~ s/(?<![0-9])([0-9]{13})(?![0-9])/ph('MS', $1)/ge;
-$text =~ s/(.)\1{63,}/sprintf("<REPEAT '%s' x%d>", $1, length($&))/gse;
+$text = collapse_runs($text);
 
 # Visible control bytes and invalid UTF-8.
 my $out = '';
@@ -47,3 +47,20 @@ while ($text =~ /\G(?:(\r\n)|(\r)|([\x00-\x08\x0b\x0c\x0e-\x1f\x7f])|([\x00-\x7f
     else { $out .= sprintf('\\x%02x', ord($5)) }
 }
 print $out;
+
+# collapse_runs TEXT: TEXT with every run of 64 or more identical characters
+# replaced by <REPEAT 'c' xN>. A scan, because a regex backreference with an
+# open count hits perl's recursion limit on megabyte runs.
+sub collapse_runs {
+    my ($t) = @_;
+    my ($res, $i, $n) = ('', 0, length $t);
+    while ($i < $n) {
+        my $c = substr($t, $i, 1);
+        my $j = $i + 1;
+        $j++ while $j < $n && substr($t, $j, 1) eq $c;
+        my $len = $j - $i;
+        $res .= $len >= 64 ? "<REPEAT '$c' x$len>" : $c x $len;
+        $i = $j;
+    }
+    return $res;
+}
