@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend/events.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -35,6 +36,21 @@ void agent_target_of(engine *e, const obj *server, agent_target *t)
     server_endpoint(e, server, &t->ep);
     snprintf(t->id, sizeof t->id, "%s", server->id);
     snprintf(t->name, sizeof t->name, "%s", server->name);
+}
+
+/* agent-api §3.6: a server that fails authentication is Unknown until
+ * ownership is taken again. */
+static void mark_server_unknown(engine *e, const char *server_id, const char *why)
+{
+    store_wrlock(e->st);
+    obj *s = store_get_typed(e->st, "Server", server_id);
+    if (s && !obj_is(s, "status", "Unknown")) {
+        obj_set(e->st, s, "status", "Unknown");
+        char *msg = xasprintf("Agent authentication failed: %s; take ownership again", why ? why : "refused");
+        event_raise(e, "SERVER_STATE", "WARNING", s, msg, 0);
+        free(msg);
+    }
+    store_unlock(e->st);
 }
 
 static int vcall(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
@@ -78,8 +94,10 @@ int agent_job_call(job *j, const agent_target *t, const char *method, long timeo
         return 0;
     if (rc == AGC_FAULT)
         job_fail(j, "Job failed on Server %s: %s", t->name, err ? err : "agent fault");
-    else if (rc == AGC_AUTH)
+    else if (rc == AGC_AUTH) {
         job_fail(j, "Job failed on Server %s: agent authentication failed", t->name);
+        mark_server_unknown(j->eng, t->id, err);
+    }
     else
         job_fail(j, "Job failed on Server %s: agent unreachable (%s)", t->name, err ? err : "no answer");
     log_warn("agent %s (%s) %s: %s", t->name, t->ep.host, method, err ? err : "failed");

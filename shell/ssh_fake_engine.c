@@ -76,7 +76,8 @@ static void reply_cmd(fsession *s, int fd, const char *payload, size_t len)
     sb_addc(&out, PS_SUCCESS);
     if (len && payload[0] == 'E')
         sb_addf(&out, "OVM> %s%s", payload + 1, s->eol);
-    out.buf[0] = run(s, len ? payload + 1 : "", &out);
+    char st = run(s, len ? payload + 1 : "", &out); /* may move out.buf */
+    out.buf[0] = st;
     proto_send(fd, P_RESULT, out.buf, out.len);
     sb_free(&out);
 }

@@ -26,8 +26,8 @@ fleet_down() {
 # ovm CMDS: runs one exec string through ovmsh; output (CR stripped) in $out,
 # exit status in $rc.
 ovm() {
-    out=$(timeout "${OVM_TIMEOUT:-120}" "$OVMSH_BIN" -S "$work/m/engine.sock" -c "$1" 2>&1 | tr -d '\r')
-    rc=${PIPESTATUS[0]}
+    out=$(timeout "${OVM_TIMEOUT:-120}" "$OVMSH_BIN" -S "$work/m/engine.sock" -c "$1" 2>&1 | tr -d '\r'; exit "${PIPESTATUS[0]}")
+    rc=$?
 }
 
 # fleet_setup: discovery of every agent, pool1 with all of them, nfs1, repo1.
