@@ -21,6 +21,7 @@ void engine_config_defaults(engine_config *cfg)
     cfg->agent_long_timeout = 900;
     cfg->poll_interval = 10;
     cfg->vm_stop_timeout = 300;
+    sshd_config_defaults(&cfg->ssh);
 }
 
 void engine_config_free(engine_config *cfg)
@@ -30,6 +31,7 @@ void engine_config_free(engine_config *cfg)
     free(cfg->db_path);
     free(cfg->log_file);
     free(cfg->version);
+    sshd_config_free(&cfg->ssh);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -93,7 +95,11 @@ static int apply_key(engine_config *cfg, const char *key, const char *v, char **
         return set_long(&cfg->agent_long_timeout, key, v, 1, 86400, err);
     if (!strcmp(key, "monitor.poll_interval"))
         return set_int(&cfg->poll_interval, key, v, 0, 3600, err);
-    *err = xasprintf("unknown key '%s'", key);
+    int rc = sshd_config_apply(&cfg->ssh, key, v, err);
+    if (rc == 1)
+        return 0;
+    if (rc == 0)
+        *err = xasprintf("unknown key '%s'", key);
     return -1;
 }
 

@@ -5,6 +5,7 @@
 #include "backend/agentc.h"
 #include "backend/jobs.h"
 #include "backend/store.h"
+#include "shell/sshd.h"
 
 typedef struct engine_config {
     char *state_dir;       /* default /var/lib/ovmd */
@@ -19,6 +20,7 @@ typedef struct engine_config {
     long agent_long_timeout;    /* seconds, disk/VM/migration calls */
     int poll_interval;     /* seconds between server polls; 0 disables the monitor */
     int vm_stop_timeout;   /* seconds (object-model L-5) */
+    sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd.h) */
 } engine_config;
 
 typedef struct engine {

@@ -9,7 +9,7 @@ backend_libengine_a_SOURCES = \
 	backend/agentc.c backend/agentc.h \
 	backend/model.c backend/model.h backend/placement.c backend/placement.h \
 	backend/discover.c backend/discover.h \
-	backend/monitor.c backend/monitor.h \
+	backend/monitor.c backend/monitor.h backend/demo.c backend/demo.h \
 	backend/listener.c backend/listener.h \
 	backend/dispatch.c backend/ops.h backend/ops_common.c \
 	backend/generic.c backend/generic.h \
@@ -17,11 +17,11 @@ backend_libengine_a_SOURCES = \
 	backend/ops_session.c backend/ops_generic.c backend/ops_server.c \
 	backend/ops_pool.c backend/ops_storage.c backend/ops_vm.c \
 	backend/ops_network.c backend/ops_misc.c
-backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) \
+backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 
-ENGINE_LIBS = backend/libengine.a backend/librender.a completions/libcomplete.a grammar/libgrammar.a \
-	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS) -lm
+ENGINE_LIBS = backend/libengine.a shell/libsshd.a backend/librender.a completions/libcomplete.a grammar/libgrammar.a \
+	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(SSH_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
 
 sbin_PROGRAMS += ovmd
 ovmd_SOURCES = backend/engine.c

@@ -126,6 +126,74 @@ static job *prepare_create_fileserver(cmdctx *c)
     return j;
 }
 
+/* addAdminServer / removeAdminServer FileServer: the admin servers are the
+ * ones that refresh the file server and reach its file systems (R-3). */
+typedef struct admin_plan {
+    char fileserver[64];
+    char server[64];
+    int add;
+} admin_plan;
+
+static int run_admin_server(job *j)
+{
+    admin_plan *p = j->plan;
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    obj *fsrv = store_get(e->st, p->fileserver);
+    if (fsrv) {
+        store_set_actor(e->st, j->id);
+        store_begin(e->st);
+        if (p->add)
+            obj_list_add(e->st, fsrv, "adminServers", p->server);
+        else
+            obj_list_remove(e->st, fsrv, "adminServers", p->server);
+        store_commit(e->st);
+        store_set_actor(e->st, 0);
+    }
+    store_unlock(e->st);
+    if (!fsrv) {
+        job_fail(j, "Job failed: FileServer %s no longer exists", p->fileserver);
+        return -1;
+    }
+    return 0;
+}
+
+static job *prepare_admin_server(cmdctx *c, int add)
+{
+    obj *fsrv = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *s = fsrv ? resolve_ref(c, "Server", gr_get(c->cmd, "server")) : NULL;
+    if (!s)
+        return NULL;
+    int listed = obj_list_has(fsrv, "adminServers", s->id);
+    if (add && listed) {
+        result_fail(c->res, "Server %s is already an admin server of FileServer %s", s->name, fsrv->name);
+        return NULL;
+    }
+    if (!add && !listed) {
+        result_fail(c->res, "Server %s is not an admin server of FileServer %s", s->name, fsrv->name);
+        return NULL;
+    }
+    admin_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->fileserver, sizeof p->fileserver, "%s", fsrv->id);
+    snprintf(p->server, sizeof p->server, "%s", s->id);
+    p->add = add;
+    job *j = cmd_job(c, add ? "Add Admin Server" : "Remove Admin Server", "FileServer", fsrv->name, fsrv->id, NULL);
+    j->fn = run_admin_server;
+    j->plan = p;
+    j->plan_free = free;
+    return j;
+}
+
+static job *prepare_add_admin_server(cmdctx *c)
+{
+    return prepare_admin_server(c, 1);
+}
+
+static job *prepare_remove_admin_server(cmdctx *c)
+{
+    return prepare_admin_server(c, 0);
+}
+
 static job *prepare_edit_named(cmdctx *c)
 {
     obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
@@ -446,6 +514,11 @@ job *present_prepare(cmdctx *c, int add)
             continue; /* */
         if (!add && !presented) {
             result_fail(c->res, "Repository %s is not presented to Server %s", repo->name, s->name);
+            goto fail;
+        }
+        if (add && !obj_is(s, "ownership", "Owned")) {
+            /* §0.4: nothing reaches a server this Manager does not own */
+            result_fail(c->res, "Server %s is not owned by this Manager; take ownership first", s->name);
             goto fail;
         }
         if (add && !server_usable(s)) {
@@ -1050,6 +1123,8 @@ const op ops_storage[] = {
     {"edit", "FileServer", NULL, prepare_edit_named, 0},
     {"delete", "FileServer", NULL, prepare_delete_fileserver, 0},
     {"refresh", "FileServer", NULL, prepare_refresh_fileserver, 0},
+    {"addAdminServer", "FileServer", NULL, prepare_add_admin_server, 0},
+    {"removeAdminServer", "FileServer", NULL, prepare_remove_admin_server, 0},
     {"refresh", "FileSystem", NULL, prepare_refresh_filesystem, 0},
     {"delete", "FileSystem", NULL, prepare_delete_filesystem, 0},
     {"create", "Repository", NULL, prepare_create_repo, 0},

@@ -64,7 +64,7 @@ ssh_start() {
     SSH_PORT=$(free_port) || return 1
     local hash
     hash=$(printf '%s\n' "$SSH_PASSWORD" | "$SSHD_BIN" --hash-password) || return 1
-    if [ -n "$SSH_TEST_ENGINE" ]; then
+    if [ -n "${SSH_TEST_ENGINE:-}" ]; then
         $SSH_TEST_ENGINE "$SSH_DIR/engine.sock" > "$SSH_DIR/engine.log" 2>&1 &
     else
         "$FAKE_ENGINE" "$SSH_DIR/engine.sock" > "$SSH_DIR/engine.log" 2>&1 &
@@ -98,7 +98,7 @@ stop_pid() {
 }
 
 ssh_stop() {
-    [ -n "$SSH_DIR" ] || return 0
+    [ -n "${SSH_DIR:-}" ] || return 0
     stop_pid "$SSH_DIR/sshd.pid"
     stop_pid "$SSH_DIR/engine.pid"
 }

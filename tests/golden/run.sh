@@ -51,6 +51,10 @@ if [ ${#names[@]} -eq 0 ]; then
     done
 fi
 
+for b in "$OVMD_BIN" "$OVMSH_BIN"; do
+    [ -x "$b" ] || { echo "Bail out! $b is not built (set top_builddir)"; exit 1; }
+done
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/ovm-golden.XXXXXX") || exit 1
 agent_dirs=()
 engine_dir=
@@ -135,6 +139,7 @@ stop_all() {
 # prints the reasons for a failure. Returns 0 when everything matched.
 run_one() {
     local in=$1 dir=$2 ayaml want_exit rc tmo before after fail=0
+    : > "$dir/actual.out"
     want_exit=$(header "$in" expect-exit)
     want_exit=${want_exit:-0}
     tmo=$(header "$in" timeout)

@@ -13,6 +13,8 @@ ovmd_start() {
     local dir=$1 yaml=${2:-$'monitor:\n  poll_interval: 0'} i
     mkdir -p "$dir" || return 1
     printf '%s\n' "$yaml" > "$dir/ovmd.yaml"
+    # Tests that do not ask for SSH keep port 10000 free.
+    grep -q '^ssh:' "$dir/ovmd.yaml" || printf 'ssh:\n  enabled: false\n' >> "$dir/ovmd.yaml"
     "$OVMD_BIN" -f "$dir/ovmd.yaml" --state-dir "$dir" --socket "$dir/engine.sock" \
         --log-file "$dir/ovmd.log" 2> "$dir/ovmd.stderr" &
     echo $! > "$dir/ovmd.pid"

@@ -406,6 +406,8 @@ static void test_reopen_identical(void **state)
     store_unlock(f->s);
     char *before = store_dump(f->s);
     assert_non_null(strstr(before, "name=renamed"));
+    /* the dump is sorted by type name: Server before Vm */
+    assert_true(strncmp(before, "Server ", 7) == 0);
     reopen(f);
     char *after = store_dump(f->s);
     assert_string_equal(before, after);

@@ -1,0 +1,242 @@
+#include "backend/demo.h"
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "backend/ops.h"
+#include "lib/log.h"
+#include "lib/proto.h"
+#include "lib/util.h"
+
+#define DEMO_HOSTS 4
+
+extern char **environ;
+
+static char *read_or_make_secret(const char *path)
+{
+    char *s = ovm_read_file(path, NULL);
+    if (s) {
+        s[strcspn(s, "\r\n")] = '\0';
+        if (*s)
+            return s;
+        free(s);
+    }
+    char rnd[17];
+    ovm_random_hex(rnd, 16);
+    char *line = xasprintf("%s\n", rnd);
+    if (ovm_write_file_atomic(path, line, strlen(line), 0600) != 0)
+        log_warn("demo: cannot keep %s: %s", path, strerror(errno));
+    free(line);
+    return xstrdup(rnd);
+}
+
+static int apply(engine_config *cfg, const char *key, const char *value)
+{
+    char *err = NULL;
+    if (sshd_config_apply(&cfg->ssh, key, value, &err) != 1) {
+        fprintf(stderr, "ovmd: demo: %s\n", err ? err : key);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+int demo_configure(demo *d, engine_config *cfg, const char *state_dir, const char *listen)
+{
+    memset(d, 0, sizeof *d);
+    d->dir = xstrdup(state_dir ? state_dir : "ovmd-demo");
+    if (ovm_mkdir_p(d->dir, 0700) != 0) {
+        fprintf(stderr, "ovmd: demo: cannot create %s: %s\n", d->dir, strerror(errno));
+        return -1;
+    }
+    free(cfg->state_dir);
+    cfg->state_dir = xstrdup(d->dir);
+    d->listen = xstrdup("0.0.0.0");
+    d->port = 10000;
+    if (listen) {
+        const char *colon = strrchr(listen, ':');
+        free(d->listen);
+        d->listen = colon ? xstrndup(listen, (size_t)(colon - listen)) : xstrdup(listen);
+        if (colon)
+            d->port = atoi(colon + 1);
+        if (d->port <= 0 || d->port > 65535) {
+            fprintf(stderr, "ovmd: demo: bad --listen '%s'; expected ADDR:PORT\n", listen);
+            return -1;
+        }
+    }
+    const char *env = getenv("OVMD_DEMO_PASSWORD");
+    char *ppath = xasprintf("%s/admin-password", d->dir);
+    d->password = env && *env ? xstrdup(env) : read_or_make_secret(ppath);
+    free(ppath);
+    char *apath = xasprintf("%s/agent-password", d->dir);
+    d->agent_password = read_or_make_secret(apath);
+    free(apath);
+    char *hash = NULL;
+    if (ovmd_hash_password(d->password, &hash) != 0)
+        return -1;
+    char port[16];
+    snprintf(port, sizeof port, "%d", d->port);
+    int rc = apply(cfg, "ssh.listen", d->listen) || apply(cfg, "ssh.port", port) ||
+             apply(cfg, "auth.users.admin", hash);
+    free(hash);
+    d->agent_port = cfg->agent_port;
+    cfg->poll_interval = cfg->poll_interval ? cfg->poll_interval : 10;
+    return rc ? -1 : 0;
+}
+
+static char *agent_binary(const char *self_exe)
+{
+    char *dir = xstrdup(self_exe);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        char *p = xasprintf("%s/ovm-agentd", dir);
+        free(dir);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    } else {
+        free(dir);
+    }
+    return xstrdup("ovm-agentd");
+}
+
+static int spawn_agent(demo *d, const char *bin, int n)
+{
+    char ip[32], host[32], port[16];
+    snprintf(ip, sizeof ip, "127.0.0.%d", n + 2);
+    snprintf(host, sizeof host, "ovs%02d", n + 1);
+    snprintf(port, sizeof port, "%d", d->agent_port);
+    char *state = xasprintf("%s/agents/%s", d->dir, host);
+    char *nfs = xasprintf("%s/nfs", d->dir);
+    char *pidf = xasprintf("%s/agents/%s.pid", d->dir, host);
+    char *logf = xasprintf("%s/agents/%s.log", d->dir, host);
+    char *pwf = xasprintf("%s/agent-password", d->dir);
+    ovm_mkdir_p(state, 0700);
+    char *argv[] = {(char *)bin, "--listen", ip, "--port", port, "--state-dir", state, "--password-file", pwf,
+                    "--nfs-root", nfs, "--hostname", host, "--memory-mb", "32768", "--pid-file", pidf,
+                    "--log-file", logf, NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, bin, NULL, NULL, argv, environ);
+    int status = 0;
+    if (rc == 0)
+        waitpid(pid, &status, 0); /* ovm-agentd detaches once it listens */
+    if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        log_err("demo: cannot start %s on %s:%s (see %s)", bin, ip, port, logf);
+    free(state);
+    free(nfs);
+    free(pidf);
+    free(logf);
+    free(pwf);
+    return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int demo_start_agents(demo *d, const char *self_exe)
+{
+    char *bin = agent_binary(self_exe);
+    char *export = xasprintf("%s/nfs/127.0.0.1/demo", d->dir);
+    ovm_mkdir_p(export, 0755);
+    free(export);
+    int rc = 0;
+    for (int i = 0; i < DEMO_HOSTS && rc == 0; i++)
+        rc = spawn_agent(d, bin, i);
+    free(bin);
+    d->started = 1;
+    return rc;
+}
+
+static int run_line(session *ses, const char *cmd)
+{
+    char *out;
+    size_t len;
+    int st = dispatch_command(ses, cmd, strlen(cmd), 0, &out, &len);
+    if (st == PS_FAILURE)
+        log_warn("demo: '%s' failed: %.*s", cmd, (int)len, out);
+    free(out);
+    return st == PS_SUCCESS ? 0 : -1;
+}
+
+void demo_populate(demo *d, engine *e)
+{
+    store_rdlock(e->st);
+    size_t known = store_count(e->st, "Server");
+    store_unlock(e->st);
+    if (known)
+        return; /* a restarted demo keeps what it has */
+    session ses;
+    session_init(&ses, e, "admin");
+    char *cmd;
+    for (int i = 0; i < DEMO_HOSTS; i++) {
+        cmd = xasprintf("discoverServer ipAddress=127.0.0.%d password=%s", i + 2, d->agent_password);
+        run_line(&ses, cmd);
+        free(cmd);
+    }
+    static const char *const setup[] = {
+        "create ServerPool name=pool1 clusterEnable=No description=\"Demo pool\"",
+        "add Server name=ovs01 to ServerPool name=pool1",
+        "add Server name=ovs02 to ServerPool name=pool1",
+        "add Server name=ovs03 to ServerPool name=pool1",
+        "create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs01",
+        "refresh FileServer name=nfs1",
+        "create Repository name=repo1 on FileSystem name=nfs:/demo",
+        "add ServerPool name=pool1 to Repository name=repo1",
+        "create VirtualDisk name=web01-boot size=20 sparse=Yes shareable=No on Repository name=repo1",
+        "create VirtualDisk name=db01-boot size=40 sparse=Yes shareable=No on Repository name=repo1",
+        "create Vm name=web01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 "
+        "osType=\"Oracle Linux 7\" on ServerPool name=pool1",
+        "create Vm name=web02 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 on ServerPool name=pool1",
+        "create Vm name=db01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=4096 cpuCount=4 on ServerPool name=pool1",
+        "create VmDiskMapping slot=0 virtualDisk=web01-boot emulatedBlockDevice=No on Vm name=web01",
+        "create VmDiskMapping slot=0 virtualDisk=db01-boot emulatedBlockDevice=No on Vm name=db01",
+        "create Vnic name=web01-eth0 network=127.0.0.0 on Vm name=web01",
+        "create Vnic name=db01-eth0 network=127.0.0.0 on Vm name=db01",
+        "create Tag name=production description=\"Production VMs\"",
+        "add Tag name=production to Vm name=db01",
+        "start Vm name=web01",
+        NULL,
+    };
+    for (const char *const *c = setup; *c; c++)
+        run_line(&ses, *c);
+}
+
+void demo_banner(const demo *d)
+{
+    const char *host = !strcmp(d->listen, "0.0.0.0") ? "localhost" : d->listen;
+    printf("ovmsh demo is running (state in %s).\n"
+           "  user:     admin\n"
+           "  password: %s\n"
+           "  connect:  ssh -p %d admin@%s\n"
+           "  local:    ovmsh -S %s/engine.sock\n"
+           "Simulated hosts ovs01..ovs04 listen on 127.0.0.2..127.0.0.5. Stop with Ctrl-C.\n",
+           d->dir, d->password, d->port, host, d->dir);
+    fflush(stdout);
+}
+
+static void stop_agent(const demo *d, int n)
+{
+    char *pidf = xasprintf("%s/agents/ovs%02d.pid", d->dir, n + 1);
+    char *s = ovm_read_file(pidf, NULL);
+    if (s) {
+        pid_t pid = (pid_t)atol(s);
+        if (pid > 1)
+            kill(pid, SIGTERM);
+        free(s);
+    }
+    free(pidf);
+}
+
+void demo_stop(demo *d)
+{
+    if (d->started)
+        for (int i = 0; i < DEMO_HOSTS; i++)
+            stop_agent(d, i);
+    free(d->dir);
+    free(d->password);
+    free(d->agent_password);
+    free(d->listen);
+    memset(d, 0, sizeof *d);
+}
