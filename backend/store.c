@@ -329,8 +329,6 @@ static int list_cmp(const void *a, const void *b)
 {
     const obj *x = *(obj *const *)a, *y = *(obj *const *)b;
     int c = ovm_strcasecmp(x->name, y->name);
-    if (c == 0)
-        c = strcmp(x->name, y->name);
     return c ? c : strcmp(x->id, y->id);
 }
 
@@ -612,6 +610,11 @@ static int attr_cmp(const void *a, const void *b)
     return strcmp(((const kv *)a)->key, ((const kv *)b)->key);
 }
 
+static int str_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 char *store_dump(store *s)
 {
     strbuf sb = STRBUF_INIT;
@@ -619,7 +622,7 @@ char *store_dump(store *s)
     const char **names = xmalloc((nt ? nt : 1) * sizeof *names);
     for (size_t i = 0; i < nt; i++)
         names[i] = s->types[i].type;
-    qsort(names, nt, sizeof *names, (int (*)(const void *, const void *))strcmp);
+    qsort(names, nt, sizeof *names, str_ptr_cmp);
     for (size_t i = 0; i < nt; i++) {
         obj **v;
         size_t n = store_list(s, names[i], &v);
