@@ -763,8 +763,11 @@ static char *live_migration_refusal(cmdctx *c, const obj *vm, const obj *src, co
                          pool ? pool->name : "", vm->name);
     char *why = placement_refusal(c->e, vm, dst, 0);
     if (why) {
-        char *msg = NULL;
-        if (!strncmp(why, "Repository ", 11)) {
+        char *msg = NULL, *local = NULL;
+        if (!strncmp(why, "Network ", 8) && (local = vm_local_network(c->e, vm)) != NULL) /* M-10 */
+            msg = xasprintf("Vm %s uses server-local Network %s; remove that Vnic before migrating", vm->name, local);
+        free(local);
+        if (!msg && !strncmp(why, "Repository ", 11)) {
             char **repos;
             size_t n = vm_repositories(c->e, vm, &repos);
             for (size_t i = 0; i < n && !msg; i++) {
@@ -851,6 +854,14 @@ static job *prepare_cold_migrate(cmdctx *c, obj *vm, obj *dst, obj *dpool)
     if (dst && !dpool) {
         result_fail(c->res, "Server %s is not in a server pool", dst->name);
         return NULL;
+    }
+    if (strcmp(obj_gets(vm, "serverPool"), dpool ? dpool->id : "") != 0) {
+        char *local = vm_local_network(c->e, vm); /* C-5 */
+        if (local) {
+            result_fail(c->res, "Vm %s uses server-local Network %s; remove that Vnic first", vm->name, local);
+            free(local);
+            return NULL;
+        }
     }
     if (dpool && strcmp(obj_gets(vm, "serverPool"), dpool->id) != 0) {
         obj *repo = store_get(c->e->st, obj_gets(vm, "repository"));

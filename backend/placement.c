@@ -74,6 +74,9 @@ int version_cmp(const char *a, const char *b)
 
 static int has_network_port(engine *e, const obj *s, const char *net)
 {
+    const obj *nw = store_get(e->st, net);
+    if (nw && obj_get(nw, "server") && *obj_get(nw, "server"))
+        return obj_is(nw, "server", s->id); /* server-local: only its own server, no ports (§6.4) */
     obj **ports;
     size_t n = store_find_by(e->st, "Port", "server", s->id, &ports);
     int ok = 0;
@@ -222,6 +225,26 @@ static int better(engine *e, const obj *vm, const char *policy, const obj *a, co
     return strcmp(a->name, b->name) < 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const obj *x = *(const obj *const *)a, *y = *(const obj *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+char *vm_local_network(engine *e, const obj *vm)
+{
+    char **nets;
+    size_t n = vm_networks(e, vm, &nets);
+    char *name = NULL;
+    for (size_t i = 0; i < n && !name; i++) {
+        obj *net = store_get(e->st, nets[i]);
+        if (net && obj_get(net, "server") && *obj_get(net, "server"))
+            name = xstrdup(net->name);
+    }
+    free_list(nets, n);
+    return name;
+}
+
 obj *placement_choose(engine *e, const obj *vm, char **why)
 {
     obj *pool = store_get(e->st, obj_gets(vm, "serverPool"));
@@ -238,6 +261,7 @@ obj *placement_choose(engine *e, const obj *vm, char **why)
     }
     obj **servers;
     size_t n = store_find_by(e->st, "Server", "serverPool", pool ? pool->id : "", &servers);
+    qsort(servers, n, sizeof *servers, by_name); /* the L-2 reasons come in a stable order */
     obj *best = NULL;
     strbuf reasons = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {

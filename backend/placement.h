@@ -17,6 +17,8 @@ int vm_is_active(const obj *vm);
 size_t vm_repositories(engine *e, const obj *vm, char ***out);
 /* Networks of a VM's Vnics (heap ids, unique). */
 size_t vm_networks(engine *e, const obj *vm, char ***out);
+/* Name of a server-local Network one of vm's Vnics uses (heap), or NULL (M-10, C-5). */
+char *vm_local_network(engine *e, const obj *vm);
 /* Compares dotted version strings numerically ("3.4.6-2105" vs "3.4.5"). */
 int version_cmp(const char *a, const char *b);
 #endif

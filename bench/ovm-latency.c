@@ -51,8 +51,9 @@ static size_t split_lines(const char *buf, char ***out)
     return n;
 }
 
-/* One round trip: 0 success, 1 failure, -1 lost session. */
-static int round_trip(int fd, const char *cmd)
+/* One round trip: 0 success, 1 failure, -1 lost session; *bytes is the
+ * size of the rendered reply. */
+static int round_trip(int fd, const char *cmd, size_t *bytes)
 {
     size_t len = strlen(cmd);
     char *payload = xmalloc(len + 1);
@@ -70,6 +71,7 @@ static int round_trip(int fd, const char *cmd)
         return -1;
     }
     int st = reply[0] == PS_SUCCESS ? 0 : 1;
+    *bytes = rlen - 1;
     free(reply);
     return st;
 }
@@ -103,7 +105,8 @@ static int run(const opts *o, char **cmds, size_t n)
     size_t done = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         double t0 = now_us();
-        int st = round_trip(fd, cmds[i]);
+        size_t bytes = 0;
+        int st = round_trip(fd, cmds[i], &bytes);
         double dt = now_us() - t0;
         if (st < 0) {
             fprintf(stderr, "ovm-latency: session lost at: %s\n", cmds[i]);
@@ -112,7 +115,7 @@ static int run(const opts *o, char **cmds, size_t n)
         }
         t[done++] = dt;
         failures += st;
-        printf("%.1f %d %s\n", dt, st, cmds[i]);
+        printf("%.1f %d %zu %s\n", dt, st, bytes, cmds[i]);
     }
     close(fd);
     summary(t, done, failures);

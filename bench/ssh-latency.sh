@@ -88,9 +88,11 @@ EOF
 rt_ms=$(KEY=$TMP/id N=$((RUNS * 10)) SSH_PORT=$SSH_PORT timeout 120 expect -f "$TMP/rt.exp" | tr -d '\r' | median)
 
 # Concurrent interactive sessions, each holding its prompt.
+# Each client reads a FIFO opened read-write: it never sees input or EOF.
+mkfifo "$TMP/idle"
 for i in $(seq 1 "$SESSIONS"); do
-    sleep 60 | timeout 90 ssh $(ssh_opts) -tt -o PasswordAuthentication=no -o BatchMode=yes -i "$TMP/id" \
-        admin@127.0.0.1 > "$TMP/c$i" 2>&1 &
+    timeout 120 ssh $(ssh_opts) -tt -o PasswordAuthentication=no -o BatchMode=yes -i "$TMP/id" \
+        admin@127.0.0.1 0<>"$TMP/idle" > "$TMP/c$i" 2>&1 &
 done
 held=0
 for t in $(seq 1 120); do

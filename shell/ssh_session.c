@@ -4,6 +4,8 @@
  * stalled client only ever stalls its own processes. */
 #include "shell/ssh_session.h"
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -466,6 +468,9 @@ int ssh_session_serve(const sshd_shared *sh, ssh_session ss)
     c.fds = (shell_fds){-1, -1, -1};
     c.kopts.allow_pty = 1;
     peer_address(&c);
+    /* Small interactive writes (echo, prompt) must not wait for an ACK. */
+    int one = 1;
+    setsockopt(ssh_get_fd(ss), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setup_server_callbacks(&c);
     ssh_set_auth_methods(ss, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
     int rc = 1;

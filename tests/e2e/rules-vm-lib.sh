@@ -3,9 +3,10 @@
 # check one rule each. Source after tests/lib/agent.sh and tests/lib/ovmd.sh.
 
 # rv_setup NAME N [agent options]: work dir, N agents ovs02.. on 127.0.0.2..
-# with an NFS export nfs:/repo1, ovmd, discovery of all servers.
+# with an NFS export nfs:/repo1, ovmd, discovery of all servers. RV_OPTS_<i>
+# (word-split) adds options for the agent on 127.0.0.<i> only.
 rv_setup() {
-    local name=$1 n=$2 i; shift 2
+    local name=$1 n=$2 i v; shift 2
     work=$(mktemp -d "/tmp/ovm-rules-vm-$name.XXXXXX")
     port=$(free_port)
     AGENT_PASSWORD=s3cret
@@ -14,8 +15,10 @@ rv_setup() {
     nfs=$work/nfs
     mkdir -p "$nfs/127.0.0.1/repo1" "$nfs/127.0.0.1/repo2"
     for i in $(seq 2 $((n + 1))); do
+        v=RV_OPTS_$i
+        # shellcheck disable=SC2086
         check "agent on 127.0.0.$i starts" agent_start "$work/a$i" 127.0.0.$i "$port" --nfs-root "$nfs" \
-            --hostname ovs0$i "$@"
+            --hostname ovs0$i "$@" ${!v:-}
     done
     check "ovmd starts" ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")"
     local cmds=""

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# object-model §6.8 simple clone (CL-1, CL-2, CL-5..CL-8, CL-10) and the
+# backup/clone scripts of cli-contract §12.6, whose Tier 2 commands
+# (VmCloneCustomizer, moveVmToRepository, exportVirtualAppliance) must fail
+# cleanly while the Tier 1 ones work. Effects checked on the NFS export.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-.}
+. "$top_srcdir/tests/lib/agent.sh"
+. "$top_srcdir/tests/lib/ovmd.sh"
+. "$top_srcdir/tests/e2e/rules-vm-lib.sh"
+
+rv_setup clone 3
+rv_pool pool1 ovs02 ovs03
+rv_pool pool2 ovs04
+rv_repo pool1
+exp=$nfs/127.0.0.1/repo1
+step "an ISO found by refresh" "refresh Repository name=repo1"
+printf 'iso' > "$exp/ISOs/boot.iso"
+step "refresh Repository" "refresh Repository name=repo1"
+iso=$(ovm "list VirtualCdrom"; sed -n 's/^  id:\([^ ]*\)  name:.*/\1/p' <<<"$out" | head -1)
+step "src with a private disk, a shareable disk, the ISO and a Vnic" \
+    "create VirtualDisk name=priv size=1 sparse=Yes shareable=No on Repository name=repo1; create VirtualDisk name=sh size=1 sparse=Yes shareable=Yes on Repository name=repo1; create Vm name=src repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=1024 on ServerPool name=pool1; create VmDiskMapping slot=0 virtualDisk=priv on Vm name=src; create VmDiskMapping slot=1 virtualDisk=sh on Vm name=src; create VmDiskMapping slot=2 virtualCdrom=$iso on Vm name=src; create Vnic name=n1 network=127.0.0.0 on Vm name=src"
+ovm "show Vm name=src"
+src=$(idof); srcmac=$(sed -n 's/^  Vnic 1 = .*\[\(.*\)\]$/\1/p' <<<"$out")
+
+# CL-1
+step "start src" "start Vm name=src"
+refused "CL-1 a running Vm is not cloned (hot clone is Tier 2)" "clone Vm name=src destType=Vm destName=hot" \
+    "Hot clone of running Vm src needs thin clones on an OCFS2 repository; stop the Vm first"
+step "stop src" "stop Vm name=src"
+# CL-10
+refused "CL-10 clone with a customizer" "clone Vm name=src destType=Vm destName=x serverPool=pool1 cloneCustomizer=c" \
+    "Object type VmCloneCustomizer is not supported by this Manager"
+# CL-6 with V-5
+refused "CL-6 V-5 applies to the clone's pool" "clone Vm name=src destType=Vm destName=x serverPool=pool2" \
+    "Repository repo1 is not presented to any server of ServerPool pool2"
+# CL-2, CL-5, CL-6, CL-8
+step "CL-6 clone src to a Vm" "clone Vm name=src destType=Vm destName=cl"
+ovm "show Vm name=cl"
+cl=$(idof)
+check "CL-6 the clone is Stopped in the source's pool" \
+    test "$(field Status)/$(sed -n 's/^  Server Pool = .*\[\(.*\)\]$/\1/p' <<<"$out")" = "Stopped/pool1"
+check "CL-8 the clone has a new id" test -n "$cl" -a "$cl" != "$src"
+clmac=$(sed -n 's/^  Vnic 1 = .*\[\(.*\)\]$/\1/p' <<<"$out")
+check "CL-8 its Vnic has a new MAC ($clmac, source $srcmac)" test -n "$clmac" -a "$clmac" != "$srcmac"
+check "CL-2 the ISO is not cloned: an empty drive" grep -q '^  VmDiskMapping [0-9] = .*\[Mapping for disk Id (EMPTY_CDROM)\]$' <<<"$out"
+shid=$(ovm "show VirtualDisk name=sh"; idof)
+check "CL-5 the shareable disk is mapped, not copied" grep -q "Mapping for disk Id ($shid)" <<<"$out"
+privid=$(ovm "show VirtualDisk name=priv"; idof)
+check "CL-2 the private disk is copied" bash -c "! grep -q 'Mapping for disk Id ($privid)' <<<'$out'"
+check "CL-2 the copy exists on the export" test "$(ls "$exp/VirtualDisks" | wc -l)" -eq 3
+check "CL-2 the clone's vm.cfg is in the same repository" test -f "$exp/VirtualMachines/$cl/vm.cfg"
+# CL-7
+step "CL-7 clone src to a template" "edit Vm name=src highAvailability=Yes; clone Vm name=src destType=VmTemplate destName=tp"
+ovm "show Vm name=tp"
+check "CL-7 the template: Template, no pool, High Availability No" \
+    test "$(field Status)/$(field 'Server Pool')/$(field 'High Availability')" = "Template//No"
+step "CL-6 a Vm cloned from a template is Unassigned" "clone Vm name=tp destType=Vm destName=fromtp"
+check "CL-6 fromtp has no pool" test -z "$(vm_field fromtp 'Server Pool')"
+
+# cli-contract §12.6: the backup/clone script, Tier 2 steps fail cleanly
+refused "§12.6 create VmCloneCustomizer" "create VmCloneCustomizer name=c on Vm name=src" \
+    "Object type VmCloneCustomizer is not supported by this Manager"
+refused "§12.6 create VmCloneStorageMapping" \
+    "create VmCloneStorageMapping cloneType=SPARSE_COPY vmDiskMapping=x repository=repo1 on VmCloneCustomizer name=c" \
+    "Object type VmCloneStorageMapping is not supported by this Manager"
+refused "§12.6 moveVmToRepository" "moveVmToRepository Vm name=cl CloneCustomizer=c targetRepository=repo1" \
+    "Object type VmCloneCustomizer is not supported by this Manager"
+step "§12.6 rename, unassign and tag the clone" "edit vm name=cl name=z; migrate Vm name=z; create tag name=bk; add tag name=bk to Vm name=z"
+check "§12.6 z is Unassigned" test -z "$(vm_field z 'Server Pool')"
+refused "§12.6 exportVirtualAppliance" "exportVirtualAppliance Repository name=repo1 name=z vms=z" \
+    "Object type VirtualAppliance is not supported by this Manager"
+ovm "list Vm"
+check "§12.6 the failed steps created nothing" test "$(grep -c '  id:' <<<"$out")" -eq 4
+check "ovmd stops cleanly" ovmd_stop "$work/m"
+tap_done
