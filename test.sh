@@ -27,11 +27,7 @@ asan_flags="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer"
 step_failures=0
 failed_steps=()
 
-deps=(build-essential autoconf automake pkg-config libssh-dev libreadline-dev
-      libsqlite3-dev libcurl4-openssl-dev libyaml-dev libxml2-dev libcmocka-dev
-      libmicrohttpd-dev libssl-dev libcrypt-dev clang expect openssh-client
-      openssh-server sshpass tmux sqlite3 curl libvirt-clients iproute2
-      libxml2-utils)
+. "$here/tools/deps.sh"
 
 # step NAME COMMAND...: runs a build step, records its failure.
 step() {
@@ -43,23 +39,6 @@ step() {
         failed_steps+=("$name")
         return 1
     fi
-}
-
-install_deps() {
-    local missing=() p
-    for p in "${deps[@]}"; do
-        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    echo "installing: ${missing[*]}"
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null || { echo "need root or sudo to install packages" >&2; return 1; }
-        sudo=(sudo -n)
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -q &&
-        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
 bootstrap() {

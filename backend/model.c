@@ -130,7 +130,8 @@ static xr_value *disk_entries(engine *e, const obj *vm)
     xr_value *arr = xr_array();
     obj **maps;
     size_t n = store_find_by(e->st, "VmDiskMapping", "vm", vm->id, &maps);
-    qsort(maps, n, sizeof *maps, slot_cmp);
+    if (n > 1) /* maps is NULL when there are none; qsort(NULL) is undefined */
+        qsort(maps, n, sizeof *maps, slot_cmp);
     for (size_t i = 0; i < n; i++) {
         char dev[16];
         device_name(obj_get_int(maps[i], "slot", 0), dev, sizeof dev);
@@ -163,7 +164,8 @@ static xr_value *vif_entries(engine *e, const obj *vm)
     xr_value *arr = xr_array();
     obj **v;
     size_t n = store_find_by(e->st, "Vnic", "vm", vm->id, &v);
-    qsort(v, n, sizeof *v, created_cmp);
+    if (n > 1) /* v is NULL when there are none */
+        qsort(v, n, sizeof *v, created_cmp);
     int ioemu = obj_is(vm, "domainType", "XEN_HVM");
     for (size_t i = 0; i < n; i++) {
         char *s = xasprintf("mac=%s,bridge=%s%s", obj_gets(v[i], "macAddress"), obj_gets(v[i], "network"),

@@ -923,10 +923,10 @@ static int run_clone(job *j)
     for (size_t i = 0; i < p->nextra; i++) {
         j->plan = p->extra[i];
         create(j);
+        free(j->result_obj); /* the job's result is the clone itself */
+        j->result_obj = NULL;
     }
     j->plan = p->g;
-    free(j->result_obj);
-    j->result_obj = NULL;
     create(j);
     j->plan = p;
     return 0;

@@ -261,7 +261,8 @@ obj *placement_choose(engine *e, const obj *vm, char **why)
     }
     obj **servers;
     size_t n = store_find_by(e->st, "Server", "serverPool", pool ? pool->id : "", &servers);
-    qsort(servers, n, sizeof *servers, by_name); /* the L-2 reasons come in a stable order */
+    if (n > 1) /* the L-2 reasons come in a stable order; servers is NULL when n is 0 */
+        qsort(servers, n, sizeof *servers, by_name);
     obj *best = NULL;
     strbuf reasons = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {

@@ -111,6 +111,9 @@ for pid in $(descendants "$(cat "$TMP/s/sshd.pid")"); do
     v=$(awk '/^Pss:/ {print $2}' /proc/$pid/smaps_rollup 2>/dev/null)
     pss_kb=$((pss_kb + ${v:-0}))
 done
+for f in $(grep -L 'OVM> ' "$TMP"/c* 2>/dev/null | head -n 3); do
+    echo "session without a prompt: $(tr -d '\r' < "$f" | head -n 2)" >&2
+done
 per_session=$(awk -v p="$pss_kb" -v n="$held" 'BEGIN {if (n) printf "%.0f", p / n; else print "nan"}')
 
 printf 'ssh exec "list Vm" (ovmsh)        median %8s ms over %d runs\n' "$ovm_ms" "$RUNS"

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +99,10 @@ static ssh_bind make_bind(const sshd_config *c)
         ssh_bind_free(b);
         return NULL;
     }
+    /* libssh listens with a backlog of 10: too few for a burst of logins.
+     * listen(2) on a listening socket just raises it. */
+    if (listen(ssh_bind_get_fd(b), 512) != 0)
+        log_warn("ssh: cannot raise the listen backlog: %s", strerror(errno));
     log_info("ssh: listening on %s port %d", c->listen ? c->listen : "*", port);
     return b;
 }

@@ -73,5 +73,5 @@ refused "§12.6 exportVirtualAppliance" "exportVirtualAppliance Repository name=
     "Object type VirtualAppliance is not supported by this Manager"
 ovm "list Vm"
 check "§12.6 the failed steps created nothing" test "$(grep -c '  id:' <<<"$out")" -eq 4
-check "ovmd stops cleanly" ovmd_stop "$work/m"
+rv_stop
 tap_done

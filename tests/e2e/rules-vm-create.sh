@@ -140,5 +140,5 @@ ovm "show VirtualDisk name=shared"
 check "V-8 the shared disk stays" grep -q '^Status: Success$' <<<"$out"
 check "V-8 the disk image stays on the export" test -f "$nfs/127.0.0.1/repo1/VirtualDisks/$(idof)"
 check "V-8 the vm directory is removed from the export" test ! -e "$nfs/127.0.0.1/repo1/VirtualMachines/$pinned"
-check "ovmd stops cleanly" ovmd_stop "$work/m"
+rv_stop
 tap_done

@@ -92,3 +92,8 @@ wait_status() {
 }
 # async CMD: submits a job-creating command in asynchronous mode.
 async() { ovm "set CommandMode=Asynchronous; $1"; }
+# rv_stop: ovmd exits cleanly (a sanitizer report fails it; its stderr is shown).
+rv_stop() {
+    if ovmd_stop "$work/m"; then ok "ovmd stops cleanly"; else
+        not_ok "ovmd stops cleanly"; tail -n 40 "$work/m/ovmd.stderr" | sed 's/^/# /'; fi
+}

@@ -149,5 +149,5 @@ ovm "show AntiAffinityGroup name=g2"
 check "C-4 a1 left g2" bash -c "! grep -q '$(vmid a1)' <<<'$out'"
 step "C-6 a1 starts in pool2" "start Vm name=a1"
 check "C-6 a1 runs on ovs04" test "$(vm_host a1)" = ovs04
-check "ovmd stops cleanly" ovmd_stop "$work/m"
+rv_stop
 tap_done

@@ -124,5 +124,5 @@ ovm "list Vm"
 check "no clone was made by the probes" test "$(grep -c '  id:' <<<"$out")" -eq 2
 ovm "show Vm name=v1"
 check "v1 still has one mapping and one Vnic" test "$(grep -c '^  VmDiskMapping ' <<<"$out")/$(grep -c '^  Vnic ' <<<"$out")" = "1/1"
-check "ovmd stops cleanly" ovmd_stop "$work/m"
+rv_stop
 tap_done

@@ -1,0 +1,25 @@
+# The Debian packages ovmsh needs to build, test and run its demo, and the
+# function that installs the missing ones (used by test.sh and demo.sh, the
+# two commands of README.md). Source it; it defines `deps` and `install_deps`.
+deps=(build-essential autoconf automake pkg-config libssh-dev libreadline-dev
+      libsqlite3-dev libcurl4-openssl-dev libyaml-dev libxml2-dev libcmocka-dev
+      libmicrohttpd-dev libssl-dev libcrypt-dev clang expect openssh-client
+      openssh-server sshpass tmux sqlite3 curl libvirt-clients iproute2
+      libxml2-utils)
+
+install_deps() {
+    local missing=() p
+    for p in "${deps[@]}"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "need root or sudo to install packages" >&2; return 1; }
+        sudo=(sudo -n)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -q &&
+        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
