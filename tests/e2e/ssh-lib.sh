@@ -120,3 +120,39 @@ log_has() {
     done
     return 1
 }
+
+# ovmd_start DIR [yaml lines...]: the real ovmd with SSH on 127.0.0.1 and a
+# free port, configured by DIR/ovmd.yaml; waits up to 30 s. Uses the same
+# SSH_DIR/SSH_PORT/pid files as ssh_start, so ssh_stop stops it.
+OVMD_BIN=${OVMD_BIN:-$B/ovmd}
+ovmd_start() {
+    SSH_DIR=$1; shift
+    mkdir -p "$SSH_DIR"
+    SSH_PORT=$(free_port) || return 1
+    local hash line
+    hash=$(printf '%s\n' "$SSH_PASSWORD" | "$OVMD_BIN" --hash-password) || return 1
+    {
+        echo "state_dir: $SSH_DIR/state"
+        echo "monitor:"
+        echo "  poll_interval: 0"
+        echo "ssh:"
+        echo "  listen: 127.0.0.1"
+        echo "  port: $SSH_PORT"
+        echo "auth:"
+        echo "  authorized_keys: $SSH_DIR/authorized_keys"
+        echo "  users:"
+        echo "    admin: \"$hash\""
+        for line in "$@"; do echo "$line"; done
+    } > "$SSH_DIR/ovmd.yaml"
+    "$OVMD_BIN" -f "$SSH_DIR/ovmd.yaml" --log-file "$SSH_DIR/sshd.log" &
+    echo $! > "$SSH_DIR/sshd.pid"
+    local i
+    for i in $(seq 1 150); do
+        if [ -S "$SSH_DIR/state/engine.sock" ] && (exec 3<>/dev/tcp/127.0.0.1/$SSH_PORT) 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null || return 1
+        sleep 0.2
+    done
+    return 1
+}
