@@ -82,6 +82,18 @@ static const struct method methods[] = {
     {"sim_receive_domain", h_sim_receive_domain, "ssS", M_MUTATES},
     {"sim_guest_shutdown", h_sim_guest_shutdown, "s", M_MUTATES},
     {"sim_crash", h_sim_crash, "", M_MUTATES},
+    {"create_pool_filesystem", h_create_pool_filesystem, "sssssss", M_MUTATES},
+    {"destroy_pool_filesystem", h_destroy_pool_filesystem, "ssss", M_MUTATES},
+    {"discover_pool_filesystem", h_discover_pool_filesystem, "", 0},
+    {"create_cluster", h_create_cluster, "s", M_MUTATES},
+    {"destroy_cluster", h_destroy_cluster, "s", M_MUTATES},
+    {"configure_server_for_cluster", h_configure_server_for_cluster, "S*ssss", M_MUTATES},
+    {"deconfigure_server_for_cluster", h_deconfigure_server_for_cluster, "s", M_MUTATES},
+    {"join_cluster", h_join_cluster, "s", M_MUTATES},
+    {"leave_cluster", h_leave_cluster, "s", M_MUTATES},
+    {"update_clusterConfiguration", h_update_clusterConfiguration, "*", M_MUTATES},
+    {"discover_cluster", h_discover_cluster, "", 0},
+    {"is_cluster_online", h_is_cluster_online, "", 0},
 };
 
 xr_value *call_fault(struct call_ctx *c, const char *fmt, ...)

@@ -109,6 +109,12 @@ SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
 SIM_HANDLER(h_sim_guest_shutdown);
 /* sim_migrate.c */
 SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain);
+/* sim_cluster.c */
+SIM_HANDLER(h_create_pool_filesystem); SIM_HANDLER(h_destroy_pool_filesystem);
+SIM_HANDLER(h_discover_pool_filesystem); SIM_HANDLER(h_create_cluster); SIM_HANDLER(h_destroy_cluster);
+SIM_HANDLER(h_configure_server_for_cluster); SIM_HANDLER(h_deconfigure_server_for_cluster);
+SIM_HANDLER(h_join_cluster); SIM_HANDLER(h_leave_cluster); SIM_HANDLER(h_update_clusterConfiguration);
+SIM_HANDLER(h_discover_cluster); SIM_HANDLER(h_is_cluster_online);
 
 /* sim_vm.c: reads <vm dir>/vm.cfg into a struct; NULL after call_fault. */
 xr_value *sim_read_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id);

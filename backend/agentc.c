@@ -14,6 +14,7 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -32,6 +33,8 @@ struct agc_req {
     char *body;
     strbuf reply;
     int too_big;               /* reply exceeded AGC_MAX_REPLY */
+    int mutual;                /* mutual TLS against the Manager CA */
+    char peer_cn[128];         /* expected CN of the agent's certificate */
     char curl_err[CURL_ERROR_SIZE];
     long timeout_s;
     int64_t deadline_ms;       /* monotonic */
@@ -290,6 +293,70 @@ static char *agent_url(const agent_ep *ep)
 #define SETOPT(e, opt, val) \
     do { if (curl_easy_setopt((e), (opt), (val)) != CURLE_OK) goto fail; } while (0)
 
+/* ------------------------------------------------------------ mutual TLS */
+
+/* SSL_CTX ex_data slot holding the expected CN of the agent's certificate. */
+static int cn_index = -1;
+static pthread_once_t cn_once = PTHREAD_ONCE_INIT;
+
+static void cn_index_init(void)
+{
+    cn_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/* The agent's certificate names its server id instead of a host name, so the
+ * host-name check is replaced by a CN check on the leaf (agent-api §4.4). */
+static int verify_cn(int ok, X509_STORE_CTX *store)
+{
+    if (!ok || X509_STORE_CTX_get_error_depth(store) != 0)
+        return ok;
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    const char *want = ssl ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), cn_index) : NULL;
+    char cn[256] = "";
+    X509 *leaf = X509_STORE_CTX_get_current_cert(store);
+    int n = leaf ? X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof cn) : -1;
+    if (want && n > 0 && (size_t)n == strlen(want) && strcmp(cn, want) == 0)
+        return 1;
+    X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+    return 0;
+}
+
+/* Called by curl for each new TLS context; userptr is the request. The CN
+ * string lives in the request, which outlives the handshake. */
+static CURLcode on_ssl_ctx(CURL *easy, void *sslctx, void *userptr)
+{
+    agc_req *r = userptr;
+    SSL_CTX *ctx = sslctx;
+    if (cn_index < 0 || !SSL_CTX_set_ex_data(ctx, cn_index, r->peer_cn))
+        return CURLE_SSL_CERTPROBLEM;
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cn);
+    return CURLE_OK;
+}
+
+/* Client certificate, CA and peer check instead of the pin. */
+static int setup_mutual_tls(const agent_ep *ep, agc_req *r)
+{
+    CURL *e = r->easy;
+    pthread_once(&cn_once, cn_index_init);
+    snprintf(r->peer_cn, sizeof r->peer_cn, "%s", ep->peer_cn);
+    r->mutual = 1;
+    SETOPT(e, CURLOPT_SSLCERT, ep->cert_file);
+    SETOPT(e, CURLOPT_SSLCERTTYPE, "PEM");
+    SETOPT(e, CURLOPT_SSLKEY, ep->key_file);
+    SETOPT(e, CURLOPT_SSLKEYTYPE, "PEM");
+    SETOPT(e, CURLOPT_CAINFO, ep->ca_file);
+    SETOPT(e, CURLOPT_CAPATH, NULL);
+    SETOPT(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    /* Every new connection proves both identities again. */
+    SETOPT(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    SETOPT(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    SETOPT(e, CURLOPT_SSL_CTX_DATA, r);
+    return 0;
+fail:
+    return -1;
+}
+
 /* Options shared by calls and pin fetches. The peer is never verified
  * against a CA: agents use self-signed certificates, and the pin (set by
  * the caller) is the trust anchor. */
@@ -340,7 +407,8 @@ static agc_req *req_new(agentc *c, const agent_ep *ep, char *body, long timeout_
     r->headers = h ? curl_slist_append(h, "Expect:") : NULL;
     if (!r->headers)
         curl_slist_free_all(h);
-    if (!r->easy || !r->headers || setup_easy(c, ep, r) < 0) {
+    if (!r->easy || !r->headers || setup_easy(c, ep, r) < 0 ||
+        (ep->ca_file[0] && setup_mutual_tls(ep, r) < 0)) {
         *err = xstrdup("cannot set up the HTTP request");
         req_free(r);
         return NULL;
@@ -408,16 +476,53 @@ static int is_tls_error(CURLcode cc)
            cc == CURLE_USE_SSL_FAILED;
 }
 
+/* A TLS alert by which the agent refuses the Manager's certificate. */
+static int refused_our_certificate(const agc_req *r)
+{
+    static const char *const alerts[] = {"unknown ca", "bad certificate", "certificate required",
+                                         "certificate unknown", "unsupported certificate",
+                                         "certificate expired", "certificate revoked", "access denied"};
+    if (!r->mutual || !strstr(r->curl_err, "alert"))
+        return 0;
+    for (size_t i = 0; i < sizeof alerts / sizeof *alerts; i++)
+        if (strstr(r->curl_err, alerts[i]))
+            return 1;
+    return 0;
+}
+
+/* With mutual TLS, a certificate either side cannot verify is an
+ * authentication failure (agent-api §3 item 6, §4 item 5). */
+static int trust_failure(agc_req *r, char **err)
+{
+    if (r->cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+        *err = xstrdup("certificate does not match the pinned key");
+        return AGC_AUTH;
+    }
+    if (r->mutual && r->cc == CURLE_PEER_FAILED_VERIFICATION) {
+        char *why = xasprintf("the agent's certificate is not one this Manager issued for server %s (%s)",
+                              r->peer_cn, r->curl_err[0] ? r->curl_err : "verification failed");
+        *err = one_line(why);
+        free(why);
+        return AGC_AUTH;
+    }
+    if (refused_our_certificate(r)) {
+        char *why = xasprintf("the agent refused the Manager's certificate (%s)", r->curl_err);
+        *err = one_line(why);
+        free(why);
+        return AGC_AUTH;
+    }
+    return 0;
+}
+
 /* Maps a failed transfer (cc != CURLE_OK) to AGC_TRANSPORT or AGC_AUTH. */
 static int transfer_failure(agc_req *r, char **err)
 {
     CURLcode cc = r->cc;
     const char *detail = r->curl_err[0] ? r->curl_err : curl_easy_strerror(cc);
     char *why;
-    if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
-        *err = xstrdup("certificate does not match the pinned key");
-        return AGC_AUTH;
-    }
+    int auth = trust_failure(r, err);
+    if (auth)
+        return auth;
     if (r->expired || cc == CURLE_OPERATION_TIMEDOUT)
         why = xasprintf("timed out after %ld s", r->timeout_s);
     else if (cc == CURLE_COULDNT_CONNECT)
@@ -482,14 +587,14 @@ int agentc_call(agentc *c, const agent_ep *ep, const char *method,
 {
     *result = NULL;
     *err = NULL;
-    if (!ep->pin[0]) {
+    if (!ep->pin[0] && !ep->ca_file[0]) {
         *err = xstrdup("no pinned certificate");
         return AGC_AUTH;
     }
     agc_req *r = req_new(c, ep, xr_encode_call(method, params, nparams, NULL), timeout_s, err);
     if (!r)
         return AGC_TRANSPORT;
-    if (curl_easy_setopt(r->easy, CURLOPT_PINNEDPUBLICKEY, ep->pin) != CURLE_OK) {
+    if (!ep->ca_file[0] && curl_easy_setopt(r->easy, CURLOPT_PINNEDPUBLICKEY, ep->pin) != CURLE_OK) {
         *err = xstrdup("cannot set the pinned key");
         req_free(r);
         return AGC_TRANSPORT;

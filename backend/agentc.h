@@ -13,6 +13,14 @@ typedef struct agent_ep {
     char user[32];       /* "oracle" */
     char password[256];  /* agent password (may be empty after ownership) */
     char pin[128];       /* "sha256//<base64 SPKI hash>" recorded at discovery; "" = first contact */
+    /* Mutual TLS after ownership (agent-api §4 item 4). When ca_file is set
+     * the pin is not used: the agent's certificate must chain to this CA and
+     * its subject CN must equal peer_cn, and the Manager presents its client
+     * certificate. */
+    char ca_file[512];   /* Manager CA certificate (PEM) */
+    char cert_file[512]; /* Manager client certificate (PEM) */
+    char key_file[512];  /* its private key (PEM) */
+    char peer_cn[128];   /* the server id */
 } agent_ep;
 
 /* Outcome of a call. */
@@ -20,7 +28,8 @@ enum {
     AGC_OK = 0,
     AGC_FAULT = 1,      /* XML-RPC fault: *err = faultString (newlines -> spaces, <= 1000 chars) */
     AGC_TRANSPORT = 2,  /* refused, timeout, TLS failure, malformed reply: *err = reason */
-    AGC_AUTH = 3,       /* HTTP 401/403 or certificate does not match the pin */
+    AGC_AUTH = 3,       /* HTTP 401/403, certificate does not match the pin or the CA and
+                         * server id, or the agent refused the Manager's certificate */
 };
 
 typedef struct agentc agentc;

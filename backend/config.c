@@ -20,6 +20,9 @@ void engine_config_defaults(engine_config *cfg)
     cfg->agent_call_timeout = 120;
     cfg->agent_long_timeout = 900;
     cfg->poll_interval = 10;
+    cfg->offline_after = 60;
+    cfg->monitor_threads = 32;
+    cfg->ha_delay = -1;
     cfg->vm_stop_timeout = 300;
     sshd_config_defaults(&cfg->ssh);
 }
@@ -95,6 +98,12 @@ static int apply_key(engine_config *cfg, const char *key, const char *v, char **
         return set_long(&cfg->agent_long_timeout, key, v, 1, 86400, err);
     if (!strcmp(key, "monitor.poll_interval"))
         return set_int(&cfg->poll_interval, key, v, 0, 3600, err);
+    if (!strcmp(key, "monitor.offline_after"))
+        return set_int(&cfg->offline_after, key, v, 1, 86400, err);
+    if (!strcmp(key, "monitor.threads"))
+        return set_int(&cfg->monitor_threads, key, v, 1, 1024, err);
+    if (!strcmp(key, "monitor.ha_delay"))
+        return set_int(&cfg->ha_delay, key, v, -1, 3600, err);
     int rc = sshd_config_apply(&cfg->ssh, key, v, err);
     if (rc == 1)
         return 0;
@@ -129,19 +138,12 @@ static int walk(engine_config *cfg, yaml_document_t *doc, yaml_node_t *node, con
     return 0;
 }
 
-int engine_config_load(engine_config *cfg, const char *path, int optional, char **err)
+int engine_config_load_buffer(engine_config *cfg, const char *buf, size_t len, const char *name, char **err)
 {
-    FILE *fp = fopen(path, "re");
-    if (!fp) {
-        if (optional && errno == ENOENT)
-            return 0;
-        *err = xasprintf("%s: %s", path, strerror(errno));
-        return -1;
-    }
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, fp);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
     int rc = -1;
     char *why = NULL;
     if (!yaml_parser_load(&parser, &doc)) {
@@ -152,10 +154,24 @@ int engine_config_load(engine_config *cfg, const char *path, int optional, char 
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
-    fclose(fp);
     if (rc) {
-        *err = xasprintf("%s: %s", path, why ? why : "invalid");
+        *err = xasprintf("%s: %s", name, why ? why : "invalid");
         free(why);
     }
+    return rc;
+}
+
+int engine_config_load(engine_config *cfg, const char *path, int optional, char **err)
+{
+    size_t len = 0;
+    char *buf = ovm_read_file(path, &len);
+    if (!buf) {
+        if (optional && errno == ENOENT)
+            return 0;
+        *err = xasprintf("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = engine_config_load_buffer(cfg, buf, len, path, err);
+    free(buf);
     return rc;
 }

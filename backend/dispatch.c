@@ -89,6 +89,39 @@ static int too_long_or_nul(const char *text, size_t len, result *r)
     return 0;
 }
 
+/* Runs the command's checks again against the current store for a job that
+ * waited for a lock (object-model §7.5); the job keeps its own plan, so the
+ * stale-object check of edits still compares with what the user saw. */
+static int revalidate_job(job *j)
+{
+    gr_command cmd;
+    char *err = NULL;
+    if (gr_parse(j->raw_command, &cmd, &err) != 0) {
+        free(err);
+        return 0;
+    }
+    const op *o = find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
+    int rc = 0;
+    if (o && o->prepare) {
+        session ses;
+        session_init(&ses, j->eng, j->user);
+        result r;
+        result_init(&r, cmd.text);
+        cmdctx c = {.e = j->eng, .ses = &ses, .cmd = &cmd, .res = &r};
+        store_rdlock(j->eng->st);
+        job *again = o->prepare(&c);
+        store_unlock(j->eng->st);
+        if (!again) {
+            job_fail(j, "%s", r.errmsg ? r.errmsg : "Job failed: the command is no longer valid");
+            rc = -1;
+        }
+        job_discard(again);
+        result_free(&r);
+    }
+    gr_command_free(&cmd);
+    return rc;
+}
+
 static void run_op(cmdctx *c, const op *o)
 {
     engine *e = c->e;
@@ -109,9 +142,11 @@ static void run_op(cmdctx *c, const op *o)
     if (!j)
         return;
     if (!ok) {
-        job_release(e->js, j);
+        job_discard(j);
         return;
     }
+    j->revalidate = revalidate_job;
+    j->raw_command = xstrdup(c->cmd->text);
     snprintf(c->res->jobid, sizeof c->res->jobid, "%lld", (long long)j->id);
     jobs_submit(e->js, j, j->fn, j->plan, j->plan_free);
     if (c->ses->async) {

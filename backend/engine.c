@@ -160,6 +160,12 @@ static int open_everything(engine *e)
     }
     if (load_manager_uuid(e) != 0)
         return -1;
+    e->ca = ca_open(e->cfg.state_dir, e->manager_id, &err);
+    if (!e->ca) {
+        log_err("%s", err);
+        free(err);
+        return -1;
+    }
     e->st = store_open(e->cfg.db_path, &err);
     if (!e->st) {
         log_err("%s", err);
@@ -181,6 +187,7 @@ static void close_everything(engine *e)
     jobs_stop(e->js);
     agentc_free(e->ac);
     store_close(e->st);
+    ca_close(e->ca);
 }
 
 static int hash_password_main(void)

@@ -3,6 +3,7 @@
 #define OVM_ENGINE_H
 #include <stdint.h>
 #include "backend/agentc.h"
+#include "backend/ca.h"
 #include "backend/jobs.h"
 #include "backend/store.h"
 #include "shell/sshd.h"
@@ -19,6 +20,9 @@ typedef struct engine_config {
     long agent_call_timeout;    /* seconds, ordinary calls */
     long agent_long_timeout;    /* seconds, disk/VM/migration calls */
     int poll_interval;     /* seconds between server polls; 0 disables the monitor */
+    int offline_after;     /* seconds without an answer before a server is Stopped (S9) */
+    int monitor_threads;   /* bound on concurrent agent polls */
+    int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
     int vm_stop_timeout;   /* seconds (object-model L-5) */
     sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd.h) */
 } engine_config;
@@ -28,6 +32,7 @@ typedef struct engine {
     store *st;
     jobs *js;
     agentc *ac;
+    manager_ca *ca;        /* the Manager CA and client certificate (agent-api §4) */
     char manager_id[64];   /* Manager object id = Manager UUID */
     volatile int stopping;
 } engine;
@@ -37,5 +42,7 @@ void engine_config_defaults(engine_config *cfg);
 /* Loads ovmd.yaml over the defaults. 0 ok, -1 with *err (heap). A missing
  * file is not an error when optional is set. */
 int engine_config_load(engine_config *cfg, const char *path, int optional, char **err);
+/* The same from an in-memory document of len bytes; name prefixes *err. */
+int engine_config_load_buffer(engine_config *cfg, const char *buf, size_t len, const char *name, char **err);
 void engine_config_free(engine_config *cfg);
 #endif

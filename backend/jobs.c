@@ -103,6 +103,7 @@ static void job_free(job *j)
     free(j->error);
     free(j->target);
     free(j->result_obj);
+    free(j->raw_command);
     free(j->children);
     for (size_t i = 0; i < j->nlocks; i++)
         free(j->locks[i]);
@@ -111,6 +112,12 @@ static void job_free(job *j)
         j->plan_free(j->plan);
     pthread_cond_destroy(&j->done_cv);
     free(j);
+}
+
+void job_discard(job *j)
+{
+    if (j)
+        job_free(j);
 }
 
 static job *job_alloc(void)
@@ -227,6 +234,7 @@ static int try_lock_all(engine *e, job *j)
     int64_t holder = lock_conflict(e, j, &o);
     if (holder) {
         char *msg = xasprintf("Waiting for lock on %s %s held by job %lld", o->type, o->name, (long long)holder);
+        j->waited = 1;
         free(j->progress);
         j->progress = msg;
         return 0;
@@ -361,7 +369,9 @@ static void *worker_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&js->mu);
-        int rc = j->aborted ? -1 : j->fn(j);
+        /* object-model §7.5: a job that waited for a lock is validated again
+         * against the state the other job left before it runs. */
+        int rc = j->aborted ? -1 : j->waited && j->revalidate && j->revalidate(j) != 0 ? -1 : j->fn(j);
         finish_job(js, j, rc);
     }
     return NULL;
@@ -387,11 +397,14 @@ void job_release(jobs *js, job *j)
     int last = --j->refs == 0;
     pthread_mutex_unlock(&js->mu);
     /* Jobs stay in the history array, which holds no reference: the history
-     * keeps the row; only the execution state is freed. */
+     * keeps the row; only the execution state is freed, unless `delete Job`
+     * already took the job out of the history. */
     if (last && j->plan_free && j->plan) {
         j->plan_free(j->plan);
         j->plan = NULL;
     }
+    if (last && j->deleted)
+        job_free(j);
 }
 
 /* ---- children: run inline on the parent's worker thread ---- */
@@ -530,6 +543,8 @@ int jobs_delete(jobs *js, int64_t id, char **err)
         sqlite3_free(sql);
         if (j->refs == 0)
             job_free(j);
+        else
+            j->deleted = 1; /* freed by the last job_release */
     }
     pthread_mutex_unlock(&js->mu);
     store_unlock(e->st);

@@ -48,6 +48,10 @@ struct job {
     int aborted;
     int finished;
     int running;
+    int waited;          /* waited in the queue for a lock held by another job */
+    int (*revalidate)(job *j); /* re-checks the command against the current store before it runs */
+    char *raw_command;   /* the command as typed, for revalidation (not persisted) */
+    int deleted;         /* removed from the history while still referenced */
     int interrupted;     /* found unfinished at start-up, not yet settled */
     int refs;
     pthread_cond_t done_cv;
@@ -72,6 +76,8 @@ void job_lock(job *j, const char *id);
 void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void *));
 /* Waits until the job ends or timeout_s passes. 0 ended, 1 timed out. */
 int jobs_wait(jobs *js, job *j, int timeout_s);
+/* Frees a job that was never submitted (refused before it was queued). */
+void job_discard(job *j);
 /* Drops the caller's reference (jobs stay in history). */
 void job_release(jobs *js, job *j);
 

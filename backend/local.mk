@@ -6,10 +6,10 @@ backend_libengine_a_SOURCES = \
 	backend/store.c backend/store.h \
 	backend/jobs.c backend/jobs.h \
 	backend/events.c backend/events.h \
-	backend/agentc.c backend/agentc.h \
+	backend/agentc.c backend/agentc.h backend/ca.c backend/ca.h \
 	backend/model.c backend/model.h backend/placement.c backend/placement.h \
 	backend/discover.c backend/discover.h \
-	backend/monitor.c backend/monitor.h backend/demo.c backend/demo.h \
+	backend/monitor.c backend/monitor.h backend/ha.c backend/ha.h backend/cluster.c backend/cluster.h backend/demo.c backend/demo.h \
 	backend/listener.c backend/listener.h \
 	backend/dispatch.c backend/ops.h backend/ops_common.c \
 	backend/generic.c backend/generic.h \

@@ -29,6 +29,16 @@ void server_endpoint(engine *e, const obj *server, agent_ep *ep)
     snprintf(ep->user, sizeof ep->user, "oracle");
     snprintf(ep->password, sizeof ep->password, "%s", obj_gets(server, "agentPassword"));
     snprintf(ep->pin, sizeof ep->pin, "%s", obj_gets(server, "agentPin"));
+    if (obj_get(server, "agentCertificate") && e->ca)
+        server_endpoint_trust(e, server->id, ep);
+}
+
+void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep)
+{
+    snprintf(ep->ca_file, sizeof ep->ca_file, "%s", e->ca->ca_cert);
+    snprintf(ep->cert_file, sizeof ep->cert_file, "%s", e->ca->client_cert);
+    snprintf(ep->key_file, sizeof ep->key_file, "%s", e->ca->client_key);
+    snprintf(ep->peer_cn, sizeof ep->peer_cn, "%s", server_id);
 }
 
 void agent_target_of(engine *e, const obj *server, agent_target *t)

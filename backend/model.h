@@ -15,6 +15,9 @@
 long long server_usable_memory(engine *e, const obj *server);
 /* Fills ep from a Server object's address, port, credentials and pin. */
 void server_endpoint(engine *e, const obj *server, agent_ep *ep);
+/* Switches ep to mutual TLS with the Manager CA, expecting server_id as the
+ * agent certificate's CN (agent-api §4 item 4). */
+void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep);
 
 /* A snapshot of what a job needs to call one server's agent, taken under the
  * store lock so that the call itself runs without it. */

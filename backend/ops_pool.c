@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend/cluster.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
@@ -26,10 +27,8 @@ static int vm_active(const obj *vm)
 static job *prepare_create_pool(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (gr_get(c->cmd, "clusterEnable") && !strcmp(gr_get(c->cmd, "clusterEnable"), "Yes")) {
-        result_fail(c->res, "Clustered server pools are not supported by this Manager");
-        return NULL;
-    }
+    if (gr_get(c->cmd, "clusterEnable") && !strcmp(gr_get(c->cmd, "clusterEnable"), "Yes"))
+        return cluster_prepare_create_pool(c);
     if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
         result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
         return NULL;
@@ -127,6 +126,7 @@ typedef struct member_plan {
     size_t nothers;
     int node_number;
     int last;                  /* removing the last member */
+    cluster_plan *cluster;     /* clustered pool: cluster work, else NULL */
 } member_plan;
 
 static void member_plan_free(void *arg)
@@ -134,6 +134,7 @@ static void member_plan_free(void *arg)
     member_plan *p = arg;
     if (p) {
         free(p->others);
+        cluster_plan_free(p->cluster);
         free(p);
     }
 }
@@ -169,6 +170,13 @@ static int run_add_server(job *j)
                        xr_string(p->target.ep.host), xr_string("xen,utility")) != 0)
         return -1;
     if (push_ip_lists(j, p, 1) != 0) {
+        char *err = NULL;
+        agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
+                       xr_string(p->pool_id));
+        free(err);
+        return -1;
+    }
+    if (p->cluster && cluster_join(j, &p->target, p->cluster) != 0) {
         char *err = NULL;
         agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
                        xr_string(p->pool_id));
@@ -211,6 +219,7 @@ static member_plan *member_plan_new(engine *e, obj *pool, obj *server)
             agent_target_of(e, members[i], &p->others[p->nothers++]);
     }
     free(members);
+    p->cluster = cluster_plan_new(e, pool, p->nothers == 0);
     return p;
 }
 
@@ -250,6 +259,8 @@ static int run_remove_server(job *j)
     member_plan *p = j->plan;
     engine *e = j->eng;
     const char *method = p->nothers ? "leave_server_pool" : "destroy_server_pool";
+    if (p->cluster)
+        cluster_leave(j, &p->target, p->cluster);
     if (agent_job_call(j, &p->target, method, e->cfg.agent_call_timeout, NULL, 1, xr_string(p->pool_id)) != 0)
         return -1;
     if (push_ip_lists(j, p, 0) != 0)

@@ -911,7 +911,9 @@ static job *prepare_create_disk(cmdctx *c)
     fmt_gib((double)p->bytes / 1073741824.0, gibtxt, sizeof gibtxt);
     gplan_set(p->g, "size", gibtxt);
     gplan_set(p->g, "repository", repo->id);
-    job *j = cmd_job(c, "Create", "VirtualDisk", name, NULL, repo->id, NULL);
+    /* Only non-sparse disks consume the repository's free space (D-3), so
+     * only they serialise on it; sparse creates run in parallel. */
+    job *j = cmd_job(c, "Create", "VirtualDisk", name, NULL, sparse ? NULL : repo->id, NULL);
     j->fn = run_create_disk;
     j->plan = p;
     j->plan_free = disk_plan_free;

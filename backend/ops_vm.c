@@ -288,7 +288,10 @@ static job *prepare_create_vm(cmdctx *c)
     p->cfg = vm_config(c->e, v);
     p->g = g;
     obj_detached_free(v);
-    job *j = cmd_job(c, "Create", "Vm", name, NULL, repo->id, NULL);
+    /* The new VM is the only object whose state changes: the repository is
+     * read, not written, so concurrent creates in one repository run in
+     * parallel (object-model §7.5 write sets). */
+    job *j = cmd_job(c, "Create", "Vm", name, NULL, NULL);
     j->fn = run_create_vm;
     j->plan = p;
     j->plan_free = vm_plan_free;

@@ -1,6 +1,7 @@
 #include "backend/store.h"
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,21 @@ typedef struct tlist {
     int dirty;
 } tlist;
 
+/* Secondary index on the reference attributes that ops and show query by
+ * value (store_find_by), so that "VMs of this server" does not scan every VM. */
+typedef struct inode {
+    const char *key;    /* one of indexed_keys */
+    const char *value;  /* the object's attribute value (owned by the object) */
+    obj *o;
+    struct inode *next;
+} inode;
+
+static const char *const indexed_keys[] = {"vm",          "server",       "serverPool", "repository", "network",
+                                           "virtualDisk", "virtualCdrom", "fileServer", "fileSystem", NULL};
+
 struct store {
     sqlite3 *db;
+    inode *ibuckets[HASH_BUCKETS];
     pthread_rwlock_t rw;
     pthread_mutex_t cache_mu;  /* sorted caches are rebuilt under the read lock */
     hnode *buckets[HASH_BUCKETS];
@@ -61,6 +75,51 @@ static unsigned hash_id(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h % HASH_BUCKETS;
+}
+
+static const char *indexed(const char *key)
+{
+    for (const char *const *k = indexed_keys; *k; k++)
+        if (!strcmp(*k, key))
+            return *k;
+    return NULL;
+}
+
+static unsigned hash_kv(const char *key, const char *value)
+{
+    unsigned h = 2166136261u ^ (unsigned)(uintptr_t)key;
+    for (; *value; value++)
+        h = (h ^ (unsigned char)*value) * 16777619u;
+    return h % HASH_BUCKETS;
+}
+
+static void idx_add(store *s, obj *o, const char *key, const char *value)
+{
+    const char *k = indexed(key);
+    if (!k || !*value)
+        return;
+    inode *n = xmalloc(sizeof *n);
+    unsigned h = hash_kv(k, value);
+    n->key = k;
+    n->value = value;
+    n->o = o;
+    n->next = s->ibuckets[h];
+    s->ibuckets[h] = n;
+}
+
+static void idx_remove(store *s, obj *o, const char *key, const char *value)
+{
+    const char *k = indexed(key);
+    if (!k || !*value)
+        return;
+    for (inode **pp = &s->ibuckets[hash_kv(k, value)]; *pp; pp = &(*pp)->next) {
+        if ((*pp)->o == o && (*pp)->key == k) {
+            inode *dead = *pp;
+            *pp = dead->next;
+            free(dead);
+            return;
+        }
+    }
 }
 
 static tlist *tlist_get(store *s, const char *type, int create)
@@ -214,8 +273,11 @@ static int load_all(store *s, char **err)
         goto fail;
     while (sqlite3_step(st) == SQLITE_ROW) {
         obj *o = store_get(s, (const char *)sqlite3_column_text(st, 0));
-        if (o)
-            obj_attr_put(o, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        if (o) {
+            obj_attr_put(o, key, (const char *)sqlite3_column_text(st, 2));
+            idx_add(s, o, key, obj_get(o, key));
+        }
     }
     sqlite3_finalize(st);
     return 0;
@@ -275,6 +337,12 @@ void store_close(store *s)
         for (hnode *n = s->buckets[i], *next; n; n = next) {
             next = n->next;
             obj_free(n->o);
+            free(n);
+        }
+    }
+    for (size_t i = 0; i < HASH_BUCKETS; i++) {
+        for (inode *n = s->ibuckets[i], *next; n; n = next) {
+            next = n->next;
             free(n);
         }
     }
@@ -357,6 +425,20 @@ size_t store_list(store *s, const char *type, obj ***out)
 size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out)
 {
     *out = NULL;
+    const char *k = indexed(key);
+    if (k && value && *value) {
+        size_t n = 0, cap = 0;
+        for (inode *i = s->ibuckets[hash_kv(k, value)]; i; i = i->next) {
+            if (i->key != k || strcmp(i->value, value) != 0 || strcmp(i->o->type, type) != 0)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            (*out)[n++] = i->o;
+        }
+        return n;
+    }
     tlist *t = tlist_get(s, type, 0);
     if (!t)
         return 0;
@@ -462,7 +544,10 @@ void obj_set(store *s, obj *o, const char *key, const char *value)
     const char *old = obj_get(o, key);
     if (old && strcmp(old, value) == 0)
         return;
+    if (old)
+        idx_remove(s, o, key, old);
     obj_attr_put(o, key, value);
+    idx_add(s, o, key, obj_get(o, key));
     obj_touch(o, s->actor);
     sqlite3_bind_text(s->st_set, 1, o->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->st_set, 2, key, -1, SQLITE_STATIC);
@@ -484,6 +569,7 @@ void obj_unset(store *s, obj *o, const char *key)
 {
     for (size_t i = 0; i < o->nattrs; i++) {
         if (strcmp(o->attrs[i].key, key) == 0) {
+            idx_remove(s, o, key, o->attrs[i].value);
             free(o->attrs[i].key);
             free(o->attrs[i].value);
             o->attrs[i] = o->attrs[--o->nattrs];
@@ -513,6 +599,8 @@ void obj_rename(store *s, obj *o, const char *name)
 
 void store_delete(store *s, obj *o)
 {
+    for (size_t i = 0; i < o->nattrs; i++)
+        idx_remove(s, o, o->attrs[i].key, o->attrs[i].value);
     sqlite3_bind_text(s->st_del_obj, 1, o->id, -1, SQLITE_STATIC);
     step_reset(s, s->st_del_obj);
     index_remove(s, o);

@@ -192,8 +192,8 @@ static const gr_attr *const vmclone_attrs[] = {&at_cl_dtype, &at_cl_dname, &at_c
 REF(at_mv_cust, "cloneCustomizer", M, "VmCloneCustomizer", "clone customizer");
 REF(at_mv_trepo, "targetRepository", M, "Repository", "target repository");
 static const gr_attr *const move_attrs[] = {&at_mv_cust, &at_mv_trepo, NULL};
-STR(at_msg_key, "key", M, 1, 256, NULL, "message key");
-STR(at_msg_msg, "message", M, 0, 8192, NULL, "message text (1024 bytes with log=Yes)");
+STR(at_msg_key, "key", M, 1, 16384, NULL, "message key (at most 256 bytes, checked by MSG-2)");
+STR(at_msg_msg, "message", M, 0, 16384, NULL, "message text (1024 bytes with log=Yes, 8192 with log=No; MSG-3)");
 BOOL(at_msg_log, "log", 0, "Yes", "record the message in the VM's log");
 static const gr_attr *const msg_attrs[] = {&at_msg_key, &at_msg_msg, &at_msg_log, NULL};
 static const gr_attr at_pw = {.name = "password", .vtype = VT_STR, .flags = M | GA_SECRET,
@@ -273,11 +273,18 @@ static const char *const p_net[] = {"Network", NULL};
 /* ---- cross-attribute rules ---- */
 static int check_vm_message(const gr_command *c, char **err)
 {
+    /* MSG-2, MSG-3 (object-model §6.15): the limits and texts of the rules,
+     * not the generic string-length text. */
+    const char *key = gr_get(c, "key");
     const char *msg = gr_get(c, "message");
     const char *log = gr_get(c, "log");
-    if (msg && strlen(msg) > 1024 && (!log || strcmp(log, "Yes") == 0)) {
-        *err = xstrdup("Invalid value for message; expected a string of 0 to 1024 bytes "
-                       "with log=Yes");
+    size_t limit = log && strcmp(log, "No") == 0 ? 8192 : 1024;
+    if (key && strlen(key) > 256) {
+        *err = xasprintf("Key is %zu bytes; the limit is 256", strlen(key));
+        return -1;
+    }
+    if (msg && strlen(msg) > limit) {
+        *err = xasprintf("Message is %zu bytes; the limit is 1024 with log=Yes and 8192 with log=No", strlen(msg));
         return -1;
     }
     return 0;

@@ -95,5 +95,5 @@ async() { ovm "set CommandMode=Asynchronous; $1"; }
 # rv_stop: ovmd exits cleanly (a sanitizer report fails it; its stderr is shown).
 rv_stop() {
     if ovmd_stop "$work/m"; then ok "ovmd stops cleanly"; else
-        not_ok "ovmd stops cleanly"; tail -n 40 "$work/m/ovmd.stderr" | sed 's/^/# /'; fi
+        not_ok "ovmd stops cleanly"; grep -m1 -A12 "^Direct leak\|runtime error\|ERROR: AddressSanitizer" "$work/m/ovmd.stderr" | sed 's/^/# /'; fi
 }
