@@ -1,8 +1,22 @@
 /* libmicrohttpd front end. One thread per connection, so a call that hangs or
- * sleeps (fault injection, migration) never blocks the others. */
+ * sleeps (fault injection, migration) never blocks the others.
+ *
+ * Trust (agent-api.md §4): unowned, the agent serves its self-signed
+ * certificate and authenticates callers with the password. Once a Manager
+ * has handed over its CA and a signed certificate (take_ownership), the
+ * daemon is restarted to serve that certificate and to request client
+ * certificates: a certificate not signed by the owning CA fails the TLS
+ * handshake, and a caller without one gets only the read-only discovery
+ * calls and take_ownership (partial discovery by other Managers, and the
+ * way back with the password after a certificate failure). */
 #include "agent/httpd.h"
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +26,7 @@
 #include "agent/dispatch.h"
 #include "agent/faults.h"
 #include "agent/sim.h"
+#include "agent/tlscert.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -20,19 +35,53 @@
 /* TLS 1.2 and later only (agent-api.md §2). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
+/* Pause before the restart that follows an ownership change, so that the
+ * answer to take_ownership / release_ownership leaves first. */
+#define RELOAD_DELAY_US 300000
+#define RESTART_TRIES 50
+/* Bound on draining a refused client: LINGER_POLLS x LINGER_POLL_MS. */
+#define LINGER_POLLS 10
+#define LINGER_POLL_MS 100
+
+/* What the daemon serves. MHD keeps pointers to these PEM strings for the
+ * daemon's lifetime, so they change only while no daemon runs. */
+struct identity {
+    char *key_pem;
+    char *cert_pem;
+    char *trust_pem;   /* the owning Manager's CA; NULL = password mode */
+};
+
 struct httpd {
     struct MHD_Daemon *daemon;
     struct sim *sim;
     char *faults_path;
-    /* MHD keeps pointers to the PEM strings for the daemon's lifetime. */
-    char *key_pem;
-    char *cert_pem;
+    char *listen;
+    int port;
+    char *own_key_pem;   /* the agent's self-signed identity */
+    char *own_cert_pem;
+    struct identity id;
+    /* Listening socket kept across a restart: connections made after an
+     * ownership change wait in its backlog for the new identity. */
+    MHD_socket listen_fd;
+    pthread_t reloader;  /* restarts the daemon after ownership changes */
+    pthread_mutex_t mu;  /* guards reload_wanted and quit */
+    pthread_cond_t cv;
+    int reload_wanted;
+    int quit;
+};
+
+/* How far a caller is trusted. */
+enum access {
+    ACCESS_NONE,      /* neither a valid client certificate nor the password */
+    ACCESS_PASSWORD,  /* password only, on an agent that requires certificates */
+    ACCESS_FULL,
 };
 
 /* Body of one request, collected across the upload callbacks. */
 struct request {
     strbuf body;
     int too_big;
+    enum access access;
 };
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
@@ -63,7 +112,7 @@ static enum MHD_Result send_unauthorized(struct MHD_Connection *conn)
     return rc;
 }
 
-static int authorized(struct httpd *h, struct MHD_Connection *conn)
+static int password_ok(struct httpd *h, struct MHD_Connection *conn)
 {
     char *pass = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &pass);
@@ -73,6 +122,43 @@ static int authorized(struct httpd *h, struct MHD_Connection *conn)
     MHD_free(user);
     MHD_free(pass);
     return ok;
+}
+
+static gnutls_session_t tls_session(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return ci ? (gnutls_session_t)ci->tls_session : NULL;
+}
+
+/* The client presented a certificate that chains to the owning CA. Also
+ * checked here, not only in the handshake, because a resumed session
+ * skips the handshake's certificate exchange. */
+static int client_cert_ok(struct MHD_Connection *conn)
+{
+    gnutls_session_t s = tls_session(conn);
+    unsigned status = 1;
+    return s && gnutls_certificate_type_get(s) == GNUTLS_CRT_X509 &&
+           gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
+}
+
+static enum access access_of(struct httpd *h, struct MHD_Connection *conn)
+{
+    if (h->id.trust_pem && client_cert_ok(conn))
+        return ACCESS_FULL;
+    if (!password_ok(h, conn))
+        return ACCESS_NONE;
+    return h->id.trust_pem ? ACCESS_PASSWORD : ACCESS_FULL;
+}
+
+/* What a caller with only the password may still do on an owned agent. */
+static int password_method(const char *method)
+{
+    static const char *const allowed[] = {"get_api_version", "discover_server", "discover_hardware",
+                                          "discover_network", "take_ownership"};
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+        if (strcmp(method, allowed[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* Declared size above the limit: refuse before reading anything. */
@@ -90,14 +176,31 @@ static enum MHD_Result admit(struct httpd *h, struct MHD_Connection *conn, const
         return send_status(conn, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
         return send_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
-    if (!authorized(h, conn))
+    enum access access = access_of(h, conn);
+    if (access == ACCESS_NONE)
         return send_unauthorized(conn);
     if (declared_too_big(conn))
         return send_status(conn, MHD_HTTP_CONTENT_TOO_LARGE, "413 Payload Too Large\n");
     struct request *req = xcalloc(1, sizeof *req);
     sb_init(&req->body);
+    req->access = access;
     *con_cls = req;
     return MHD_YES;
+}
+
+/* The answer to an ownership change closes its connection, so that the
+ * client's next call meets the new TLS identity. */
+static enum MHD_Result send_xml_closing(struct MHD_Connection *conn, char *doc, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, doc, MHD_RESPMEM_MUST_COPY);
+    free(doc);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/xml");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return rc;
 }
 
 static enum MHD_Result send_xml(struct MHD_Connection *conn, char *doc, size_t len)
@@ -151,6 +254,19 @@ static int inject(struct httpd *h, struct MHD_Connection *conn, const char *meth
     return done;
 }
 
+/* Called in the connection thread that changed ownership, before its answer
+ * leaves: from now on new connections queue until the restart. */
+static void request_reload(struct httpd *h)
+{
+    pthread_mutex_lock(&h->mu);
+    if (h->listen_fd == MHD_INVALID_SOCKET && h->daemon)
+        h->listen_fd = MHD_quiesce_daemon(h->daemon);
+    h->sim->tls_changed = 0;
+    h->reload_wanted = 1;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
 static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn, struct request *req)
 {
     if (req->too_big)
@@ -166,9 +282,16 @@ static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn,
         return send_xml(conn, doc, len);
     }
     enum MHD_Result rc = MHD_NO;
-    if (!inject(h, conn, method, &rc)) {
+    if (req->access != ACCESS_FULL && !password_method(method)) {
+        log_info("%s refused: no client certificate signed by the owning Manager", method);
+        rc = send_status(conn, MHD_HTTP_FORBIDDEN,
+                         "403 Forbidden: this agent is owned; a client certificate signed by its Manager is required\n");
+    } else if (!inject(h, conn, method, &rc)) {
         char *doc = dispatch_call(h->sim, method, params, &len);
-        rc = send_xml(conn, doc, len);
+        int changed = h->sim->tls_changed;
+        if (changed)
+            request_reload(h);
+        rc = changed ? send_xml_closing(conn, doc, len) : send_xml(conn, doc, len);
     }
     free(method);
     xr_free(params);
@@ -215,12 +338,61 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     free(msg);
 }
 
+/* With TLS 1.3 the client sends its request right after its certificate;
+ * closing on it would reset the connection and lose the alert. Half-close
+ * and drain (bounded) until the client hangs up. */
+static void linger_for_alert(int fd)
+{
+    if (fd < 0 || shutdown(fd, SHUT_WR) != 0)
+        return;
+    char buf[4096];
+    for (int i = 0; i < LINGER_POLLS; i++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, LINGER_POLL_MS) <= 0 || read(fd, buf, sizeof buf) <= 0)
+            return;
+    }
+}
+
+/* Handshake-time check: no certificate is left to the per-call rules; a
+ * certificate that does not chain to the owning CA ends the handshake. */
+static int verify_client(gnutls_session_t s)
+{
+    unsigned n = 0, status = 1;
+    if (!gnutls_certificate_get_peers(s, &n) || n == 0)
+        return 0;
+    if (gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0)
+        return 0;
+    log_info("TLS handshake refused: the client certificate is not signed by the owning Manager");
+    /* MHD closes silently after a failed handshake; the alert tells the
+     * client why (agent-api §4 item 5). */
+    gnutls_alert_send(s, GNUTLS_AL_FATAL, GNUTLS_A_UNKNOWN_CA);
+    linger_for_alert((int)(intptr_t)gnutls_session_get_ptr(s));
+    return -1;
+}
+
+/* On an owned agent a client certificate, when presented, is verified in
+ * the handshake itself: a Manager with the wrong CA cannot even connect. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct httpd *h = cls;
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED || !h->id.trust_pem)
+        return;
+    gnutls_session_t s = tls_session(conn);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!s)
+        return;
+    /* The session's user pointer carries the socket for linger_for_alert(). */
+    gnutls_session_set_ptr(s, (void *)(intptr_t)(ci ? ci->connect_fd : -1));
+    gnutls_session_set_verify_function(s, verify_client);
+}
+
 static struct MHD_Daemon *start_daemon(struct httpd *h, const char *listen, int port)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_TLS | MHD_USE_ERROR_LOG;
+                     MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, listen, &in4->sin_addr) == 1) {
@@ -234,15 +406,97 @@ static struct MHD_Daemon *start_daemon(struct httpd *h, const char *listen, int 
         log_err("--listen %s is not a numeric IPv4 or IPv6 address", listen);
         return NULL;
     }
+    int reuse = h->listen_fd != MHD_INVALID_SOCKET;
+    struct MHD_OptionItem extra[] = {
+        {reuse ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR, reuse ? (intptr_t)h->listen_fd : 0,
+         reuse ? NULL : (void *)&ss},
+        {h->id.trust_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, h->id.trust_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
     return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_HTTPS_MEM_KEY, h->key_pem,
-                            MHD_OPTION_HTTPS_MEM_CERT, h->cert_pem,
+                            MHD_OPTION_ARRAY, extra,
+                            MHD_OPTION_HTTPS_MEM_KEY, h->id.key_pem,
+                            MHD_OPTION_HTTPS_MEM_CERT, h->id.cert_pem,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
                             MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
                             MHD_OPTION_END);
+}
+
+static void wipe_free(char *s)
+{
+    if (s)
+        memset(s, 0, strlen(s));
+    free(s);
+}
+
+static void identity_clear(struct identity *id)
+{
+    wipe_free(id->key_pem);
+    free(id->cert_pem);
+    free(id->trust_pem);
+    memset(id, 0, sizeof *id);
+}
+
+/* The owning Manager's identity when there is one, else our own. */
+static void identity_load(struct httpd *h)
+{
+    struct identity *id = &h->id;
+    identity_clear(id);
+    if (tlscert_load_owned(h->sim->state_dir, &id->key_pem, &id->cert_pem, &id->trust_pem) == 1) {
+        log_info("serving the certificate signed by the owning Manager; client certificates required");
+        return;
+    }
+    id->key_pem = xstrdup(h->own_key_pem);
+    id->cert_pem = xstrdup(h->own_cert_pem);
+    log_info("serving the agent's own certificate; password authentication");
+}
+
+/* Stops the daemon (waking hanging calls) and starts it again with the
+ * identity now on disk. */
+static void restart(struct httpd *h)
+{
+    log_info("ownership changed: restarting the HTTPS service");
+    h->sim->stopping = 1;
+    MHD_stop_daemon(h->daemon);
+    h->daemon = NULL;
+    h->sim->stopping = 0;
+    identity_load(h);
+    pthread_mutex_lock(&h->mu);
+    for (int i = 0; i < RESTART_TRIES && !h->daemon; i++) {
+        h->daemon = start_daemon(h, h->listen, h->port);
+        if (!h->daemon && h->listen_fd != MHD_INVALID_SOCKET) {
+            close(h->listen_fd); /* bind afresh */
+            h->listen_fd = MHD_INVALID_SOCKET;
+        } else if (!h->daemon) {
+            usleep(100000);
+        }
+    }
+    h->listen_fd = MHD_INVALID_SOCKET; /* now the new daemon's */
+    pthread_mutex_unlock(&h->mu);
+    if (!h->daemon)
+        log_err("cannot listen on %s:%d after the ownership change", h->listen, h->port);
+}
+
+static void *reloader_main(void *arg)
+{
+    struct httpd *h = arg;
+    pthread_mutex_lock(&h->mu);
+    while (!h->quit) {
+        if (!h->reload_wanted) {
+            pthread_cond_wait(&h->cv, &h->mu);
+            continue;
+        }
+        h->reload_wanted = 0;
+        pthread_mutex_unlock(&h->mu);
+        usleep(RELOAD_DELAY_US);
+        restart(h);
+        pthread_mutex_lock(&h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
 }
 
 struct httpd *httpd_start(struct sim *sim, const char *listen, int port,
@@ -251,11 +505,21 @@ struct httpd *httpd_start(struct sim *sim, const char *listen, int port,
     struct httpd *h = xcalloc(1, sizeof *h);
     h->sim = sim;
     h->faults_path = xasprintf("%s/faults", sim->state_dir);
-    h->key_pem = xstrdup(key_pem);
-    h->cert_pem = xstrdup(cert_pem);
+    h->listen = xstrdup(listen);
+    h->port = port;
+    h->own_key_pem = xstrdup(key_pem);
+    h->own_cert_pem = xstrdup(cert_pem);
+    h->listen_fd = MHD_INVALID_SOCKET;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    identity_load(h);
     h->daemon = start_daemon(h, listen, port);
-    if (!h->daemon) {
+    if (!h->daemon || pthread_create(&h->reloader, NULL, reloader_main, h) != 0) {
         log_err("cannot listen on %s:%d", listen, port);
+        if (h->daemon)
+            MHD_stop_daemon(h->daemon);
+        h->daemon = NULL;
+        h->quit = -1; /* no reloader thread to join */
         httpd_stop(h);
         return NULL;
     }
@@ -266,13 +530,24 @@ void httpd_stop(struct httpd *h)
 {
     if (!h)
         return;
+    if (h->quit == 0) {
+        pthread_mutex_lock(&h->mu);
+        h->quit = 1;
+        pthread_cond_signal(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->reloader, NULL);
+    }
     h->sim->stopping = 1;
     if (h->daemon)
         MHD_stop_daemon(h->daemon);
+    if (h->listen_fd != MHD_INVALID_SOCKET)
+        close(h->listen_fd);
     free(h->faults_path);
-    if (h->key_pem)
-        memset(h->key_pem, 0, strlen(h->key_pem));
-    free(h->key_pem);
-    free(h->cert_pem);
+    free(h->listen);
+    wipe_free(h->own_key_pem);
+    free(h->own_cert_pem);
+    identity_clear(&h->id);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cv);
     free(h);
 }

@@ -28,6 +28,7 @@ struct sim {
     int64_t memory_mb;
     int64_t nfs_size_gb;
     volatile sig_atomic_t stopping;  /* set at shutdown: hanging calls give up */
+    volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
     /* Persisted state, one XR_STRUCT (layout documented in sim_state.c). */
     xr_value *st;
 };

@@ -160,8 +160,8 @@ SIM_HANDLER(h_destroy_cluster)
 static int take_o2cb(struct call_ctx *c, xr_value *cl, const xr_value *conf)
 {
     int64_t thr = 0, idle = 0;
-    if (!xr_get_int64(xr_struct_get(conf, "o2cb_heartbeat_threshold"), &thr) ||
-        !xr_get_int64(xr_struct_get(conf, "o2cb_idle_timeout_ms"), &idle) || thr < 2 || idle < 1000) {
+    if (xr_get_int64(xr_struct_get(conf, "o2cb_heartbeat_threshold"), &thr) != 0 ||
+        xr_get_int64(xr_struct_get(conf, "o2cb_idle_timeout_ms"), &idle) != 0 || thr < 2 || idle < 1000) {
         call_fault(c, "exceptions.ValueError:invalid o2cb configuration");
         return -1;
     }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "agent/sim.h"
+#include "agent/tlscert.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -31,6 +33,23 @@ static char *dest_url(struct sim *s, const char *dest)
                              : xasprintf("https://%s:%d/api/3/", dest, s->port);
 }
 
+/* Between agents owned with certificates, the source presents its own signed
+ * certificate and checks that the destination's chains to the same Manager
+ * CA (agent-api §4): the password alone no longer opens an owned agent. */
+static void use_owner_trust(struct sim *s, CURL *h, char **cert, char **ca)
+{
+    *cert = xasprintf("%s/" TLSCERT_SIGNED_FILE, s->state_dir);
+    *ca = xasprintf("%s/" TLSCERT_CA_FILE, s->state_dir);
+    if (access(*cert, R_OK) != 0 || access(*ca, R_OK) != 0) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        return;
+    }
+    curl_easy_setopt(h, CURLOPT_SSLCERT, *cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEY, *cert);
+    curl_easy_setopt(h, CURLOPT_CAINFO, *ca);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+}
+
 /* POSTs body to url; the reply in *reply. 0, or -1 with a reason in err. */
 static int post(struct sim *s, const char *url, const char *body, size_t len, strbuf *reply,
                 char *err, size_t errlen)
@@ -50,9 +69,10 @@ static int post(struct sim *s, const char *url, const char *body, size_t len, st
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
-    /* Peers are sims with self-signed certificates; pinning comes with mutual TLS. */
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    /* The peer's certificate names its server id, not its address. */
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    char *cert = NULL, *ca = NULL;
+    use_owner_trust(s, h, &cert, &ca);
     curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, MIGRATE_CONNECT_S);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, MIGRATE_TIMEOUT_S);
@@ -65,6 +85,8 @@ static int post(struct sim *s, const char *url, const char *body, size_t len, st
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
+    free(cert);
+    free(ca);
     memset(pw, 0, strlen(pw));
     free(pw);
     if (rc != CURLE_OK)

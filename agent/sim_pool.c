@@ -4,8 +4,38 @@
 #include <string.h>
 #include <unistd.h>
 #include "agent/sim.h"
+#include "agent/tlscert.h"
 #include "lib/log.h"
 #include "lib/util.h"
+
+/* 1 if the state dir holds a Manager-issued identity (the HTTPS service
+ * then requires client certificates). */
+static int has_trust_files(struct sim *s)
+{
+    char *path = xasprintf("%s/" TLSCERT_SIGNED_FILE, s->state_dir);
+    int rc = access(path, F_OK) == 0;
+    free(path);
+    return rc;
+}
+
+/* The certificates of take_ownership come together or not at all (a pre-3.3
+ * Manager sends none), and must at least look like PEM. 0 or -1 after a fault. */
+static int check_pems(struct call_ctx *c, const xr_value *args)
+{
+    const char *ca = xr_get_str(xr_struct_get(args, "manager_certificate"));
+    const char *srv = xr_get_str(xr_struct_get(args, "signed_server_certificate"));
+    int has_ca = ca && *ca, has_srv = srv && *srv;
+    if (has_ca != has_srv) {
+        call_fault(c, "exceptions.ValueError:manager_certificate and signed_server_certificate go together");
+        return -1;
+    }
+    if (has_ca && (!strstr(ca, "-----BEGIN CERTIFICATE-----") || !strstr(srv, "-----BEGIN CERTIFICATE-----") ||
+                   !strstr(srv, "PRIVATE KEY-----"))) {
+        call_fault(c, "exceptions.ValueError:invalid certificate: PEM key and certificate expected");
+        return -1;
+    }
+    return 0;
+}
 
 /* Keeps the PEM material handed over at take_ownership, for mutual TLS. */
 static int store_pem(struct call_ctx *c, const xr_value *args, const char *key, const char *file)
@@ -46,12 +76,16 @@ SIM_HANDLER(h_take_ownership)
         return NULL;
     const char *uuid = sim_str(args, "manager_uuid", "");
     const char *owner = sim_str(s->st, "manager_uuid", "");
+    int had_trust = has_trust_files(s);
     if (!*uuid || !sim_valid_name(uuid))
         call_fault(c, "exceptions.ValueError:invalid manager_uuid: '%s'", uuid);
     else if (*owner && strcmp(owner, uuid) != 0)
         call_fault(c, "exceptions.RuntimeError:Server is already owned by manager %s", owner);
-    else if (store_pem(c, args, "manager_certificate", "manager-ca.pem") == 0 &&
-             store_pem(c, args, "signed_server_certificate", "server-signed.pem") == 0) {
+    else if (check_pems(c, args) == 0 && store_pem(c, args, "manager_certificate", TLSCERT_CA_FILE) == 0 &&
+             store_pem(c, args, "signed_server_certificate", TLSCERT_SIGNED_FILE) == 0) {
+        /* The agent restarts its TLS with the new identity (agent-api §4.3). */
+        if (had_trust || has_trust_files(s))
+            s->tls_changed = 1;
         xr_struct_set(s->st, "manager_uuid", xr_string(uuid));
         xr_struct_set(s->st, "manager_event_url", xr_string(sim_str(args, "manager_event_url", "")));
         xr_struct_set(s->st, "manager_statistic_url", xr_string(sim_str(args, "manager_statistic_url", "")));
@@ -81,9 +115,12 @@ SIM_HANDLER(h_release_ownership)
     xr_struct_set(s->st, "manager_uuid", xr_string(""));
     sim_struct_del(s->st, "manager_event_url");
     sim_struct_del(s->st, "manager_statistic_url");
+    /* Back to the agent's own certificate and the password (agent-api §4.6). */
+    if (has_trust_files(s))
+        s->tls_changed = 1;
     xr_value none = {.type = XR_STRUCT};
-    store_pem(c, &none, "manager_certificate", "manager-ca.pem");
-    store_pem(c, &none, "signed_server_certificate", "server-signed.pem");
+    store_pem(c, &none, "manager_certificate", TLSCERT_CA_FILE);
+    store_pem(c, &none, "signed_server_certificate", TLSCERT_SIGNED_FILE);
     log_info("ownership released by manager %s", uuid);
     return xr_nil();
 }

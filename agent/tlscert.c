@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 #define CERT_DAYS (5 * 365)
@@ -113,5 +114,64 @@ int tlscert_load_or_create(const char *dir, const char *common_name, char **key_
     }
     free(key_path);
     free(cert_path);
+    return rc;
+}
+
+/* The PEM blocks of bundle whose label contains what ("PRIVATE KEY",
+ * "CERTIFICATE"), concatenated; heap or NULL when there is none. */
+static char *pem_blocks(const char *bundle, const char *what)
+{
+    strbuf sb = STRBUF_INIT;
+    for (const char *p = strstr(bundle, "-----BEGIN "); p; p = strstr(p, "-----BEGIN ")) {
+        const char *eol = strstr(p + 11, "-----");
+        const char *end = eol ? strstr(eol + 5, "-----END ") : NULL;
+        const char *stop = end ? strstr(end + 9, "-----") : NULL;
+        if (!stop)
+            break;
+        stop += 5;
+        if (memmem(p, (size_t)(eol - p), what, strlen(what))) {
+            sb_add(&sb, p, (size_t)(stop - p));
+            sb_addc(&sb, '\n');
+        }
+        p = stop;
+    }
+    if (sb.len == 0) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb_detach(&sb, NULL);
+}
+
+static void wipe_free(char *s)
+{
+    if (s)
+        OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+int tlscert_load_owned(const char *dir, char **key_pem, char **cert_pem, char **ca_pem)
+{
+    char *ca_path = xasprintf("%s/" TLSCERT_CA_FILE, dir);
+    char *signed_path = xasprintf("%s/" TLSCERT_SIGNED_FILE, dir);
+    char *bundle = ovm_read_file(signed_path, NULL);
+    *ca_pem = bundle ? ovm_read_file(ca_path, NULL) : NULL;
+    *key_pem = *cert_pem = NULL;
+    int rc = 0;
+    if (bundle && *ca_pem) {
+        *key_pem = pem_blocks(bundle, "PRIVATE KEY");
+        *cert_pem = pem_blocks(bundle, "CERTIFICATE");
+        rc = *key_pem && *cert_pem && strstr(*ca_pem, "CERTIFICATE") ? 1 : -1;
+    }
+    if (rc != 1) {
+        if (rc < 0)
+            log_err("%s or %s is not a usable identity", signed_path, ca_path);
+        wipe_free(*key_pem);
+        free(*cert_pem);
+        free(*ca_pem);
+        *key_pem = *cert_pem = *ca_pem = NULL;
+    }
+    wipe_free(bundle);
+    free(ca_path);
+    free(signed_path);
     return rc;
 }

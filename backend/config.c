@@ -24,6 +24,8 @@ void engine_config_defaults(engine_config *cfg)
     cfg->monitor_threads = 32;
     cfg->ha_delay = -1;
     cfg->vm_stop_timeout = 300;
+    cfg->backup_interval = 86400;
+    cfg->backup_keep = 7;
     sshd_config_defaults(&cfg->ssh);
 }
 
@@ -34,6 +36,7 @@ void engine_config_free(engine_config *cfg)
     free(cfg->db_path);
     free(cfg->log_file);
     free(cfg->version);
+    free(cfg->backup_dir);
     sshd_config_free(&cfg->ssh);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -96,6 +99,12 @@ static int apply_key(engine_config *cfg, const char *key, const char *v, char **
         return set_long(&cfg->agent_call_timeout, key, v, 1, 86400, err);
     if (!strcmp(key, "agent.long_timeout"))
         return set_long(&cfg->agent_long_timeout, key, v, 1, 86400, err);
+    if (!strcmp(key, "store.backup_interval"))
+        return set_int(&cfg->backup_interval, key, v, 0, 365 * 86400, err);
+    if (!strcmp(key, "store.backup_dir"))
+        return set_str(&cfg->backup_dir, v);
+    if (!strcmp(key, "store.backup_keep"))
+        return set_int(&cfg->backup_keep, key, v, 1, 1000, err);
     if (!strcmp(key, "monitor.poll_interval"))
         return set_int(&cfg->poll_interval, key, v, 0, 3600, err);
     if (!strcmp(key, "monitor.offline_after"))

@@ -12,9 +12,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "backend/backup.h"
+#include "backend/crashpoint.h"
 #include "backend/demo.h"
 #include "backend/listener.h"
 #include "backend/monitor.h"
+#include "backend/recover.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -30,6 +33,7 @@ typedef struct options {
     int verbose;
     int demo;
     int hash_password;
+    const char *restore;   /* --restore FILE */
 } options;
 
 static void usage(FILE *fp)
@@ -44,6 +48,7 @@ static void usage(FILE *fp)
           "      --demo            start a local demo: SSH on port 10000 and four simulated hosts\n"
           "      --listen ADDR:PORT  with --demo: where the SSH server listens\n"
           "      --hash-password   read a password on standard input, print its hash for ovmd.yaml\n"
+          "      --restore FILE    replace the store by the backup FILE (engine stopped), then exit\n"
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n\n"
           "See ovmd(8) and ovmd.yaml(5).\n",
@@ -57,7 +62,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"socket", required_argument, NULL, 'S'}, {"log-file", required_argument, NULL, 'l'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"demo", no_argument, NULL, 'D'},         {"listen", required_argument, NULL, 'L'},
-        {"hash-password", no_argument, NULL, 'H'},
+        {"hash-password", no_argument, NULL, 'H'}, {"restore", required_argument, NULL, 'R'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -72,6 +77,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 'D': o->demo = 1; break;
         case 'L': o->listen = optarg; break;
         case 'H': o->hash_password = 1; break;
+        case 'R': o->restore = optarg; break;
         case 'h': usage(stdout); exit(0);
         case 'V': puts("ovmd " PACKAGE_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -109,6 +115,8 @@ static int configure(engine *e, const options *o)
         e->cfg.socket_path = xasprintf("%s/engine.sock", e->cfg.state_dir);
     if (!e->cfg.db_path)
         e->cfg.db_path = xasprintf("%s/ovmd.db", e->cfg.state_dir);
+    if (!e->cfg.backup_dir)
+        e->cfg.backup_dir = xasprintf("%s/backups", e->cfg.state_dir);
     return 0;
 }
 
@@ -252,6 +260,22 @@ static void stop_ssh_listener(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
+/* ovmd --restore FILE: exit status 0 restored, 1 refused. */
+static int restore_main(engine *e, const char *file)
+{
+    char *err = NULL;
+    if (backup_restore(file, e->cfg.db_path, e->cfg.socket_path, store_schema_max(), &err) != 0) {
+        fprintf(stderr, "ovmd: restore refused: %s\n", err);
+        free(err);
+        engine_config_free(&e->cfg);
+        return 1;
+    }
+    printf("ovmd: store %s restored from %s; the previous store is %s.before-restore\n", e->cfg.db_path, file,
+           e->cfg.db_path);
+    engine_config_free(&e->cfg);
+    return 0;
+}
+
 static char *self_exe(const char *argv0)
 {
     char buf[4096];
@@ -276,6 +300,9 @@ int main(int argc, char **argv)
         return hash_password_main();
     if (configure(&e, &o) != 0)
         return 2;
+    if (o.restore)
+        return restore_main(&e, o.restore);
+    crash_points_init();
     if (o.demo && demo_configure(&d, &e.cfg, o.state_dir, o.listen) != 0)
         return 2;
     if (o.demo) {
@@ -312,12 +339,16 @@ int main(int argc, char **argv)
         return 1;
     }
     char *err = NULL;
+    int64_t settle_ms = ovm_now_ms();
     monitor *mon = monitor_start(&e);
     jobs_settle_interrupted(e.js);
+    recover_interrupted_creates(&e, settle_ms);
+    backup_sched *backups = backup_start(&e);
     listener *l = listener_start(&e, e.cfg.socket_path, &err);
     if (!l) {
         log_err("%s", err);
         free(err);
+        backup_stop(backups);
         monitor_stop(mon);
         close_everything(&e);
         stop_ssh_listener(ssh_pid);
@@ -335,6 +366,7 @@ int main(int argc, char **argv)
     e.stopping = 1;
     stop_ssh_listener(ssh_pid);
     listener_stop(l);
+    backup_stop(backups);
     monitor_stop(mon);
     close_everything(&e);
     if (o.demo)

@@ -24,6 +24,9 @@ typedef struct engine_config {
     int monitor_threads;   /* bound on concurrent agent polls */
     int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
     int vm_stop_timeout;   /* seconds (object-model L-5) */
+    int backup_interval;   /* seconds between store backups; 0 disables them */
+    char *backup_dir;      /* default <state_dir>/backups */
+    int backup_keep;       /* newest backups kept */
     sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd.h) */
 } engine_config;
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "backend/engine.h"
 #include "backend/events.h"
+#include "backend/crashpoint.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -270,6 +271,7 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
     j->plan = plan;
     j->plan_free = plan_free;
     persist_locked(js->eng, j);
+    crash_point("job.queued");
     pthread_mutex_lock(&js->mu);
     j->refs++; /* the queue's reference, dropped when the job ends */
     all_add(js, j);
@@ -371,7 +373,9 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&js->mu);
         /* object-model §7.5: a job that waited for a lock is validated again
          * against the state the other job left before it runs. */
+        crash_point("job.started");
         int rc = j->aborted ? -1 : j->waited && j->revalidate && j->revalidate(j) != 0 ? -1 : j->fn(j);
+        crash_point("job.ran"); /* the action is over, its end state not yet written */
         finish_job(js, j, rc);
     }
     return NULL;
@@ -425,6 +429,7 @@ int job_run_child(job *parent, const char *name, const char *target, job_fn fn, 
     pthread_mutex_unlock(&js->mu);
     persist_locked(e, parent);
     persist_locked(e, c);
+    crash_point("job.child.started");
     int rc = parent->aborted ? (c->aborted = 1, -1) : fn(c);
     pthread_mutex_lock(&js->mu);
     snprintf(c->run_state, sizeof c->run_state, "%s",
@@ -439,6 +444,7 @@ int job_run_child(job *parent, const char *name, const char *target, job_fn fn, 
     pthread_mutex_unlock(&js->mu);
     persist_locked(e, c);
     persist_locked(e, parent);
+    crash_point("job.child.done"); /* between two children of a parent job */
     if (rc != 0 && c->error)
         job_fail(parent, "%s", c->error);
     return rc;

@@ -2,7 +2,8 @@
 # agent client, monitor, events.
 noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
-	backend/engine.h backend/config.c \
+	backend/engine.h backend/config.c backend/crashpoint.c backend/crashpoint.h backend/backup.c backend/backup.h \
+	backend/recover.c backend/recover.h \
 	backend/store.c backend/store.h \
 	backend/jobs.c backend/jobs.h \
 	backend/events.c backend/events.h \

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/events.h"
+#include "backend/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -63,6 +64,11 @@ static void mark_server_unknown(engine *e, const char *server_id, const char *wh
     store_unlock(e->st);
 }
 
+void server_trust_lost(engine *e, const char *server_id, const char *why)
+{
+    mark_server_unknown(e, server_id, why);
+}
+
 static int vcall(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
                  char **err, int nparams, va_list ap)
 {
@@ -72,7 +78,10 @@ static int vcall(engine *e, const agent_target *t, const char *method, long time
     for (int i = 0; i < nparams; i++)
         params[i] = va_arg(ap, xr_value *);
     xr_value *res = NULL;
+    crash_point2("before", method);
     int rc = agentc_call(e->ac, &t->ep, method, params, (size_t)nparams, timeout_s, &res, err);
+    if (rc == AGC_OK)
+        crash_point2("after", method); /* the agent acted; the store does not know yet */
     for (int i = 0; i < nparams; i++)
         xr_free(params[i]);
     if (rc == AGC_OK && result)

@@ -18,6 +18,10 @@ void server_endpoint(engine *e, const obj *server, agent_ep *ep);
 /* Switches ep to mutual TLS with the Manager CA, expecting server_id as the
  * agent certificate's CN (agent-api §4 item 4). */
 void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep);
+/* Marks a server Unknown with a SERVER_STATE event after an authentication
+ * or certificate failure (agent-api §3 item 6, §4 item 5). Takes the store
+ * write lock. */
+void server_trust_lost(engine *e, const char *server_id, const char *why);
 
 /* A snapshot of what a job needs to call one server's agent, taken under the
  * store lock so that the call itself runs without it. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "backend/events.h"
+#include "backend/ha.h"
 #include "backend/model.h"
 #include "backend/ops.h"
 #include "lib/log.h"
@@ -23,12 +24,18 @@ typedef struct poll_task {
     agent_target t;
     xr_value *vms;   /* list_vms answer, NULL when the agent did not answer */
     int auth_failed;
-    pthread_t thread;
 } poll_task;
 
-static void *poll_one(void *arg)
+/* One polling round: a bounded set of threads takes tasks in turn, so 1000
+ * servers cost monitor.threads threads, not 1000. */
+typedef struct poll_round {
+    poll_task *tasks;
+    size_t n;
+    size_t next;     /* next task to take (atomic) */
+} poll_round;
+
+static void poll_one(poll_task *p)
 {
-    poll_task *p = arg;
     char *err = NULL;
     long tmo = p->e->cfg.poll_interval > 0 && p->e->cfg.poll_interval < 30 ? p->e->cfg.poll_interval : 30;
     int rc = agent_try_call(p->e, &p->t, "list_vms", tmo, &p->vms, &err, 0);
@@ -37,47 +44,129 @@ static void *poll_one(void *arg)
         log_debug("poll %s: %s", p->t.name, err ? err : "failed");
     }
     free(err);
-    return NULL;
 }
 
-static int vm_listed(const xr_value *vms, const char *id, const char **state)
+static void *poll_worker(void *arg)
+{
+    poll_round *r = arg;
+    for (;;) {
+        size_t i = __atomic_fetch_add(&r->next, 1, __ATOMIC_SEQ_CST);
+        if (i >= r->n)
+            return NULL;
+        poll_one(&r->tasks[i]);
+    }
+}
+
+/* Runs every task of the round on at most max_threads threads. */
+static void poll_round_run(poll_round *r, int max_threads)
+{
+    size_t nt = r->n < (size_t)max_threads ? r->n : (size_t)max_threads;
+    pthread_t *th = xcalloc(nt ? nt : 1, sizeof *th);
+    size_t started = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (pthread_create(&th[started], NULL, poll_worker, r) == 0)
+            started++;
+    if (!started)
+        poll_worker(r); /* no thread could start: poll inline */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+}
+
+static int vm_listed(const xr_value *vms, const char *id)
 {
     for (size_t i = 0; vms && i < vms->n; i++) {
         const char *name = xr_get_str(xr_struct_get(vms->items[i], "name"));
-        if (name && !strcmp(name, id)) {
-            *state = xr_get_str(xr_struct_get(vms->items[i], "state"));
+        if (name && !strcmp(name, id))
             return 1;
-        }
     }
     return 0;
+}
+
+static int transitional_or_running(const char *st)
+{
+    return !strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping");
+}
+
+/* A domain the host runs: the VM is Running there, unless the store knows it
+ * Running on another live server (a failed host that came back with a stale
+ * domain after an HA restart: the store keeps the restarted copy). */
+static void found_running(engine *e, obj *vm, obj *server)
+{
+    const char *st = status_of(vm);
+    if (strcmp(obj_gets(vm, "server"), server->id) != 0) {
+        obj *cur = store_get(e->st, obj_gets(vm, "server"));
+        if (cur && !strcmp(st, "Running") && obj_is(cur, "status", "Running")) {
+            log_warn("Vm %s also listed on Server %s; it runs on Server %s", vm->name, server->name, cur->name);
+            return;
+        }
+        obj_set(e->st, vm, "server", server->id);
+        obj_set(e->st, vm, "status", "Running");
+        event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running on this server", 0);
+    } else if (strcmp(st, "Running") != 0) {
+        obj_set(e->st, vm, "status", "Running");
+        event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running", 0);
+    }
+    if (obj_get(vm, "haDue"))
+        obj_unset(e->st, vm, "haDue"); /* it runs: no HA restart */
+}
+
+/* The host no longer runs the domain and no job is acting on it: a guest
+ * shutdown, or a stop outside the Manager (H-6 restarts HA VMs). */
+static void stopped_outside(engine *e, obj *vm, obj *server)
+{
+    obj_set(e->st, vm, "status", "Stopped");
+    event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm stopped outside the Manager", 0);
+    if (ha_protected(e, vm))
+        ha_schedule(e, vm, server->id, ovm_now_ms(), 1);
 }
 
 /* A VM not touched by a job takes the state its host reports (object-model §5.4). */
 static void reconcile_vms(engine *e, obj *server, const xr_value *vms)
 {
-    obj **all;
-    size_t n = store_list(e->st, "Vm", &all);
-    for (size_t i = 0; i < n; i++) {
-        obj *vm = all[i];
-        if (vm->lock_job || obj_is(vm, "status", "Template"))
-            continue;
-        const char *state = NULL;
-        int here = vm_listed(vms, vm->id, &state);
-        const char *st = status_of(vm);
-        if (here && strcmp(obj_gets(vm, "server"), server->id) != 0) {
-            obj_set(e->st, vm, "server", server->id);
-            obj_set(e->st, vm, "status", "Running");
-            event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running on this server", 0);
-        } else if (here && strcmp(st, "Running") != 0) {
-            obj_set(e->st, vm, "status", "Running");
-            event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running", 0);
-        } else if (!here && obj_is(vm, "server", server->id) &&
-                   (!strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping"))) {
-            obj_set(e->st, vm, "status", "Stopped");
-            event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm stopped outside the Manager", 0);
-        }
+    for (size_t i = 0; vms && i < vms->n; i++) {
+        const char *name = xr_get_str(xr_struct_get(vms->items[i], "name"));
+        obj *vm = name ? store_get_typed(e->st, "Vm", name) : NULL;
+        if (vm && !vm->lock_job && !obj_is(vm, "status", "Template"))
+            found_running(e, vm, server);
     }
-    free(all);
+    obj **mine;
+    size_t n = store_find_by(e->st, "Vm", "server", server->id, &mine);
+    for (size_t i = 0; i < n; i++) {
+        obj *vm = mine[i];
+        if (!vm->lock_job && transitional_or_running(status_of(vm)) && !vm_listed(vms, vm->id))
+            stopped_outside(e, vm, server);
+    }
+    free(mine);
+}
+
+/* HA delay of a server's pool (H-2): clusterTimeout, or the test override. */
+static int64_t ha_delay_ms(engine *e, const obj *s)
+{
+    if (e->cfg.ha_delay >= 0)
+        return (int64_t)e->cfg.ha_delay * 1000;
+    obj *pool = store_get(e->st, obj_gets(s, "serverPool"));
+    return (pool ? obj_get_int(pool, "clusterTimeout", 120) : 120) * 1000;
+}
+
+/* S9: the server is Stopped; its VMs are Stopped with VM_OFFLINE, HA VMs are
+ * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8). */
+static void server_offline(engine *e, obj *s, int64_t last)
+{
+    obj_set(e->st, s, "status", "Stopped");
+    event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
+    obj **vms;
+    size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
+    int64_t due = last + ha_delay_ms(e, s);
+    for (size_t i = 0; i < n; i++) {
+        if (!transitional_or_running(status_of(vms[i])))
+            continue;
+        obj_set(e->st, vms[i], "status", "Stopped");
+        event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
+        if (ha_protected(e, vms[i]))
+            ha_schedule(e, vms[i], s->id, due, 0);
+    }
+    free(vms);
 }
 
 static void server_lost(engine *e, obj *s, int64_t now)
@@ -89,20 +178,8 @@ static void server_lost(engine *e, obj *s, int64_t now)
         obj_set(e->st, s, "disconnected", "Yes");
         event_raise(e, "SERVER_DISCONNECT", "WARNING", s, "Server does not answer", 0);
     }
-    if (quiet >= 6 * iv && obj_is(s, "status", "Running")) {
-        obj_set(e->st, s, "status", "Stopped");
-        event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
-        obj **vms;
-        size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
-        for (size_t i = 0; i < n; i++) {
-            const char *st = status_of(vms[i]);
-            if (!strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping")) {
-                obj_set(e->st, vms[i], "status", "Stopped");
-                event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
-            }
-        }
-        free(vms);
-    }
+    if (quiet >= e->cfg.offline_after && obj_is(s, "status", "Running"))
+        server_offline(e, s, last);
 }
 
 static void apply_poll(engine *e, poll_task *p)
@@ -117,8 +194,11 @@ static void apply_poll(engine *e, poll_task *p)
             obj_unset(e->st, s, "disconnected");
             event_auto_ack(e, "SERVER_DISCONNECT", s->id);
         }
-        if (obj_is(s, "status", "Stopped") && obj_is(s, "ownership", "Owned"))
+        if (obj_is(s, "status", "Stopped") && obj_is(s, "ownership", "Owned")) {
             obj_set(e->st, s, "status", "Running");
+            if (obj_get(s, "serverPool"))
+                ha_kick(e, obj_gets(s, "serverPool")); /* H-5 */
+        }
         if (!s->lock_job)
             reconcile_vms(e, s, p->vms);
     } else if (p->auth_failed) {
@@ -135,32 +215,28 @@ void monitor_poll_all(engine *e)
 {
     store_rdlock(e->st);
     obj **servers;
-    size_t n = store_list(e->st, "Server", &servers), k = 0;
-    poll_task *tasks = xcalloc(n ? n : 1, sizeof *tasks);
+    size_t n = store_list(e->st, "Server", &servers);
+    poll_round r = {xcalloc(n ? n : 1, sizeof(poll_task)), 0, 0};
     for (size_t i = 0; i < n; i++) {
         if (!obj_is(servers[i], "ownership", "Owned"))
             continue;
-        tasks[k].e = e;
-        agent_target_of(e, servers[i], &tasks[k].t);
-        k++;
+        r.tasks[r.n].e = e;
+        agent_target_of(e, servers[i], &r.tasks[r.n].t);
+        r.n++;
     }
     free(servers);
     store_unlock(e->st);
-    for (size_t i = 0; i < k; i++)
-        if (pthread_create(&tasks[i].thread, NULL, poll_one, &tasks[i]) != 0)
-            poll_one(&tasks[i]), tasks[i].thread = 0;
-    for (size_t i = 0; i < k; i++)
-        if (tasks[i].thread)
-            pthread_join(tasks[i].thread, NULL);
+    poll_round_run(&r, e->cfg.monitor_threads > 0 ? e->cfg.monitor_threads : 1);
     store_wrlock(e->st);
     store_begin(e->st);
-    for (size_t i = 0; i < k; i++)
-        apply_poll(e, &tasks[i]);
+    for (size_t i = 0; i < r.n; i++)
+        apply_poll(e, &r.tasks[i]);
     store_commit(e->st);
     store_unlock(e->st);
-    for (size_t i = 0; i < k; i++)
-        xr_free(tasks[i].vms);
-    free(tasks);
+    for (size_t i = 0; i < r.n; i++)
+        xr_free(r.tasks[i].vms);
+    free(r.tasks);
+    ha_tick(e);
 }
 
 static void *monitor_main(void *arg)

@@ -3,11 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "backend/ca.h"
 #include "backend/discover.h"
 #include "backend/events.h"
 #include "backend/generic.h"
+#include "backend/ha.h"
 #include "backend/model.h"
 #include "backend/ops.h"
+#include "backend/crashpoint.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -20,6 +24,8 @@ typedef struct srv_plan {
     gplan *edit;             /* edit Server: attributes to store */
     int push_roles, push_ntp;
     char roles[64], ntp[1024];
+    evac_plan *evac;         /* maintenanceMode=Yes in a clustered pool (MM-2) */
+    char kick_pool[64];      /* maintenanceMode=No: HA retries in this pool (H-5) */
 } srv_plan;
 
 static void srv_plan_free(void *arg)
@@ -27,6 +33,7 @@ static void srv_plan_free(void *arg)
     srv_plan *p = arg;
     if (p) {
         gplan_free(p->edit);
+        ha_evac_free(p->evac);
         free(p);
     }
 }
@@ -49,11 +56,35 @@ static int fetch_xml(job *j, agent_target *t, const char *method, char **xml)
     return 0;
 }
 
+static int check_api_version(job *j, const agent_target *t, const xr_value *ver)
+{
+    int64_t v = 0;
+    if (ver->type != XR_ARRAY || ver->n == 0 || xr_get_int64(ver->items[0], &v) || v != 3) {
+        job_fail(j, "Job failed: The Oracle VM Agent at %s does not speak API version 3", t->ep.host);
+        return -1;
+    }
+    return 0;
+}
+
+/* An owned server is reached with mutual TLS only (agent-api §4 item 4):
+ * a certificate failure makes it Unknown until takeOwnership. */
+static int trusted_contact(job *j, agent_target *t)
+{
+    xr_value *ver = NULL;
+    int rc = agent_job_call(j, t, "get_api_version", j->eng->cfg.agent_call_timeout, &ver, 0);
+    if (rc == 0)
+        rc = check_api_version(j, t, ver);
+    xr_free(ver);
+    return rc;
+}
+
 /* First contact: pin the agent's key and check the password and API version. */
 static int first_contact(job *j, agent_target *t)
 {
     engine *e = j->eng;
     char *err = NULL;
+    if (t->ep.ca_file[0])
+        return trusted_contact(j, t);
     int rc = agentc_fetch_pin(e->ac, &t->ep, t->ep.pin, sizeof t->ep.pin, &err);
     if (rc != AGC_OK) {
         job_fail(j, "Job failed: Cannot reach the Oracle VM Agent at %s:%d: %s", t->ep.host, t->ep.port,
@@ -68,12 +99,8 @@ static int first_contact(job *j, agent_target *t)
     } else if (rc != AGC_OK) {
         job_fail(j, "Job failed: Cannot reach the Oracle VM Agent at %s:%d: %s", t->ep.host, t->ep.port,
                  err ? err : "no answer");
-    } else {
-        int64_t v = 0;
-        if (ver->type != XR_ARRAY || ver->n == 0 || xr_get_int64(ver->items[0], &v) || v != 3) {
-            job_fail(j, "Job failed: The Oracle VM Agent at %s does not speak API version 3", t->ep.host);
-            rc = -1;
-        }
+    } else if (check_api_version(j, t, ver) != 0) {
+        rc = -1;
     }
     free(err);
     xr_free(ver);
@@ -108,27 +135,105 @@ static int owned_elsewhere(engine *e, const server_facts *f)
     return f->manager_uuid[0] && strcmp(f->manager_uuid, "none") != 0 && strcmp(f->manager_uuid, e->manager_id) != 0;
 }
 
-static int take_ownership(job *j, agent_target *t)
+/* Outcome of take_ownership(). */
+enum { TAKE_OK = 0, TAKE_REFUSED = 1, TAKE_TRUST_FAILED = 2 };
+
+/* The take_ownership struct of agent-api §4 item 3, with a freshly issued
+ * server identity; NULL after failing the job. *fpr gets the fingerprint
+ * of the issued certificate. */
+static xr_value *ownership_struct(job *j, const char *server_id, char *fpr, unsigned fprlen)
 {
     engine *e = j->eng;
+    char *bundle = NULL, *err = NULL;
+    char *ca_pem = ca_cert_pem(e->ca);
+    if (!ca_pem || ca_issue_server(e->ca, server_id, &bundle, &err) != 0 ||
+        ca_fingerprint(bundle, fpr, fprlen) != 0) {
+        job_fail(j, "Job failed: %s", err ? err : "cannot read the Manager certificate authority");
+        free(err);
+        free(ca_pem);
+        if (bundle)
+            memset(bundle, 0, strlen(bundle));
+        free(bundle);
+        return NULL;
+    }
     xr_value *st = xr_struct();
-    char *ev = xasprintf("https://%s:7002/ovm/agent/event", "127.0.0.1");
-    char *stat = xasprintf("https://%s:7002/ovm/agent/statistic", "127.0.0.1");
     xr_struct_set(st, "manager_uuid", xr_string(e->manager_id));
-    xr_struct_set(st, "manager_event_url", xr_string(ev));
-    xr_struct_set(st, "manager_statistic_url", xr_string(stat));
-    xr_struct_set(st, "manager_certificate", xr_string(""));
-    xr_struct_set(st, "signed_server_certificate", xr_string(""));
-    free(ev);
-    free(stat);
-    if (agent_job_call(j, t, "take_ownership", e->cfg.agent_call_timeout, NULL, 1, st) != 0)
-        return -1;
+    xr_struct_set(st, "manager_event_url", xr_string("https://127.0.0.1:7002/ovm/agent/event"));
+    xr_struct_set(st, "manager_statistic_url", xr_string("https://127.0.0.1:7002/ovm/agent/statistic"));
+    xr_struct_set(st, "manager_certificate", xr_string(ca_pem));
+    xr_struct_set(st, "signed_server_certificate", xr_string(bundle));
+    memset(bundle, 0, strlen(bundle));
+    free(bundle);
+    free(ca_pem);
+    return st;
+}
+
+/* The agent restarts its TLS after take_ownership: wait ~2 s, then retry
+ * with mutual TLS until it answers (agent-api §4 item 3). Only transport
+ * failures are retried; a certificate failure is final. */
+static int reconnect_trusted(job *j, agent_target *t)
+{
+    engine *e = j->eng;
+    long budget_ms = (e->cfg.agent_connect_timeout > 0 ? e->cfg.agent_connect_timeout : 10) * 2000L;
+    int rc = AGC_TRANSPORT;
+    char *err = NULL;
+    usleep(2000 * 1000);
+    for (long waited = 0; rc == AGC_TRANSPORT && waited <= budget_ms && !e->stopping; waited += 500) {
+        free(err);
+        err = NULL;
+        xr_value *ver = NULL;
+        rc = agent_try_call(e, t, "get_api_version", e->cfg.agent_call_timeout, &ver, &err, 0);
+        xr_free(ver);
+        if (rc == AGC_TRANSPORT)
+            usleep(500 * 1000);
+    }
+    if (rc != AGC_OK)
+        log_warn("agent %s: no mutual TLS after take_ownership: %s", t->ep.host, err ? err : "no answer");
+    free(err);
+    /* Repeated as a job call so that the job fails with the standard text. */
+    return rc == AGC_OK ? 0 : trusted_contact(j, t);
+}
+
+/* discover_server over the new channel must name this Manager. */
+static int confirm_owner(job *j, agent_target *t)
+{
+    char *xml = NULL, *err = NULL;
+    server_facts f;
+    memset(&f, 0, sizeof f);
+    int rc = fetch_xml(j, t, "discover_server", &xml);
+    if (rc == 0 && parse_discover_server(xml, &f, &err) != 0)
+        rc = -1;
+    if (rc == 0 && strcmp(f.manager_uuid, j->eng->manager_id) != 0) {
+        job_fail(j, "Job failed on Server %s: the agent reports Manager %s after take_ownership", t->name,
+                 f.manager_uuid[0] ? f.manager_uuid : "none");
+        rc = -1;
+    } else if (err) {
+        job_fail(j, "Job failed on Server %s: %s", t->name, err);
+    }
+    free(err);
+    free(xml);
+    return rc;
+}
+
+/* Hands the agent a certificate signed by the Manager CA, then switches t to
+ * mutual TLS without the password (agent-api §4 items 3-4). */
+static int take_ownership(job *j, agent_target *t, const char *server_id, char *fpr, unsigned fprlen)
+{
+    engine *e = j->eng;
+    xr_value *st = ownership_struct(j, server_id, fpr, fprlen);
+    if (!st || agent_job_call(j, t, "take_ownership", e->cfg.agent_call_timeout, NULL, 1, st) != 0)
+        return TAKE_REFUSED;
+    crash_point("discover.owned"); /* the agent is ours; the store has no trust record yet */
+    server_endpoint_trust(e, server_id, &t->ep);
+    memset(t->ep.password, 0, sizeof t->ep.password);
+    if (reconnect_trusted(j, t) != 0 || confirm_owner(j, t) != 0)
+        return TAKE_TRUST_FAILED;
     xr_value *ntp = xr_array();
     xr_array_add(ntp, xr_string("127.127.1.0"));
     if (agent_job_call(j, t, "set_statistics_interval", e->cfg.agent_call_timeout, NULL, 1, xr_int(20)) != 0 ||
         agent_job_call(j, t, "set_ntp", e->cfg.agent_call_timeout, NULL, 2, ntp, xr_bool(1)) != 0)
-        return -1;
-    return 0;
+        return TAKE_TRUST_FAILED;
+    return TAKE_OK;
 }
 
 /* ---- recording what discovery found (write lock held) ---- */
@@ -220,8 +325,6 @@ static void record_facts(engine *e, obj *s, const server_facts *f, const agent_t
     obj_set(e->st, s, "ipAddress", t->ep.host);
     obj_setf(e->st, s, "agentPort", "%d", t->ep.port);
     obj_set(e->st, s, "agentPin", t->ep.pin);
-    if (t->ep.password[0])
-        obj_set(e->st, s, "agentPassword", t->ep.password);
     obj_set(e->st, s, "processorType", f->cpu_type[0] ? f->cpu_type : "x86_64");
     long long procs = f->threads_per_core * f->cores_per_socket * f->sockets * (f->nodes ? f->nodes : 1);
     obj_setf(e->st, s, "processors", "%lld", procs);
@@ -247,8 +350,23 @@ static void record_facts(engine *e, obj *s, const server_facts *f, const agent_t
 }
 
 /* Creates or updates the Server for discovered facts. Returns its id in id. */
+/* Trust material of a Server (write lock held). An owned server is reached
+ * with certificates and its password is forgotten (agent-api §4 item 4);
+ * the password of a server we do not own is kept for partial refreshes. */
+static void record_trust(engine *e, obj *s, const agent_target *t, int owned_by_us, const char *fpr)
+{
+    if (owned_by_us && fpr && *fpr) {
+        obj_set(e->st, s, "agentCertificate", fpr);
+        obj_unset(e->st, s, "agentPassword");
+    } else if (!owned_by_us) {
+        obj_unset(e->st, s, "agentCertificate");
+        if (t->ep.password[0])
+            obj_set(e->st, s, "agentPassword", t->ep.password);
+    }
+}
+
 static void store_server(job *j, const server_facts *f, const agent_target *t, int owned_by_us, int other,
-                         char *id, size_t idlen)
+                         const char *fpr, char *id, size_t idlen)
 {
     engine *e = j->eng;
     store_wrlock(e->st);
@@ -262,6 +380,7 @@ static void store_server(job *j, const server_facts *f, const agent_target *t, i
         free(name);
     }
     record_facts(e, s, f, t);
+    record_trust(e, s, t, owned_by_us, fpr);
     obj_set(e->st, s, "ownership", owned_by_us ? "Owned" : other ? "Owned by another Manager" : "Unowned");
     obj_set(e->st, s, "managerUuid", other ? f->manager_uuid : owned_by_us ? e->manager_id : "");
     obj_set(e->st, s, "status", owned_by_us ? "Running" : "Unknown");
@@ -282,16 +401,25 @@ static int run_discover(job *j)
         return -1;
     int other = owned_elsewhere(e, &f);
     int ours = !other && !strcmp(f.manager_uuid, e->manager_id);
-    if (p->take && !other && !ours) {
+    int taken = TAKE_OK;
+    char fpr[128] = "";
+    /* Taking ownership again (even of an agent that names us) issues a new
+     * key pair: the way back from a certificate failure (agent-api §4.5). */
+    if (p->take && !other && !p->t.ep.ca_file[0]) {
         job_progress(j, "Taking ownership of %s", p->t.ep.host);
-        if (take_ownership(j, &p->t) != 0)
+        taken = take_ownership(j, &p->t, f.unique_id, fpr, sizeof fpr);
+        if (taken == TAKE_REFUSED)
             return -1;
         ours = 1;
     }
     char id[64];
-    store_server(j, &f, &p->t, ours, other, id, sizeof id);
+    store_server(j, &f, &p->t, ours, other, fpr, id, sizeof id);
     free(j->result_obj);
     j->result_obj = xstrdup(id);
+    if (taken != TAKE_OK) {
+        server_trust_lost(e, id, "the agent cannot be reached with certificates after take_ownership");
+        return -1;
+    }
     if (other && (p->take || p->must_be_unowned)) {
         job_fail(j, "Job failed: Server %s is owned by another Manager (%s); release it there, then run takeOwnership",
                  f.hostname, f.manager_uuid);
@@ -369,6 +497,7 @@ static job *prepare_take(cmdctx *c)
     srv_plan *p = plan_for(c, s);
     snprintf(p->t.ep.password, sizeof p->t.ep.password, "%s", gr_get(c->cmd, "password"));
     p->t.ep.pin[0] = '\0';
+    p->t.ep.ca_file[0] = '\0'; /* the password, once, then a new key pair */
     p->take = 1;
     p->must_be_unowned = 1;
     return server_job(c, "Take Ownership of", s, run_discover, p);
@@ -389,6 +518,8 @@ static int run_release(job *j)
         obj_set(e->st, s, "managerUuid", "");
         obj_set(e->st, s, "status", "Unknown");
         obj_unset(e->st, s, "ntpServers");
+        obj_unset(e->st, s, "agentCertificate"); /* the agent dropped our CA and its certificate */
+        obj_unset(e->st, s, "agentPassword");
         store_set_actor(e->st, 0);
     }
     store_unlock(e->st);
@@ -433,15 +564,14 @@ static int run_update_password(job *j)
 {
     srv_plan *p = j->plan;
     engine *e = j->eng;
-    if (agent_job_call(j, &p->t, "update_agent_password", e->cfg.agent_call_timeout, NULL, 3, xr_string("oracle"),
-                       xr_string(p->new_password), xr_string(p->t.ep.password)) != 0)
-        return -1;
-    store_wrlock(e->st);
-    obj *s = store_get(e->st, p->server_id);
-    if (s)
-        obj_set(e->st, s, "agentPassword", p->new_password);
-    store_unlock(e->st);
-    return 0;
+    /* Over mutual TLS the certificate authenticates the Manager, which no
+     * longer knows the old password: the 3.2 two-argument form. */
+    int rc = p->t.ep.password[0]
+                 ? agent_job_call(j, &p->t, "update_agent_password", e->cfg.agent_call_timeout, NULL, 3,
+                                  xr_string("oracle"), xr_string(p->new_password), xr_string(p->t.ep.password))
+                 : agent_job_call(j, &p->t, "update_agent_password", e->cfg.agent_call_timeout, NULL, 2,
+                                  xr_string("oracle"), xr_string(p->new_password));
+    return rc == 0 ? 0 : -1; /* owned servers use certificates: the password is not kept */
 }
 
 static job *prepare_update_password(cmdctx *c)
@@ -502,6 +632,13 @@ static int run_edit_server(job *j)
     j->plan = p->edit;
     int rc = gplan_run_edit(j);
     j->plan = p;
+    if (rc == 0 && p->evac)
+        rc = ha_evacuate(j, p->evac);
+    if (rc == 0 && p->kick_pool[0]) {
+        store_wrlock(e->st);
+        ha_kick(e, p->kick_pool);
+        store_unlock(e->st);
+    }
     return rc;
 }
 
@@ -563,7 +700,13 @@ static job *prepare_edit_server(cmdctx *c)
     p->push_ntp = ntp && !strcmp(st, "Running");
     snprintf(p->roles, sizeof p->roles, "%s", roles ? roles : "");
     snprintf(p->ntp, sizeof p->ntp, "%s", ntp ? ntp : "");
-    return server_job(c, "Edit", s, run_edit_server, p);
+    job *j = server_job(c, "Edit", s, run_edit_server, p);
+    const char *mm = gr_get(c->cmd, "maintenanceMode");
+    if (mm && !strcmp(mm, "Yes") && !strcmp(st, "Running"))
+        p->evac = ha_evac_plan(c->e, j, s);
+    else if (mm && !strcmp(mm, "No"))
+        snprintf(p->kick_pool, sizeof p->kick_pool, "%s", obj_gets(s, "serverPool"));
+    return j;
 }
 
 /* ---- delete Server ---- */

@@ -6,6 +6,7 @@
 #include "backend/model.h"
 #include "backend/ops.h"
 #include "backend/placement.h"
+#include "backend/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -292,6 +293,9 @@ static job *prepare_create_vm(cmdctx *c)
      * read, not written, so concurrent creates in one repository run in
      * parallel (object-model §7.5 write sets). */
     job *j = cmd_job(c, "Create", "Vm", name, NULL, NULL);
+    /* Recorded before the agent call so that a crash before the store commit
+     * lets start-up recovery find the VM the agent may have created. */
+    j->result_obj = xstrdup(id);
     j->fn = run_create_vm;
     j->plan = p;
     j->plan_free = vm_plan_free;
@@ -748,6 +752,7 @@ static int run_live_migrate(job *j)
     if (agent_job_call(j, &p->src, "migrate_vm", tmo, NULL, 5, xr_string(p->repo_id), xr_string(p->vm_id),
                        xr_string(p->t.ep.host), xr_bool(1), xr_bool(p->ssl)) != 0)
         return -1;
+    crash_point("vm.migrated"); /* the VM runs on the target; the store still says source */
     if (wait_domain(j, &p->t, p->repo_id, p->vm_id, 1, 60) != 0) {
         job_fail(j, "Job failed: Vm is not running on Server %s after the migration", p->t.name);
         return -1;

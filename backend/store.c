@@ -1,4 +1,5 @@
 #include "backend/store.h"
+#include "backend/crashpoint.h"
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -196,6 +197,11 @@ static int schema_version(sqlite3 *db)
         v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return v;
+}
+
+int store_schema_max(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
 }
 
 static int migrate(sqlite3 *db, char **err)
@@ -498,8 +504,10 @@ static void step_reset(store *s, sqlite3_stmt *st)
 
 void store_begin(store *s)
 {
-    if (s->txdepth++ == 0)
+    if (s->txdepth++ == 0) {
         exec_sql(s->db, "BEGIN", NULL);
+        crash_point("store.begin");
+    }
 }
 
 int store_commit(store *s)
@@ -507,6 +515,7 @@ int store_commit(store *s)
     if (s->txdepth == 0 || --s->txdepth > 0)
         return 0;
     char *err = NULL;
+    crash_point("store.commit"); /* the transaction is written but not committed */
     if (exec_sql(s->db, "COMMIT", &err)) {
         log_err("%s", err);
         free(err);

@@ -89,4 +89,6 @@ void obj_detached_free(obj *o);
 
 /* A consistent text dump of every object (sorted), for tests. */
 char *store_dump(store *s);
+/* The schema version this ovmd creates and reads (newer stores are refused). */
+int store_schema_max(void);
 #endif

@@ -40,7 +40,14 @@ time_runs() {
     done
 }
 
-ssh_start "$TMP/s" || { echo "cannot start the ovmsh listener" >&2; exit 1; }
+# The real ovmd when it is built (BENCH_ENGINE=fake forces the stand-in).
+if [ -x "$OVMD_BIN" ] && [ "${BENCH_ENGINE:-ovmd}" = ovmd ]; then
+    ovmd_start "$TMP/s" || { echo "cannot start ovmd" >&2; exit 1; }
+    HOSTKEYS=$TMP/s/state/ssh ENGINE=ovmd
+else
+    ssh_start "$TMP/s" || { echo "cannot start the ovmsh listener" >&2; exit 1; }
+    HOSTKEYS=$TMP/s/ssh ENGINE=ssh-fake-engine
+fi
 new_key ed25519 "$TMP/id"
 cp "$TMP/id.pub" "$TMP/s/authorized_keys" && chmod 600 "$TMP/s/authorized_keys"
 ovm_ms=$(time_runs key_ssh "$TMP/id" admin@127.0.0.1 "list Vm" | median)
@@ -50,7 +57,7 @@ ossh_ms=nan
 if [ -x /usr/sbin/sshd ]; then
     [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ] && mkdir -p /run/sshd # sshd's privsep dir
     OPORT=$(free_port)
-    cp "$TMP/s/ssh/ssh_host_ed25519_key" "$TMP/hk_ed25519"; cp "$TMP/s/ssh/ssh_host_rsa_key" "$TMP/hk_rsa"
+    cp "$HOSTKEYS/ssh_host_ed25519_key" "$TMP/hk_ed25519"; cp "$HOSTKEYS/ssh_host_rsa_key" "$TMP/hk_rsa"
     cat > "$TMP/sshd_config" <<EOF
 ListenAddress 127.0.0.1
 Port $OPORT
@@ -116,6 +123,7 @@ for f in $(grep -L 'OVM> ' "$TMP"/c* 2>/dev/null | head -n 3); do
 done
 per_session=$(awk -v p="$pss_kb" -v n="$held" 'BEGIN {if (n) printf "%.0f", p / n; else print "nan"}')
 
+echo "engine: $ENGINE"
 printf 'ssh exec "list Vm" (ovmsh)        median %8s ms over %d runs\n' "$ovm_ms" "$RUNS"
 printf 'ssh exec "true" (OpenSSH sshd)    median %8s ms over %d runs\n' "$ossh_ms" "$RUNS"
 printf 'ratio ovmsh / OpenSSH             %8s (target <= 1.2)\n' \

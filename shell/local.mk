@@ -23,3 +23,4 @@ shell_sshd_standalone_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS)
 shell_sshd_standalone_LDADD = $(SSHD_LDADD)
 shell_ssh_fake_engine_SOURCES = shell/ssh_fake_engine.c
 shell_ssh_fake_engine_LDADD = lib/libovm.a $(XML_LIBS)
+EXTRA_DIST += man/ovmd-ssh.inc bench/ssh-latency.sh

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -145,6 +146,8 @@ int main(int argc, char **argv)
         if (fd < 0)
             return 1;
         if (fork() == 0) {
+            /* A killed engine takes its sessions with it, as ovmd's threads go. */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             close(lfd);
             serve(fd);
             _exit(0);

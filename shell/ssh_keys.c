@@ -15,22 +15,30 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
-/* Glob with '*' and '?', case-insensitive as OpenSSH's match_pattern. */
+/* Glob with '*' and '?', case-insensitive as OpenSSH's match_pattern.
+ * Iterative with one resume point (the last '*'), so the cost is at most
+ * len(p) * len(s): the recursive form was exponential in the number of
+ * stars (found by tests/fuzz/fuzz-authkeys, a login took minutes). */
 static int glob_match(const char *p, const char *s)
 {
-    for (; *p; p++, s++) {
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
         if (*p == '*') {
-            for (;; s++) {
-                if (glob_match(p + 1, s))
-                    return 1;
-                if (!*s)
-                    return 0;
-            }
-        }
-        if (!*s || (*p != '?' && (*p | 0x20) != (*s | 0x20)))
+            star = ++p;
+            resume = s;
+        } else if (*p && (*p == '?' || (*p | 0x20) == (*s | 0x20))) {
+            p++;
+            s++;
+        } else if (star) {
+            p = star;
+            s = ++resume;
+        } else {
             return 0;
+        }
     }
-    return *s == '\0';
+    while (*p == '*')
+        p++;
+    return *p == '\0';
 }
 
 static int cidr_match(const char *pat, const char *addr)

@@ -49,6 +49,7 @@ typedef struct conn {
     int out_eof, err_eof;       /* seen EOF, to unregister after the poll */
     strbuf pending;             /* client bytes for fds.in_fd */
     int in_eof;                 /* the client sent EOF */
+    int64_t quiet_since;        /* last output, or the EOF if later (ms) */
     int peer_closed;            /* the client closed the channel */
     int finished;               /* exit-status sent */
 } conn;
@@ -211,7 +212,7 @@ static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int
 {
     conn *c = ud;
     if (c->fds.in_fd < 0 || c->in_eof)
-        return (int)len;
+        return (int)len; /* nobody reads it any more */
     if (c->pending.len + len > MAX_PENDING) {
         log_warn("ssh: %s sends input faster than it is used: disconnecting", c->addr);
         c->drop = 1;
@@ -225,7 +226,12 @@ static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int
 static void on_eof(ssh_session ss, ssh_channel ch, void *ud)
 {
     conn *c = ud;
+    /* A pty has no end of input: type Ctrl-U Ctrl-D instead, which ends
+     * the session once the lines already typed have run. */
+    if (c->pty && c->fds.in_fd >= 0 && !c->in_eof)
+        sb_add(&c->pending, "\025\004", 2);
     c->in_eof = 1;
+    c->quiet_since = ovm_now_ms();
     flush_input(c);
 }
 
@@ -272,6 +278,7 @@ static int on_output(socket_t fd, int revents, void *ud)
         *(is_err ? &c->err_eof : &c->out_eof) = 1;
         return 0;
     }
+    c->quiet_since = ovm_now_ms();
     if (c->peer_closed)
         return 0;
     int rc = is_err ? ssh_channel_write_stderr(c->chan, buf, (uint32_t)n)
@@ -402,6 +409,21 @@ static int connection_gone(conn *c)
     return (ssh_get_status(c->ss) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
 }
 
+/* After the client's EOF an interactive session can be left in any
+ * editing state by what was typed (a pending key sequence, a search): once
+ * it has been silent for EOF_QUIET_MS it is hung up like a closed terminal. */
+#define EOF_QUIET_MS 5000
+static void hang_up_idle_pty(conn *c)
+{
+    if (!c->pty || !c->in_eof || c->child <= 0 || c->finished || c->pending.len || !c->quiet_since)
+        return;
+    if (ovm_now_ms() - c->quiet_since < EOF_QUIET_MS)
+        return;
+    log_info("ssh: hanging up the idle interactive session of %s from %s after input EOF", c->user, c->addr);
+    kill(c->child, SIGHUP);
+    c->quiet_since = 0;
+}
+
 static void serve_loop(conn *c)
 {
     int64_t linger_until = 0;
@@ -409,6 +431,7 @@ static void serve_loop(conn *c)
         if (ssh_event_dopoll(c->ev, c->pending.len ? 10 : 200) == SSH_ERROR)
             break;
         flush_input(c);
+        hang_up_idle_pty(c);
         unregister_closed(c);
         if (c->child > 0 && !c->finished && !c->out_open && !c->err_open)
             finish_child(c);

@@ -74,8 +74,29 @@ static int setup_pty_child(int slave)
     if (tcgetattr(slave, &t) != 0)
         return -1;
     t.c_oflag &= (tcflag_t)~OPOST;
+    /* ^Z and ^\ would stop or kill a session nobody can resume, and ^C as
+     * SIGINT races with the keys typed after it: all three stay ordinary
+     * keys, and readline binds ^C (discard_line_key). */
+    t.c_cc[VSUSP] = _POSIX_VDISABLE;
+    t.c_cc[VQUIT] = _POSIX_VDISABLE;
+    t.c_cc[VINTR] = _POSIX_VDISABLE;
+    /* No XON/XOFF: a stray ^S would freeze the output for good. */
+    t.c_iflag &= (tcflag_t)~(IXON | IXOFF);
     if (tcsetattr(slave, TCSANOW, &t) != 0)
         return -1;
+    return 0;
+}
+
+/* Ctrl-C discards the line being typed (cli-contract §1.2). As a key it
+ * is read in order with the keys around it, so it always discards exactly
+ * what was typed before it. During a command it waits in the pty like any
+ * other key and then gives a fresh prompt. */
+static int discard_line_key(int count, int key)
+{
+    rl_replace_line("", 0);
+    rl_crlf();
+    rl_on_new_line();
+    rl_redisplay();
     return 0;
 }
 
@@ -87,6 +108,7 @@ static int run_interactive(client *c, const shell_spec *sp)
     setenv("INPUTRC", "/dev/null", 1);
     setenv("TERM", sp->term && *sp->term ? sp->term : "dumb", 1);
     rl_variable_bind("enable-bracketed-paste", "off");
+    rl_bind_key(3, discard_line_key);
     crlf_cookie ck;
     FILE *out = crlf_stream(&ck);
     if (out)
@@ -97,24 +119,59 @@ static int run_interactive(client *c, const shell_spec *sp)
     return rc;
 }
 
+/* Connects to the engine, retrying for up to RECONNECT_MS while it
+ * restarts. 0 or -1 (errno set). */
+#define RECONNECT_MS 15000
+static int connect_engine(client *c, const shell_spec *sp)
+{
+    for (int waited = 0;; waited += 200) {
+        if (client_open(c, sp->socket, sp->user) == 0)
+            return 0;
+        if (waited >= RECONNECT_MS)
+            return -1;
+        usleep(200 * 1000);
+    }
+}
+
+/* Runs the session loop; when the engine goes away, the command in flight
+ * has already been reported lost, so reconnect and carry on with the next
+ * line (interactive, batch). An exec string is not resumed: its remaining
+ * commands may depend on the lost one. */
+static int run_loop(client *c, const shell_spec *sp)
+{
+    int rc, lost = 0;
+    for (;;) {
+        if (sp->mode == SHELL_EXEC)
+            return client_run_exec(c, sp->command) == OVMSH_OK ? OVMSH_OK : OVMSH_FAILED;
+        rc = sp->mode == SHELL_BATCH ? client_run_batch(c, stdin) : run_interactive(c, sp);
+        if (rc != OVMSH_NO_ENGINE || feof(stdin))
+            break;
+        lost = 1;
+        client_close(c);
+        fputs("ovmsh: reconnecting to the engine\r\n", stderr);
+        if (connect_engine(c, sp) != 0) {
+            fputs("ovmsh: the engine did not come back\r\n", stderr);
+            return OVMSH_NO_ENGINE;
+        }
+    }
+    return lost && sp->mode == SHELL_BATCH ? OVMSH_FAILED : rc;
+}
+
 /* Runs in the child: connects to the engine and runs the loop. */
 static void child_main(const shell_spec *sp)
 {
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    signal(SIGTSTP, SIG_IGN);
+    signal(SIGTTIN, SIG_IGN);
+    signal(SIGTTOU, SIG_IGN);
     alarm(0);
     client c = {-1, 0};
-    if (client_open(&c, sp->socket, sp->user) != 0) {
+    if (connect_engine(&c, sp) != 0) {
         fprintf(stderr, "ovmsh: cannot reach the engine: %s\r\n", strerror(errno));
         _exit(OVMSH_NO_ENGINE);
     }
-    int rc;
-    if (sp->mode == SHELL_EXEC)
-        rc = client_run_exec(&c, sp->command);
-    else if (sp->mode == SHELL_BATCH)
-        rc = client_run_batch(&c, stdin);
-    else
-        rc = run_interactive(&c, sp);
+    int rc = run_loop(&c, sp);
     client_close(&c);
     fflush(stdout);
     fflush(stderr);

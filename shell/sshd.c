@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -113,8 +114,12 @@ static void on_grace_alarm(int sig)
 }
 
 /* Runs in the connection process; never returns. */
-static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s)
+static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener)
 {
+    /* When ovmd stops the listener, its sessions end with it. */
+    prctl(PR_SET_PDEATHSIG, SIGHUP);
+    if (getppid() != listener)
+        _exit(1);
     ssh_bind_free(b);
     signal(SIGALRM, on_grace_alarm);
     signal(SIGPIPE, SIG_IGN);
@@ -133,9 +138,9 @@ static void accept_one(const sshd_shared *sh, ssh_bind b)
         ssh_free(s);
         return;
     }
-    pid_t pid = fork();
+    pid_t self = getpid(), pid = fork();
     if (pid == 0)
-        connection_main(sh, b, s);
+        connection_main(sh, b, s, self);
     if (pid < 0)
         log_err("ssh: cannot fork for a connection: %s", strerror(errno));
     ssh_free(s); /* the parent's copy: closes its socket, sends nothing */

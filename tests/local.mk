@@ -10,3 +10,5 @@ include $(top_srcdir)/tests/e2e/ssh.mk
 include $(top_srcdir)/tests/e2e/engine.mk
 include $(top_srcdir)/tests/e2e/rules-infra.mk
 include $(top_srcdir)/tests/e2e/rules-vm.mk
+include $(top_srcdir)/tests/e2e/trust.mk
+include $(top_srcdir)/tests/e2e/ha.mk

@@ -45,7 +45,8 @@ ovm "$create"
 check "the same command works once the agent behaves" test "$rc" -eq 0
 check "and its files exist on the export" test "$(vmdirs)" -eq 1
 
-# A different certificate: the agent is restarted with a new key pair.
+# A different certificate: the agent is restarted with a new key pair and
+# without the certificate the Manager issued, so mutual TLS fails.
 agent_stop "$work/a2"
 rm -f "$work/a2"/*.pem "$work/a2"/*key* "$work/a2"/*cert* 2>/dev/null
 check "agent restarts with a new certificate" agent_start "$work/a2" 127.0.0.2 "$port" --nfs-root "$nfs" \
@@ -57,7 +58,7 @@ check "the server becomes Unknown" test "$(field Status)" = "Unknown"
 ovm "show Vm name=bad"
 check "the edit was not applied" test "$(field Description)" = ""
 ovm "takeOwnership Server name=ovs02 password=$AGENT_PASSWORD"
-check "takeOwnership with the password pins the new certificate" test "$rc" -eq 0
+check "takeOwnership with the password issues a new certificate" test "$rc" -eq 0
 ovm "show Server name=ovs02"
 check "the server is Running again" test "$(field Status)" = "Running"
 ovm "edit Vm name=bad description=x"

@@ -62,6 +62,13 @@ head -c 102400 /dev/urandom > "$TMP/garbage"
 pw_ssh -T admin@127.0.0.1 < "$TMP/garbage" > /dev/null 2>&1; rc=$?
 check "100 KiB of binary garbage as batch input ends with status 0 or 1 ($rc)" test $rc -le 1
 
+# -e none: the garbage must not contain an OpenSSH client escape (~.).
+pw_ssh -e none -tt admin@127.0.0.1 < "$TMP/garbage" > /dev/null 2>&1; rc=$?
+check "100 KiB of binary garbage typed at the prompt: the session ends at input EOF (rc $rc)" test $rc -le 1
+(printf 'list Vm\r'; sleep 2) | pw_ssh -tt admin@127.0.0.1 > "$TMP/tt" 2>&1; rc=$?
+check "interactive session ends cleanly at input EOF after the typed command (rc $rc)" \
+    bash -c "test $rc -eq 0 && grep -q '^Command: list Vm' '$TMP/tt'"
+
 pw_ssh admin@127.0.0.1 "sleep 3" > /dev/null 2>&1 &
 cpid=$!
 sleep 1

@@ -12,7 +12,8 @@ ok "listener starts"
 # Each expect script prints PASS/FAIL lines; run_expect turns them into TAP.
 run_expect() {
     local name=$1 script=$2 line
-    SSH_PORT=$SSH_PORT SSH_PASSWORD=$SSH_PASSWORD timeout 60 expect -f "$script" > "$TMP/$name.out" 2>&1
+    SSH_PORT=$SSH_PORT SSH_PASSWORD=$SSH_PASSWORD ENGINE_PID_FILE=${ENGINE_PID_FILE:-} ENGINE_CMD=${ENGINE_CMD:-} SSH_LOG=$SSH_DIR/sshd.log \
+        timeout 60 expect -f "$script" > "$TMP/$name.out" 2>&1
     local rc=$?
     while IFS= read -r line; do
         case $line in
@@ -80,10 +81,18 @@ expect -ex "list Vm" { step 1 "Ctrl-P recalls history" } timeout { step 0 "histo
 send "\025discard me"
 expect -ex "discard me"
 send "\003"
-expect -ex "OVM> "
+expect -ex "OVM> " { step 1 "Ctrl-C gives a fresh prompt" } timeout { step 0 "prompt after Ctrl-C" }
 send "show Vm name=kept\r"
 expect "Command: show Vm name=kept" { step 1 "Ctrl-C discards the typed line" } "Command: discard" { step 0 "Ctrl-C discards" } timeout { step 0 "after Ctrl-C" }
 expect -ex "OVM> "
+# A window change travels to the session's pty; the session carries on.
+stty rows 20 columns 60 < $spawn_out(slave,name)
+send "show Vm name=after-resize\r"
+expect "Command: show Vm name=after-resize" { step 1 "session works after a window change" } timeout { step 0 "after window change" }
+expect -ex "OVM> "
+set pid [exec sh -c "sed -n 's/.*interactive session for admin .*(pid \\(\[0-9\]*\\)).*/\\1/p' $env(SSH_LOG) | tail -n1"]
+set size [exec stty -F /proc/$pid/fd/0 size]
+step [expr {$size eq "20 60"}] "the session's pty has the new size ($size)"
 send "list Vm; bogus\r"
 expect -re "OVM> bogus\r\nCommand: bogus" { step 1 "later commands on one line are echoed" } timeout { step 0 "echo of later commands" }
 expect -ex "OVM> "
@@ -93,4 +102,30 @@ set st [wait]
 step [expr {[lindex $st 3] == 0}] "exit status 0 after Ctrl-D"
 EOF
 run_expect editing "$TMP/editing.exp"
+
+# The engine restarts while a command runs: that command reports the loss,
+# the session reconnects and the next command works (issue 3, item 1).
+cat > "$TMP/restart.exp" <<'EOF'
+set timeout 10
+log_user 0
+proc step {ok what} { if {$ok} { puts "PASS $what" } else { puts "FAIL $what"; exit 1 } }
+spawn ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no admin@127.0.0.1 -p $env(SSH_PORT)
+expect "password:"
+send "$env(SSH_PASSWORD)\r"
+expect -ex "OVM> "
+send "sleep 5\r"
+sleep 1
+exec sh -c "kill -9 \$(cat $env(ENGINE_PID_FILE))"
+expect "lost the connection to the engine" { step 1 "the command in flight reports the lost engine" } timeout { step 0 "lost engine reported" }
+exec sh -c "$env(ENGINE_CMD) > /dev/null 2>&1 & echo \$! > $env(ENGINE_PID_FILE)"
+expect -ex "OVM> " { step 1 "the session survives and prompts again" } eof { step 0 "session survives" } timeout { step 0 "prompt after restart" }
+send "list Vm\r"
+expect "Status: Success" { step 1 "the next command runs on the restarted engine" } timeout { step 0 "command after restart" }
+expect -ex "OVM> "
+send "exit\r"
+expect eof
+EOF
+if [ -z "${SSH_TEST_ENGINE:-}" ]; then
+    ENGINE_PID_FILE=$SSH_DIR/engine.pid ENGINE_CMD="$FAKE_ENGINE $SSH_DIR/engine.sock" run_expect restart "$TMP/restart.exp"
+fi
 tap_done

@@ -41,12 +41,15 @@ expect -ex "OVM> "
 send "show Vm name=nosuchvm\r"
 expect "Status: Failure" { step 1 "a failing show prints Status: Failure" } timeout { step 0 "failing show" }
 expect -ex "OVM> "
-send "list Serv\t"
-expect -ex "list Server" { step 1 "TAB completes a type from the engine" } timeout { step 0 "TAB completes a type" }
-send "\025?"
-expect -re "list" { step 1 "? lists verbs from the engine" } timeout { step 0 "? help" }
+send "list ServerPoolN\t"
+expect -ex "etworkPolicy " { step 1 "TAB completes a type from the engine" } timeout { step 0 "TAB completes a type" }
+send "\r"
+expect "Command: list ServerPoolNetworkPolicy" { step 1 "the completed line runs" } timeout { step 0 "completed line runs" }
+expect -ex "OVM> "
+send "list ?"
+expect -re "Server\r\n.*ServerPool\r\n" { step 1 "? lists the types for list from the engine" } timeout { step 0 "? help" }
 expect -ex "OVM> " { step 1 "prompt redrawn after ?" } timeout { step 0 "prompt after ?" }
-send "exit\r"
+send "\025exit\r"
 expect eof { step 1 "exit ends the session" } timeout { step 0 "exit" }
 set st [wait]
 step [expr {[lindex $st 3] == 0}] "exit status 0"

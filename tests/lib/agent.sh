@@ -81,8 +81,20 @@ xr_body() {
 }
 
 # xr_post IP PORT BODY [curl options]: POSTs raw body, prints the reply.
+# An agent owned with certificates answers only its Manager's client
+# certificate (agent-api §4): when AGENT_CLIENT_PKI names a Manager's pki
+# directory (ovmd_start sets it), that certificate is presented, and an
+# agent that refuses it in the TLS handshake (another Manager's) is asked
+# again with the password alone.
 xr_post() {
-    local ip=$1 port=$2 body=$3; shift 3
+    local ip=$1 port=$2 body=$3 pki=${AGENT_CLIENT_PKI:-} rc; shift 3
+    if [ -n "$pki" ] && [ -r "$pki/manager-cert.pem" ]; then
+        curl -sk --max-time "$AGENT_CURL_MAX" -u "oracle:$AGENT_PASSWORD" -H 'Content-Type: text/xml' \
+            --cert "$pki/manager-cert.pem" --key "$pki/manager-key.pem" \
+            --data-binary "$body" "$@" "https://$ip:$port/api/3/"
+        rc=$?
+        case $rc in 35 | 52 | 55 | 56) ;; *) return "$rc" ;; esac  # TLS refusal: retry
+    fi
     curl -sk --max-time "$AGENT_CURL_MAX" -u "oracle:$AGENT_PASSWORD" -H 'Content-Type: text/xml' \
         --data-binary "$body" "$@" "https://$ip:$port/api/3/"
 }

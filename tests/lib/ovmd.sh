@@ -15,6 +15,8 @@ ovmd_start() {
     printf '%s\n' "$yaml" > "$dir/ovmd.yaml"
     # Tests that do not ask for SSH keep port 10000 free.
     grep -q '^ssh:' "$dir/ovmd.yaml" || printf 'ssh:\n  enabled: false\n' >> "$dir/ovmd.yaml"
+    # Agent-side checks (xr_call) speak as the first engine started.
+    export AGENT_CLIENT_PKI=${AGENT_CLIENT_PKI:-$dir/pki}
     "$OVMD_BIN" -f "$dir/ovmd.yaml" --state-dir "$dir" --socket "$dir/engine.sock" \
         --log-file "$dir/ovmd.log" 2> "$dir/ovmd.stderr" &
     echo $! > "$dir/ovmd.pid"
