@@ -185,11 +185,14 @@ static void run_command(session *ses, const char *text, result *r, int *exit_req
         return;
     }
     cmdctx c = {.e = ses->eng, .ses = ses, .cmd = &cmd, .res = r};
-    const op *o = find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
+    /* A lone '?' has no verb yet: help is answered before any lookup. */
+    const op *o = cmd.help || !cmd.verb ? NULL : find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
     if (cmd.help) {
         help_listing(&c, text);
     } else if (!o) {
-        if (cmd.type)
+        if (!cmd.verb)
+            result_fail(r, "Syntax error: empty command");
+        else if (cmd.type)
             result_fail(r, "Command '%s' is not supported for object type %s", cmd.verb, cmd.type->name);
         else
             result_fail(r, "Unknown command: %s", cmd.verb);

@@ -26,6 +26,10 @@ check "-c: every command echoed" test "$(grep -c '^OVM> ' "$work/out")" -eq 3
 sh -c "showversion; exit; list Tag" > "$work/out"
 check "-c: exit stops processing" test "$(grep -c '^OVM> ' "$work/out")" -eq 2
 
+sh -c "?" > "$work/out" 2>&1
+check "a lone ? lists the verbs (exec)" grep -q 'showversion' "$work/out"
+check "the engine survives a lone ?" quiet sh -c showversion
+
 printf '# a comment\n\nlist Tag\nshow Tag name=nosuch\ncreate Tag \\\n  name=gamma\nshow Tag name=gamma\n' > "$work/batch"
 sh < "$work/batch" > "$work/out" 2> "$work/err"
 check "batch: a failure -> exit 1" test $? -eq 1
