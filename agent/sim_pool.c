@@ -18,20 +18,18 @@ static int has_trust_files(struct sim *s)
     return rc;
 }
 
-/* The certificates of take_ownership come together or not at all (a pre-3.3
- * Manager sends none), and must at least look like PEM. 0 or -1 after a fault. */
+/* A signed server certificate switches the agent to mutual TLS, so it must
+ * come with a key and with the CA certificate to trust (a pre-3.3 Manager
+ * sends neither). 0 or -1 after a fault. */
 static int check_pems(struct call_ctx *c, const xr_value *args)
 {
     const char *ca = xr_get_str(xr_struct_get(args, "manager_certificate"));
     const char *srv = xr_get_str(xr_struct_get(args, "signed_server_certificate"));
-    int has_ca = ca && *ca, has_srv = srv && *srv;
-    if (has_ca != has_srv) {
-        call_fault(c, "exceptions.ValueError:manager_certificate and signed_server_certificate go together");
-        return -1;
-    }
-    if (has_ca && (!strstr(ca, "-----BEGIN CERTIFICATE-----") || !strstr(srv, "-----BEGIN CERTIFICATE-----") ||
-                   !strstr(srv, "PRIVATE KEY-----"))) {
-        call_fault(c, "exceptions.ValueError:invalid certificate: PEM key and certificate expected");
+    if (!srv || !*srv)
+        return 0;
+    if (!ca || !strstr(ca, "-----BEGIN CERTIFICATE-----") || !strstr(srv, "-----BEGIN CERTIFICATE-----") ||
+        !strstr(srv, "PRIVATE KEY-----")) {
+        call_fault(c, "exceptions.ValueError:invalid certificate: PEM key and certificates expected");
         return -1;
     }
     return 0;

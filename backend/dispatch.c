@@ -2,6 +2,7 @@
  * run or queue a job, wait, render. The single error path: every failure is
  * a result with an Error Msg, rendered like any other. */
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backend/ops.h"
@@ -42,6 +43,7 @@ void session_init(session *ses, engine *e, const char *user)
     ses->mode = OM_VERBOSE;
     ses->eol = "\r\n";
     ses->timeout = 3600;
+    ses->fd = -1;
 }
 
 /* Bytes that cannot be printed on one output line (controls, invalid UTF-8)
@@ -87,6 +89,73 @@ static int too_long_or_nul(const char *text, size_t len, result *r)
         return 1;
     }
     return 0;
+}
+
+enum { WAIT_DONE, WAIT_TIMEOUT, WAIT_CANCELLED };
+
+/* "Job <id> <name>: <state> (<done>/<total> child jobs done)" */
+static char *progress_line(engine *e, const job *j)
+{
+    job *s = jobs_snapshot(e->js, j->id);
+    if (!s)
+        return xstrdup("");
+    size_t done = 0;
+    for (size_t i = 0; i < s->nchildren; i++) {
+        job *c = jobs_snapshot(e->js, s->children[i]);
+        done += c && c->finished;
+        job_snapshot_free(c);
+    }
+    char *line = xasprintf("Job %lld %s: %s (%zu/%zu child jobs done)", (long long)s->id, s->name, s->run_state,
+                           done, s->nchildren);
+    job_snapshot_free(s);
+    return line;
+}
+
+/* 1 when the client sent P_CANCEL (other frames are ignored while waiting). */
+static int cancel_requested(session *ses)
+{
+    struct pollfd p = {ses->fd, POLLIN, 0};
+    if (ses->fd < 0 || poll(&p, 1, 0) <= 0)
+        return 0;
+    char type;
+    char *buf = NULL;
+    size_t len;
+    int rc = proto_recv(ses->fd, &type, &buf, &len);
+    free(buf);
+    return rc == 1 && type == P_CANCEL;
+}
+
+/* Waits for a synchronous job in slices, so that an interactive client can
+ * cancel the wait (Ctrl-C, cli-contract §1.2) and sees a progress line after
+ * the first second (issue 3 item 4). Exec and batch clients get neither. */
+static int wait_for_job(session *ses, job *j)
+{
+    engine *e = ses->eng;
+    int64_t start = ovm_now_ms(), deadline = start + (int64_t)ses->timeout * 1000, last_progress = 0;
+    int shown = 0, rc = WAIT_TIMEOUT;
+    for (;;) {
+        if (jobs_wait_ms(e->js, j, 100) == 0) {
+            rc = WAIT_DONE;
+            break;
+        }
+        int64_t now = ovm_now_ms();
+        if (ses->interactive && cancel_requested(ses)) {
+            rc = WAIT_CANCELLED;
+            break;
+        }
+        if (now >= deadline)
+            break;
+        if (ses->interactive && now - start >= 1000 && now - last_progress >= 500) {
+            char *line = progress_line(e, j);
+            proto_send(ses->fd, P_PROGRESS, line, strlen(line));
+            free(line);
+            last_progress = now;
+            shown = 1;
+        }
+    }
+    if (shown)
+        proto_send(ses->fd, P_PROGRESS, "", 0); /* erase the progress line */
+    return rc;
 }
 
 /* Runs the command's checks again against the current store for a job that
@@ -153,7 +222,12 @@ static void run_op(cmdctx *c, const op *o)
         job_release(e->js, j);
         return;
     }
-    if (jobs_wait(e->js, j, c->ses->timeout)) {
+    int waited = wait_for_job(c->ses, j);
+    if (waited == WAIT_CANCELLED) {
+        job_release(e->js, j);
+        return; /* rendered as in asynchronous mode: Success and the JobId */
+    }
+    if (waited == WAIT_TIMEOUT) {
         result_fail(c->res, "Command timed out after %d seconds; job %lld continues", c->ses->timeout,
                     (long long)j->id);
         job_release(e->js, j);

@@ -383,9 +383,19 @@ static void *worker_main(void *arg)
 
 int jobs_wait(jobs *js, job *j, int timeout_s)
 {
+    return jobs_wait_ms(js, j, timeout_s * 1000);
+}
+
+int jobs_wait_ms(jobs *js, job *j, int timeout_ms)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_s;
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&js->mu);
     int rc = 0;
     while (!j->finished && rc != ETIMEDOUT)

@@ -78,6 +78,8 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
 int jobs_wait(jobs *js, job *j, int timeout_s);
 /* Frees a job that was never submitted (refused before it was queued). */
 void job_discard(job *j);
+/* As jobs_wait with a timeout in milliseconds. */
+int jobs_wait_ms(jobs *js, job *j, int timeout_ms);
 /* Drops the caller's reference (jobs stay in history). */
 void job_release(jobs *js, job *j);
 

@@ -82,12 +82,14 @@ static void *session_main(void *arg)
     conn *c = arg;
     session ses;
     session_init(&ses, c->e, "admin");
+    ses.fd = c->fd;
     for (;;) {
         char type, *buf;
         size_t len;
         if (proto_recv(c->fd, &type, &buf, &len) != 1)
             break;
         if (type == P_HELLO && !strncmp(buf, "user=", 5)) {
+            ses.interactive = strstr(buf, "\ninteractive=1") != NULL;
             buf[strcspn(buf, "\n")] = '\0';
             snprintf(ses.user, sizeof ses.user, "%s", buf + 5);
         } else if (type == P_CMD) {

@@ -17,6 +17,8 @@ typedef struct session {
     int async;           /* CommandMode=Asynchronous */
     int timeout;         /* CommandTimeout, seconds */
     int alphabetize;
+    int fd;              /* the client's socket (P_CANCEL, P_PROGRESS), -1 if none */
+    int interactive;     /* the client shows progress lines and may cancel waits */
 } session;
 
 typedef struct cmdctx {

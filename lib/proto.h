@@ -5,12 +5,16 @@
 #include <stddef.h>
 
 enum proto_type {
-    P_HELLO = 'I',      /* client -> engine: "user=<u>\n" */
+    P_HELLO = 'I',      /* client -> engine: "user=<u>\n" [+ "interactive=1\n"] */
     P_CMD = 'C',        /* client -> engine: one command (already split at ';') */
     P_RESULT = 'R',     /* engine -> client: status byte + rendered bytes */
     P_COMPLETE = 'T',   /* client -> engine: line up to the cursor; reply P_LIST */
     P_HELP = 'H',       /* client -> engine: line up to the cursor before '?'; reply P_RESULT */
     P_LIST = 'L',       /* engine -> client: candidates, one per line */
+    P_CANCEL = 'X',     /* client -> engine: stop waiting for the command in flight (Ctrl-C);
+                           the engine answers it as in asynchronous mode, the job goes on */
+    P_PROGRESS = 'P',   /* engine -> client, interactive sessions only: one line of progress
+                           of the synchronous job being waited for (no EOL) */
 };
 
 /* Status byte that leads a P_RESULT payload. */

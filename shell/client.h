@@ -14,6 +14,8 @@ enum { OVMSH_OK = 0, OVMSH_FAILED = 1, OVMSH_NO_ENGINE = 2, OVMSH_USAGE = 2 };
 typedef struct client {
     int fd;              /* connected engine socket */
     int stop_on_error;   /* batch: stop at the first failure */
+    int interactive;     /* set before client_open: progress lines, Ctrl-C cancels a wait */
+    void (*typeahead)(int ch); /* gets keys typed while a command runs (readline's rl_stuff_char) */
 } client;
 
 /* Connects to path and sends P_HELLO for user. 0, or -1 with errno set. */

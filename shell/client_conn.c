@@ -1,6 +1,9 @@
 /* The client side of the engine protocol (lib/proto.h). */
 #include "shell/client.h"
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +16,7 @@ int client_open(client *c, const char *path, const char *user)
     c->fd = proto_connect(path);
     if (c->fd < 0)
         return -1;
-    char *hello = xasprintf("user=%s\n", user);
+    char *hello = xasprintf("user=%s\n%s", user, c->interactive ? "interactive=1\n" : "");
     int rc = proto_send(c->fd, P_HELLO, hello, strlen(hello));
     free(hello);
     if (rc != 0) {
@@ -49,6 +52,87 @@ static char *request(client *c, char type, const char *buf, size_t len, char wan
     return reply;
 }
 
+/* Keys typed while a command runs: Ctrl-C (0x03) cancels the wait (the
+ * engine then answers as in asynchronous mode); other keys go back to
+ * readline. The terminal is put in raw mode for the wait so that Ctrl-C
+ * arrives as a byte on a local terminal as it does over SSH. */
+static void read_keys(client *c, int *cancelled)
+{
+    char buf[256];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == 3 && !*cancelled) {
+            *cancelled = 1;
+            proto_send(c->fd, P_CANCEL, "", 0);
+        } else if (buf[i] != 3 && c->typeahead) {
+            c->typeahead((unsigned char)buf[i]);
+        }
+    }
+}
+
+static void show_progress(const char *line, size_t len, int *shown)
+{
+    /* One line, redrawn in place and erased before the result (issue 3 item 4). */
+    fputs("\r", stdout);
+    fwrite(line, 1, len, stdout);
+    fputs("\033[K", stdout);
+    if (len == 0)
+        fputs("\r", stdout);
+    fflush(stdout);
+    *shown = len > 0;
+}
+
+/* Waits for the P_RESULT of the command in flight, handling P_PROGRESS and
+ * Ctrl-C in interactive sessions. Heap payload or NULL if the engine left. */
+static char *await_result(client *c, size_t *rlen)
+{
+    struct termios saved, raw;
+    int keys = c->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (keys) {
+        raw = saved;
+        raw.c_lflag &= (tcflag_t) ~(ICANON | ISIG | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        keys = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+    char *reply = NULL;
+    int cancelled = 0, shown = 0;
+    for (;;) {
+        struct pollfd p[2] = {{c->fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        int n = poll(p, keys ? 2 : 1, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        if (keys && (p[1].revents & POLLIN))
+            read_keys(c, &cancelled);
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        char type = 0;
+        size_t len = 0;
+        char *frame = NULL;
+        if (proto_recv(c->fd, &type, &frame, &len) != 1)
+            break;
+        if (type == P_PROGRESS) {
+            show_progress(frame, len, &shown);
+            free(frame);
+            continue;
+        }
+        if (type == P_RESULT) {
+            reply = frame;
+            *rlen = len;
+        } else {
+            free(frame);
+        }
+        break;
+    }
+    if (shown)
+        show_progress("", 0, &shown);
+    if (keys)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    return reply;
+}
+
 static client_status status_of(char byte)
 {
     if (byte == PS_SUCCESS)
@@ -70,7 +154,9 @@ client_status client_command(client *c, const char *cmd, size_t len, char echo, 
     payload[0] = echo;
     memcpy(payload + 1, cmd, len);
     size_t rlen = 0;
-    char *reply = request(c, P_CMD, payload, len + 1, P_RESULT, &rlen);
+    char *reply = NULL;
+    if (proto_send(c->fd, P_CMD, payload, len + 1) == 0)
+        reply = await_result(c, &rlen);
     free(payload);
     if (!reply || rlen == 0) {
         free(reply);

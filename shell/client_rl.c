@@ -186,9 +186,15 @@ static client_status run_typed(client *c, const char *line)
     return st;
 }
 
+static void stuff_key(int ch)
+{
+    rl_stuff_char(ch);
+}
+
 int client_run_interactive(client *c)
 {
     rl_session = c;
+    c->typeahead = stuff_key;
     setup_readline();
     char *hist = history_path();
     if (hist)

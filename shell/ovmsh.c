@@ -94,7 +94,8 @@ int main(int argc, char **argv)
         return rc;
     if (!o.user)
         o.user = login_name();
-    client c = {-1, o.stop_on_error};
+    client c = {-1, o.stop_on_error, 0, NULL};
+    c.interactive = !o.commands && isatty(STDIN_FILENO);
     if (client_open(&c, o.socket, o.user) != 0) {
         fprintf(stderr, "ovmsh: cannot reach the engine at %s: %s (is ovmd running? see -S)\n", o.socket,
                 strerror(errno));

@@ -166,7 +166,8 @@ static void child_main(const shell_spec *sp)
     signal(SIGTTIN, SIG_IGN);
     signal(SIGTTOU, SIG_IGN);
     alarm(0);
-    client c = {-1, 0};
+    client c = {-1, 0, 0, NULL};
+    c.interactive = sp->mode == SHELL_INTERACTIVE;
     if (connect_engine(&c, sp) != 0) {
         fprintf(stderr, "ovmsh: cannot reach the engine: %s\r\n", strerror(errno));
         _exit(OVMSH_NO_ENGINE);

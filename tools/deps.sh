@@ -3,7 +3,7 @@
 # two commands of README.md). Source it; it defines `deps` and `install_deps`.
 deps=(build-essential autoconf automake pkg-config libssh-dev libreadline-dev
       libsqlite3-dev libcurl4-openssl-dev libyaml-dev libxml2-dev libcmocka-dev
-      libmicrohttpd-dev libssl-dev libcrypt-dev clang expect openssh-client
+      libmicrohttpd-dev libgnutls28-dev libssl-dev libcrypt-dev clang expect openssh-client
       openssh-server sshpass tmux sqlite3 curl libvirt-clients iproute2
       libxml2-utils)
 
