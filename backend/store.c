@@ -443,6 +443,8 @@ size_t store_find_by(store *s, const char *type, const char *key, const char *va
             }
             (*out)[n++] = i->o;
         }
+        if (n > 1)
+            qsort(*out, n, sizeof **out, list_cmp);
         return n;
     }
     tlist *t = tlist_get(s, type, 0);
@@ -456,6 +458,8 @@ size_t store_find_by(store *s, const char *type, const char *key, const char *va
             (*out)[n++] = t->v[i];
         }
     }
+    if (n > 1)
+        qsort(*out, n, sizeof **out, list_cmp);
     return n;
 }
 

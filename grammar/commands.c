@@ -192,7 +192,7 @@ static const gr_attr *const vmclone_attrs[] = {&at_cl_dtype, &at_cl_dname, &at_c
 REF(at_mv_cust, "cloneCustomizer", M, "VmCloneCustomizer", "clone customizer");
 REF(at_mv_trepo, "targetRepository", M, "Repository", "target repository");
 static const gr_attr *const move_attrs[] = {&at_mv_cust, &at_mv_trepo, NULL};
-STR(at_msg_key, "key", M, 1, 16384, NULL, "message key (at most 256 bytes, checked by MSG-2)");
+STR(at_msg_key, "key", M, 0, 16384, NULL, "message key (at most 256 bytes, checked by MSG-2)");
 STR(at_msg_msg, "message", M, 0, 16384, NULL, "message text (1024 bytes with log=Yes, 8192 with log=No; MSG-3)");
 BOOL(at_msg_log, "log", 0, "Yes", "record the message in the VM's log");
 static const gr_attr *const msg_attrs[] = {&at_msg_key, &at_msg_msg, &at_msg_log, NULL};
@@ -279,6 +279,10 @@ static int check_vm_message(const gr_command *c, char **err)
     const char *msg = gr_get(c, "message");
     const char *log = gr_get(c, "log");
     size_t limit = log && strcmp(log, "No") == 0 ? 8192 : 1024;
+    if (key && !*key) {
+        *err = xstrdup("Invalid value for key; expected a string of 1 to 256 bytes");
+        return -1;
+    }
     if (key && strlen(key) > 256) {
         *err = xasprintf("Key is %zu bytes; the limit is 256", strlen(key));
         return -1;

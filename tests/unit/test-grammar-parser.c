@@ -357,17 +357,18 @@ static void test_strings(void **state)
     gr_command_free(&c);
     free(cmd);
     cmd = message_cmd("log=no", 8193);
-    parse_err(cmd, "Invalid value for message; expected a string of 0 to 8192 bytes");
+    /* MSG-3 (object-model §6.15) */
+    parse_err(cmd, "Message is 8193 bytes; the limit is 1024 with log=Yes and 8192 with log=No");
     free(cmd);
     cmd = message_cmd("log=Yes", 1024);
     parse_ok(cmd, &c);
     gr_command_free(&c);
     free(cmd);
     cmd = message_cmd("log=Yes", 1025);
-    parse_err(cmd, "Invalid value for message; expected a string of 0 to 1024 bytes with log=Yes");
+    parse_err(cmd, "Message is 1025 bytes; the limit is 1024 with log=Yes and 8192 with log=No");
     free(cmd);
     cmd = message_cmd("", 1025); /* log defaults to Yes */
-    parse_err(cmd, "Invalid value for message; expected a string of 0 to 1024 bytes with log=Yes");
+    parse_err(cmd, "Message is 1025 bytes; the limit is 1024 with log=Yes and 8192 with log=No");
     free(cmd);
     parse_err("edit Vm name=x name=", "Invalid value for name; expected a string of 1 to 256 bytes");
     value_is("edit Vm name=x description=", "description", "");
