@@ -54,19 +54,27 @@ echo "# discovery and clustered pool"
 cmds="create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=h0; refresh FileServer name=nfs1; create ServerPool name=cpool clusterEnable=Yes fileSystem=nfs:/poolfs clusterTimeout=30"
 for i in $(seq 0 $((HOSTS - 1))); do cmds="discoverServer ipAddress=$(ip_of "$i") password=$AGENT_PASSWORD; $cmds"; done
 ovm "$cmds"
+echo "# discovery: $(grep -c 'Status: Success' <<<"$out") commands succeeded, $(grep -c 'Status: Failure' <<<"$out") failed"
+grep -m1 'Error Msg' <<<"$out" | sed 's/^/# /'
 # A clustered pool holds at most 32 servers (P-8): the first 32 form cpool;
 # the rest are owned and polled (they count for the monitor load).
 members=$(( HOSTS < 32 ? HOSTS : 32 ))
-for i in $(seq 0 $((members - 1))); do ovm "add Server name=h$i to ServerPool name=cpool"; done
+for i in $(seq 0 $((members - 1))); do
+    ovm "add Server name=h$i to ServerPool name=cpool"
+    grep -m1 'Error Msg' <<<"$out" | sed 's/^/# /'
+done
 ovm "create Repository name=repo1 on FileSystem name=nfs:/repo1; add ServerPool name=cpool to Repository name=repo1"
 echo "# creating and starting $VMS HA VMs"
 batch=
 for v in $(seq 1 "$VMS"); do
     batch="$batch; create Vm name=vm$v repository=repo1 domainType=XEN_PVM memory=64 highAvailability=Yes on ServerPool name=cpool; start Vm name=vm$v"
-    if [ $((v % 100)) -eq 0 ] || [ "$v" -eq "$VMS" ]; then ovm "${batch#; }"; batch=; fi
+    if [ $((v % 100)) -eq 0 ] || [ "$v" -eq "$VMS" ]; then
+        ovm "${batch#; }"; batch=
+        grep -m1 'Error Msg' <<<"$out" | sed 's/^/# /'
+    fi
 done
 victim=h1
-vms_on_victim() { sqlite3 -readonly "$work/m/ovmd.db" "SELECT o.name FROM objects o JOIN attrs a ON a.id=o.id WHERE o.type='Vm' AND a.key='server' AND a.value=(SELECT id FROM objects WHERE type='Server' AND name='$victim')" 2>/dev/null; }
+vms_on_victim() { sqlite3 -readonly "$work/m/ovmd.db" "SELECT o.name FROM objects o JOIN attrs a ON a.obj=o.id WHERE o.type='Vm' AND a.key='server' AND a.value=(SELECT id FROM objects WHERE type='Server' AND name='$victim')" 2>/dev/null; }
 mine=$(vms_on_victim)
 n_mine=$(wc -w <<<"$mine")
 echo "# $n_mine HA VMs run on $victim; silencing it"
@@ -76,13 +84,13 @@ kill -STOP "$stopped"
 left=$n_mine
 end=$((SECONDS + OFFLINE + 600))
 while [ "$left" -gt 0 ] && [ "$SECONDS" -lt "$end" ]; do
-    left=$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT count(*) FROM objects o JOIN attrs s ON s.id=o.id AND s.key='status' JOIN attrs h ON h.id=o.id AND h.key='server' WHERE o.type='Vm' AND o.name IN ($(sed "s/[^ ]\+/'&'/g; s/ /,/g" <<<"$(echo $mine)")) AND NOT (s.value='Running' AND h.value != (SELECT id FROM objects WHERE type='Server' AND name='$victim'))" 2>/dev/null || echo "$left")
+    left=$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT count(*) FROM objects o JOIN attrs s ON s.obj=o.id AND s.key='status' JOIN attrs h ON h.obj=o.id AND h.key='server' WHERE o.type='Vm' AND o.name IN ($(sed "s/[^ ]\+/'&'/g; s/ /,/g" <<<"$(echo $mine)")) AND NOT (s.value='Running' AND h.value != (SELECT id FROM objects WHERE type='Server' AND name='$victim'))" 2>/dev/null || echo "$left")
     sleep 0.2
 done
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v n="$n_mine" -v l="$left" -v g="$OFFLINE" 'BEGIN {
     printf "failover: %d HA VMs, last one running elsewhere after %.1f s (offline_after %d s, target <= %d s)%s\n",
-        n, b - a, g, g + 10, l > 0 ? sprintf(" -- %d NOT restarted", l) : "" }'
+        n, b - a, g, g + 10, (l > 0) ? sprintf(" -- %d NOT restarted", l) : "" }'
 kill -KILL "$stopped"; kill -CONT "$stopped" 2>/dev/null; stopped=; rm -f "$work/a1.pid"
 echo "monitor load at $HOSTS hosts (poll every $POLL s): $(cpu_per_minute 30) CPU s/min"
 extra=$((MON_HOSTS - HOSTS))

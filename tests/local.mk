@@ -12,3 +12,4 @@ include $(top_srcdir)/tests/e2e/rules-infra.mk
 include $(top_srcdir)/tests/e2e/rules-vm.mk
 include $(top_srcdir)/tests/e2e/trust.mk
 include $(top_srcdir)/tests/e2e/ha.mk
+include $(top_srcdir)/tests/e2e/safety.mk

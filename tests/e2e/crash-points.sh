@@ -50,7 +50,11 @@ failed_jobs_say_why() { test "$(db "SELECT count(*) FROM jobs WHERE run_state='F
 running_match() {
     local store agents i
     store=$(db "SELECT o.id FROM objects o JOIN attrs a ON a.obj=o.id WHERE o.type='Vm' AND a.key='status' AND a.value='Running'" | sort)
-    agents=$(for i in 2 3; do agent_vms 127.0.0.$i; echo; done | grep -v '^Domain-0$' | grep . | sort)
+    agents=$(for i in 2 3; do agent_vms 127.0.0.$i; echo; done | grep . | sort)
+    # Each agent lists its Domain-0: otherwise a call failed and the
+    # comparison would prove nothing.
+    [ "$(grep -c '^Domain-0$' <<<"$agents")" -eq 2 ] || { echo "# list_vms failed: $agents" >&2; return 1; }
+    agents=$(grep -v '^Domain-0$' <<<"$agents")
     [ "$store" = "$agents" ] || { echo "# store running: $store / agents: $agents" >&2; return 1; }
 }
 # Every repository an agent knows is a Repository object.
@@ -101,6 +105,16 @@ consistent() {
     check "$what: the workflow goes on" test "$rc" -eq 0
 }
 vm_status() { ovm "show Vm name=$1"; field Status; }
+# vm_is NAME STATUS: with the job rows and the agents' view on failure.
+vm_is() {
+    local s
+    s=$(vm_status "$1")
+    [ "$s" = "$2" ] && return 0
+    echo "# Vm $1 is '$s', expected $2; last jobs:" >&2
+    db "SELECT name, run_state, error FROM jobs ORDER BY id DESC LIMIT 3" | sed 's/^/#   /' >&2
+    echo "# agents: $(agent_vms 127.0.0.2; agent_vms 127.0.0.3)" >&2
+    return 1
+}
 disk="size=1 sparse=Yes shareable=No on Repository name=repo1"
 vm="repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=512 on ServerPool name=pool1"
 
@@ -122,14 +136,14 @@ ovm "create Vm name=web $vm"
 check "a VM for the next steps" test "$rc" -eq 0
 check "crash at after:start_vm" crash_at after:start_vm "start Vm name=web"
 consistent "after:start_vm"
-check "the interrupted start counts as done: the agent runs the VM" test "$(vm_status web)" = Running
+check "the interrupted start counts as done: the agent runs the VM" vm_is web Running
 src=$(db "SELECT a.value FROM attrs a JOIN objects o ON o.id=a.obj WHERE o.name='web' AND o.type='Vm' AND a.key='server'")
 dst=$(db "SELECT name FROM objects WHERE type='Server' AND id<>'$src' AND name IN ('ovs02','ovs03') LIMIT 1")
 check "crash at vm.migrated (VM moved, store not told)" crash_at vm.migrated "migrate Vm name=web destServer=$dst"
 consistent "vm.migrated"
 check "crash at job.ran (stop Vm)" crash_at job.ran "stop Vm name=web"
 consistent "job.ran"
-check "the VM is Stopped as on the agents" test "$(vm_status web)" = Stopped
+check "the VM is Stopped as on the agents" vm_is web Stopped
 check "crash at job.child.done (between children of an unpresent)" \
     crash_at job.child.done "remove ServerPool name=pool1 from Repository name=repo1"
 consistent "job.child.done"

@@ -18,26 +18,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fuzz_state {
     struct sim *sim;
     xr_value *initial;   /* copy of the fresh sim state */
+    char dir[64];        /* the sim's private state directory */
 };
+
+/* One sim per process (libFuzzer calls the target without a context). */
+static struct fuzz_state fuzz;
+
+static void teardown(void)
+{
+    xr_free(fuzz.initial);
+    sim_close(fuzz.sim);
+    sim_rm_rf(fuzz.dir);
+}
 
 static struct fuzz_state *setup(void)
 {
-    static struct fuzz_state fs;
-    if (fs.sim)
-        return &fs;
+    if (fuzz.sim)
+        return &fuzz;
     log_set_level(LOG_ERR_ - 1);
-    char tmpl[] = "/tmp/fuzz-agent-XXXXXX";
-    char *dir = mkdtemp(tmpl);
+    snprintf(fuzz.dir, sizeof fuzz.dir, "/tmp/fuzz-agent-XXXXXX");
+    char *dir = mkdtemp(fuzz.dir);
     if (!dir)
         abort();
     struct agent_config cfg = {.listen = "127.0.0.1", .port = 8899, .state_dir = dir,
                                .memory_mb = 65536, .cpus = 8, .nfs_size_gb = 100};
-    fs.sim = sim_open(&cfg, "fuzz-agent-password");
-    if (!fs.sim)
+    fuzz.sim = sim_open(&cfg, "fuzz-agent-password");
+    if (!fuzz.sim)
         abort();
-    fs.sim->stopping = 1; /* sleeps and hangs return at once */
-    fs.initial = xr_copy(fs.sim->st);
-    return &fs;
+    fuzz.sim->stopping = 1; /* sleeps and hangs return at once */
+    fuzz.initial = xr_copy(fuzz.sim->st);
+    atexit(teardown);
+    return &fuzz;
 }
 
 static void check_answer(const char *out, size_t len)

@@ -22,18 +22,28 @@ struct fuzz_state {
     ssh_key key;
 };
 
+/* One key and file per process (libFuzzer calls the target without a context). */
+static struct fuzz_state fuzz = {"", -1, NULL};
+
+static void teardown(void)
+{
+    close(fuzz.fd);
+    unlink(fuzz.path);
+    ssh_key_free(fuzz.key);
+}
+
 static struct fuzz_state *setup(void)
 {
-    static struct fuzz_state fs = {"", -1, NULL};
-    if (fs.fd >= 0)
-        return &fs;
+    if (fuzz.fd >= 0)
+        return &fuzz;
     log_set_level(LOG_ERR_ - 1); /* broken lines are the normal case here */
-    snprintf(fs.path, sizeof fs.path, "/tmp/fuzz-authkeys-XXXXXX");
-    fs.fd = mkstemp(fs.path);
-    if (fs.fd < 0 || fchmod(fs.fd, 0600) != 0 ||
-        ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &fs.key) != SSH_OK)
+    snprintf(fuzz.path, sizeof fuzz.path, "/tmp/fuzz-authkeys-XXXXXX");
+    fuzz.fd = mkstemp(fuzz.path);
+    if (fuzz.fd < 0 || fchmod(fuzz.fd, 0600) != 0 ||
+        ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &fuzz.key) != SSH_OK)
         abort();
-    return &fs;
+    atexit(teardown);
+    return &fuzz;
 }
 
 static void write_input(struct fuzz_state *fs, const uint8_t *data, size_t size)
