@@ -54,8 +54,15 @@ static void persist(engine *e, const job *j)
 {
     sqlite3 *db = store_db(e->st);
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
-                      " start_ms, end_ms, target, result, error, command) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /* An upsert, not INSERT OR REPLACE: a replace deletes the row first, and
+     * the ON DELETE CASCADE of jobs.parent would take the children with it. */
+    const char *sql = "INSERT INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
+                      " start_ms, end_ms, target, result, error, command) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, name = excluded.name,"
+                      " description = excluded.description, kind = excluded.kind, run_state = excluded.run_state,"
+                      " progress = excluded.progress, user = excluded.user, start_ms = excluded.start_ms,"
+                      " end_ms = excluded.end_ms, target = excluded.target, result = excluded.result,"
+                      " error = excluded.error, command = excluded.command";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         log_err("jobs: %s", sqlite3_errmsg(db));
         return;
@@ -573,7 +580,7 @@ int jobs_delete(jobs *js, int64_t id, char **err)
 static const char *goal_status(const char *name)
 {
     static const char *const goals[][2] = {
-        {"Start VM:", "Running"}, {"Stop VM:", "Stopped"}, {"Kill VM:", "Stopped"},
+        {"Start VM:", "Running"}, {"HA Restart VM:", "Running"}, {"Stop VM:", "Stopped"}, {"Kill VM:", "Stopped"},
         {"Restart VM:", "Running"}, {"Suspend VM:", "Suspended"}, {"Resume VM:", "Running"},
     };
     for (size_t i = 0; i < sizeof goals / sizeof goals[0]; i++)

@@ -465,6 +465,36 @@ static void test_history_reloaded(void **state)
     free(all);
 }
 
+static int fn_two_children(job *j)
+{
+    if (job_run_child(j, "Present Repository: r to Server: a", NULL, fn_ok, NULL) != 0)
+        return -1;
+    return job_run_child(j, "Present Repository: r to Server: b", NULL, fn_ok, NULL);
+}
+
+/* A parent's row is rewritten after its children exist: the children must
+ * stay in the store (the jobs.parent foreign key cascades on delete, so a
+ * parent written with INSERT OR REPLACE used to delete them). */
+static void test_children_survive(void **state)
+{
+    fixture *f = *state;
+    job *p = submit(f, "Present Repository: r", fn_two_children, NULL, NULL);
+    int64_t id = p->id;
+    finish(f, p, JS_COMPLETED);
+    expect_db(f, "SELECT count(*) FROM jobs WHERE parent = %lld", id, "2");
+    restart_jobs(f);
+    job *s = jobs_snapshot(f->e.js, id);
+    assert_non_null(s);
+    assert_int_equal(s->nchildren, 2);
+    for (size_t i = 0; i < s->nchildren; i++) {
+        job *c = jobs_snapshot(f->e.js, s->children[i]);
+        assert_non_null(c);
+        assert_string_equal(c->run_state, JS_COMPLETED);
+        job_snapshot_free(c);
+    }
+    job_snapshot_free(s);
+}
+
 static void insert_in_progress(fixture *f, long long id, const char *name, const char *target)
 {
     char *sql = sqlite3_mprintf("INSERT INTO jobs(id, name, kind, run_state, user, start_ms, target)"
@@ -526,7 +556,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_completed),      T(test_failed),        T(test_lock_serialises), T(test_no_false_sharing),
         T(test_wait_timeout),   T(test_abort_queued),  T(test_abort_running),   T(test_abort_finished),
-        T(test_delete),         T(test_delete_while_referenced), T(test_ids),           T(test_history_reloaded), T(test_interrupted_by_restart),
+        T(test_delete),         T(test_delete_while_referenced), T(test_ids),           T(test_history_reloaded), T(test_children_survive), T(test_interrupted_by_restart),
         T(test_interrupted_goal_reached),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
