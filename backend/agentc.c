@@ -233,6 +233,10 @@ agentc *agentc_new(long connect_timeout)
         free(c);
         return NULL;
     }
+    /* Keep one idle connection per agent between calls: by default the cache
+     * follows the number of handles in flight, so a monitor round over many
+     * agents would pay a TLS handshake per agent per poll. */
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, 4096L);
     pthread_mutex_init(&c->mu, NULL);
     if (pthread_create(&c->io, NULL, io_main, c) != 0) {
         pthread_mutex_destroy(&c->mu);
