@@ -3,3 +3,7 @@
 ENGINE_E2E_TESTS = tests/e2e/tier1-workflow.sh tests/e2e/crash-recovery.sh tests/e2e/agent-misbehaves.sh tests/e2e/ovmsh-client.sh tests/e2e/demo.sh tests/e2e/progress-cancel.sh
 TESTS += $(ENGINE_E2E_TESTS)
 EXTRA_DIST += $(ENGINE_E2E_TESTS) tests/lib/ovmd.sh tests/lib/fleet.sh
+
+# Documentation agrees with the parsers: every ovmd.yaml key and ovmd option.
+TESTS += tests/unit/test-man-keys.sh
+EXTRA_DIST += tests/unit/test-man-keys.sh
