@@ -93,6 +93,7 @@ int gplan_run_create(job *j)
             obj_set(e->st, o, p->keys[i], p->vals[i]);
     store_commit(e->st);
     store_set_actor(e->st, 0);
+    free(j->result_obj); /* create Vm records its id before the agent call */
     j->result_obj = xstrdup(o->id);
     store_unlock(e->st);
     return 0;

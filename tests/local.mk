@@ -13,3 +13,4 @@ include $(top_srcdir)/tests/e2e/rules-vm.mk
 include $(top_srcdir)/tests/e2e/trust.mk
 include $(top_srcdir)/tests/e2e/ha.mk
 include $(top_srcdir)/tests/e2e/safety.mk
+include $(top_srcdir)/tests/e2e/netns.mk
