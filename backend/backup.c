@@ -70,7 +70,8 @@ static void prune(const char *dir, int keep)
             names[n++] = xstrdup(de->d_name);
         }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         if (i + (size_t)keep < n) {
             char *p = xasprintf("%s/%s", dir, names[i]);

@@ -408,10 +408,12 @@ static int list_cmp(const void *a, const void *b)
 
 size_t store_list(store *s, const char *type, obj ***out)
 {
-    *out = NULL;
+    /* Never NULL, even when empty: callers may qsort or index it. */
+    *out = xmalloc(sizeof **out);
     tlist *t = tlist_get(s, type, 0);
     if (!t || !t->n)
         return 0;
+    free(*out);
     pthread_mutex_lock(&s->cache_mu);
     if (t->dirty) {
         free(t->sorted);
@@ -430,15 +432,17 @@ size_t store_list(store *s, const char *type, obj ***out)
 
 size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out)
 {
-    *out = NULL;
+    /* Never NULL, even when nothing matches: callers may qsort it. */
+    *out = xmalloc(sizeof **out);
+    size_t cap = 1;
     const char *k = indexed(key);
     if (k && value && *value) {
-        size_t n = 0, cap = 0;
+        size_t n = 0;
         for (inode *i = s->ibuckets[hash_kv(k, value)]; i; i = i->next) {
             if (i->key != k || strcmp(i->value, value) != 0 || strcmp(i->o->type, type) != 0)
                 continue;
             if (n == cap) {
-                cap = cap ? cap * 2 : 8;
+                cap *= 2;
                 *out = xrealloc(*out, cap * sizeof **out);
             }
             (*out)[n++] = i->o;
@@ -451,13 +455,10 @@ size_t store_find_by(store *s, const char *type, const char *key, const char *va
     if (!t)
         return 0;
     size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (obj_is(t->v[i], key, value)) {
-            if (!*out)
-                *out = xmalloc(t->n * sizeof **out);
+    *out = xrealloc(*out, (t->n ? t->n : 1) * sizeof **out);
+    for (size_t i = 0; i < t->n; i++)
+        if (obj_is(t->v[i], key, value))
             (*out)[n++] = t->v[i];
-        }
-    }
     if (n > 1)
         qsort(*out, n, sizeof **out, list_cmp);
     return n;

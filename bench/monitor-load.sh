@@ -15,7 +15,7 @@
 # Usage: bench/monitor-load.sh [BUILD_DIR]   (env: COUNTS, POLL, WINDOW, RATE_POLL)
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
-top_builddir=$(cd "${1:-.}" && pwd)
+top_builddir=$(cd "${1:-.}" && pwd)   # read by tests/lib/*.sh
 . "$top_srcdir/tests/lib/agent.sh"
 . "$top_srcdir/tests/lib/ovmd.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
@@ -54,7 +54,7 @@ bench_down() {
 }
 # discover FIRST LAST: takes ownership of the agents, 50 per ovmsh batch.
 discover() {
-    local i cmds= ok=0
+    local i cmds='' ok=0
     for i in $(seq "$1" "$2"); do
         cmds="$cmds; discoverServer ipAddress=$(ip_of "$i") password=$AGENT_PASSWORD"
         if [ $(((i - $1 + 1) % 50)) -eq 0 ] || [ "$i" -eq "$2" ]; then
@@ -106,6 +106,8 @@ if [ "$RATE_POLL" -gt 0 ] && [ "$RATE_POLL" -lt "$POLL" ]; then
     ovmd_stop "$work/m" >/dev/null 2>&1
     ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: %s\n  threads: 64' "$port" "$RATE_POLL")" || exit 1
     pid=$(cat "$work/m/ovmd.pid")
-    POLL=$RATE_POLL measure "$have" " (the poll rate of $((have * POLL / RATE_POLL)) hosts every $POLL s)"
+    label=" (the poll rate of $((have * POLL / RATE_POLL)) hosts every $POLL s)"
+    POLL=$RATE_POLL
+    measure "$have" "$label"
     echo "# servers marked disconnected or stopped: $(sqlite3 -readonly "$work/m/ovmd.db" "SELECT count(*) FROM attrs a JOIN objects o ON o.id=a.obj WHERE o.type='Server' AND ((a.key='disconnected' AND a.value='Yes') OR (a.key='status' AND a.value!='Running'))" 2>/dev/null)"
 fi

@@ -49,8 +49,8 @@ rv_repo() {
 
 # ovm CMDS: runs one exec string; output (CR stripped) in $out, status in $rc.
 ovm() {
-    out=$(timeout 120 "$OVMSH_BIN" -S "$work/m/engine.sock" -c "$1" 2>&1 | tr -d '\r')
-    rc=${PIPESTATUS[0]}
+    out=$(timeout 120 "$OVMSH_BIN" -S "$work/m/engine.sock" -c "$1" 2>&1 | tr -d '\r'; exit "${PIPESTATUS[0]}")
+    rc=$?
 }
 # step DESCRIPTION CMDS: the commands succeed.
 step() {
