@@ -16,6 +16,10 @@ struct agent_config {
     int64_t memory_mb;
     int cpus;
     int64_t nfs_size_gb;
+    int cpu_family;             /* reported CPUInfo Family (CpuCompatibilityGroup) */
+    int cpu_model;              /* reported CPUInfo Model */
+    const char *ovm_version;    /* reported OVM_Version */
+    const char *xen_version;    /* reported VMM Version "Major.Minor<Extra>" */
     int foreground;
     int verbose;
 };

@@ -66,6 +66,8 @@ static int parse_action(const char *word, const char *rest, struct fault_rule *r
         rule->action = FA_GARBAGE;
     } else if (!strcmp(word, "drop")) {
         rule->action = FA_DROP;
+    } else if (!strcmp(word, "ignore")) {
+        rule->action = FA_IGNORE;
     } else {
         return 0;
     }

@@ -3,7 +3,7 @@
 #ifndef OVM_AGENT_FAULTS_H
 #define OVM_AGENT_FAULTS_H
 
-enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP };
+enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP, FA_IGNORE };
 
 struct fault_rule {
     enum fault_action action;

@@ -243,6 +243,15 @@ static int inject(struct httpd *h, struct MHD_Connection *conn, const char *meth
         *rc = send_text(conn, MHD_HTTP_OK, "text/xml", junk, sizeof junk - 1);
         break;
     }
+    case FA_IGNORE: {
+        /* success without effect: a guest that ignores the shutdown request (L-5) */
+        log_info("%s: injected ignore", method);
+        xr_value *nil = xr_nil();
+        char *doc = xr_encode_response(nil, &len);
+        xr_free(nil);
+        *rc = send_xml(conn, doc, len);
+        break;
+    }
     case FA_FAULT: {
         log_info("%s: injected fault: %s", method, rule.text);
         char *doc = xr_encode_fault(1, rule.text, &len);

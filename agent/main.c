@@ -25,6 +25,10 @@ static void usage(FILE *fp)
           "  --cpus N             simulated logical CPUs (default 8)\n"
           "  --nfs-root DIR       directory standing in for NFS servers (default DIR/exports)\n"
           "  --nfs-size-gb N      simulated size of every NFS export (default 1024)\n"
+          "  --cpu-family N       CPU family to report (default 6)\n"
+          "  --cpu-model N        CPU model to report (default 79)\n"
+          "  --ovm-version V      Oracle VM Server version to report (default 3.4.6-2105)\n"
+          "  --xen-version X.Y.Z  Xen version to report (default 4.4.4OVM)\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -67,6 +71,11 @@ static int parse_numeric_opt(int opt, const char *arg, struct agent_config *cfg)
             return -1;
         cfg->nfs_size_gb = v;
         return 0;
+    case 'F': case 'M':
+        if (parse_num(arg, 0, 65535, &v))
+            return -1;
+        *(opt == 'F' ? &cfg->cpu_family : &cfg->cpu_model) = (int)v;
+        return 0;
     }
     return -1;
 }
@@ -77,6 +86,19 @@ static const char *option_name(const struct option *opts, int val)
         if (opts->val == val)
             return opts->name;
     return "?";
+}
+
+/* A version the VMM Major/Minor/Extra split can carry: digits '.' digits, then
+ * any printable rest without blanks or markup ("4.4.4OVM", "4.1.3"). */
+static int valid_xen_version(const char *v)
+{
+    size_t maj = strspn(v, "0123456789");
+    if (maj == 0 || v[maj] != '.' || strspn(v + maj + 1, "0123456789") == 0)
+        return 0;
+    for (; *v; v++)
+        if (*v <= ' ' || *v > '~' || strchr("<>&\"'", *v))
+            return 0;
+    return 1;
 }
 
 /* 0 ok, 1 exit successfully (--help), -1 usage error. */
@@ -90,6 +112,8 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"nfs-root", required_argument, NULL, 'n'}, {"nfs-size-gb", required_argument, NULL, 'z'},
         {"foreground", no_argument, NULL, 'f'}, {"pid-file", required_argument, NULL, 'i'},
         {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
+        {"cpu-family", required_argument, NULL, 'F'}, {"cpu-model", required_argument, NULL, 'M'},
+        {"ovm-version", required_argument, NULL, 'O'}, {"xen-version", required_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int opt;
@@ -106,7 +130,15 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'L': cfg->log_file = optarg; break;
         case 'v': cfg->verbose = 1; break;
         case 'h': usage(stdout); return 1;
-        case 'p': case 'm': case 'c': case 'z':
+        case 'O': cfg->ovm_version = optarg; break;
+        case 'X':
+            if (valid_xen_version(optarg)) {
+                cfg->xen_version = optarg;
+                break;
+            }
+            fprintf(stderr, "ovm-agentd: bad value for --xen-version: %s\n", optarg);
+            return -1;
+        case 'p': case 'm': case 'c': case 'z': case 'F': case 'M':
             if (parse_numeric_opt(opt, optarg, cfg) == 0)
                 break;
             fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);
@@ -238,7 +270,8 @@ static int serve(const struct agent_config *cfg, struct sim *sim, int ready_fd)
 int main(int argc, char **argv)
 {
     struct agent_config cfg = {.listen = "0.0.0.0", .port = 8899, .memory_mb = 65536,
-                               .cpus = 8, .nfs_size_gb = 1024};
+                               .cpus = 8, .nfs_size_gb = 1024, .cpu_family = 6, .cpu_model = 79,
+                               .ovm_version = "3.4.6-2105", .xen_version = "4.4.4OVM"};
     int rc = parse_args(argc, argv, &cfg);
     if (rc != 0) {
         if (rc < 0)

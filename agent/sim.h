@@ -27,6 +27,10 @@ struct sim {
     int cpus;
     int64_t memory_mb;
     int64_t nfs_size_gb;
+    int cpu_family;
+    int cpu_model;
+    char *ovm_version;
+    char *xen_version;          /* "X.Y[extra]", checked by the option parser */
     volatile sig_atomic_t stopping;  /* set at shutdown: hanging calls give up */
     volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
     /* Persisted state, one XR_STRUCT (layout documented in sim_state.c). */

@@ -72,11 +72,22 @@ static void add_capabilities(strbuf *sb)
     sb_adds(sb, "</Capabilities>");
 }
 
-static void add_versions(strbuf *sb)
+/* The VMM Version element of a "X.Y[extra]" version (checked by ovm-agentd's
+ * option parser): Major X, Minor Y, Extra the rest with its leading dot. */
+static void add_xen_version(strbuf *sb, const char *v)
+{
+    size_t maj = strspn(v, "0123456789");
+    size_t min = v[maj] == '.' ? strspn(v + maj + 1, "0123456789") : 0;
+    sb_addf(sb, "<VMM><Version><Major>%.*s</Major><Minor>%.*s</Minor>", (int)maj, v, (int)min, v + maj + 1);
+    sim_xml_el(sb, "Extra", v + maj + 1 + min);
+    sb_adds(sb, "</Version>");
+}
+
+static void add_versions(struct sim *s, strbuf *sb)
 {
     sim_xml_el(sb, "Agent_Version", OVM_VERSION);
-    sim_xml_el(sb, "RPM_Version", OVM_VERSION);
-    sim_xml_el(sb, "OVM_Version", OVM_VERSION);
+    sim_xml_el(sb, "RPM_Version", s->ovm_version);
+    sim_xml_el(sb, "OVM_Version", s->ovm_version);
     sim_xml_el(sb, "CPU_Type", "x86_64");
     sim_xml_el(sb, "OS_Type", "Linux");
     sim_xml_el(sb, "OS_Name", "Oracle VM Server");
@@ -86,8 +97,8 @@ static void add_versions(strbuf *sb)
     sim_xml_el(sb, "Hypervisor_Name", "Xen");
     sim_xml_el(sb, "Host_Kernel_Release", "4.1.12-124.48.6.el6uek.x86_64");
     sim_xml_el(sb, "Host_Kernel_Version", "#2 SMP Tue Mar 16 15:39:03 PDT 2021");
-    sb_adds(sb, "<VMM><Version><Major>4</Major><Minor>4</Minor><Extra>.4OVM</Extra></Version>"
-                "<Compile_Information>ovm-agentd sim driver</Compile_Information>"
+    add_xen_version(sb, s->xen_version);
+    sb_adds(sb, "<Compile_Information>ovm-agentd sim driver</Compile_Information>"
                 "<Capabilities>xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
                 "</Capabilities></VMM>");
 }
@@ -126,7 +137,7 @@ SIM_HANDLER(h_discover_server)
     sim_xml_el(&sb, "Local_Time_Source", xr_struct_get(s->st, "ntp_servers")->n ? "False" : "True");
     sim_xml_el(&sb, "Is_NTP_Running", sim_int(s->st, "ntp_running", 0) ? "True" : "False");
     sb_adds(&sb, "</NTP>");
-    add_versions(&sb);
+    add_versions(s, &sb);
     add_membership(s, &sb);
     sb_adds(&sb, "<Statistic>");
     sim_xml_elf(&sb, "Interval", "%lld", (long long)sim_int(s->st, "stats_interval", 20));
@@ -142,8 +153,8 @@ static void add_cpus(struct sim *s, strbuf *sb)
     for (int i = 0; i < s->cpus; i++) {
         sb_addf(sb, "<CPU ID=\"%d\">", i);
         sim_xml_el(sb, "Vendor", "GenuineIntel");
-        sim_xml_el(sb, "Family", "6");
-        sim_xml_el(sb, "Model", "79");
+        sim_xml_elf(sb, "Family", "%d", s->cpu_family);
+        sim_xml_elf(sb, "Model", "%d", s->cpu_model);
         sim_xml_el(sb, "Model_Name", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz");
         sim_xml_el(sb, "Stepping", "1");
         sim_xml_el(sb, "Speed", "2394");

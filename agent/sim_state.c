@@ -151,6 +151,10 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     s->cpus = cfg->cpus;
     s->memory_mb = cfg->memory_mb;
     s->nfs_size_gb = cfg->nfs_size_gb;
+    s->cpu_family = cfg->cpu_family;
+    s->cpu_model = cfg->cpu_model;
+    s->ovm_version = xstrdup(cfg->ovm_version);
+    s->xen_version = xstrdup(cfg->xen_version);
     if (make_dirs(s) != 0 || load_state(s) != 0) {
         sim_close(s);
         return NULL;
@@ -172,6 +176,8 @@ void sim_close(struct sim *s)
     free(s->nfs_root);
     free(s->listen);
     free(s->hostname);
+    free(s->ovm_version);
+    free(s->xen_version);
     free(s->password);
     free(s->password_file);
     pthread_mutex_destroy(&s->lock);

@@ -31,6 +31,9 @@ typedef struct agent_target {
     char name[257];
 } agent_target;
 void agent_target_of(engine *e, const obj *server, agent_target *t);
+/* Reads t's ports back from its agent's discover_network as discovery
+ * records them (rule N-13 rediscovery). 0, or -1 with the job failed. */
+int server_rediscover_network(job *j, agent_target *t);
 
 /* Calls method on t's agent from job j with the given params (consumed).
  * On failure fails the job with "Job failed on Server <name>: <reason>"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend/events.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
@@ -245,6 +246,51 @@ static char *port_rule(engine *e, const obj *port, const obj *net, int add)
     return exclusive_role_conflict(e, server, obj_gets(net, "roles"), net);
 }
 
+static int run_rediscover(job *child)
+{
+    port_plan *p = child->plan;
+    return server_rediscover_network(child, &p->t);
+}
+
+/* N-13: after a failed bridge set-up the Manager no longer knows the server's
+ * network state. An ERROR event marks it until a rediscovery child job has
+ * read it back from the agent; the event is acknowledged when that child
+ * ends, whatever its outcome, and the parent keeps its own error. */
+static void network_config_failed(job *j, port_plan *p)
+{
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    obj *s = store_get_typed(e->st, "Server", p->t.id);
+    if (s)
+        event_raise(e, "NETWORK_CONFIG_FAILED", "ERROR", s, j->error ? j->error : "Network configuration failed",
+                    j->id);
+    store_unlock(e->st);
+    if (!s)
+        return;
+    char *name = xasprintf("Rediscover Network: %s", p->t.name);
+    job_run_child(j, name, p->t.id, run_rediscover, p);
+    free(name);
+    store_wrlock(e->st);
+    event_auto_ack(e, "NETWORK_CONFIG_FAILED", p->t.id);
+    store_unlock(e->st);
+}
+
+/* Asks the port's server to start or stop its bridge; 0, or -1 with the job failed. */
+static int bridge_config(job *j, port_plan *p)
+{
+    const char *action = p->add ? "start" : "stop";
+    xr_value *res = NULL;
+    if (agent_job_call(j, &p->t, "ovs_br_config", j->eng->cfg.agent_call_timeout, &res, 3, xr_string(action),
+                       xr_string(p->net_id), xr_string(p->device)) != 0)
+        return -1;
+    const char *status = xr_get_str(res);
+    int ok = status && !strncmp(status, action, strlen(action));
+    if (!ok)
+        job_fail(j, "Job failed on Server %s: %s", p->t.name, status ? status : "no bridge status");
+    xr_free(res);
+    return ok ? 0 : -1;
+}
+
 static int run_port(job *j)
 {
     port_plan *p = j->plan;
@@ -259,19 +305,9 @@ static int run_port(job *j)
         free(err);
         return -1;
     }
-    const char *action = p->add ? "start" : "stop";
-    if (p->call) {
-        xr_value *res = NULL;
-        if (agent_job_call(j, &p->t, "ovs_br_config", e->cfg.agent_call_timeout, &res, 3, xr_string(action),
-                           xr_string(p->net_id), xr_string(p->device)) != 0)
-            return -1;
-        const char *status = xr_get_str(res);
-        int ok = status && !strncmp(status, action, strlen(action));
-        if (!ok)
-            job_fail(j, "Job failed on Server %s: %s", p->t.name, status ? status : "no bridge status");
-        xr_free(res);
-        if (!ok)
-            return -1;
+    if (p->call && bridge_config(j, p) != 0) {
+        network_config_failed(j, p);
+        return -1;
     }
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);

@@ -349,7 +349,33 @@ static void record_facts(engine *e, obj *s, const server_facts *f, const agent_t
     ensure_cpu_group(e, s, f);
 }
 
-/* Creates or updates the Server for discovered facts. Returns its id in id. */
+int server_rediscover_network(job *j, agent_target *t)
+{
+    char *xml = NULL, *err = NULL;
+    server_facts f;
+    memset(&f, 0, sizeof f);
+    if (fetch_xml(j, t, "discover_network", &xml) != 0)
+        return -1;
+    int rc = parse_discover_network(xml, &f, &err);
+    free(xml);
+    if (rc != 0) {
+        job_fail(j, "Job failed on Server %s: %s", t->name, err ? err : "unreadable discover_network document");
+        free(err);
+        return -1;
+    }
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    store_begin(e->st);
+    obj *s = store_get_typed(e->st, "Server", t->id);
+    if (s) /* a port lost since discovery comes back outside any network */
+        ensure_port(e, s, "eth0", f.eth0_mac, NULL);
+    store_commit(e->st);
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+    return 0;
+}
+
 /* Trust material of a Server (write lock held). An owned server is reached
  * with certificates and its password is forgotten (agent-api §4 item 4);
  * the password of a server we do not own is kept for partial refreshes. */
@@ -365,6 +391,7 @@ static void record_trust(engine *e, obj *s, const agent_target *t, int owned_by_
     }
 }
 
+/* Creates or updates the Server for discovered facts. Returns its id in id. */
 static void store_server(job *j, const server_facts *f, const agent_target *t, int owned_by_us, int other,
                          const char *fpr, char *id, size_t idlen)
 {

@@ -7,6 +7,7 @@
 #include "backend/ops.h"
 #include "backend/placement.h"
 #include "backend/crashpoint.h"
+#include "backend/events.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -761,36 +762,27 @@ static int run_live_migrate(job *j)
     return 0;
 }
 
-static char *live_migration_refusal(cmdctx *c, const obj *vm, const obj *src, const obj *dst)
+/* M-3, M-4: a reason (L-2 words, heap) why dst itself cannot take a VM, or NULL.
+ * The VM-specific reasons of placement_refusal are left to M-8..M-11. */
+static char *destination_refusal(engine *e, const obj *vm, const obj *dst)
 {
-    if (src == dst)
-        return xasprintf("Vm %s already runs on Server %s", vm->name, dst->name);
-    obj *pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
-    if (!obj_is(dst, "serverPool", obj_gets(vm, "serverPool")))
-        return xasprintf("Live migration is only possible within ServerPool %s; stop Vm %s to move it to another pool",
-                         pool ? pool->name : "", vm->name);
-    char *why = placement_refusal(c->e, vm, dst, 0);
-    if (why) {
-        char *msg = NULL, *local = NULL;
-        if (!strncmp(why, "Network ", 8) && (local = vm_local_network(c->e, vm)) != NULL) /* M-10 */
-            msg = xasprintf("Vm %s uses server-local Network %s; remove that Vnic before migrating", vm->name, local);
-        free(local);
-        if (!msg && !strncmp(why, "Repository ", 11)) {
-            char **repos;
-            size_t n = vm_repositories(c->e, vm, &repos);
-            for (size_t i = 0; i < n && !msg; i++) {
-                obj *r = store_get(c->e->st, repos[i]);
-                if (r && !obj_list_has(r, "presentedServers", dst->id))
-                    msg = xasprintf("Server %s has no access to Repository %s used by Vm %s", dst->name, r->name,
-                                    vm->name);
-            }
-            free_list(repos, n);
-        }
-        if (!msg)
-            msg = xasprintf("Server %s cannot receive Vm %s: %s", dst->name, vm->name, why);
-        free(why);
-        return msg;
-    }
+    static const char *const own[] = {"not Running", "not owned", "no VM role", "maintenance mode",
+                                      "inbound migration locked", "unacknowledged event"};
+    char *why = placement_refusal(e, vm, dst, 0);
+    for (size_t i = 0; why && i < sizeof own / sizeof *own; i++)
+        if (!strcmp(why, own[i]))
+            return why;
+    free(why);
+    char *ev = event_blocking(e, dst); /* placement_refusal checks it last, after M-11 */
+    if (!ev)
+        return NULL;
+    free(ev);
+    return xstrdup("unacknowledged event");
+}
+
+/* M-5, M-6, M-7: the two servers' hardware and software are compatible. */
+static char *compatibility_refusal(const obj *src, const obj *dst)
+{
     if (!obj_is(src, "cpuCompatibilityGroup", obj_gets(dst, "cpuCompatibilityGroup")))
         return xasprintf("Servers %s and %s share no CpuCompatibilityGroup; live migration needs the same processor "
                          "family and model",
@@ -804,6 +796,53 @@ static char *live_migration_refusal(cmdctx *c, const obj *vm, const obj *src, co
             return xasprintf("Live migration needs xen-4.3.0-55.el6.22.18 or later; Server %s runs %s", both[i]->name,
                              obj_gets(both[i], "xenVersion"));
     return NULL;
+}
+
+/* M-8, M-10, M-11: what placement_refusal says about vm on dst, in the words of §6.5. */
+static char *vm_destination_refusal(cmdctx *c, const obj *vm, const obj *dst)
+{
+    char *why = placement_refusal(c->e, vm, dst, 0);
+    if (!why)
+        return NULL;
+    char *msg = NULL, *local = NULL;
+    if (!strncmp(why, "Network ", 8) && (local = vm_local_network(c->e, vm)) != NULL) /* M-10 */
+        msg = xasprintf("Vm %s uses server-local Network %s; remove that Vnic before migrating", vm->name, local);
+    free(local);
+    if (!msg && !strncmp(why, "Repository ", 11)) {
+        char **repos;
+        size_t n = vm_repositories(c->e, vm, &repos);
+        for (size_t i = 0; i < n && !msg; i++) {
+            obj *r = store_get(c->e->st, repos[i]);
+            if (r && !obj_list_has(r, "presentedServers", dst->id))
+                msg = xasprintf("Server %s has no access to Repository %s used by Vm %s", dst->name, r->name,
+                                vm->name);
+        }
+        free_list(repos, n);
+    }
+    if (!msg)
+        msg = xasprintf("Server %s cannot receive Vm %s: %s", dst->name, vm->name, why);
+    free(why);
+    return msg;
+}
+
+/* The first of M-1..M-11 (object-model §6.5, in that order) that refuses, or NULL. */
+static char *live_migration_refusal(cmdctx *c, const obj *vm, const obj *src, const obj *dst)
+{
+    if (src == dst)
+        return xasprintf("Vm %s already runs on Server %s", vm->name, dst->name);
+    obj *pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
+    if (!obj_is(dst, "serverPool", obj_gets(vm, "serverPool")))
+        return xasprintf("Live migration is only possible within ServerPool %s; stop Vm %s to move it to another pool",
+                         pool ? pool->name : "", vm->name);
+    char *why = destination_refusal(c->e, vm, dst);
+    if (why) {
+        char *msg = xasprintf("Server %s cannot receive Vm %s: %s", dst->name, vm->name, why);
+        free(why);
+        return msg;
+    }
+    if ((why = compatibility_refusal(src, dst)) != NULL)
+        return why;
+    return vm_destination_refusal(c, vm, dst);
 }
 
 static job *prepare_live_migrate(cmdctx *c, obj *vm, obj *dst)

@@ -46,9 +46,11 @@ void store_unlock(store *s);
 obj *store_get(store *s, const char *id);
 obj *store_get_typed(store *s, const char *type, const char *id);
 /* All objects of a type in list order (cli-contract §7.3): by name
- * case-insensitively, ties by id. The array is the caller's; objects are not. */
+ * case-insensitively, ties by id. The array is the caller's (never NULL, even
+ * when empty); the objects are not. */
 size_t store_list(store *s, const char *type, obj ***out);
-/* Objects of type whose attribute key equals value, in list order. */
+/* Objects of type whose attribute key equals value, in list order; the array
+ * is the caller's and never NULL. */
 size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out);
 /* Count of objects of a type. */
 size_t store_count(store *s, const char *type);
