@@ -1,5 +1,6 @@
 #include "backend/jobs.h"
 #include <errno.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ struct jobs {
     pthread_t *workers;
     int nworkers;
     int stop;
+    int submitted_since_trim;  /* jobs queued since the heap was last trimmed */
 };
 
 const char *job_summary_state(const char *rs)
@@ -281,6 +283,7 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
     crash_point("job.queued");
     pthread_mutex_lock(&js->mu);
     j->refs++; /* the queue's reference, dropped when the job ends */
+    js->submitted_since_trim++;
     all_add(js, j);
     j->next = NULL;
     if (js->queue_tail)
@@ -348,7 +351,14 @@ static void finish_job(jobs *js, job *j, int rc)
     }
     pthread_cond_broadcast(&j->done_cv);
     pthread_cond_broadcast(&js->work_cv); /* locks freed: queued jobs may run */
+    int trim = js->queue_head == NULL && js->submitted_since_trim >= 256;
+    if (trim)
+        js->submitted_since_trim = 0;
     pthread_mutex_unlock(&js->mu);
+    /* A burst of asynchronous jobs leaves their plans freed but the heap
+     * grown; give the pages back once such a burst has drained. */
+    if (trim)
+        malloc_trim(0);
     log_info("job %lld %s: %s%s%s", (long long)j->id, j->name, j->run_state, j->error ? ": " : "",
              j->error ? j->error : "");
     job_release(js, j);
