@@ -801,7 +801,9 @@ static char *compatibility_refusal(const obj *src, const obj *dst)
 /* M-8, M-10, M-11: what placement_refusal says about vm on dst, in the words of §6.5. */
 static char *vm_destination_refusal(cmdctx *c, const obj *vm, const obj *dst)
 {
-    char *why = placement_refusal(c->e, vm, dst, 0);
+    /* The start rules: M-11 includes huge pages; their inbound-lock waiver for
+     * the VM's own server cannot apply since M-1 excluded dst == source. */
+    char *why = placement_refusal(c->e, vm, dst, 1);
     if (!why)
         return NULL;
     char *msg = NULL, *local = NULL;
