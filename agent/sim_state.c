@@ -151,10 +151,12 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     s->cpus = cfg->cpus;
     s->memory_mb = cfg->memory_mb;
     s->nfs_size_gb = cfg->nfs_size_gb;
-    s->cpu_family = cfg->cpu_family;
-    s->cpu_model = cfg->cpu_model;
-    s->ovm_version = xstrdup(cfg->ovm_version);
-    s->xen_version = xstrdup(cfg->xen_version);
+    /* Callers that build a config by hand (tests, fuzzers) may leave the
+     * reported identity unset: it defaults to what ovm-agentd's options do. */
+    s->cpu_family = cfg->cpu_family ? cfg->cpu_family : 6;
+    s->cpu_model = cfg->cpu_model ? cfg->cpu_model : 79;
+    s->ovm_version = xstrdup(cfg->ovm_version ? cfg->ovm_version : "3.4.6-2105");
+    s->xen_version = xstrdup(cfg->xen_version ? cfg->xen_version : "4.4.4OVM");
     if (make_dirs(s) != 0 || load_state(s) != 0) {
         sim_close(s);
         return NULL;
