@@ -186,3 +186,12 @@ job *gplan_prepare_edit(cmdctx *c, obj *o, int unique_name)
     j->plan_free = gplan_free;
     return j;
 }
+
+job *gplan_delete_job(cmdctx *c, obj *o)
+{
+    job *j = cmd_job(c, "Delete", o->type, o->name, o->id, NULL);
+    j->fn = gplan_run_delete;
+    j->plan = gplan_new(o->type, o->id, NULL);
+    j->plan_free = gplan_free;
+    return j;
+}

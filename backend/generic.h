@@ -29,6 +29,8 @@ int gplan_run_delete(job *j);
 gplan *gplan_edit_plan(cmdctx *c, obj *o, int unique_name);
 /* Prepares an edit of o (name uniqueness for unique types, create-only attrs). */
 job *gplan_prepare_edit(cmdctx *c, obj *o, int unique_name);
+/* A job that deletes o from the store and does nothing else (no agent work). */
+job *gplan_delete_job(cmdctx *c, obj *o);
 /* Generates the id of a new object of type t. */
 void new_object_id(const gr_type *t, char *buf, size_t len);
 /* Applies plan attributes to o (write lock held). */

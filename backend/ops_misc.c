@@ -45,11 +45,7 @@ static job *prepare_delete_tag(cmdctx *c)
     obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!tag)
         return NULL;
-    job *j = cmd_job(c, "Delete", "Tag", tag->name, tag->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new("Tag", tag->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, tag);
 }
 
 typedef struct tag_plan {

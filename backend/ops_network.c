@@ -196,11 +196,7 @@ static job *prepare_delete_network(cmdctx *c)
         if (n)
             return NULL;
     }
-    job *j = cmd_job(c, "Delete", "Network", net->name, net->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new("Network", net->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, net);
 }
 
 /* ---- add / remove Port ---- */
@@ -739,11 +735,7 @@ static job *prepare_delete_vnic(cmdctx *c)
     if (!vnic)
         return NULL;
     if (!vm) { /* an orphan cannot be on any agent: drop it from the store */
-        job *j = cmd_job(c, "Delete", "Vnic", vnic->name, vnic->id, NULL);
-        j->fn = gplan_run_delete;
-        j->plan = gplan_new("Vnic", vnic->id, NULL);
-        j->plan_free = gplan_free;
-        return j;
+        return gplan_delete_job(c, vnic);
     }
     vnic_plan *p = vnic_plan_new(VP_DELETE, vm, vnic->id, "remove a Vnic from");
     return vnic_job(c, p, vm, "Delete", vnic->name);

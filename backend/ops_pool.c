@@ -370,11 +370,7 @@ static job *prepare_delete_simple(cmdctx *c)
     obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!o)
         return NULL;
-    job *j = cmd_job(c, "Delete", o->type, o->name, o->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new(o->type, o->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, o);
 }
 
 typedef struct aag_plan {

@@ -220,11 +220,7 @@ static job *prepare_delete_fileserver(cmdctx *c)
         free(repos);
     }
     free(fsv);
-    job *j = cmd_job(c, "Delete", "FileServer", fsrv->name, fsrv->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new("FileServer", fsrv->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, fsrv);
 }
 
 typedef struct fs_plan {
@@ -372,11 +368,7 @@ static job *prepare_delete_filesystem(cmdctx *c)
         return NULL;
     }
     free(repos);
-    job *j = cmd_job(c, "Delete", "FileSystem", fs->name, fs->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new("FileSystem", fs->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, fs);
 }
 
 /* ---- Repository ---- */
@@ -1117,11 +1109,7 @@ static job *prepare_delete_cdrom(cmdctx *c)
         return NULL;
     }
     free(maps);
-    job *j = cmd_job(c, "Delete", "VirtualCdrom", d->name, d->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new("VirtualCdrom", d->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    return gplan_delete_job(c, d);
 }
 
 static job *prepare_add_pool_repo(cmdctx *c)

@@ -1452,11 +1452,7 @@ static job *prepare_delete_map(cmdctx *c)
     }
     if (!vm) {
         free(mp);
-        job *j = cmd_job(c, "Delete", "VmDiskMapping", m->name, m->id, NULL);
-        j->fn = gplan_run_delete;
-        j->plan = gplan_new("VmDiskMapping", m->id, NULL);
-        j->plan_free = gplan_free;
-        return j;
+        return gplan_delete_job(c, m);
     }
     return map_job(c, "Delete Disk Mapping on", vm, m->id, mp);
 }
