@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here" || exit 1
 . "$here/tools/deps.sh"
 install_deps || exit 1
-[ -x configure ] || autoreconf -fi || exit 1
+# m4/ holds no macros of ours, but aclocal warns when it is missing.
+[ -x configure ] || { mkdir -p m4 && autoreconf -fi; } || exit 1
 mkdir -p build && (cd build && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)") || exit 1
 state=build/demo
 for arg in "$@"; do [ "$arg" = --state-dir ] && state=; done

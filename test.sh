@@ -42,7 +42,7 @@ step() {
 }
 
 bootstrap() {
-    autoreconf -fi
+    mkdir -p m4 && autoreconf -fi  # m4/: no macros of ours, but aclocal warns without it
 }
 
 # build_and_check DIR [configure variables...]

@@ -153,6 +153,27 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
     return 0;
 }
 
+/* Makes the path options absolute against the start-up directory, so that
+ * nothing depends on the working directory later: a repository mount is a
+ * symbolic link into the NFS root, and a relative target would point nowhere.
+ * The copies go into keep[], which the caller keeps. 0, or -1 with a message. */
+static int absolutize_paths(struct agent_config *cfg, char *keep[5])
+{
+    const char **fields[] = {&cfg->state_dir, &cfg->nfs_root, &cfg->password_file, &cfg->pid_file,
+                             &cfg->log_file};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!*fields[i])
+            continue;
+        keep[i] = ovm_abs_path(*fields[i]);
+        if (!keep[i]) {
+            fprintf(stderr, "ovm-agentd: cannot resolve %s: %s\n", *fields[i], strerror(errno));
+            return -1;
+        }
+        *fields[i] = keep[i];
+    }
+    return 0;
+}
+
 /* The password from the file (first line) or the option; heap or NULL. */
 static char *load_password(const struct agent_config *cfg)
 {
@@ -278,6 +299,10 @@ int main(int argc, char **argv)
             usage(stderr);
         return rc < 0 ? 2 : 0;
     }
+    /* static: reachable until exit on every return path below */
+    static char *paths[5];
+    if (absolutize_paths(&cfg, paths) != 0)
+        return 1;
     log_set_ident("ovm-agentd");
     log_set_level(cfg.verbose ? LOG_DEBUG_ : LOG_INFO_);
     char *password = load_password(&cfg);

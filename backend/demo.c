@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "backend/ops.h"
@@ -48,9 +51,11 @@ static int apply(engine_config *cfg, const char *key, const char *value)
 int demo_configure(demo *d, engine_config *cfg, const char *state_dir, const char *listen)
 {
     memset(d, 0, sizeof *d);
-    d->dir = xstrdup(state_dir ? state_dir : "ovmd-demo");
-    if (ovm_mkdir_p(d->dir, 0700) != 0) {
-        fprintf(stderr, "ovmd: demo: cannot create %s: %s\n", d->dir, strerror(errno));
+    /* Absolute, so that every path handed to the simulated hosts is too. */
+    d->dir = ovm_abs_path(state_dir ? state_dir : "ovmd-demo");
+    if (!d->dir || ovm_mkdir_p(d->dir, 0700) != 0) {
+        fprintf(stderr, "ovmd: demo: cannot create %s: %s\n", state_dir ? state_dir : "ovmd-demo",
+                strerror(errno));
         return -1;
     }
     free(cfg->state_dir);
@@ -105,10 +110,36 @@ static char *agent_binary(const char *self_exe)
     return xstrdup("ovm-agentd");
 }
 
+/* 1 if something already listens on ip:port (or binding fails otherwise). */
+static int address_taken(const char *ip, int port, int *err)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+        *err = errno;
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    int one = 1; /* as the agent binds: TIME_WAIT leftovers are not "taken" */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int taken = bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0;
+    *err = errno;
+    close(fd);
+    return taken;
+}
+
 static int spawn_agent(demo *d, const char *bin, int n)
 {
     char ip[32], host[32], port[16];
     snprintf(ip, sizeof ip, "127.0.0.%d", n + 2);
+    int err;
+    if (address_taken(ip, d->agent_port, &err)) {
+        log_err("demo: cannot use %s:%d for simulated host ovs%02d: %s; another demo or agent may be running "
+                "(choose another port with 'agent: port:' in ovmd.yaml)",
+                ip, d->agent_port, n + 1, strerror(err));
+        return -1;
+    }
     snprintf(host, sizeof host, "ovs%02d", n + 1);
     snprintf(port, sizeof port, "%d", d->agent_port);
     char *state = xasprintf("%s/agents/%s", d->dir, host);
@@ -149,58 +180,94 @@ int demo_start_agents(demo *d, const char *self_exe)
     return rc;
 }
 
-static int run_line(session *ses, const char *cmd)
+/* The Error Msg line of a rendered failure, or the whole output (heap). */
+static char *error_msg(const char *out, size_t len)
+{
+    const char *m = memmem(out, len, "Error Msg: ", 11);
+    if (!m)
+        return xstrndup(out, len);
+    m += 11;
+    return xstrndup(m, strcspn(m, "\r\n"));
+}
+
+/* Runs one set-up step. On failure logs it as shown (shown masks secrets:
+ * the log must never hold the agent password) with its Error Msg. 0 or -1. */
+static int run_step(session *ses, const char *cmd, const char *shown)
 {
     char *out;
     size_t len;
     int st = dispatch_command(ses, cmd, strlen(cmd), 0, &out, &len);
-    if (st == PS_FAILURE)
-        log_warn("demo: '%s' failed: %.*s", cmd, (int)len, out);
+    if (st != PS_SUCCESS) {
+        char *msg = error_msg(out, len);
+        log_err("demo: step '%s' failed: %s", shown, msg);
+        free(msg);
+    }
     free(out);
     return st == PS_SUCCESS ? 0 : -1;
 }
 
-void demo_populate(demo *d, engine *e)
+static const char *const demo_setup[] = {
+    "create ServerPool name=pool1 clusterEnable=No description=\"Demo pool\"",
+    "add Server name=ovs01 to ServerPool name=pool1",
+    "add Server name=ovs02 to ServerPool name=pool1",
+    "add Server name=ovs03 to ServerPool name=pool1",
+    "create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs01",
+    "refresh FileServer name=nfs1",
+    "create Repository name=repo1 on FileSystem name=nfs:/demo",
+    "add ServerPool name=pool1 to Repository name=repo1",
+    "create VirtualDisk name=web01-boot size=20 sparse=Yes shareable=No on Repository name=repo1",
+    "create VirtualDisk name=db01-boot size=40 sparse=Yes shareable=No on Repository name=repo1",
+    "create Vm name=web01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 "
+    "osType=\"Oracle Linux 7\" on ServerPool name=pool1",
+    "create Vm name=web02 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 on ServerPool name=pool1",
+    "create Vm name=db01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=4096 cpuCount=4 on ServerPool name=pool1",
+    "create VmDiskMapping slot=0 virtualDisk=web01-boot emulatedBlockDevice=No on Vm name=web01",
+    "create VmDiskMapping slot=0 virtualDisk=db01-boot emulatedBlockDevice=No on Vm name=db01",
+    "create Vnic name=web01-eth0 network=127.0.0.0 on Vm name=web01",
+    "create Vnic name=db01-eth0 network=127.0.0.0 on Vm name=db01",
+    "create Tag name=production description=\"Production VMs\"",
+    "add Tag name=production to Vm name=db01",
+    "start Vm name=web01",
+    NULL,
+};
+
+/* What the banner promises; checked on every start, also of a kept state. */
+static const char *const demo_promises[] = {
+    "show ServerPool name=pool1", "show Repository name=repo1", "show Vm name=web01",
+    "show Vm name=web02",         "show Vm name=db01",          NULL,
+};
+
+static int discover_hosts(session *ses, const demo *d)
+{
+    int rc = 0;
+    for (int i = 0; i < DEMO_HOSTS && rc == 0; i++) {
+        char *cmd = xasprintf("discoverServer ipAddress=127.0.0.%d password=%s", i + 2, d->agent_password);
+        char *shown = xasprintf("discoverServer ipAddress=127.0.0.%d password=******", i + 2);
+        rc = run_step(ses, cmd, shown);
+        free(cmd);
+        free(shown);
+    }
+    return rc;
+}
+
+int demo_populate(demo *d, engine *e)
 {
     store_rdlock(e->st);
     size_t known = store_count(e->st, "Server");
     store_unlock(e->st);
-    if (known)
-        return; /* a restarted demo keeps what it has */
     session ses;
     session_init(&ses, e, "admin");
-    char *cmd;
-    for (int i = 0; i < DEMO_HOSTS; i++) {
-        cmd = xasprintf("discoverServer ipAddress=127.0.0.%d password=%s", i + 2, d->agent_password);
-        run_line(&ses, cmd);
-        free(cmd);
+    int rc = 0;
+    if (!known) { /* a restarted demo keeps what it has */
+        rc = discover_hosts(&ses, d);
+        for (const char *const *c = demo_setup; *c && rc == 0; c++)
+            rc = run_step(&ses, *c, *c);
     }
-    static const char *const setup[] = {
-        "create ServerPool name=pool1 clusterEnable=No description=\"Demo pool\"",
-        "add Server name=ovs01 to ServerPool name=pool1",
-        "add Server name=ovs02 to ServerPool name=pool1",
-        "add Server name=ovs03 to ServerPool name=pool1",
-        "create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs01",
-        "refresh FileServer name=nfs1",
-        "create Repository name=repo1 on FileSystem name=nfs:/demo",
-        "add ServerPool name=pool1 to Repository name=repo1",
-        "create VirtualDisk name=web01-boot size=20 sparse=Yes shareable=No on Repository name=repo1",
-        "create VirtualDisk name=db01-boot size=40 sparse=Yes shareable=No on Repository name=repo1",
-        "create Vm name=web01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 "
-        "osType=\"Oracle Linux 7\" on ServerPool name=pool1",
-        "create Vm name=web02 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=2048 cpuCount=2 on ServerPool name=pool1",
-        "create Vm name=db01 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=4096 cpuCount=4 on ServerPool name=pool1",
-        "create VmDiskMapping slot=0 virtualDisk=web01-boot emulatedBlockDevice=No on Vm name=web01",
-        "create VmDiskMapping slot=0 virtualDisk=db01-boot emulatedBlockDevice=No on Vm name=db01",
-        "create Vnic name=web01-eth0 network=127.0.0.0 on Vm name=web01",
-        "create Vnic name=db01-eth0 network=127.0.0.0 on Vm name=db01",
-        "create Tag name=production description=\"Production VMs\"",
-        "add Tag name=production to Vm name=db01",
-        "start Vm name=web01",
-        NULL,
-    };
-    for (const char *const *c = setup; *c; c++)
-        run_line(&ses, *c);
+    for (const char *const *c = demo_promises; *c && rc == 0; c++)
+        rc = run_step(&ses, *c, *c);
+    if (rc != 0 && known)
+        log_err("demo: %s holds an incomplete demo from an earlier run; remove it to start afresh", d->dir);
+    return rc;
 }
 
 void demo_banner(const demo *d)
@@ -216,17 +283,25 @@ void demo_banner(const demo *d)
     fflush(stdout);
 }
 
+/* Stops a simulated host and waits (bounded) until it is gone, so that the
+ * demo never leaves hosts behind when it exits. Not our child: it detached. */
 static void stop_agent(const demo *d, int n)
 {
     char *pidf = xasprintf("%s/agents/ovs%02d.pid", d->dir, n + 1);
     char *s = ovm_read_file(pidf, NULL);
-    if (s) {
-        pid_t pid = (pid_t)atol(s);
-        if (pid > 1)
-            kill(pid, SIGTERM);
-        free(s);
-    }
     free(pidf);
+    if (!s)
+        return;
+    pid_t pid = (pid_t)atol(s);
+    free(s);
+    if (pid <= 1 || kill(pid, SIGTERM) != 0)
+        return;
+    for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+        usleep(50000);
+    if (kill(pid, 0) == 0) {
+        log_warn("demo: simulated host ovs%02d (pid %d) ignored SIGTERM; killing it", n + 1, (int)pid);
+        kill(pid, SIGKILL);
+    }
 }
 
 void demo_stop(demo *d)

@@ -20,8 +20,10 @@ typedef struct demo {
 int demo_configure(demo *d, engine_config *cfg, const char *state_dir, const char *listen);
 /* Starts the four simulated hosts. 0 or -1 (logged). */
 int demo_start_agents(demo *d, const char *self_exe);
-/* Creates the demo objects through the command language when the store is empty. */
-void demo_populate(demo *d, engine *e);
+/* Creates the demo objects through the command language when the store is
+ * empty, then checks that what the banner promises exists. 0, or -1 after
+ * logging the failing step. */
+int demo_populate(demo *d, engine *e);
 /* Prints how to connect. */
 void demo_banner(const demo *d);
 /* Stops the simulated hosts and frees d. */

@@ -287,6 +287,24 @@ static char *self_exe(const char *argv0)
     return xstrdup(argv0);
 }
 
+/* Sets the demo up (d non-NULL), then serves until SIGTERM or SIGINT. A demo
+ * whose set-up failed stops at once: it never announces itself half-built.
+ * 0, or 1 after a failed demo set-up. */
+static int serve_until_signal(engine *e, demo *d, const sigset_t *sigs)
+{
+    if (d && demo_populate(d, e) != 0) {
+        log_err("demo: set-up failed; stopping");
+        return 1;
+    }
+    if (d)
+        demo_banner(d);
+    int sig = 0;
+    while (sig != SIGTERM && sig != SIGINT)
+        sigwait(sigs, &sig);
+    log_info("signal %d: shutting down", sig);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -322,8 +340,12 @@ int main(int argc, char **argv)
     }
     sshd_config_finish(&e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
     char *exe = self_exe(argv[0]);
-    if (o.demo && demo_start_agents(&d, exe) != 0)
-        log_warn("demo: not every simulated host started");
+    if (o.demo && demo_start_agents(&d, exe) != 0) {
+        log_err("demo: not every simulated host started; stopping");
+        free(exe);
+        demo_stop(&d);
+        return 1;
+    }
     free(exe);
     pid_t ssh_pid = e.cfg.ssh.enabled ? start_ssh_listener(&e.cfg.ssh) : 0;
     /* Signals are taken synchronously by the main thread only. */
@@ -355,14 +377,7 @@ int main(int argc, char **argv)
         return 1;
     }
     log_info("engine ready: manager %s, socket %s, store %s", e.manager_id, e.cfg.socket_path, e.cfg.db_path);
-    if (o.demo) {
-        demo_populate(&d, &e);
-        demo_banner(&d);
-    }
-    int sig = 0;
-    while (sig != SIGTERM && sig != SIGINT)
-        sigwait(&sigs, &sig);
-    log_info("signal %d: shutting down", sig);
+    int rc = serve_until_signal(&e, o.demo ? &d : NULL, &sigs);
     e.stopping = 1;
     stop_ssh_listener(ssh_pid);
     listener_stop(l);
@@ -373,5 +388,5 @@ int main(int argc, char **argv)
         demo_stop(&d);
     engine_config_free(&e.cfg);
     log_info("stopped");
-    return 0;
+    return rc;
 }

@@ -1,4 +1,5 @@
 #include "lib/util.h"
+#include "lib/strbuf.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -343,6 +344,38 @@ int ovm_mkdir_p(const char *path, int mode)
     int rc = mkdir(p, (mode_t)mode);
     free(p);
     return (rc == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* Appends path's components to sb, skipping empty and "." ones. */
+static void add_components(strbuf *sb, const char *path)
+{
+    const char *p = path;
+    while (*p) {
+        size_t n = strcspn(p, "/");
+        if (n && !(n == 1 && p[0] == '.')) {
+            if (!sb->len || sb->buf[sb->len - 1] != '/')
+                sb_addc(sb, '/');
+            sb_add(sb, p, n);
+        }
+        p += n;
+        p += strspn(p, "/");
+    }
+}
+
+char *ovm_abs_path(const char *path)
+{
+    strbuf sb = STRBUF_INIT;
+    if (path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        if (!cwd)
+            return NULL;
+        add_components(&sb, cwd);
+        free(cwd);
+    }
+    add_components(&sb, path);
+    if (!sb.len)
+        sb_addc(&sb, '/');
+    return sb_detach(&sb, NULL);
 }
 
 int ovm_strncasecmp(const char *a, const char *b, size_t n)

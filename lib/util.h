@@ -48,4 +48,9 @@ char *ovm_read_file(const char *path, size_t *len);
 int ovm_write_file_atomic(const char *path, const void *buf, size_t len, int mode);
 /* mkdir -p with mode. 0 or -1. */
 int ovm_mkdir_p(const char *path, int mode);
+/* path made absolute against the current directory, with "." components
+ * and repeated slashes dropped (heap); NULL with errno when the current
+ * directory cannot be read. Symbolic links are kept: a daemon resolves its
+ * relative command-line paths once, before it detaches. */
+char *ovm_abs_path(const char *path);
 #endif

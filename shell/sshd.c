@@ -163,9 +163,10 @@ static void serve(const sshd_shared *sh, ssh_bind b, volatile int *stop)
     struct pollfd p = {ssh_bind_get_fd(b), POLLIN, 0};
     while (!*stop) {
         int n = poll(&p, 1, 500);
+        int poll_errno = errno; /* reap's waitpid sets errno (ECHILD) */
         reap();
-        if (n < 0 && errno != EINTR) {
-            log_err("ssh: poll: %s", strerror(errno));
+        if (n < 0 && poll_errno != EINTR) {
+            log_err("ssh: poll: %s", strerror(poll_errno));
             break;
         }
         if (n > 0 && (p.revents & POLLIN))

@@ -1,5 +1,6 @@
 # tests/e2e agent tests: real ovm-agentd processes on 127.0.0.2/127.0.0.3,
 # driven with curl over HTTPS (helpers in tests/lib/agent.sh).
-AGENT_E2E_TESTS = tests/e2e/agent-basic.sh tests/e2e/agent-lifecycle.sh tests/e2e/agent-faults.sh
+AGENT_E2E_TESTS = tests/e2e/agent-basic.sh tests/e2e/agent-lifecycle.sh tests/e2e/agent-faults.sh \
+	tests/e2e/agent-relative-paths.sh
 TESTS += $(AGENT_E2E_TESTS)
 EXTRA_DIST += $(AGENT_E2E_TESTS) tests/lib/agent.sh

@@ -40,3 +40,10 @@ tests_fuzz_fuzz_xmlrpc_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_xmlrpc_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_xmlrpc_LDADD = lib/libovm.a $(XML_LIBS) $(PTHREAD_LIBS)
 endif
+
+# lib/util.c path helpers.
+check_PROGRAMS += tests/unit/test-util-paths
+TESTS += tests/unit/test-util-paths
+tests_unit_test_util_paths_SOURCES = tests/unit/test-util-paths.c
+tests_unit_test_util_paths_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_util_paths_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(PTHREAD_LIBS)
