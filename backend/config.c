@@ -2,6 +2,7 @@
  * are addressed with dots ("agent.port"). Unknown keys are errors so that a
  * typo never silently falls back to a default. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,23 +10,60 @@
 #include "backend/engine.h"
 #include "lib/util.h"
 
+/* version: what showversion prints; Oracle's CLI scripts check for 3.4. */
+static int parse_version(void *obj, const char *key, const char *v, char **err)
+{
+    engine_config *cfg = obj;
+    if (strncmp(v, "3.4.", 4) != 0) {
+        *err = xasprintf("%s: must start with 3.4., got '%s'", key, v);
+        return -1;
+    }
+    free(cfg->version);
+    cfg->version = xstrdup(v);
+    return 0;
+}
+
+static void print_version(const void *obj, const conf_key *k, FILE *fp)
+{
+    fprintf(fp, "%s %s\n", k->key, ((const engine_config *)obj)->version);
+}
+
+#define EK(field) offsetof(engine_config, field)
+/* The engine's keys of ovmd.yaml(5); ssh.* and auth.* are the SSH front
+ * end's (sshd_config_keys). Derived defaults are filled by configure(). */
+static const conf_key engine_keys[] = {
+    {"state_dir", CT_STR, EK(state_dir), 0, 0, "/var/lib/ovmd", NULL, NULL, NULL},
+    {"socket", CT_STR, EK(socket_path), 0, 0, NULL, "STATE_DIR/engine.sock", NULL, NULL},
+    {"database", CT_STR, EK(db_path), 0, 0, NULL, "STATE_DIR/ovmd.db", NULL, NULL},
+    {"log_file", CT_STR, EK(log_file), 0, 0, NULL, "standard error", NULL, NULL},
+    {"version", CT_CUSTOM, 0, 0, 0, "3.4.6.0", NULL, parse_version, print_version},
+    {"jobs.workers", CT_INT, EK(workers), 1, 256, "16", NULL, NULL, NULL},
+    {"jobs.vm_stop_timeout", CT_INT, EK(vm_stop_timeout), 1, 86400, "300", NULL, NULL, NULL},
+    {"agent.port", CT_INT, EK(agent_port), 1, 65535, "8899", NULL, NULL, NULL},
+    {"agent.connect_timeout", CT_LONG, EK(agent_connect_timeout), 1, 600, "10", NULL, NULL, NULL},
+    {"agent.call_timeout", CT_LONG, EK(agent_call_timeout), 1, 86400, "120", NULL, NULL, NULL},
+    {"agent.long_timeout", CT_LONG, EK(agent_long_timeout), 1, 86400, "900", NULL, NULL, NULL},
+    {"monitor.poll_interval", CT_INT, EK(poll_interval), 0, 3600, "10", NULL, NULL, NULL},
+    {"monitor.offline_after", CT_INT, EK(offline_after), 1, 86400, "60", NULL, NULL, NULL},
+    {"monitor.threads", CT_INT, EK(monitor_threads), 1, 1024, "32", NULL, NULL, NULL},
+    {"monitor.ha_delay", CT_INT, EK(ha_delay), -1, 3600, "-1", NULL, NULL, NULL},
+    {"store.backup_interval", CT_INT, EK(backup_interval), 0, 365 * 86400, "86400", NULL, NULL, NULL},
+    {"store.backup_dir", CT_STR, EK(backup_dir), 0, 0, NULL, "STATE_DIR/backups", NULL, NULL},
+    {"store.backup_keep", CT_INT, EK(backup_keep), 1, 1000, "7", NULL, NULL, NULL},
+};
+#undef EK
+#define N_ENGINE_KEYS (sizeof engine_keys / sizeof engine_keys[0])
+
+const conf_key *engine_config_keys(size_t *n)
+{
+    *n = N_ENGINE_KEYS;
+    return engine_keys;
+}
+
 void engine_config_defaults(engine_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->state_dir = xstrdup("/var/lib/ovmd");
-    cfg->version = xstrdup("3.4.6.0");
-    cfg->workers = 16;
-    cfg->agent_port = 8899;
-    cfg->agent_connect_timeout = 10;
-    cfg->agent_call_timeout = 120;
-    cfg->agent_long_timeout = 900;
-    cfg->poll_interval = 10;
-    cfg->offline_after = 60;
-    cfg->monitor_threads = 32;
-    cfg->ha_delay = -1;
-    cfg->vm_stop_timeout = 300;
-    cfg->backup_interval = 86400;
-    cfg->backup_keep = 7;
+    conftab_defaults(engine_keys, N_ENGINE_KEYS, cfg);
     sshd_config_defaults(&cfg->ssh);
 }
 
@@ -41,84 +79,20 @@ void engine_config_free(engine_config *cfg)
     memset(cfg, 0, sizeof *cfg);
 }
 
-static int set_int(int *dst, const char *key, const char *v, int min, int max, char **err)
+void engine_config_print(const engine_config *cfg, FILE *fp)
 {
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || end == v || n < min || n > max) {
-        *err = xasprintf("%s: expected an integer from %d to %d, got '%s'", key, min, max, v);
-        return -1;
-    }
-    *dst = (int)n;
-    return 0;
-}
-
-static int set_long(long *dst, const char *key, const char *v, int min, int max, char **err)
-{
-    int n;
-    if (set_int(&n, key, v, min, max, err))
-        return -1;
-    *dst = n;
-    return 0;
-}
-
-static int set_str(char **dst, const char *v)
-{
-    free(*dst);
-    *dst = xstrdup(v);
-    return 0;
+    conftab_print(engine_keys, N_ENGINE_KEYS, cfg, fp);
+    sshd_config_print(&cfg->ssh, fp);
 }
 
 static int apply_key(engine_config *cfg, const char *key, const char *v, char **err)
 {
-    if (!strcmp(key, "state_dir"))
-        return set_str(&cfg->state_dir, v);
-    if (!strcmp(key, "socket"))
-        return set_str(&cfg->socket_path, v);
-    if (!strcmp(key, "database"))
-        return set_str(&cfg->db_path, v);
-    if (!strcmp(key, "log_file"))
-        return set_str(&cfg->log_file, v);
-    if (!strcmp(key, "version")) {
-        if (strncmp(v, "3.4.", 4) != 0) {
-            *err = xasprintf("version: must start with 3.4. (cli-contract §6), got '%s'", v);
-            return -1;
-        }
-        return set_str(&cfg->version, v);
-    }
-    if (!strcmp(key, "jobs.workers"))
-        return set_int(&cfg->workers, key, v, 1, 256, err);
-    if (!strcmp(key, "jobs.vm_stop_timeout"))
-        return set_int(&cfg->vm_stop_timeout, key, v, 1, 86400, err);
-    if (!strcmp(key, "agent.port"))
-        return set_int(&cfg->agent_port, key, v, 1, 65535, err);
-    if (!strcmp(key, "agent.connect_timeout"))
-        return set_long(&cfg->agent_connect_timeout, key, v, 1, 600, err);
-    if (!strcmp(key, "agent.call_timeout"))
-        return set_long(&cfg->agent_call_timeout, key, v, 1, 86400, err);
-    if (!strcmp(key, "agent.long_timeout"))
-        return set_long(&cfg->agent_long_timeout, key, v, 1, 86400, err);
-    if (!strcmp(key, "store.backup_interval"))
-        return set_int(&cfg->backup_interval, key, v, 0, 365 * 86400, err);
-    if (!strcmp(key, "store.backup_dir"))
-        return set_str(&cfg->backup_dir, v);
-    if (!strcmp(key, "store.backup_keep"))
-        return set_int(&cfg->backup_keep, key, v, 1, 1000, err);
-    if (!strcmp(key, "monitor.poll_interval"))
-        return set_int(&cfg->poll_interval, key, v, 0, 3600, err);
-    if (!strcmp(key, "monitor.offline_after"))
-        return set_int(&cfg->offline_after, key, v, 1, 86400, err);
-    if (!strcmp(key, "monitor.threads"))
-        return set_int(&cfg->monitor_threads, key, v, 1, 1024, err);
-    if (!strcmp(key, "monitor.ha_delay"))
-        return set_int(&cfg->ha_delay, key, v, -1, 3600, err);
-    int rc = sshd_config_apply(&cfg->ssh, key, v, err);
-    if (rc == 1)
-        return 0;
+    int rc = conftab_apply(engine_keys, N_ENGINE_KEYS, cfg, key, v, err);
+    if (rc == 0)
+        rc = sshd_config_apply(&cfg->ssh, key, v, err);
     if (rc == 0)
         *err = xasprintf("unknown key '%s'", key);
-    return -1;
+    return rc == 1 ? 0 : -1;
 }
 
 /* Walks a mapping node, applying scalar leaves with their dotted path. */

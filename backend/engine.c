@@ -33,6 +33,7 @@ typedef struct options {
     int verbose;
     int demo;
     int hash_password;
+    int print_config;      /* --print-config */
     const char *restore;   /* --restore FILE */
 } options;
 
@@ -48,6 +49,7 @@ static void usage(FILE *fp)
           "      --demo            start a local demo: SSH on port 10000 and four simulated hosts\n"
           "      --listen ADDR:PORT  with --demo: where the SSH server listens\n"
           "      --hash-password   read a password on standard input, print its hash for ovmd.yaml\n"
+          "  -T, --print-config    print the effective configuration (every ovmd.yaml key), then exit\n"
           "      --restore FILE    replace the store by the backup FILE (engine stopped), then exit\n"
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n\n"
@@ -63,11 +65,12 @@ static int parse_args(int argc, char **argv, options *o)
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"demo", no_argument, NULL, 'D'},         {"listen", required_argument, NULL, 'L'},
         {"hash-password", no_argument, NULL, 'H'}, {"restore", required_argument, NULL, 'R'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},      {"print-config", no_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->config = DEFAULT_CONFIG;
-    for (int ch; (ch = getopt_long(argc, argv, "f:vhV", longopts, NULL)) != -1;) {
+    for (int ch; (ch = getopt_long(argc, argv, "f:vhVT", longopts, NULL)) != -1;) {
         switch (ch) {
         case 'f': o->config = optarg; o->config_given = 1; break;
         case 's': o->state_dir = optarg; break;
@@ -78,6 +81,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 'L': o->listen = optarg; break;
         case 'H': o->hash_password = 1; break;
         case 'R': o->restore = optarg; break;
+        case 'T': o->print_config = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'V': puts("ovmd " PACKAGE_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -287,6 +291,16 @@ static char *self_exe(const char *argv0)
     return xstrdup(argv0);
 }
 
+/* ovmd --print-config: the configuration as the engine would run with it,
+ * derived paths filled in, like sshd -T. */
+static int print_config_main(engine *e)
+{
+    sshd_config_finish(&e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
+    engine_config_print(&e->cfg, stdout);
+    engine_config_free(&e->cfg);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Sets the demo up (d non-NULL), then serves until SIGTERM or SIGINT. A demo
  * whose set-up failed stops at once: it never announces itself half-built.
  * 0, or 1 after a failed demo set-up. */
@@ -318,6 +332,8 @@ int main(int argc, char **argv)
         return hash_password_main();
     if (configure(&e, &o) != 0)
         return 2;
+    if (o.print_config)
+        return print_config_main(&e);
     if (o.restore)
         return restore_main(&e, o.restore);
     crash_points_init();

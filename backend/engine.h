@@ -2,10 +2,12 @@
 #ifndef OVM_ENGINE_H
 #define OVM_ENGINE_H
 #include <stdint.h>
+#include <stdio.h>
 #include "backend/agentc.h"
 #include "backend/ca.h"
 #include "backend/jobs.h"
 #include "backend/store.h"
+#include "lib/conftab.h"
 #include "shell/sshd.h"
 
 typedef struct engine_config {
@@ -48,4 +50,9 @@ int engine_config_load(engine_config *cfg, const char *path, int optional, char 
 /* The same from an in-memory document of len bytes; name prefixes *err. */
 int engine_config_load_buffer(engine_config *cfg, const char *buf, size_t len, const char *name, char **err);
 void engine_config_free(engine_config *cfg);
+/* The effective configuration as "key value" lines (ovmd --print-config);
+ * password hashes are never printed. */
+void engine_config_print(const engine_config *cfg, FILE *fp);
+/* The engine's table of ovmd.yaml keys (ssh.* and auth.*: sshd_config_keys). */
+const conf_key *engine_config_keys(size_t *n);
 #endif

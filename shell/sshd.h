@@ -4,6 +4,8 @@
 #ifndef OVM_SHELL_SSHD_H
 #define OVM_SHELL_SSHD_H
 #include <stddef.h>
+#include <stdio.h>
+#include "lib/conftab.h"
 
 /* One configured account: name and crypt(3) hash ("" = key login only). */
 typedef struct sshd_user {
@@ -32,6 +34,10 @@ void sshd_config_defaults(sshd_config *c);
 /* Applies one dotted ovmd.yaml key. 1 if it is an SSH/auth key and was
  * applied, 0 if not ours, -1 on a bad value with *err (heap). */
 int sshd_config_apply(sshd_config *c, const char *key, const char *value, char **err);
+/* The effective SSH/auth settings as "key value" lines, hashes hidden. */
+void sshd_config_print(const sshd_config *c, FILE *fp);
+/* The table of ssh.* and auth.* keys (lib/conftab.h). */
+const conf_key *sshd_config_keys(size_t *n);
 /* Fills the paths still NULL from state_dir (and socket, when not NULL). */
 void sshd_config_finish(sshd_config *c, const char *state_dir, const char *socket);
 /* Frees everything c owns; c may be reused after sshd_config_defaults. */

@@ -5,22 +5,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/conftab.h"
 #include "lib/util.h"
-
-void sshd_config_defaults(sshd_config *c)
-{
-    memset(c, 0, sizeof *c);
-    c->enabled = 1;
-    c->port = 10000;
-    c->max_tries = 6;
-    c->login_grace = 120;
-    c->lockout_failures = 5;
-    c->lockout_minutes = 30;
-    c->users = xcalloc(1, sizeof *c->users);
-    c->users[0].name = xstrdup("admin");
-    c->users[0].hash = xstrdup("");
-    c->nusers = 1;
-}
 
 static void free_users(sshd_config *c)
 {
@@ -68,18 +54,6 @@ static int parse_int(const char *s, long lo, long hi, int *out)
         return -1;
     *out = (int)v;
     return 0;
-}
-
-static int parse_bool(const char *s, int *out)
-{
-    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
-    for (size_t i = 0; i < 4; i++) {
-        if (ovm_strcasecmp(s, yes[i]) == 0)
-            return *out = 1, 0;
-        if (ovm_strcasecmp(s, no[i]) == 0)
-            return *out = 0, 0;
-    }
-    return -1;
 }
 
 static void set_str(char **field, const char *value)
@@ -136,44 +110,74 @@ static int apply_user(sshd_config *c, const char *name, const char *hash, char *
     return 1;
 }
 
-/* Integer settings: key, field offset, bounds. */
-static int apply_int(sshd_config *c, const char *key, const char *value, char **err, int *done)
+static int parse_listen(void *obj, const char *key, const char *value, char **err)
 {
-    static const struct { const char *key; size_t off; long lo, hi; } ints[] = {
-        {"ssh.port", offsetof(sshd_config, port), 1, 65535},
-        {"auth.max_tries", offsetof(sshd_config, max_tries), 1, 1000},
-        {"auth.login_grace_time", offsetof(sshd_config, login_grace), 0, 86400},
-        {"auth.lockout_failures", offsetof(sshd_config, lockout_failures), 0, 1000},
-        {"auth.lockout_minutes", offsetof(sshd_config, lockout_minutes), 0, 525600},
-    };
-    *done = 0;
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-        if (strcmp(key, ints[i].key) != 0)
-            continue;
-        *done = 1;
-        if (parse_int(value, ints[i].lo, ints[i].hi, (int *)((char *)c + ints[i].off)))
-            return bad(err, key, value, "out of range or not an integer");
-        return 1;
-    }
-    return 0;
+    (void)key;
+    return apply_listen(obj, value, err) == 1 ? 0 : -1;
+}
+
+static void print_listen(const void *obj, const conf_key *k, FILE *fp)
+{
+    const sshd_config *c = obj;
+    fprintf(fp, c->listen ? "%s %s\n" : "%s\n", k->key, c->listen); /* unset: every address */
+}
+
+static int parse_user(void *obj, const char *key, const char *value, char **err)
+{
+    return apply_user(obj, key + strlen("auth.users."), value, err, key) == 1 ? 0 : -1;
+}
+
+/* Accounts without their hashes: only whether a password is set. */
+static void print_users(const void *obj, const conf_key *k, FILE *fp)
+{
+    (void)k;
+    const sshd_config *c = obj;
+    for (size_t i = 0; i < c->nusers; i++)
+        fprintf(fp, "auth.users.%s %s\n", c->users[i].name, *c->users[i].hash ? "(password set)" : "\"\"");
+}
+
+#define SK(field) offsetof(sshd_config, field)
+/* The SSH front end's keys of ovmd.yaml(5). Derived paths are filled by
+ * sshd_config_finish. */
+static const conf_key ssh_keys[] = {
+    {"ssh.enabled", CT_BOOL, SK(enabled), 0, 0, "true", NULL, NULL, NULL},
+    {"ssh.port", CT_INT, SK(port), 1, 65535, "10000", NULL, NULL, NULL},
+    {"ssh.listen", CT_CUSTOM, 0, 0, 0, NULL, "all addresses", parse_listen, print_listen},
+    {"ssh.host_key_dir", CT_STR, SK(host_key_dir), 0, 0, NULL, "STATE_DIR/ssh", NULL, NULL},
+    {"auth.authorized_keys", CT_STR, SK(authorized_keys), 0, 0, NULL, "STATE_DIR/authorized_keys", NULL, NULL},
+    {"auth.max_tries", CT_INT, SK(max_tries), 1, 1000, "6", NULL, NULL, NULL},
+    {"auth.login_grace_time", CT_INT, SK(login_grace), 0, 86400, "120", NULL, NULL, NULL},
+    {"auth.lockout_failures", CT_INT, SK(lockout_failures), 0, 1000, "5", NULL, NULL, NULL},
+    {"auth.lockout_minutes", CT_INT, SK(lockout_minutes), 0, 525600, "30", NULL, NULL, NULL},
+    {"auth.users.*", CT_CUSTOM, 0, 0, 0, NULL, "admin, public-key login only", parse_user, print_users},
+};
+#undef SK
+static const size_t n_ssh_keys = sizeof ssh_keys / sizeof ssh_keys[0];
+
+void sshd_config_defaults(sshd_config *c)
+{
+    memset(c, 0, sizeof *c);
+    conftab_defaults(ssh_keys, n_ssh_keys, c);
+    c->users = xcalloc(1, sizeof *c->users);
+    c->users[0].name = xstrdup("admin");
+    c->users[0].hash = xstrdup("");
+    c->nusers = 1;
+}
+
+const conf_key *sshd_config_keys(size_t *n)
+{
+    *n = n_ssh_keys;
+    return ssh_keys;
 }
 
 int sshd_config_apply(sshd_config *c, const char *key, const char *value, char **err)
 {
-    int done = 0, rc = apply_int(c, key, value, err, &done);
-    if (done)
-        return rc;
-    if (strcmp(key, "ssh.enabled") == 0)
-        return parse_bool(value, &c->enabled) ? bad(err, key, value, "expected true or false") : 1;
-    if (strcmp(key, "ssh.listen") == 0)
-        return apply_listen(c, value, err);
-    if (strcmp(key, "ssh.host_key_dir") == 0)
-        return *value ? (set_str(&c->host_key_dir, value), 1) : bad(err, key, value, "empty path");
-    if (strcmp(key, "auth.authorized_keys") == 0)
-        return *value ? (set_str(&c->authorized_keys, value), 1) : bad(err, key, value, "empty path");
-    if (strncmp(key, "auth.users.", 11) == 0)
-        return apply_user(c, key + 11, value, err, key);
-    return 0;
+    return conftab_apply(ssh_keys, n_ssh_keys, c, key, value, err);
+}
+
+void sshd_config_print(const sshd_config *c, FILE *fp)
+{
+    conftab_print(ssh_keys, n_ssh_keys, c, fp);
 }
 
 void sshd_config_finish(sshd_config *c, const char *state_dir, const char *socket)

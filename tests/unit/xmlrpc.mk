@@ -1,4 +1,4 @@
-# tests/unit xmlrpc tests: the codec (lib/xmlrpc.c), the engine's agent client
+# tests/unit lib tests (util paths, conftab) and xmlrpc tests: the codec (lib/xmlrpc.c), the engine's agent client
 # (backend/agentc.c, built in directly until the engine links it) and the
 # replay of the XML-RPC fuzz corpus.
 check_PROGRAMS += tests/unit/test-xmlrpc tests/unit/test-agentc
@@ -47,3 +47,10 @@ TESTS += tests/unit/test-util-paths
 tests_unit_test_util_paths_SOURCES = tests/unit/test-util-paths.c
 tests_unit_test_util_paths_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_util_paths_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(PTHREAD_LIBS)
+
+# lib/conftab.c: configuration keys as data.
+check_PROGRAMS += tests/unit/test-conftab
+TESTS += tests/unit/test-conftab
+tests_unit_test_conftab_SOURCES = tests/unit/test-conftab.c
+tests_unit_test_conftab_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_conftab_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(PTHREAD_LIBS)
