@@ -41,8 +41,9 @@ check "the fresh copy has demo.sh and no build" bash -c "test -x '$clone/demo.sh
 port=$(free_port)
 sshport=$(free_port)
 printf 'agent:\n  port: %s\n' "$port" > "$work/ovmd.yaml"
-# No stdin, as CI and a detached terminal give it; the build can take minutes.
-(cd "$clone" && exec ./demo.sh --listen 127.0.0.1:"$sshport" -f "$work/ovmd.yaml") \
+# No stdin, as CI and a detached terminal give it; the build can take minutes;
+# and none of make check's variables: a user's shell has no MAKEFLAGS.
+(cd "$clone" && exec env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES ./demo.sh --listen 127.0.0.1:"$sshport" -f "$work/ovmd.yaml") \
     > "$work/out" 2> "$work/err" < /dev/null &
 pid=$!
 for _ in $(seq 1 9000); do  # up to 15 minutes: build, then start
