@@ -3,11 +3,13 @@
 #ifndef OVM_AGENT_FAULTS_H
 #define OVM_AGENT_FAULTS_H
 
-enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP, FA_IGNORE };
+/* FA_LATE: the call runs at once, its answer leaves delay_s later (a stale
+ * answer: the host changed while the reply was on its way). */
+enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP, FA_IGNORE, FA_LATE };
 
 struct fault_rule {
     enum fault_action action;
-    double delay_s;     /* FA_DELAY */
+    double delay_s;     /* FA_DELAY, FA_LATE */
     char *text;         /* FA_FAULT: faultString (heap) */
 };
 

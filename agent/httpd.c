@@ -211,15 +211,22 @@ static enum MHD_Result send_xml(struct MHD_Connection *conn, char *doc, size_t l
 }
 
 /* Applies an injected behaviour. Returns 1 when the request is finished
- * (*rc set), 0 to go on with the real call. */
-static int inject(struct httpd *h, struct MHD_Connection *conn, const char *method, enum MHD_Result *rc)
+ * (*rc set), 0 to go on with the real call, whose answer then waits *late_s. */
+static int inject(struct httpd *h, struct MHD_Connection *conn, const char *method, enum MHD_Result *rc,
+                  double *late_s)
 {
     struct fault_rule rule;
     faults_lookup(h->faults_path, method, &rule);
     int done = 1;
     size_t len;
+    *late_s = 0;
     switch (rule.action) {
     case FA_NONE:
+        done = 0;
+        break;
+    case FA_LATE:
+        log_info("%s: answer held back %g s", method, rule.delay_s);
+        *late_s = rule.delay_s;
         done = 0;
         break;
     case FA_DELAY:
@@ -283,6 +290,7 @@ static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn,
     char *method = NULL, err[256] = "";
     xr_value *params = NULL;
     size_t len;
+    double late_s = 0;
     if (xr_decode_call(req->body.buf ? req->body.buf : "", req->body.len, &method, &params, err, sizeof err) != 0) {
         log_info("malformed call: %s", err);
         char *text = xasprintf("exceptions.ExpatError:%s", err);
@@ -295,8 +303,10 @@ static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn,
         log_info("%s refused: no client certificate signed by the owning Manager", method);
         rc = send_status(conn, MHD_HTTP_FORBIDDEN,
                          "403 Forbidden: this agent is owned; a client certificate signed by its Manager is required\n");
-    } else if (!inject(h, conn, method, &rc)) {
+    } else if (!inject(h, conn, method, &rc, &late_s)) {
         char *doc = dispatch_call(h->sim, method, params, &len);
+        if (late_s > 0)
+            sim_sleep(h->sim, late_s);
         int changed = h->sim->tls_changed;
         if (changed)
             request_reload(h);

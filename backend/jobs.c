@@ -261,8 +261,10 @@ static void unlock_all(engine *e, job *j)
 {
     for (size_t i = 0; i < j->nlocks; i++) {
         obj *x = store_get(e->st, j->locks[i]);
-        if (x && x->lock_job == j->id)
+        if (x && x->lock_job == j->id) {
             x->lock_job = 0;
+            x->released_ms = ovm_now_ms();
+        }
     }
 }
 

@@ -24,6 +24,7 @@ typedef struct poll_task {
     agent_target t;
     xr_value *vms;   /* list_vms answer, NULL when the agent did not answer */
     int auth_failed;
+    int64_t asked_ms; /* when list_vms was sent */
 } poll_task;
 
 /* One polling round: a bounded set of threads takes tasks in turn, so 1000
@@ -38,6 +39,7 @@ static void poll_one(poll_task *p)
 {
     char *err = NULL;
     long tmo = p->e->cfg.poll_interval > 0 && p->e->cfg.poll_interval < 30 ? p->e->cfg.poll_interval : 30;
+    p->asked_ms = ovm_now_ms();
     int rc = agent_try_call(p->e, &p->t, "list_vms", tmo, &p->vms, &err, 0);
     if (rc != AGC_OK) {
         p->auth_failed = rc == AGC_AUTH;
@@ -121,20 +123,28 @@ static void stopped_outside(engine *e, obj *vm, obj *server)
         ha_schedule(e, vm, server->id, ovm_now_ms(), 1);
 }
 
+/* 1 if no job holds o or released it after the host was asked: a report
+ * older than the job's end is stale (a stop that finished while list_vms
+ * was on its way must not be undone by it). */
+static int settled_since(const obj *o, int64_t asked_ms)
+{
+    return !o->lock_job && o->released_ms < asked_ms;
+}
+
 /* A VM not touched by a job takes the state its host reports (object-model §5.4). */
-static void reconcile_vms(engine *e, obj *server, const xr_value *vms)
+static void reconcile_vms(engine *e, obj *server, const xr_value *vms, int64_t asked_ms)
 {
     for (size_t i = 0; vms && i < vms->n; i++) {
         const char *name = xr_get_str(xr_struct_get(vms->items[i], "name"));
         obj *vm = name ? store_get_typed(e->st, "Vm", name) : NULL;
-        if (vm && !vm->lock_job && !obj_is(vm, "status", "Template"))
+        if (vm && settled_since(vm, asked_ms) && !obj_is(vm, "status", "Template"))
             found_running(e, vm, server);
     }
     obj **mine;
     size_t n = store_find_by(e->st, "Vm", "server", server->id, &mine);
     for (size_t i = 0; i < n; i++) {
         obj *vm = mine[i];
-        if (!vm->lock_job && transitional_or_running(status_of(vm)) && !vm_listed(vms, vm->id))
+        if (settled_since(vm, asked_ms) && transitional_or_running(status_of(vm)) && !vm_listed(vms, vm->id))
             stopped_outside(e, vm, server);
     }
     free(mine);
@@ -199,8 +209,8 @@ static void apply_poll(engine *e, poll_task *p)
             if (obj_get(s, "serverPool"))
                 ha_kick(e, obj_gets(s, "serverPool")); /* H-5 */
         }
-        if (!s->lock_job)
-            reconcile_vms(e, s, p->vms);
+        if (settled_since(s, p->asked_ms))
+            reconcile_vms(e, s, p->vms, p->asked_ms);
     } else if (p->auth_failed) {
         if (!obj_is(s, "status", "Unknown")) {
             obj_set(e->st, s, "status", "Unknown");

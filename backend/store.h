@@ -26,6 +26,8 @@ typedef struct obj {
     int64_t version;    /* bumped on every change (stale-object detection) */
     int64_t changed_by; /* job that made the last change, 0 if none */
     int64_t lock_job;   /* job holding the object's lock, 0 if none */
+    int64_t released_ms;/* when a job last released the lock: the monitor
+                         * ignores host reports asked for before that */
     size_t slot;        /* index in its type list (internal) */
 } obj;
 
