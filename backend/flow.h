@@ -41,6 +41,8 @@ obj *placement_choose(engine *e, const obj *vm, char **why);
  * a guest shutdown), or NULL; *violating set when only servers that break
  * anti-affinity are eligible (A-6). Read lock held. */
 obj *placement_restart_target(engine *e, const obj *vm, const char *from, int same_first, int *violating);
+/* The first repository vm uses that is not presented to s, or NULL (§6.4, M-9). */
+const obj *vm_missing_repository(engine *e, const obj *vm, const obj *s);
 /* Which of a and b (b may be NULL) to prefer when no start policy applies: the
  * most usable memory, then the name. 1 for a. */
 int placement_better_by_memory(engine *e, const obj *a, const obj *b);
@@ -76,9 +78,19 @@ int flow_bridge(job *j, const agent_target *t, const flow_vm *v);
  * most timeout_s seconds or until the job is aborted. 0 when it got there, else -1. */
 int flow_wait_domain(job *j, const agent_target *t, const char *repo_id, const char *vm_id, int want_running,
                      int timeout_s);
-/* Bridges, starts v's domain on t and waits up to timeout_s for it to run.
+/* One start of a VM's domain, ready to run without the store lock. */
+typedef struct start_plan {
+    agent_target t;      /* the server placement chose */
+    flow_vm vm;
+    char from_id[64];    /* the VM's server before the start */
+} start_plan;
+
+/* A plan to start vm on server s (read lock held); start_plan_free takes a start_plan *. */
+start_plan *start_plan_new(engine *e, const obj *vm, const obj *s);
+void start_plan_free(void *p);
+/* Bridges, starts the domain on p->t and waits up to timeout_s for it to run.
  * 0, or -1 with the job failed ("did not reach Running" when it never ran). */
-int flow_start_domain(job *j, const agent_target *t, const flow_vm *v, int timeout_s);
+int flow_start_domain(job *j, const start_plan *p, int timeout_s);
 
 /* ---- flow_migrate.c ---- */
 
@@ -97,9 +109,9 @@ typedef struct migrate_plan {
     int ssl; /* the pool's migrateUsingSsl */
 } migrate_plan;
 
-/* Fills p for moving vm from src to dst (read lock held). */
-void migrate_plan_fill(engine *e, const obj *vm, const obj *src, const obj *dst, migrate_plan *p);
-void migrate_plan_clear(migrate_plan *p);
+/* A plan to move vm from src to dst (read lock held); migrate_plan_free takes a migrate_plan *. */
+migrate_plan *migrate_plan_new(engine *e, const obj *vm, const obj *src, const obj *dst);
+void migrate_plan_free(void *p);
 /* Bridges on the destination, migrates, waits for the domain there and records
  * the VM Running on it. 0, or -1 with the job failed. */
 int migrate_run(job *j, const migrate_plan *p);

@@ -55,16 +55,9 @@ static char *compatibility_refusal(const obj *src, const obj *dst)
 /* M-9: the first repository of vm that dst cannot reach, in the words of §6.5 (heap), or NULL. */
 static char *repository_refusal(engine *e, const obj *vm, const obj *dst)
 {
-    char **repos;
-    size_t n = vm_repositories(e, vm, &repos);
-    char *msg = NULL;
-    for (size_t i = 0; i < n && !msg; i++) {
-        obj *r = store_get(e->st, repos[i]);
-        if (r && !obj_list_has(r, "presentedServers", dst->id))
-            msg = xasprintf("Server %s has no access to Repository %s used by Vm %s", dst->name, r->name, vm->name);
-    }
-    free_list(repos, n);
-    return msg;
+    const obj *r = vm_missing_repository(e, vm, dst);
+    return r ? xasprintf("Server %s has no access to Repository %s used by Vm %s", dst->name, r->name, vm->name)
+             : NULL;
 }
 
 /* M-8, M-10, M-11: what placement_refusal says about vm on dst, in the words of §6.5. */
@@ -127,18 +120,24 @@ obj *migrate_choose(engine *e, const obj *vm, const obj *src, char **why)
     return best;
 }
 
-void migrate_plan_fill(engine *e, const obj *vm, const obj *src, const obj *dst, migrate_plan *p)
+migrate_plan *migrate_plan_new(engine *e, const obj *vm, const obj *src, const obj *dst)
 {
+    migrate_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(e, src, &p->src);
     agent_target_of(e, dst, &p->dst);
     flow_vm_of(e, vm, &p->vm);
     obj *pool = store_get(e->st, obj_gets(vm, "serverPool"));
     p->ssl = pool && obj_is(pool, "migrateUsingSsl", "Yes");
+    return p;
 }
 
-void migrate_plan_clear(migrate_plan *p)
+void migrate_plan_free(void *arg)
 {
-    flow_vm_clear(&p->vm);
+    migrate_plan *p = arg;
+    if (p) {
+        flow_vm_clear(&p->vm);
+        free(p);
+    }
 }
 
 static void record_moved(job *j, const migrate_plan *p)

@@ -153,24 +153,32 @@ static char *server_refusal(const obj *vm, const obj *s, const struct place_rule
         return xstrdup("no VM role");
     if (obj_is(s, "maintenanceMode", "Yes"))
         return xstrdup("maintenance mode");
-    if (r->inbound_lock && obj_is(s, "inboundMigrationLocked", "Yes") && !(r->own_waiver && obj_is(vm, "server", s->id)))
+    if (r->inbound_lock && obj_is(s, "inboundMigrationLocked", "Yes") &&
+        !(r->own_waiver && obj_is(vm, "server", s->id)))
         return xstrdup("inbound migration locked");
     return NULL;
 }
 
-static char *storage_network_refusal(engine *e, const obj *vm, const obj *s)
+const obj *vm_missing_repository(engine *e, const obj *vm, const obj *s)
 {
     char **repos;
     size_t nr = vm_repositories(e, vm, &repos);
-    char *why = NULL;
-    for (size_t i = 0; i < nr && !why; i++) {
+    const obj *missing = NULL;
+    for (size_t i = 0; i < nr && !missing; i++) {
         obj *r = store_get(e->st, repos[i]);
         if (r && !obj_list_has(r, "presentedServers", s->id))
-            why = xasprintf("Repository %s not presented", r->name);
+            missing = r;
     }
     free_list(repos, nr);
-    if (why)
-        return why;
+    return missing;
+}
+
+static char *storage_network_refusal(engine *e, const obj *vm, const obj *s)
+{
+    const obj *r = vm_missing_repository(e, vm, s);
+    if (r)
+        return xasprintf("Repository %s not presented", r->name);
+    char *why = NULL;
     char **nets;
     size_t nn = vm_networks(e, vm, &nets);
     for (size_t i = 0; i < nn && !why; i++) {

@@ -56,8 +56,28 @@ int flow_wait_domain(job *j, const agent_target *t, const char *repo_id, const c
     }
 }
 
-int flow_start_domain(job *j, const agent_target *t, const flow_vm *v, int timeout_s)
+start_plan *start_plan_new(engine *e, const obj *vm, const obj *s)
 {
+    start_plan *p = xcalloc(1, sizeof *p);
+    agent_target_of(e, s, &p->t);
+    flow_vm_of(e, vm, &p->vm);
+    snprintf(p->from_id, sizeof p->from_id, "%s", obj_gets(vm, "server"));
+    return p;
+}
+
+void start_plan_free(void *arg)
+{
+    start_plan *p = arg;
+    if (p) {
+        flow_vm_clear(&p->vm);
+        free(p);
+    }
+}
+
+int flow_start_domain(job *j, const start_plan *p, int timeout_s)
+{
+    const agent_target *t = &p->t;
+    const flow_vm *v = &p->vm;
     if (flow_bridge(j, t, v) != 0 ||
         agent_job_call(j, t, "start_vm", j->eng->cfg.agent_long_timeout, NULL, 2, xr_string(v->repo_id),
                        xr_string(v->id)) != 0)

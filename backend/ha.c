@@ -51,25 +51,11 @@ void ha_kick(engine *e, const char *pool_id)
 
 /* ---- restart jobs ---- */
 
-typedef struct ha_plan {
-    agent_target t;
-    flow_vm vm;
-} ha_plan;
-
-static void ha_plan_free(void *arg)
-{
-    ha_plan *p = arg;
-    if (p) {
-        flow_vm_clear(&p->vm);
-        free(p);
-    }
-}
-
 static int run_ha_restart(job *j)
 {
-    ha_plan *p = j->plan;
+    start_plan *p = j->plan;
     engine *e = j->eng;
-    int rc = flow_start_domain(j, &p->t, &p->vm, HA_START_WAIT_S);
+    int rc = flow_start_domain(j, p, HA_START_WAIT_S);
     crash_point("ha.restarted"); /* the VM runs on its new server; the store says Stopped */
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
@@ -143,9 +129,7 @@ static job *plan_restart(engine *e, obj *vm)
     if (violating)
         event_raise(e, "HA_ANTI_AFFINITY_VIOLATED", "WARNING", vm,
                     "HA restarted this Vm on a server that runs another member of its anti-affinity group", 0);
-    ha_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(e, s, &p->t);
-    flow_vm_of(e, vm, &p->vm);
+    start_plan *p = start_plan_new(e, vm, s);
     char *name = job_title("HA Restart", "Vm", vm->name);
     job *j = job_new(e, name, "system", "", vm->id);
     free(name);
@@ -176,7 +160,7 @@ void ha_tick(engine *e)
         void *plan = jobs[i]->plan;
         jobs[i]->plan = NULL;
         log_info("HA: %s", jobs[i]->name);
-        jobs_submit(e->js, jobs[i], run_ha_restart, plan, ha_plan_free);
+        jobs_submit(e->js, jobs[i], run_ha_restart, plan, start_plan_free);
         job_release(e->js, jobs[i]);
     }
     free(jobs);
@@ -234,34 +218,35 @@ void ha_evac_free(evac_plan *p)
 
 /* The live migration of one VM to the best server that passes every check of
  * migrate Vm (flow_migrate.c), chosen when its child runs: the VMs moved
- * before it changed what the others can take. -1 with it->why set when no
+ * before it changed what the others can take. NULL with it->why set when no
  * server passes. */
-static int evac_target(job *j, const evac_plan *p, evac_item *it, migrate_plan *mp)
+static migrate_plan *evac_target(job *j, const evac_plan *p, evac_item *it)
 {
     engine *e = j->eng;
     store_rdlock(e->st);
     obj *vm = store_get(e->st, it->vm_id), *src = store_get(e->st, p->src_id), *dst = NULL;
     char *why = NULL;
+    migrate_plan *mp = NULL;
     if (vm && src && (dst = migrate_choose(e, vm, src, &why)) != NULL)
-        migrate_plan_fill(e, vm, src, dst, mp);
+        mp = migrate_plan_new(e, vm, src, dst);
     store_unlock(e->st);
-    if (!dst)
+    if (!mp)
         snprintf(it->why, sizeof it->why, "%s", why ? why : "the Vm or its server no longer exists");
     free(why);
-    return dst ? 0 : -1;
+    return mp;
 }
 
 static int run_evac_child(job *j)
 {
     evac_plan *p = j->plan;
     evac_item *it = p->cur;
-    migrate_plan mp = {0};
-    if (evac_target(j, p, it, &mp) != 0) {
+    migrate_plan *mp = evac_target(j, p, it);
+    if (!mp) {
         job_fail(j, "Job failed: no server can receive Vm %s: %s", it->vm_name, it->why);
         return -1;
     }
-    int rc = migrate_run(j, &mp);
-    migrate_plan_clear(&mp);
+    int rc = migrate_run(j, mp);
+    migrate_plan_free(mp);
     if (rc != 0)
         snprintf(it->why, sizeof it->why, "%s", j->error ? j->error : "migration failed");
     return rc;

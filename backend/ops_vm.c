@@ -469,29 +469,13 @@ static job *prepare_delete_vm(cmdctx *c)
 
 /* ---- start, stop, kill, restart, suspend, resume ---- */
 
-/* start Vm: the domain on the server placement chose (flow_start.c). */
-typedef struct start_plan {
-    agent_target t;
-    flow_vm vm;
-    char server_id[64]; /* the VM's server before the start, restored on failure */
-} start_plan;
-
-static void start_plan_free(void *arg)
-{
-    start_plan *p = arg;
-    if (p) {
-        flow_vm_clear(&p->vm);
-        free(p);
-    }
-}
-
 static int run_start(job *j)
 {
     start_plan *p = j->plan;
     engine *e = j->eng;
     set_vm_state(j, p->vm.id, "Starting", p->t.id);
-    if (flow_start_domain(j, &p->t, &p->vm, (int)e->cfg.agent_long_timeout) != 0) {
-        set_vm_state(j, p->vm.id, "Stopped", p->server_id);
+    if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0) {
+        set_vm_state(j, p->vm.id, "Stopped", p->from_id);
         return -1;
     }
     store_wrlock(e->st);
@@ -527,13 +511,9 @@ static job *prepare_start(cmdctx *c)
         free(why);
         return NULL;
     }
-    start_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(c->e, s, &p->t);
-    flow_vm_of(c->e, vm, &p->vm);
-    snprintf(p->server_id, sizeof p->server_id, "%s", obj_gets(vm, "server"));
     job *j = cmd_job(c, "Start", "Vm", vm->name, vm->id, NULL);
     j->fn = run_start;
-    j->plan = p;
+    j->plan = start_plan_new(c->e, vm, s);
     j->plan_free = start_plan_free;
     return j;
 }
@@ -711,15 +691,6 @@ static int run_live_migrate(job *j)
     return migrate_run(j, j->plan);
 }
 
-static void live_plan_free(void *arg)
-{
-    migrate_plan *p = arg;
-    if (p) {
-        migrate_plan_clear(p);
-        free(p);
-    }
-}
-
 static job *prepare_live_migrate(cmdctx *c, obj *vm, obj *dst)
 {
     obj *src = store_get(c->e->st, obj_gets(vm, "server"));
@@ -734,12 +705,10 @@ static job *prepare_live_migrate(cmdctx *c, obj *vm, obj *dst)
         free(why);
         return NULL;
     }
-    migrate_plan *p = xcalloc(1, sizeof *p);
-    migrate_plan_fill(c->e, vm, src, dst, p);
     job *j = cmd_job(c, "Migrate", "Vm", vm->name, vm->id, NULL);
     j->fn = run_live_migrate;
-    j->plan = p;
-    j->plan_free = live_plan_free;
+    j->plan = migrate_plan_new(c->e, vm, src, dst);
+    j->plan_free = migrate_plan_free;
     return j;
 }
 
