@@ -8,7 +8,7 @@
 #include "lib/util.h"
 
 /* How often list_vm is asked while waiting for a domain. */
-#define WAIT_POLL_MS 100
+#define WAIT_POLL_MS 200
 
 void flow_vm_of(engine *e, const obj *vm, flow_vm *v)
 {
