@@ -8,7 +8,8 @@
  *   flow_migrate.c  live migration: the M-1..M-11 checks in §6.5 order, the
  *                   target of an evacuation, and the agent calls with the pool's
  *                   migrateUsingSsl (§6.5, §6.11);
- *   flow_present.c  presenting a repository to a server, and taking it back (§5.6).
+ *   flow_present.c  presenting a repository to a server, and taking it back (§5.6);
+ *   flow_cluster.c  a server joining and leaving its clustered pool's cluster (§5.8).
  * One header because callers combine flows (placement then start; checks then
  * migration); one small file per flow so each stays one concern. Flows sit
  * above the store and the agent client and below the operations, HA and the
@@ -127,4 +128,24 @@ void present_spec_of(engine *e, const obj *repo, present_spec *p);
 /* Mounts and registers the repository on t (add) or unmounts it, then records
  * the change in presentedServers. 0, or -1 with the job failed. */
 int present_repository(job *j, const present_spec *p, const agent_target *t, int add);
+
+/* ---- flow_cluster.c ---- */
+
+/* What a join or leave needs to know about the pool's cluster, snapshotted
+ * under the store lock. */
+typedef struct cluster_plan cluster_plan;
+/* NULL when pool is not clustered. first: the server is the pool's first
+ * member (join) or its last (leave). Read lock held. */
+cluster_plan *cluster_plan_new(engine *e, const obj *pool, int first);
+void cluster_plan_free(cluster_plan *p);
+/* Joins t to the cluster: pool file system and cluster on the first member,
+ * then configure_server_for_cluster and join_cluster (P-12 text on failure);
+ * updates clusterState. 0 or -1 (job failed). */
+int cluster_join(job *j, const agent_target *t, cluster_plan *p);
+/* Takes t out of the cluster (leave_cluster, deconfigure; destroy on the last
+ * member); updates clusterState. 0 or -1. */
+int cluster_leave(job *j, const agent_target *t, cluster_plan *p);
+/* o2cb values for a cluster timeout of t seconds (object-model §5.8). */
+int cluster_o2cb_threshold(int timeout_s);
+int cluster_o2cb_idle_ms(int timeout_s);
 #endif
