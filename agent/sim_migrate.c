@@ -135,6 +135,9 @@ SIM_HANDLER(h_migrate_vm)
 {
     struct sim *s = c->sim;
     const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]), *dest = xr_get_str(argv[2]);
+    int ssl = 0; /* the simulated transfer is always HTTPS; the flag is only logged, for tests */
+    if (argc > 4)
+        xr_get_bool(argv[4], &ssl);
     pthread_mutex_lock(&s->lock);
     const xr_value *dom = sim_domain(s, vm);
     xr_value *rec = dom ? xr_copy(dom) : NULL;
@@ -151,7 +154,7 @@ SIM_HANDLER(h_migrate_vm)
     if (sim_save(s) != 0)
         call_fault(c, "exceptions.IOError:cannot save the agent state");
     pthread_mutex_unlock(&s->lock);
-    log_info("migrated %s to %s", vm, dest);
+    log_info("migrated %s to %s%s", vm, dest, ssl ? " using SSL" : "");
     return c->fault ? NULL : xr_nil();
 }
 

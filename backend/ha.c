@@ -3,10 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "backend/events.h"
 #include "backend/model.h"
-#include "backend/placement.h"
+#include "backend/flow.h"
 #include "backend/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -50,175 +49,17 @@ void ha_kick(engine *e, const char *pool_id)
     free(vms);
 }
 
-/* ---- placement (H-3) ---- */
-
-static int on_network(engine *e, const obj *s, const char *net)
-{
-    const obj *nw = store_get(e->st, net);
-    if (nw && *obj_gets(nw, "server"))
-        return obj_is(nw, "server", s->id);
-    obj **ports;
-    size_t n = store_find_by(e->st, "Port", "server", s->id, &ports);
-    int ok = 0;
-    for (size_t i = 0; i < n && !ok; i++)
-        ok = obj_is(ports[i], "network", net);
-    free(ports);
-    return ok;
-}
-
-/* §6.4 eligibility without inbound lock, huge pages and anti-affinity. */
-static int ha_eligible(engine *e, const obj *vm, const obj *s)
-{
-    if (!obj_is(s, "serverPool", obj_gets(vm, "serverPool")) || !obj_is(s, "status", "Running") ||
-        !obj_is(s, "ownership", "Owned") || obj_is(s, "maintenanceMode", "Yes") ||
-        (obj_get(s, "roles") && !strstr(obj_gets(s, "roles"), "VM")))
-        return 0;
-    char **ids;
-    size_t n = vm_repositories(e, vm, &ids);
-    int ok = 1;
-    for (size_t i = 0; i < n && ok; i++) {
-        obj *r = store_get(e->st, ids[i]);
-        ok = !r || obj_list_has(r, "presentedServers", s->id);
-    }
-    free_list(ids, n);
-    if (!ok)
-        return 0;
-    n = vm_networks(e, vm, &ids);
-    for (size_t i = 0; i < n && ok; i++)
-        ok = on_network(e, s, ids[i]);
-    free_list(ids, n);
-    if (!ok || server_usable_memory(e, s) < obj_get_int(vm, "memory", 512))
-        return 0;
-    char *ev = event_blocking(e, s);
-    int blocked = ev != NULL;
-    free(ev);
-    return !blocked;
-}
-
-/* 1 if another member of one of vm's anti-affinity groups is active on s. */
-static int violates_aag(engine *e, const obj *vm, const obj *s)
-{
-    obj **groups;
-    size_t ng = store_list(e->st, "AntiAffinityGroup", &groups);
-    int hit = 0;
-    for (size_t g = 0; g < ng && !hit; g++) {
-        if (!obj_list_has(groups[g], "vms", vm->id))
-            continue;
-        char **ids;
-        size_t n = split_list(obj_get(groups[g], "vms"), &ids);
-        for (size_t i = 0; i < n && !hit; i++) {
-            obj *o = store_get(e->st, ids[i]);
-            hit = o && o != vm && vm_is_active(o) && obj_is(o, "server", s->id);
-        }
-        free_list(ids, n);
-    }
-    free(groups);
-    return hit;
-}
-
-/* Most usable memory, then name (BEST_SERVER of L-4). */
-static int better_target(engine *e, const obj *a, const obj *b)
-{
-    if (!b)
-        return 1;
-    long long ma = server_usable_memory(e, a), mb = server_usable_memory(e, b);
-    return ma != mb ? ma > mb : strcmp(a->name, b->name) < 0;
-}
-
-/* The restart target of vm, or NULL; *violating set when only servers that
- * break anti-affinity are eligible (A-6). Read lock held. */
-static obj *ha_choose(engine *e, const obj *vm, int *violating)
-{
-    *violating = 0;
-    const char *from = obj_gets(vm, "haFrom");
-    obj *same = obj_is(vm, "haGuest", "Yes") ? store_get(e->st, from) : NULL;
-    if (same && ha_eligible(e, vm, same) && !violates_aag(e, vm, same))
-        return same; /* H-6 */
-    obj **servers;
-    size_t n = store_find_by(e->st, "Server", "serverPool", obj_gets(vm, "serverPool"), &servers);
-    obj *best = NULL, *best_bad = NULL;
-    for (size_t i = 0; i < n; i++) {
-        obj *s = servers[i];
-        if ((!same && !strcmp(s->id, from)) || !ha_eligible(e, vm, s))
-            continue;
-        if (!violates_aag(e, vm, s)) {
-            if (better_target(e, s, best))
-                best = s;
-        } else if (better_target(e, s, best_bad)) {
-            best_bad = s;
-        }
-    }
-    free(servers);
-    if (!best && best_bad)
-        *violating = 1;
-    return best ? best : best_bad;
-}
-
 /* ---- restart jobs ---- */
-
-typedef struct ha_plan {
-    agent_target t;
-    char vm_id[64], repo_id[64], vm_name[257];
-    char **nets;
-    size_t nnets;
-} ha_plan;
-
-static void ha_plan_free(void *arg)
-{
-    ha_plan *p = arg;
-    if (p) {
-        free_list(p->nets, p->nnets);
-        free(p);
-    }
-}
-
-/* Polls list_vm on t until the domain runs; bounded by HA_START_WAIT_S. */
-static int wait_running(job *j, const agent_target *t, const char *repo, const char *vm)
-{
-    int64_t end = ovm_now_ms() + HA_START_WAIT_S * 1000LL;
-    for (;;) {
-        xr_value *res = NULL;
-        char *err = NULL;
-        int rc = agent_try_call(j->eng, t, "list_vm", j->eng->cfg.agent_call_timeout, &res, &err, 2,
-                                xr_string(repo), xr_string(vm));
-        int running = rc == AGC_OK && res && res->type == XR_STRUCT;
-        xr_free(res);
-        free(err);
-        if (running)
-            return 0;
-        if (ovm_now_ms() >= end || job_aborted(j))
-            return -1;
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
-
-static int start_on_target(job *j, ha_plan *p)
-{
-    long tmo = j->eng->cfg.agent_call_timeout;
-    for (size_t i = 0; i < p->nnets; i++)
-        if (agent_job_call(j, &p->t, "ovs_br_config", tmo, NULL, 3, xr_string("start"), xr_string(p->nets[i]),
-                           xr_string("bond0")) != 0)
-            return -1;
-    if (agent_job_call(j, &p->t, "start_vm", j->eng->cfg.agent_long_timeout, NULL, 2, xr_string(p->repo_id),
-                       xr_string(p->vm_id)) != 0)
-        return -1;
-    if (wait_running(j, &p->t, p->repo_id, p->vm_id) != 0) {
-        job_fail(j, "Job failed: Vm %s did not reach Running on Server %s", p->vm_name, p->t.name);
-        return -1;
-    }
-    return 0;
-}
 
 static int run_ha_restart(job *j)
 {
-    ha_plan *p = j->plan;
+    start_plan *p = j->plan;
     engine *e = j->eng;
-    int rc = start_on_target(j, p);
+    int rc = flow_start_domain(j, p, HA_START_WAIT_S);
     crash_point("ha.restarted"); /* the VM runs on its new server; the store says Stopped */
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
-    obj *vm = store_get(e->st, p->vm_id);
+    obj *vm = store_get(e->st, p->vm.id);
     if (vm && rc == 0) {
         obj_set(e->st, vm, "status", "Running");
         obj_set(e->st, vm, "server", p->t.id);
@@ -279,7 +120,7 @@ static size_t collect_due(engine *e, int64_t now, due_vm **out)
 static job *plan_restart(engine *e, obj *vm)
 {
     int violating = 0;
-    obj *s = ha_choose(e, vm, &violating);
+    obj *s = placement_restart_target(e, vm, obj_gets(vm, "haFrom"), obj_is(vm, "haGuest", "Yes"), &violating);
     if (!s) {
         obj_set(e->st, vm, "haDue", "wait");
         event_raise(e, "HA_NO_SERVER", "WARNING", vm, "No server of the pool can restart this HA Vm", 0);
@@ -288,12 +129,7 @@ static job *plan_restart(engine *e, obj *vm)
     if (violating)
         event_raise(e, "HA_ANTI_AFFINITY_VIOLATED", "WARNING", vm,
                     "HA restarted this Vm on a server that runs another member of its anti-affinity group", 0);
-    ha_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(e, s, &p->t);
-    snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
-    snprintf(p->vm_name, sizeof p->vm_name, "%s", vm->name);
-    snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
-    p->nnets = vm_networks(e, vm, &p->nets);
+    start_plan *p = start_plan_new(e, vm, s);
     char *name = job_title("HA Restart", "Vm", vm->name);
     job *j = job_new(e, name, "system", "", vm->id);
     free(name);
@@ -324,7 +160,7 @@ void ha_tick(engine *e)
         void *plan = jobs[i]->plan;
         jobs[i]->plan = NULL;
         log_info("HA: %s", jobs[i]->name);
-        jobs_submit(e->js, jobs[i], run_ha_restart, plan, ha_plan_free);
+        jobs_submit(e->js, jobs[i], run_ha_restart, plan, start_plan_free);
         job_release(e->js, jobs[i]);
     }
     free(jobs);
@@ -333,13 +169,12 @@ void ha_tick(engine *e)
 /* ---- maintenance evacuation (MM-2, MM-3) ---- */
 
 typedef struct evac_item {
-    char vm_id[64], vm_name[257], repo_id[64];
+    char vm_id[64], vm_name[257];
     char why[512];      /* failure reason for the MM-3 text */
 } evac_item;
 
 struct evac_plan {
-    agent_target src;
-    char server_name[257];
+    char src_id[64], server_name[257];
     evac_item *items;
     size_t n;
     evac_item *cur;     /* the child being run */
@@ -360,7 +195,6 @@ evac_plan *ha_evac_plan(engine *e, job *j, const obj *s)
         evac_item *it = &p->items[p->n++];
         snprintf(it->vm_id, sizeof it->vm_id, "%s", vms[i]->id);
         snprintf(it->vm_name, sizeof it->vm_name, "%s", vms[i]->name);
-        snprintf(it->repo_id, sizeof it->repo_id, "%s", obj_gets(vms[i], "repository"));
         job_lock(j, vms[i]->id);
     }
     free(vms);
@@ -368,7 +202,7 @@ evac_plan *ha_evac_plan(engine *e, job *j, const obj *s)
         ha_evac_free(p);
         return NULL;
     }
-    agent_target_of(e, s, &p->src);
+    snprintf(p->src_id, sizeof p->src_id, "%s", s->id);
     snprintf(p->server_name, sizeof p->server_name, "%s", s->name);
     j->kind = "FAN_OUT";
     return p;
@@ -382,74 +216,40 @@ void ha_evac_free(evac_plan *p)
     }
 }
 
-/* Target for one VM among the other members (§6.4 via the M-3/M-4/M-11
- * rules); NULL with it->why set. */
-static int evac_target(job *j, evac_plan *p, evac_item *it, agent_target *t, char ***nets, size_t *nnets)
+/* The live migration of one VM to the best server that passes every check of
+ * migrate Vm (flow_migrate.c), chosen when its child runs: the VMs moved
+ * before it changed what the others can take. NULL with it->why set when no
+ * server passes. */
+static migrate_plan *evac_target(job *j, const evac_plan *p, evac_item *it)
 {
     engine *e = j->eng;
     store_rdlock(e->st);
-    obj *vm = store_get(e->st, it->vm_id), *src = store_get(e->st, p->src.id), *best = NULL;
-    obj **servers = NULL;
-    size_t n = vm && src ? store_find_by(e->st, "Server", "serverPool", obj_gets(src, "serverPool"), &servers) : 0;
-    strbuf why = STRBUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (servers[i] == src)
-            continue;
-        char *r = placement_refusal(e, vm, servers[i], 0);
-        if (r)
-            sb_addf(&why, "%s%s: %s", why.len ? "; " : "", servers[i]->name, r);
-        else if (better_target(e, servers[i], best))
-            best = servers[i];
-        free(r);
-    }
-    free(servers);
-    if (best) {
-        agent_target_of(e, best, t);
-        *nnets = vm_networks(e, vm, nets);
-    } else {
-        snprintf(it->why, sizeof it->why, "%s", why.len ? why.buf : "no other server in the pool");
-    }
-    sb_free(&why);
+    obj *vm = store_get(e->st, it->vm_id), *src = store_get(e->st, p->src_id), *dst = NULL;
+    char *why = NULL;
+    migrate_plan *mp = NULL;
+    if (vm && src && (dst = migrate_choose(e, vm, src, &why)) != NULL)
+        mp = migrate_plan_new(e, vm, src, dst);
     store_unlock(e->st);
-    return best ? 0 : -1;
+    if (!mp)
+        snprintf(it->why, sizeof it->why, "%s", why ? why : "the Vm or its server no longer exists");
+    free(why);
+    return mp;
 }
 
 static int run_evac_child(job *j)
 {
     evac_plan *p = j->plan;
     evac_item *it = p->cur;
-    agent_target t;
-    char **nets = NULL;
-    size_t nnets = 0;
-    if (evac_target(j, p, it, &t, &nets, &nnets) != 0) {
+    migrate_plan *mp = evac_target(j, p, it);
+    if (!mp) {
         job_fail(j, "Job failed: no server can receive Vm %s: %s", it->vm_name, it->why);
         return -1;
     }
-    engine *e = j->eng;
-    int rc = 0;
-    for (size_t i = 0; i < nnets && rc == 0; i++)
-        rc = agent_job_call(j, &t, "ovs_br_config", e->cfg.agent_call_timeout, NULL, 3, xr_string("start"),
-                            xr_string(nets[i]), xr_string("bond0"));
-    free_list(nets, nnets);
-    if (rc == 0)
-        rc = agent_job_call(j, &p->src, "migrate_vm", e->cfg.agent_long_timeout, NULL, 5, xr_string(it->repo_id),
-                            xr_string(it->vm_id), xr_string(t.ep.host), xr_bool(1), xr_bool(0));
-    if (rc == 0 && wait_running(j, &t, it->repo_id, it->vm_id) != 0) {
-        job_fail(j, "Job failed: Vm %s is not running on Server %s after the migration", it->vm_name, t.name);
-        rc = -1;
-    }
-    if (rc != 0) {
+    int rc = migrate_run(j, mp);
+    migrate_plan_free(mp);
+    if (rc != 0)
         snprintf(it->why, sizeof it->why, "%s", j->error ? j->error : "migration failed");
-        return -1;
-    }
-    store_wrlock(e->st);
-    store_set_actor(e->st, j->id);
-    obj *vm = store_get(e->st, it->vm_id);
-    if (vm)
-        obj_set(e->st, vm, "server", t.id);
-    store_set_actor(e->st, 0);
-    store_unlock(e->st);
-    return 0;
+    return rc;
 }
 
 int ha_evacuate(job *j, evac_plan *p)
@@ -473,7 +273,7 @@ int ha_evacuate(job *j, evac_plan *p)
                              p->server_name, nfailed, failed.buf);
         engine *e = j->eng;
         store_wrlock(e->st);
-        obj *s = store_get(e->st, p->src.id);
+        obj *s = store_get(e->st, p->src_id);
         if (s)
             event_raise(e, "MAINTENANCE_EVACUATION_INCOMPLETE", "WARNING", s, j->error, j->id);
         store_unlock(e->st);

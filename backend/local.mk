@@ -8,7 +8,8 @@ backend_libengine_a_SOURCES = \
 	backend/jobs.c backend/jobs.h \
 	backend/events.c backend/events.h \
 	backend/agentc.c backend/agentc.h backend/ca.c backend/ca.h \
-	backend/model.c backend/model.h backend/placement.c backend/placement.h \
+	backend/model.c backend/model.h backend/flow.h backend/flow_place.c backend/flow_start.c \
+	backend/flow_migrate.c backend/flow_present.c backend/flow_cluster.c \
 	backend/discover.c backend/discover.h \
 	backend/monitor.c backend/monitor.h backend/ha.c backend/ha.h backend/cluster.c backend/cluster.h backend/demo.c backend/demo.h \
 	backend/listener.c backend/listener.h \

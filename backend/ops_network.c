@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/events.h"
+#include "backend/flow.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
@@ -32,11 +33,6 @@ static const char *port_label(const obj *port)
 {
     const char *dev = obj_get(port, "device");
     return dev && *dev ? dev : port->name;
-}
-
-static int server_usable(const obj *s)
-{
-    return obj_is(s, "ownership", "Owned") && obj_is(s, "status", "Running");
 }
 
 /* ---- N-5: one network per server for each exclusive role ---- */

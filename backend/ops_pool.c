@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/cluster.h"
+#include "backend/flow.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
@@ -11,16 +12,6 @@
 #include "lib/util.h"
 
 #define POOL_MAX_SERVERS 32
-
-static const char *pool_vm_states[] = {"Starting", "Running", "Stopping", NULL};
-
-static int vm_active(const obj *vm)
-{
-    for (const char **s = pool_vm_states; *s; s++)
-        if (obj_is(vm, "status", *s))
-            return 1;
-    return 0;
-}
 
 /* ---- create / edit / delete ServerPool ---- */
 
@@ -234,7 +225,7 @@ static job *prepare_add_server(cmdctx *c)
         result_fail(c->res, "Server %s already belongs to ServerPool %s", s->name, cur->name);
         return NULL;
     }
-    if (!obj_is(s, "ownership", "Owned") || !obj_is(s, "status", "Running")) {
+    if (!server_usable(s)) {
         result_fail(c->res, "Server %s must be owned and Running to join a server pool", s->name);
         return NULL;
     }
@@ -275,7 +266,7 @@ static int run_remove_server(job *j)
         obj **vms;
         size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
         for (size_t i = 0; i < n; i++)
-            if (!vm_active(vms[i]))
+            if (!vm_is_active(vms[i]))
                 obj_unset(e->st, vms[i], "server");
         free(vms);
     }
@@ -304,7 +295,7 @@ static job *prepare_remove_server(cmdctx *c)
     size_t n = store_find_by(c->e->st, "Vm", "server", s->id, &vms), running = 0;
     strbuf names = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        if (vm_active(vms[i])) {
+        if (vm_is_active(vms[i])) {
             sb_addf(&names, "%s%s", running++ ? ", " : "", vms[i]->name);
         }
     }
@@ -381,14 +372,14 @@ typedef struct aag_plan {
 /* a member of the group STARTING, RUNNING or STOPPING on the same server. */
 static obj *aag_conflict(engine *e, const obj *g, const obj *vm)
 {
-    if (!vm_active(vm) || !obj_get(vm, "server"))
+    if (!vm_is_active(vm) || !obj_get(vm, "server"))
         return NULL;
     char **ids;
     size_t n = split_list(obj_get(g, "vms"), &ids);
     obj *hit = NULL;
     for (size_t i = 0; i < n && !hit; i++) {
         obj *o = store_get(e->st, ids[i]);
-        if (o && o != vm && vm_active(o) && obj_is(o, "server", obj_gets(vm, "server")))
+        if (o && o != vm && vm_is_active(o) && obj_is(o, "server", obj_gets(vm, "server")))
             hit = o;
     }
     free_list(ids, n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/discover.h"
+#include "backend/flow.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
@@ -16,11 +17,6 @@
 #define REPO_MIN_GIB 10.0
 
 /* ---- helpers ---- */
-
-static int server_usable(const obj *s)
-{
-    return obj_is(s, "ownership", "Owned") && obj_is(s, "status", "Running");
-}
 
 /* A running owned server that has repo presented, utility role first. */
 static obj *repo_worker(engine *e, const obj *repo)
@@ -378,7 +374,6 @@ typedef struct repo_plan {
     agent_target *targets;   /* servers to present to / unpresent from / work on */
     size_t ntargets;
     gplan *g;
-    int add;
 } repo_plan;
 
 static void repo_plan_free(void *arg)
@@ -391,61 +386,40 @@ static void repo_plan_free(void *arg)
     }
 }
 
-/* Presents the repository to one server: mount, register, check. */
-static int present_to(job *j, const repo_plan *p, const agent_target *t)
-{
-    long tmo = j->eng->cfg.agent_call_timeout;
-    if (agent_job_call(j, t, "mount_repository_fs", tmo, NULL, 2, xr_string(p->fs_location),
-                       xr_string(p->mount_point)) != 0 ||
-        agent_job_call(j, t, "add_repository", tmo, NULL, 2, xr_string(p->fs_location), xr_string(p->mount_point)))
-        return -1;
-    return 0;
-}
+/* Presenting or unpresenting one repository to servers (flow_present.c per server). */
+typedef struct present_plan {
+    present_spec spec;
+    char name[257];
+    agent_target *targets;
+    size_t ntargets;
+    int add;
+} present_plan;
 
-static void mark_presented(engine *e, job *j, const char *repo_id, const char *server_id, int add)
+static void present_plan_free(void *arg)
 {
-    store_wrlock(e->st);
-    store_set_actor(e->st, j->id);
-    obj *r = store_get(e->st, repo_id);
-    if (r) {
-        if (add)
-            obj_list_add(e->st, r, "presentedServers", server_id);
-        else
-            obj_list_remove(e->st, r, "presentedServers", server_id);
+    present_plan *p = arg;
+    if (p) {
+        free(p->targets);
+        free(p);
     }
-    store_set_actor(e->st, 0);
-    store_unlock(e->st);
 }
 
 typedef struct child_ctx {
-    repo_plan *p;
+    present_plan *p;
     agent_target *t;
 } child_ctx;
-
-static int present_or_unpresent(job *j, const repo_plan *p, const agent_target *t)
-{
-    int rc;
-    if (p->add)
-        rc = present_to(j, p, t);
-    else
-        rc = agent_job_call(j, t, "unmount_repository_fs", j->eng->cfg.agent_call_timeout, NULL, 1,
-                            xr_string(p->mount_point));
-    if (rc == 0)
-        mark_presented(j->eng, j, p->repo_id, t->id, p->add);
-    return rc;
-}
 
 static int child_present(job *c)
 {
     child_ctx *cc = c->plan;
-    return present_or_unpresent(c, cc->p, cc->t);
+    return present_repository(c, &cc->p->spec, cc->t, cc->p->add);
 }
 
 static int run_present(job *j)
 {
-    repo_plan *p = j->plan;
+    present_plan *p = j->plan;
     if (p->ntargets == 1)
-        return present_or_unpresent(j, p, &p->targets[0]);
+        return present_repository(j, &p->spec, &p->targets[0], p->add);
     int failed = 0;
     for (size_t i = 0; i < p->ntargets; i++) {
         child_ctx cc = {p, &p->targets[i]};
@@ -492,11 +466,9 @@ job *present_prepare(cmdctx *c, int add)
         servers[0] = child;
         n = 1;
     }
-    repo_plan *p = xcalloc(1, sizeof *p);
-    snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
+    present_plan *p = xcalloc(1, sizeof *p);
+    present_spec_of(c->e, repo, &p->spec);
     snprintf(p->name, sizeof p->name, "%s", repo->name);
-    snprintf(p->fs_location, sizeof p->fs_location, "%s", repo_fs_location(c->e, repo));
-    snprintf(p->mount_point, sizeof p->mount_point, "/OVS/Repositories/%s", repo->id);
     p->add = add;
     p->targets = xcalloc(n ? n : 1, sizeof *p->targets);
     for (size_t i = 0; i < n; i++) {
@@ -530,11 +502,11 @@ job *present_prepare(cmdctx *c, int add)
     j->kind = p->ntargets > 1 ? "FAN_OUT" : "LEAF";
     j->fn = run_present;
     j->plan = p;
-    j->plan_free = repo_plan_free;
+    j->plan_free = present_plan_free;
     return j;
 fail:
     free(servers);
-    repo_plan_free(p);
+    present_plan_free(p);
     return NULL;
 }
 

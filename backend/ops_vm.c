@@ -2,11 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backend/flow.h"
 #include "backend/generic.h"
 #include "backend/model.h"
 #include "backend/ops.h"
-#include "backend/placement.h"
-#include "backend/crashpoint.h"
 #include "backend/events.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -14,13 +13,9 @@
 
 typedef struct vm_plan {
     agent_target t;         /* server the job works on */
-    agent_target src;       /* live migration: the source */
-    char vm_id[64], repo_id[64], server_id[64];
-    char **nets;            /* networks to bridge before start or migration */
-    size_t nnets;
+    char vm_id[64], repo_id[64];
     xr_value *cfg;          /* vm.cfg to write */
     gplan *g;               /* store changes */
-    int ssl;
     char key[300];          /* sendVmMessage */
     char *message;
     /* clone */
@@ -37,7 +32,6 @@ static void vm_plan_free(void *arg)
     vm_plan *p = arg;
     if (!p)
         return;
-    free_list(p->nets, p->nnets);
     xr_free(p->cfg);
     gplan_free(p->g);
     free(p->message);
@@ -50,18 +44,13 @@ static void vm_plan_free(void *arg)
     free(p);
 }
 
-static int usable(const obj *s)
-{
-    return obj_is(s, "ownership", "Owned") && obj_is(s, "status", "Running");
-}
-
 /* The server for configuration calls: the VM's host while it has a domain,
  * else a usable server with the repository presented, pool members and
  * utility servers first. */
 static obj *vm_worker(engine *e, const obj *vm, const char *repo_id)
 {
     obj *host = store_get(e->st, obj_gets(vm, "server"));
-    if (host && usable(host) && (vm_is_active(vm) || obj_is(vm, "status", "Suspended")))
+    if (host && server_usable(host) && (vm_is_active(vm) || obj_is(vm, "status", "Suspended")))
         return host;
     obj *repo = store_get(e->st, repo_id);
     if (!repo)
@@ -72,7 +61,7 @@ static obj *vm_worker(engine *e, const obj *vm, const char *repo_id)
     int best = -1;
     for (size_t i = 0; i < n; i++) {
         obj *s = store_get(e->st, ids[i]);
-        if (!s || !usable(s))
+        if (!s || !server_usable(s))
             continue;
         int score = (obj_is(s, "serverPool", obj_gets(vm, "serverPool")) ? 2 : 0) +
                     (strstr(obj_gets(s, "roles"), "UTILITY") ? 1 : 0);
@@ -480,60 +469,17 @@ static job *prepare_delete_vm(cmdctx *c)
 
 /* ---- start, stop, kill, restart, suspend, resume ---- */
 
-static int bridge_networks(job *j, const agent_target *t, char **nets, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        xr_value *res = NULL;
-        if (agent_job_call(j, t, "ovs_br_config", j->eng->cfg.agent_call_timeout, &res, 3, xr_string("start"),
-                           xr_string(nets[i]), xr_string("bond0")) != 0)
-            return -1;
-        xr_free(res);
-    }
-    return 0;
-}
-
-/* Polls list_vm until the domain runs (want_running) or is gone. */
-static int wait_domain(job *j, const agent_target *t, const char *repo, const char *vm, int want_running,
-                       int timeout_s)
-{
-    int64_t end = ovm_now_ms() + (int64_t)timeout_s * 1000;
-    for (;;) {
-        xr_value *res = NULL;
-        char *err = NULL;
-        int rc = agent_try_call(j->eng, t, "list_vm", j->eng->cfg.agent_call_timeout, &res, &err, 2, xr_string(repo),
-                                xr_string(vm));
-        int running = rc == AGC_OK && res && res->type == XR_STRUCT;
-        xr_free(res);
-        free(err);
-        if (rc == AGC_OK || rc == AGC_FAULT) {
-            if (running == want_running)
-                return 0;
-        }
-        if (ovm_now_ms() >= end || job_aborted(j))
-            return -1;
-        struct timespec ts = {0, 200 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
-
 static int run_start(job *j)
 {
-    vm_plan *p = j->plan;
+    start_plan *p = j->plan;
     engine *e = j->eng;
-    set_vm_state(j, p->vm_id, "Starting", p->t.id);
-    if (bridge_networks(j, &p->t, p->nets, p->nnets) != 0 ||
-        agent_job_call(j, &p->t, "start_vm", e->cfg.agent_long_timeout, NULL, 2, xr_string(p->repo_id),
-                       xr_string(p->vm_id)) != 0) {
-        set_vm_state(j, p->vm_id, "Stopped", p->server_id);
-        return -1;
-    }
-    if (wait_domain(j, &p->t, p->repo_id, p->vm_id, 1, (int)e->cfg.agent_long_timeout) != 0) {
-        job_fail(j, "Job failed: Vm did not reach Running on Server %s", p->t.name);
-        set_vm_state(j, p->vm_id, "Stopped", p->server_id);
+    set_vm_state(j, p->vm.id, "Starting", p->t.id);
+    if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0) {
+        set_vm_state(j, p->vm.id, "Stopped", p->from_id);
         return -1;
     }
     store_wrlock(e->st);
-    obj *vm = store_get(e->st, p->vm_id);
+    obj *vm = store_get(e->st, p->vm.id);
     if (vm) {
         store_set_actor(e->st, j->id);
         obj_set(e->st, vm, "status", "Running");
@@ -565,13 +511,11 @@ static job *prepare_start(cmdctx *c)
         free(why);
         return NULL;
     }
-    vm_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(c->e, s, &p->t);
-    snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
-    snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
-    snprintf(p->server_id, sizeof p->server_id, "%s", obj_gets(vm, "server"));
-    p->nnets = vm_networks(c->e, vm, &p->nets);
-    return vm_job(c, "Start", vm, run_start, p);
+    job *j = cmd_job(c, "Start", "Vm", vm->name, vm->id, NULL);
+    j->fn = run_start;
+    j->plan = start_plan_new(c->e, vm, s);
+    j->plan_free = start_plan_free;
+    return j;
 }
 
 static int run_stop(job *j)
@@ -584,7 +528,7 @@ static int run_stop(job *j)
         set_vm_state(j, p->vm_id, "Running", NULL);
         return -1;
     }
-    if (wait_domain(j, &p->t, p->repo_id, p->vm_id, 0, e->cfg.vm_stop_timeout) != 0) {
+    if (flow_wait_domain(j, &p->t, p->repo_id, p->vm_id, 0, e->cfg.vm_stop_timeout) != 0) {
         job_fail(j, "Job failed: Vm %s did not stop within %d seconds; use kill Vm", p->g ? p->g->name : p->vm_id,
                  e->cfg.vm_stop_timeout);
         set_vm_state(j, p->vm_id, "Running", NULL);
@@ -597,7 +541,7 @@ static int run_stop(job *j)
 static vm_plan *plan_on_host(cmdctx *c, obj *vm)
 {
     obj *s = store_get(c->e->st, obj_gets(vm, "server"));
-    if (!s || !usable(s)) {
+    if (!s || !server_usable(s)) {
         result_fail(c->res, "Vm %s runs on Server %s, which is %s", vm->name, s ? s->name : "(none)",
                     s ? status_of(s) : "unknown");
         return NULL;
@@ -606,7 +550,6 @@ static vm_plan *plan_on_host(cmdctx *c, obj *vm)
     agent_target_of(c->e, s, &p->t);
     snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
-    snprintf(p->server_id, sizeof p->server_id, "%s", s->id);
     p->g = gplan_new("Vm", vm->id, vm->name);
     return p;
 }
@@ -682,7 +625,7 @@ static job *prepare_resume(cmdctx *c)
         return NULL;
     }
     obj *s = store_get(c->e->st, obj_gets(vm, "server"));
-    if (!s || !usable(s)) {
+    if (!s || !server_usable(s)) {
         result_fail(c->res, "Vm %s is suspended on Server %s, which is %s; resume needs that server or kill the Vm",
                     vm->name, s ? s->name : "(none)", s ? status_of(s) : "Unknown");
         return NULL;
@@ -745,134 +688,27 @@ static job *prepare_kill(cmdctx *c)
 
 static int run_live_migrate(job *j)
 {
-    vm_plan *p = j->plan;
-    engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
-    if (bridge_networks(j, &p->t, p->nets, p->nnets) != 0)
-        return -1;
-    if (agent_job_call(j, &p->src, "migrate_vm", tmo, NULL, 5, xr_string(p->repo_id), xr_string(p->vm_id),
-                       xr_string(p->t.ep.host), xr_bool(1), xr_bool(p->ssl)) != 0)
-        return -1;
-    crash_point("vm.migrated"); /* the VM runs on the target; the store still says source */
-    if (wait_domain(j, &p->t, p->repo_id, p->vm_id, 1, 60) != 0) {
-        job_fail(j, "Job failed: Vm is not running on Server %s after the migration", p->t.name);
-        return -1;
-    }
-    set_vm_state(j, p->vm_id, "Running", p->t.id);
-    return 0;
-}
-
-/* M-3, M-4: a reason (L-2 words, heap) why dst itself cannot take a VM, or NULL.
- * The VM-specific reasons of placement_refusal are left to M-8..M-11. */
-static char *destination_refusal(engine *e, const obj *vm, const obj *dst)
-{
-    static const char *const own[] = {"not Running", "not owned", "no VM role", "maintenance mode",
-                                      "inbound migration locked", "unacknowledged event"};
-    char *why = placement_refusal(e, vm, dst, 0);
-    for (size_t i = 0; why && i < sizeof own / sizeof *own; i++)
-        if (!strcmp(why, own[i]))
-            return why;
-    free(why);
-    char *ev = event_blocking(e, dst); /* placement_refusal checks it last, after M-11 */
-    if (!ev)
-        return NULL;
-    free(ev);
-    return xstrdup("unacknowledged event");
-}
-
-/* M-5, M-6, M-7: the two servers' hardware and software are compatible. */
-static char *compatibility_refusal(const obj *src, const obj *dst)
-{
-    if (!obj_is(src, "cpuCompatibilityGroup", obj_gets(dst, "cpuCompatibilityGroup")))
-        return xasprintf("Servers %s and %s share no CpuCompatibilityGroup; live migration needs the same processor "
-                         "family and model",
-                         src->name, dst->name);
-    if (version_cmp(obj_gets(dst, "ovmVersion"), obj_gets(src, "ovmVersion")) < 0)
-        return xasprintf("Rule exception: Server %s runs Oracle VM Server %s, earlier than %s on Server %s", dst->name,
-                         obj_gets(dst, "ovmVersion"), obj_gets(src, "ovmVersion"), src->name);
-    const obj *both[] = {src, dst};
-    for (int i = 0; i < 2; i++)
-        if (version_cmp(obj_gets(both[i], "xenVersion"), "4.3.0-55.el6.22.18") < 0)
-            return xasprintf("Live migration needs xen-4.3.0-55.el6.22.18 or later; Server %s runs %s", both[i]->name,
-                             obj_gets(both[i], "xenVersion"));
-    return NULL;
-}
-
-/* M-8, M-10, M-11: what placement_refusal says about vm on dst, in the words of §6.5. */
-static char *vm_destination_refusal(cmdctx *c, const obj *vm, const obj *dst)
-{
-    /* The start rules: M-11 includes huge pages; their inbound-lock waiver for
-     * the VM's own server cannot apply since M-1 excluded dst == source. */
-    char *why = placement_refusal(c->e, vm, dst, 1);
-    if (!why)
-        return NULL;
-    char *msg = NULL, *local = NULL;
-    if (!strncmp(why, "Network ", 8) && (local = vm_local_network(c->e, vm)) != NULL) /* M-10 */
-        msg = xasprintf("Vm %s uses server-local Network %s; remove that Vnic before migrating", vm->name, local);
-    free(local);
-    if (!msg && !strncmp(why, "Repository ", 11)) {
-        char **repos;
-        size_t n = vm_repositories(c->e, vm, &repos);
-        for (size_t i = 0; i < n && !msg; i++) {
-            obj *r = store_get(c->e->st, repos[i]);
-            if (r && !obj_list_has(r, "presentedServers", dst->id))
-                msg = xasprintf("Server %s has no access to Repository %s used by Vm %s", dst->name, r->name,
-                                vm->name);
-        }
-        free_list(repos, n);
-    }
-    if (!msg)
-        msg = xasprintf("Server %s cannot receive Vm %s: %s", dst->name, vm->name, why);
-    free(why);
-    return msg;
-}
-
-/* The first of M-1..M-11 (object-model §6.5, in that order) that refuses, or NULL. */
-static char *live_migration_refusal(cmdctx *c, const obj *vm, const obj *src, const obj *dst)
-{
-    if (src == dst)
-        return xasprintf("Vm %s already runs on Server %s", vm->name, dst->name);
-    obj *pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
-    if (!obj_is(dst, "serverPool", obj_gets(vm, "serverPool")))
-        return xasprintf("Live migration is only possible within ServerPool %s; stop Vm %s to move it to another pool",
-                         pool ? pool->name : "", vm->name);
-    char *why = destination_refusal(c->e, vm, dst);
-    if (why) {
-        char *msg = xasprintf("Server %s cannot receive Vm %s: %s", dst->name, vm->name, why);
-        free(why);
-        return msg;
-    }
-    if ((why = compatibility_refusal(src, dst)) != NULL)
-        return why;
-    return vm_destination_refusal(c, vm, dst);
+    return migrate_run(j, j->plan);
 }
 
 static job *prepare_live_migrate(cmdctx *c, obj *vm, obj *dst)
 {
     obj *src = store_get(c->e->st, obj_gets(vm, "server"));
-    if (!src || !usable(src)) {
+    if (!src || !server_usable(src)) {
         result_fail(c->res, "Vm %s runs on Server %s, which is %s", vm->name, src ? src->name : "(none)",
                     src ? status_of(src) : "Unknown");
         return NULL;
     }
-    char *why = live_migration_refusal(c, vm, src, dst);
+    char *why = migrate_refusal(c->e, vm, src, dst);
     if (why) {
         result_fail(c->res, "%s", why);
         free(why);
         return NULL;
     }
-    vm_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(c->e, dst, &p->t);
-    agent_target_of(c->e, src, &p->src);
-    snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
-    snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
-    p->nnets = vm_networks(c->e, vm, &p->nets);
-    obj *pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
-    p->ssl = pool && obj_is(pool, "migrateUsingSsl", "Yes");
     job *j = cmd_job(c, "Migrate", "Vm", vm->name, vm->id, NULL);
     j->fn = run_live_migrate;
-    j->plan = p;
-    j->plan_free = vm_plan_free;
+    j->plan = migrate_plan_new(c->e, vm, src, dst);
+    j->plan_free = migrate_plan_free;
     return j;
 }
 

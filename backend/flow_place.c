@@ -1,13 +1,20 @@
-#include "backend/placement.h"
+/* Where a VM may run (object-model §6.4, §6.9, H-3): whether a server is
+ * usable, eligibility of a server for a VM with the reason words of rule L-2,
+ * the start policies and the HA restart target. See flow.h. */
+#include "backend/flow.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backend/events.h"
 #include "backend/model.h"
-#include "backend/ops.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
+
+int server_usable(const obj *s)
+{
+    return obj_is(s, "ownership", "Owned") && obj_is(s, "status", "Running");
+}
 
 int vm_is_active(const obj *vm)
 {
@@ -86,7 +93,7 @@ static int has_network_port(engine *e, const obj *s, const char *net)
     return ok;
 }
 
-static char *anti_affinity_refusal(engine *e, const obj *vm, const obj *s)
+char *anti_affinity_refusal(engine *e, const obj *vm, const obj *s)
 {
     obj **groups;
     size_t ng = store_list(e->st, "AntiAffinityGroup", &groups);
@@ -122,7 +129,21 @@ static char *huge_pages_refusal(engine *e, const obj *vm, const obj *s)
     return why;
 }
 
-char *placement_refusal(engine *e, const obj *vm, const obj *s, int for_start)
+/* The checks each kind of placement applies, beyond those every one makes
+ * (status, ownership, VM role, maintenance, repositories, networks, memory,
+ * unacknowledged events). */
+static const struct place_rule {
+    int inbound_lock;  /* inboundMigrationLocked refuses */
+    int own_waiver;    /* ...except on the server the VM is already on */
+    int anti_affinity; /* another active member of an anti-affinity group refuses */
+    int huge_pages;    /* a huge-pages mismatch refuses */
+} place_rule_of[] = {
+    [PLACE_START] = {1, 1, 1, 1},
+    [PLACE_MIGRATE] = {1, 0, 1, 1},
+    [PLACE_RESTART] = {0, 0, 0, 0},
+};
+
+static char *server_refusal(const obj *vm, const obj *s, const struct place_rule *r)
 {
     if (!obj_is(s, "status", "Running"))
         return xstrdup("not Running");
@@ -132,19 +153,32 @@ char *placement_refusal(engine *e, const obj *vm, const obj *s, int for_start)
         return xstrdup("no VM role");
     if (obj_is(s, "maintenanceMode", "Yes"))
         return xstrdup("maintenance mode");
-    if (obj_is(s, "inboundMigrationLocked", "Yes") && !(for_start && obj_is(vm, "server", s->id)))
+    if (r->inbound_lock && obj_is(s, "inboundMigrationLocked", "Yes") &&
+        !(r->own_waiver && obj_is(vm, "server", s->id)))
         return xstrdup("inbound migration locked");
+    return NULL;
+}
+
+const obj *vm_missing_repository(engine *e, const obj *vm, const obj *s)
+{
     char **repos;
     size_t nr = vm_repositories(e, vm, &repos);
-    char *why = NULL;
-    for (size_t i = 0; i < nr && !why; i++) {
+    const obj *missing = NULL;
+    for (size_t i = 0; i < nr && !missing; i++) {
         obj *r = store_get(e->st, repos[i]);
         if (r && !obj_list_has(r, "presentedServers", s->id))
-            why = xasprintf("Repository %s not presented", r->name);
+            missing = r;
     }
     free_list(repos, nr);
-    if (why)
-        return why;
+    return missing;
+}
+
+static char *storage_network_refusal(engine *e, const obj *vm, const obj *s)
+{
+    const obj *r = vm_missing_repository(e, vm, s);
+    if (r)
+        return xasprintf("Repository %s not presented", r->name);
+    char *why = NULL;
     char **nets;
     size_t nn = vm_networks(e, vm, &nets);
     for (size_t i = 0; i < nn && !why; i++) {
@@ -153,6 +187,15 @@ char *placement_refusal(engine *e, const obj *vm, const obj *s, int for_start)
             why = xasprintf("Network %s missing", net ? net->name : nets[i]);
     }
     free_list(nets, nn);
+    return why;
+}
+
+char *placement_refusal(engine *e, const obj *vm, const obj *s, place_rules rules)
+{
+    const struct place_rule *r = &place_rule_of[rules];
+    char *why = server_refusal(vm, s, r);
+    if (!why)
+        why = storage_network_refusal(e, vm, s);
     if (why)
         return why;
     long long need = obj_get_int(vm, "memory", 512), usable = server_usable_memory(e, s);
@@ -160,9 +203,9 @@ char *placement_refusal(engine *e, const obj *vm, const obj *s, int for_start)
         usable += need; /* its own memory is already counted there */
     if (usable < need)
         return xasprintf("needs %lld MB with %lld MB usable", need, usable);
-    if ((why = anti_affinity_refusal(e, vm, s)) != NULL)
+    if (r->anti_affinity && (why = anti_affinity_refusal(e, vm, s)) != NULL)
         return why;
-    if (for_start && (why = huge_pages_refusal(e, vm, s)) != NULL)
+    if (r->huge_pages && (why = huge_pages_refusal(e, vm, s)) != NULL)
         return why;
     char *ev = event_blocking(e, s);
     if (ev) {
@@ -251,7 +294,7 @@ obj *placement_choose(engine *e, const obj *vm, char **why)
     const char *policy = effective_policy(e, vm);
     if (!strcmp(policy, "CURRENT_SERVER")) {
         obj *s = store_get(e->st, obj_gets(vm, "server"));
-        char *r = s ? placement_refusal(e, vm, s, 1) : xstrdup("the Vm has no current server");
+        char *r = s ? placement_refusal(e, vm, s, PLACE_START) : xstrdup("the Vm has no current server");
         if (!r)
             return s;
         *why = xasprintf("Start policy CURRENT_SERVER: Server %s cannot start Vm %s: %s", s ? s->name : "(none)",
@@ -266,7 +309,7 @@ obj *placement_choose(engine *e, const obj *vm, char **why)
     obj *best = NULL;
     strbuf reasons = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        char *r = placement_refusal(e, vm, servers[i], 1);
+        char *r = placement_refusal(e, vm, servers[i], PLACE_START);
         if (r) {
             sb_addf(&reasons, "%s%s: %s", reasons.len ? "; " : "", servers[i]->name, r);
             free(r);
@@ -280,4 +323,57 @@ obj *placement_choose(engine *e, const obj *vm, char **why)
                          reasons.len ? reasons.buf : "the pool has no servers");
     sb_free(&reasons);
     return best;
+}
+
+int placement_better_by_memory(engine *e, const obj *a, const obj *b)
+{
+    if (!b)
+        return 1;
+    long long ma = server_usable_memory(e, a), mb = server_usable_memory(e, b);
+    return ma != mb ? ma > mb : strcmp(a->name, b->name) < 0;
+}
+
+/* H-3: a member of vm's pool that passes the restart rules. */
+static int restart_eligible(engine *e, const obj *vm, const obj *s)
+{
+    if (!obj_is(s, "serverPool", obj_gets(vm, "serverPool")))
+        return 0;
+    char *why = placement_refusal(e, vm, s, PLACE_RESTART);
+    int ok = why == NULL;
+    free(why);
+    return ok;
+}
+
+static int aag_free(engine *e, const obj *vm, const obj *s)
+{
+    char *why = anti_affinity_refusal(e, vm, s);
+    int ok = why == NULL;
+    free(why);
+    return ok;
+}
+
+obj *placement_restart_target(engine *e, const obj *vm, const char *from, int same_first, int *violating)
+{
+    *violating = 0;
+    obj *same = same_first ? store_get(e->st, from) : NULL;
+    if (same && restart_eligible(e, vm, same) && aag_free(e, vm, same))
+        return same; /* H-6 */
+    obj **servers;
+    size_t n = store_find_by(e->st, "Server", "serverPool", obj_gets(vm, "serverPool"), &servers);
+    obj *best = NULL, *best_bad = NULL;
+    for (size_t i = 0; i < n; i++) {
+        obj *s = servers[i];
+        if ((!same && !strcmp(s->id, from)) || !restart_eligible(e, vm, s))
+            continue;
+        if (aag_free(e, vm, s)) {
+            if (placement_better_by_memory(e, s, best))
+                best = s;
+        } else if (placement_better_by_memory(e, s, best_bad)) {
+            best_bad = s;
+        }
+    }
+    free(servers);
+    if (!best && best_bad)
+        *violating = 1;
+    return best ? best : best_bad;
 }
