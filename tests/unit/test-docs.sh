@@ -19,7 +19,7 @@ outside=("../sha""red" "DES""IGN.md" "refer""ence/")
 # from the source tree minus build trees (any folder holding config.status,
 # such as build/ or distcheck's _build/) and generated autotools files.
 list_files() {
-    local prune=(-name .git -o -name autom4te.cache -o -name _inst -o -name corpus)
+    local prune=(-name .git -o -name autom4te.cache -o -name build-aux -o -name m4 -o -name _inst -o -name corpus)
     local d
     while IFS= read -r d; do prune+=(-o -path "$d"); done < <(find "$top_srcdir" -name config.status -printf '%h\n')
     find "$top_srcdir" \( "${prune[@]}" \) -prune -o -type f \
