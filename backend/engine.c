@@ -1,4 +1,4 @@
-/* ovmd: the engine process (DESIGN.md). It owns the store, runs jobs on
+/* ovmd: the engine process (doc/architecture.md). It owns the store, runs jobs on
  * worker threads, talks to agents, and serves sessions on a local socket.
  * It never forks after its threads start. */
 #include "backend/engine.h"
@@ -225,7 +225,7 @@ static int hash_password_main(void)
 }
 
 /* The SSH listener runs in a child forked before the engine starts any
- * thread (DESIGN.md: the engine never forks once threaded). */
+ * thread (doc/architecture.md §1: the engine never forks once threaded). */
 static volatile int ssh_stop;
 
 static void on_ssh_signal(int sig)

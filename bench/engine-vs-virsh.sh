@@ -5,10 +5,9 @@
 #
 #   bench/engine-vs-virsh.sh [-n VMS] [-m STARTS] [-k LISTS] [-H HOSTS] [-A] [-b BUILDDIR]
 #
-# -A submits the creates with CommandMode=Asynchronous (as issue 2 asks).
-# The engine's create Vm locks the Repository, so today a second
-# asynchronous create in the same repository is refused ("Repository repo1
-# is locked by job ..."); without -A the creates run synchronously.
+# -A submits the creates with CommandMode=Asynchronous (as issue 2 asks):
+# create Vm writes only the new VM, so the queued creates run in parallel;
+# without -A the creates run synchronously.
 #
 # Defaults: 10000 VMs, 200 starts, 20 list repetitions, 20 hosts, BUILDDIR
 # = $top_builddir or the current directory (it needs ovmd, ovmsh,

@@ -1,6 +1,6 @@
 /* The SSH listener: host keys, the bound socket, one process per
- * connection (key exchange in the child, DESIGN.md "Sessions are
- * processes"), and reaping. A connection process that crashes takes only
+ * connection (key exchange in the child, doc/architecture.md §1: sessions are
+ * processes), and reaping. A connection process that crashes takes only
  * its own client with it. */
 #include "shell/sshd.h"
 #include <errno.h>
