@@ -811,15 +811,15 @@ static job *prepare_remove_vnic(cmdctx *c)
 }
 
 const op ops_network[] = {
-    {"create", "Network", NULL, prepare_create_network, 0},
-    {"edit", "Network", NULL, prepare_edit_network, 0},
-    {"delete", "Network", NULL, prepare_delete_network, 0},
-    {"add", "Port", NULL, prepare_add_port, 0},
-    {"remove", "Port", NULL, prepare_remove_port, 0},
-    {"create", "Vnic", NULL, prepare_create_vnic, 0},
-    {"edit", "Vnic", NULL, prepare_edit_vnic, 0},
-    {"delete", "Vnic", NULL, prepare_delete_vnic, 0},
-    {"add", "Vnic", NULL, prepare_add_vnic, 0},
-    {"remove", "Vnic", NULL, prepare_remove_vnic, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_Network, NULL, prepare_create_network, 0},
+    {GR_F_edit_Network, NULL, prepare_edit_network, 0},
+    {GR_F_delete_Network, NULL, prepare_delete_network, 0},
+    {GR_F_add_Port, NULL, prepare_add_port, 0},
+    {GR_F_remove_Port, NULL, prepare_remove_port, 0},
+    {GR_F_create_Vnic, NULL, prepare_create_vnic, 0},
+    {GR_F_edit_Vnic, NULL, prepare_edit_vnic, 0},
+    {GR_F_delete_Vnic, NULL, prepare_delete_vnic, 0},
+    {GR_F_add_Vnic, NULL, prepare_add_vnic, 0},
+    {GR_F_remove_Vnic, NULL, prepare_remove_vnic, 0},
+    OPS_END,
 };

@@ -516,16 +516,16 @@ static job *prepare_addpolicyserver(cmdctx *c)
 }
 
 const op ops_pool[] = {
-    {"create", "ServerPool", NULL, prepare_create_pool, 0},
-    {"edit", "ServerPool", NULL, prepare_edit_pool, 0},
-    {"delete", "ServerPool", NULL, prepare_delete_pool, 0},
-    {"addPolicyServer", "ServerPool", NULL, prepare_addpolicyserver, 0},
-    {"add", "Server", NULL, prepare_add_server_any, 0},
-    {"remove", "Server", NULL, prepare_remove_server_any, 0},
-    {"create", "AntiAffinityGroup", NULL, prepare_create_aag, 0},
-    {"edit", "AntiAffinityGroup", NULL, prepare_edit_aag, 0},
-    {"delete", "AntiAffinityGroup", NULL, prepare_delete_simple, 0},
-    {"add", "Vm", NULL, prepare_add_vm, 0},
-    {"remove", "Vm", NULL, prepare_remove_vm, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_ServerPool, NULL, prepare_create_pool, 0},
+    {GR_F_edit_ServerPool, NULL, prepare_edit_pool, 0},
+    {GR_F_delete_ServerPool, NULL, prepare_delete_pool, 0},
+    {GR_F_addPolicyServer_ServerPool, NULL, prepare_addpolicyserver, 0},
+    {GR_F_add_Server, NULL, prepare_add_server_any, 0},
+    {GR_F_remove_Server, NULL, prepare_remove_server_any, 0},
+    {GR_F_create_AntiAffinityGroup, NULL, prepare_create_aag, 0},
+    {GR_F_edit_AntiAffinityGroup, NULL, prepare_edit_aag, 0},
+    {GR_F_delete_AntiAffinityGroup, NULL, prepare_delete_simple, 0},
+    {GR_F_add_Vm, NULL, prepare_add_vm, 0},
+    {GR_F_remove_Vm, NULL, prepare_remove_vm, 0},
+    OPS_END,
 };

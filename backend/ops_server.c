@@ -802,12 +802,12 @@ static job *prepare_delete_server(cmdctx *c)
 }
 
 const op ops_server[] = {
-    {"discoverServer", NULL, NULL, prepare_discover, 0},
-    {"takeOwnership", "Server", NULL, prepare_take, 0},
-    {"releaseOwnership", "Server", NULL, prepare_release, 0},
-    {"updateAgentPassword", "Server", NULL, prepare_update_password, 0},
-    {"refresh", "Server", NULL, prepare_refresh, 0},
-    {"edit", "Server", NULL, prepare_edit_server, 0},
-    {"delete", "Server", NULL, prepare_delete_server, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_discoverServer, NULL, prepare_discover, 0},
+    {GR_F_takeOwnership_Server, NULL, prepare_take, 0},
+    {GR_F_releaseOwnership_Server, NULL, prepare_release, 0},
+    {GR_F_updateAgentPassword_Server, NULL, prepare_update_password, 0},
+    {GR_F_refresh_Server, NULL, prepare_refresh, 0},
+    {GR_F_edit_Server, NULL, prepare_edit_server, 0},
+    {GR_F_delete_Server, NULL, prepare_delete_server, 0},
+    OPS_END,
 };

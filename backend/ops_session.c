@@ -123,15 +123,14 @@ static void op_getmanagertime(cmdctx *c)
 }
 
 const op ops_session[] = {
-    {"set", NULL, op_set, NULL, 1},
-    {"showclisession", NULL, op_showclisession, NULL, 1},
-    {"showversion", NULL, op_showversion, NULL, 1},
-    {"help", NULL, op_help, NULL, 1},
-    {"exit", NULL, op_exit, NULL, 1},
-    {"showobjtypes", NULL, op_showobjtypes, NULL, 1},
-    {"showcustomcmds", NULL, op_showcustomcmds, NULL, 1},
-    {"showcustomcmds", "*", op_showcustomcmds, NULL, 1},
-    {"showallcustomcmds", NULL, op_showallcustomcmds, NULL, 1},
-    {"getManagerTime", NULL, op_getmanagertime, NULL, 1},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_set, op_set, NULL, 1},
+    {GR_F_showclisession, op_showclisession, NULL, 1},
+    {GR_F_showversion, op_showversion, NULL, 1},
+    {GR_F_help, op_help, NULL, 1},
+    {GR_F_exit, op_exit, NULL, 1},
+    {GR_F_showobjtypes, op_showobjtypes, NULL, 1},
+    {GR_F_showcustomcmds, op_showcustomcmds, NULL, 1},
+    {GR_F_showallcustomcmds, op_showallcustomcmds, NULL, 1},
+    {GR_F_getManagerTime, op_getmanagertime, NULL, 1},
+    OPS_END,
 };

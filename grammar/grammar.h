@@ -4,6 +4,7 @@
 #ifndef OVM_GRAMMAR_H
 #define OVM_GRAMMAR_H
 #include <stddef.h>
+#include "grammar/forms.h"
 
 /* Value types (cli-contract §5). */
 typedef enum {
@@ -49,6 +50,15 @@ typedef struct gr_attr {
                                    e.g. 3.2 spellings "Sparse" -> "SPARSE_COPY" */
 } gr_attr;
 
+/* The id of every command form, in table order (gr_cmds()[id] has that id):
+ * GR_F_list_<Type>, GR_F_show_<Type>, then GR_F_<id> of GR_FORMS, e.g.
+ * GR_F_create_Vm, GR_F_discoverServer. */
+#define GR_ID_LIST_SHOW_(n, code, lvl, label) GR_F_list_##n, GR_F_show_##n,
+#define GR_ID_FORM_(id, ...) GR_F_##id,
+typedef enum gr_form_id { GR_TYPE_LIST(GR_ID_LIST_SHOW_) GR_FORMS(GR_ID_FORM_) GR_NFORMS } gr_form_id;
+#undef GR_ID_LIST_SHOW_
+#undef GR_ID_FORM_
+
 /* A command form: a generic verb on a type, a custom command on a type, or a
  * manager/session command (type == NULL). */
 struct gr_command;
@@ -67,6 +77,8 @@ typedef struct gr_cmd {
     int type_arg;              /* manager command followed by a bare type (showcustomcmds) */
     /* Cross-attribute rule run after all other checks: 0 ok, -1 with *err (heap). */
     int (*check)(const struct gr_command *c, char **err);
+    gr_form_id id;             /* this form's id */
+    const char *refusal;       /* the engine always refuses it with this Error Msg, or NULL */
 } gr_cmd;
 
 /* Object type support levels (cli-contract §4.1). */
@@ -85,6 +97,16 @@ const gr_type *gr_type_find(const char *name);
 const gr_type *const *gr_types(size_t *n);
 /* The command form for verb (+ type) or NULL. */
 const gr_cmd *gr_cmd_find(const char *verb, const char *type);
+/* The form with id, or NULL for an id out of range. */
+const gr_cmd *gr_cmd_by_id(gr_form_id id);
+/* Why the form is always refused, for a command on type t (the form's type,
+ * or the type argument of showcustomcmds; NULL for none): its .refusal (the
+ * engine refuses these after parsing), or else gr_type_refusal. NULL when it
+ * is not refused. Heap string. */
+char *gr_refusal(const gr_cmd *c, const gr_type *t);
+/* "Object type T is not supported by this Manager" when t is recognised only
+ * and the verb is not list (the parser refuses these), else NULL. Heap. */
+char *gr_type_refusal(const gr_cmd *c, const gr_type *t);
 /* All command forms in table order; *n gets the count. */
 const gr_cmd *const *gr_cmds(size_t *n);
 /* Attribute of a command form by name (case-insensitive) or NULL. */

@@ -263,9 +263,13 @@ static int check_complete(parser *p)
         return fail(p, "At least one attribute must be specified");
     if (d->check && d->check(c, &p->err) != 0)
         return -1;
-    if (c->type && c->type->level != GT_R1 && strcmp(c->verb, "list") != 0)
-        return fail(p, "Object type %s is not supported by this Manager", c->type->name);
-    return 0;
+    /* Forms refused by the registry (gr_cmd.refusal) parse: the engine
+     * refuses them; recognised-only types are refused here. */
+    char *why = gr_type_refusal(d, c->type);
+    if (why)
+        fail(p, "%s", why);
+    free(why);
+    return why ? -1 : 0;
 }
 
 /* verb [type [instance]] for object commands, verb [type] for manager ones. */

@@ -30,11 +30,34 @@ static const char *const help_text[] = {
     "    showclisession",
 };
 
+/* Marks a refused form in showcustomcmds and showallcustomcmds. */
+#define REFUSED_MARK "  (not supported by this Manager)"
+
+/* The syntax line of a form; generic forms have none in the table. Heap. */
+static char *form_syntax(const gr_cmd *c)
+{
+    if (c->syntax)
+        return xstrdup(c->syntax);
+    return xasprintf("%s %s%s", c->verb, c->type ? c->type : "", c->takes_instance ? " <instance>" : "");
+}
+
+/* Oracle's text, then the forms of implemented types that the engine always
+ * refuses (recognised-only types are refused as a whole). */
 size_t gr_help_lines(char ***out)
 {
     gr_lines l = {0};
+    size_t n;
+    const gr_cmd *const *c = gr_cmds(&n);
     for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++)
         gr_lines_add(&l, xstrdup(help_text[i]));
+    gr_lines_add(&l, xstrdup("Not Supported by this Manager:"));
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i]->refusal)
+            continue;
+        char *syn = form_syntax(c[i]);
+        gr_lines_addf(&l, "    %s", syn);
+        free(syn);
+    }
     *out = l.v;
     return l.n;
 }
@@ -62,6 +85,14 @@ static int cmp_custom(const void *x, const void *y)
     return r ? r : ovm_strcasecmp(a->verb, b->verb);
 }
 
+/* The showcustomcmds line of a form: its syntax, marked when refused. */
+static void add_custom_line(gr_lines *l, const gr_cmd *c)
+{
+    char *why = gr_refusal(c, gr_type_find(c->type));
+    gr_lines_addf(l, "%s%s", c->syntax, why ? REFUSED_MARK : "");
+    free(why);
+}
+
 /* Custom command forms of type t (all types when t is NULL), sorted by type
  * then verb; heap array of borrowed pointers. */
 static const gr_cmd **custom_forms(const gr_type *t, size_t *k)
@@ -83,7 +114,7 @@ size_t gr_showcustomcmds_lines(const gr_type *t, char ***out)
     size_t k;
     const gr_cmd **v = custom_forms(t, &k);
     for (size_t i = 0; t && i < k; i++)
-        gr_lines_add(&l, xstrdup(v[i]->syntax));
+        add_custom_line(&l, v[i]);
     free(v);
     *out = l.v;
     return l.n;
@@ -95,7 +126,7 @@ size_t gr_showallcustomcmds_lines(char ***out)
     size_t k, n;
     const gr_cmd **v = custom_forms(NULL, &k);
     for (size_t i = 0; i < k; i++)
-        gr_lines_add(&l, xstrdup(v[i]->syntax));
+        add_custom_line(&l, v[i]);
     free(v);
     const gr_cmd *const *c = gr_cmds(&n);
     for (size_t i = 0; i < n; i++)
@@ -247,6 +278,16 @@ static void q_rest(question *q, const gr_cmd *c, const gr_token *t, size_t n)
     q_attrs(q, c, !has_parent);
 }
 
+/* The last line for a form the Manager refuses, so that '?' does not
+ * advertise it as working. */
+static void q_refusal(question *q, const gr_cmd *c, const gr_type *type)
+{
+    char *why = gr_refusal(c, type);
+    if (why)
+        gr_lines_addf(&q->l, "%*sNot supported by this Manager: %s", (int)q->col, "", why);
+    free(why);
+}
+
 static void q_walk(question *q, const gr_token *t, size_t n)
 {
     if (n == 0 || t[0].key) {
@@ -275,6 +316,7 @@ static void q_walk(question *q, const gr_token *t, size_t n)
         used = 2;
         if (c->takes_instance && n == 2) {
             q_instance(q);
+            q_refusal(q, c, type);
             return;
         }
         used += c->takes_instance && is_instance_tok(&t[2]);
@@ -282,6 +324,7 @@ static void q_walk(question *q, const gr_token *t, size_t n)
     q_rest(q, c, t + used, n - used);
     if (c->helptext)
         gr_lines_addf(&q->l, "%*sHelpText: %s", (int)q->col, "", c->helptext);
+    q_refusal(q, c, type);
 }
 
 size_t gr_question_lines(const char *before, size_t col, char ***out)
