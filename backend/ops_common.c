@@ -41,12 +41,10 @@ static obj *find_by_id(engine *e, const char *type, const char *id)
     return o;
 }
 
+/* The grammar makes sure that inst is given: the form takes an instance, or
+ * the parent clause (which always has one) was parsed. */
 obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst)
 {
-    if (!inst->key) {
-        result_fail(c->res, "Missing instance: expected id=<value> or name=<value> after %s", t->name);
-        return NULL;
-    }
     if (!strcmp(inst->key, "id")) {
         obj *o = find_by_id(c->e, t->name, inst->value);
         if (!o)

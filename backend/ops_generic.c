@@ -62,11 +62,7 @@ static void op_list(cmdctx *c)
 
 static job *find_job_instance(cmdctx *c)
 {
-    const gr_kv *inst = &c->cmd->instance;
-    if (!inst->key) {
-        result_fail(c->res, "Missing instance: expected id=<value> or name=<value> after Job");
-        return NULL;
-    }
+    const gr_kv *inst = &c->cmd->instance; /* the grammar requires it */
     char *end;
     long long id = strtoll(inst->value, &end, 10);
     job *j = *end || !*inst->value ? NULL : jobs_snapshot(c->e->js, id);

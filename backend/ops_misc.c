@@ -76,10 +76,6 @@ static int run_tag_member(job *j)
 
 static job *prepare_tag_member(cmdctx *c, int add)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected '%s <Type> <instance>'", add ? "to" : "from");
-        return NULL;
-    }
     obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     obj *member = tag ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
     if (!member)

@@ -171,10 +171,6 @@ static job *prepare_edit_network(cmdctx *c)
     obj *net = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!net)
         return NULL;
-    if (gr_get(c->cmd, "server")) {
-        result_fail(c->res, "server of Network can only be set when the object is created");
-        return NULL;
-    }
     const char *roles = gr_get(c->cmd, "roles");
     if (roles && check_new_roles(c, net, roles) != 0)
         return NULL;
@@ -693,10 +689,6 @@ static job *vnic_job(cmdctx *c, vnic_plan *p, const obj *vm, const char *operati
 
 static job *prepare_create_vnic(cmdctx *c)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on Vm <instance>'");
-        return NULL;
-    }
     obj *vm = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     obj *net = vm ? resolve_ref(c, "Network", gr_get(c->cmd, "network")) : NULL;
     if (!net || check_vm_network(c, net) != 0 || check_vnic_count(c, vm) != 0)
@@ -764,10 +756,6 @@ static job *prepare_edit_vnic(cmdctx *c)
     obj *vnic = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!vnic)
         return NULL;
-    if (gr_get(c->cmd, "macAddress")) {
-        result_fail(c->res, "macAddress of Vnic can only be set when the object is created");
-        return NULL;
-    }
     const char *netref = gr_get(c->cmd, "network");
     if (!netref) /* name and description are not in vm.cfg: a store edit */
         return gplan_prepare_edit(c, vnic, 0);

@@ -54,10 +54,6 @@ static job *prepare_edit_pool(cmdctx *c)
     obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!pool)
         return NULL;
-    if (gr_get(c->cmd, "clusterEnable")) {
-        result_fail(c->res, "clusterEnable of ServerPool can only be set when the object is created");
-        return NULL;
-    }
     if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
         result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
         return NULL;
@@ -330,10 +326,6 @@ static job *prepare_remove_server(cmdctx *c)
 static job *prepare_create_aag(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on ServerPool <instance>'");
-        return NULL;
-    }
     obj *pool = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     if (!pool)
         return NULL;
@@ -465,17 +457,17 @@ static job *prepare_remove_vm_aag(cmdctx *c)
     return prepare_aag_member(c, 0);
 }
 
-/* add/remove dispatch on the parent type */
+/* add/remove dispatch on the parent type (the grammar requires a parent) */
 static job *prepare_add_server_any(cmdctx *c)
 {
-    if (c->cmd->ptype && !strcmp(c->cmd->ptype->name, "ServerPool"))
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_add_server(c);
     return present_prepare(c, 1);
 }
 
 static job *prepare_remove_server_any(cmdctx *c)
 {
-    if (c->cmd->ptype && !strcmp(c->cmd->ptype->name, "ServerPool"))
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_remove_server(c);
     return present_prepare(c, 0);
 }

@@ -477,12 +477,8 @@ job *present_prepare(cmdctx *c, int add)
 {
     obj *child = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     obj *repo = child ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
-    if (!repo)
+    if (!repo) /* a Repository: prepare_add_server takes the ServerPool parent */
         return NULL;
-    if (strcmp(repo->type, "Repository") != 0) {
-        result_fail(c->res, "Command '%s' is not supported for object type %s", c->cmd->verb, repo->type);
-        return NULL;
-    }
     obj **servers;
     size_t n;
     if (!strcmp(child->type, "ServerPool")) {
@@ -578,10 +574,6 @@ static int run_create_repo(job *j)
 static job *prepare_create_repo(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on FileSystem <instance>'");
-        return NULL;
-    }
     if (strcmp(c->cmd->ptype->name, "FileSystem") != 0) {
         result_fail(c->res, "Repositories on %s are not supported by this Manager; use 'on FileSystem <instance>'",
                     c->cmd->ptype->name);
@@ -879,10 +871,6 @@ static int check_space(cmdctx *c, obj *repo, double need)
 
 static job *prepare_create_disk(cmdctx *c)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on Repository <instance>'");
-        return NULL;
-    }
     obj *repo = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     if (!repo)
         return NULL;
@@ -922,10 +910,6 @@ static job *prepare_edit_disk(cmdctx *c)
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!d)
         return NULL;
-    if (gr_get(c->cmd, "sparse")) {
-        result_fail(c->res, "sparse of VirtualDisk can only be set when the object is created");
-        return NULL;
-    }
     obj **maps;
     size_t nm = disk_mappings(c->e, d, &maps);
     const char *size = gr_get(c->cmd, "size");
