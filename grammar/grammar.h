@@ -136,6 +136,15 @@ typedef struct gr_tokens {
 size_t gr_split_commands(const char *line, char ***out);
 void gr_free_strv(char **v, size_t n);
 
+/* Where the text before a cursor stands, by the lexical rules of §3: the
+ * quote scanner of gr_lex and gr_split_commands, for '?' and TAB. */
+typedef struct gr_cursor {
+    size_t seg;     /* start of the last command: after the last ';' outside quotes */
+    size_t tok;     /* start of the token under the cursor (the end, after a blank) */
+    int open_quote; /* that token ends inside an unterminated quoted value */
+} gr_cursor;
+void gr_scan_cursor(const char *text, gr_cursor *out);
+
 /* Checks raw input bytes (len may include NULs): length <= GR_MAX_LINE, no NUL,
  * valid UTF-8, no control characters except TAB. 0 ok, -1 with
  * "Syntax error: ... at column N" (1-based byte column) in *err (heap). */
@@ -167,6 +176,7 @@ typedef struct gr_command {
     const gr_type *ptype;    /* parent type after on/to/from, else NULL */
     gr_kv pinstance;         /* parent instance */
     int help;                /* a lone '?' token ended the command: help requested */
+    size_t help_off;         /* byte offset of that '?' in text */
 } gr_command;
 
 /* Parses and validates a single command (no ';'). Returns 0 and fills *out,
@@ -178,6 +188,37 @@ typedef struct gr_command {
  * (gr_command_free on it is a no-op). */
 int gr_parse(const char *cmd, gr_command *out, char **err);
 void gr_command_free(gr_command *c);
+
+/* ---- the partial parser: one walk serves execution, '?' and TAB ---- */
+/* What the next token of a command may be. */
+typedef enum {
+    GW_VERB,      /* the verb */
+    GW_TYPE,      /* the object type (or the type argument of showcustomcmds) */
+    GW_INSTANCE,  /* id=/name= of the object */
+    GW_REST,      /* attributes, or the parent keyword (on/to/from) */
+    GW_PTYPE,     /* the parent's type */
+    GW_PINSTANCE, /* id=/name= of the parent */
+    GW_END,       /* nothing: a token did not fit (err says why) */
+} gr_where;
+
+typedef struct gr_walk {
+    gr_where where;
+    gr_command cmd;     /* what the tokens so far say */
+    char *err;          /* the first error, as gr_parse reports it (heap), or NULL */
+    int check_values;   /* validate attribute values (execution); '?' and TAB leave
+                           them to the command's run */
+} gr_walk;
+
+void gr_walk_init(gr_walk *w, int check_values);
+/* Steps over one token. 0, or -1 with w->err (where becomes GW_END). */
+int gr_walk_token(gr_walk *w, const gr_token *t);
+/* The command ends here: -1 with w->err when a part is missing. */
+int gr_walk_end(gr_walk *w);
+void gr_walk_free(gr_walk *w);
+/* For '?' and TAB: walks the finished tokens of the last command in before
+ * (see gr_scan_cursor); *cur gets the token under the cursor as typed (heap;
+ * empty after a blank). Free w with gr_walk_free. */
+void gr_walk_partial(const char *before, gr_walk *w, char **cur);
 /* Attribute value by canonical name or NULL. */
 const char *gr_get(const gr_command *c, const char *name);
 /* Did-you-mean: "; did you mean: A, B" for word among cands (n entries), or
