@@ -215,6 +215,10 @@ int gr_walk_token(gr_walk *w, const gr_token *t);
 /* The command ends here: -1 with w->err when a part is missing. */
 int gr_walk_end(gr_walk *w);
 void gr_walk_free(gr_walk *w);
+/* Keyword introducing the parent for a verb ("on", "to", "from") or NULL. */
+const char *gr_parent_keyword(const char *verb);
+/* 1 if the command's verb takes attribute a (create/edit flags). */
+int gr_walk_accepts(const gr_command *c, const gr_attr *a);
 /* For '?' and TAB: walks the finished tokens of the last command in before
  * (see gr_scan_cursor); *cur gets the token under the cursor as typed (heap;
  * empty after a blank). Free w with gr_walk_free. */

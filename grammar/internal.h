@@ -23,12 +23,8 @@ int gr_verb_is_generic(const char *verb);
 const char *gr_verb_canonical(const char *word);
 /* 1 if any form of verb takes an object type. */
 int gr_verb_is_typed(const char *verb);
-/* Keyword introducing the parent for a verb ("on", "to", "from") or NULL. */
-const char *gr_parent_keyword(const char *verb);
 /* Records the first error of a walk (heap copy of the message), ends it; -1. */
 int gr_walk_fail(gr_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* 1 if the command's verb takes attribute a (create/edit flags). */
-int gr_walk_accepts(const gr_command *c, const gr_attr *a);
 /* v joined with sep (v NULL-terminated, may be NULL). Heap string. */
 char *gr_join(const char *const *v, const char *sep);
 /* Validates and canonicalises one value: heap canonical value or NULL with *err. */
