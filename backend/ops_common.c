@@ -175,8 +175,9 @@ size_t engine_names(void *ctx, const char *type, char ***out)
 
 void help_listing(cmdctx *c, const char *text)
 {
-    const char *q = strrchr(text, '?');
-    char *before = xstrndup(text, q ? (size_t)(q - text) : strlen(text));
+    /* up to the '?' token the parser found (a '?' in a quoted value is text);
+     * the leading blanks that the parser trimmed still count for the column */
+    char *before = xstrndup(text, strspn(text, " \t") + c->cmd->help_off);
     char **lines;
     store_rdlock(c->e->st);
     size_t n = complete_help(before, engine_names, c->e, &lines);
