@@ -211,7 +211,7 @@ static void run_op(cmdctx *c, const op *o)
     if (strcmp(j->run_state, JS_COMPLETED) != 0) {
         result_fail(c->res, "%s", j->error && *j->error ? j->error
                                   : !strcmp(j->run_state, JS_ABORTED) ? "Job aborted" : "Job failed");
-    } else if (j->result_obj && !strcmp(c->cmd->verb, "create")) {
+    } else if (j->result_obj && c->cmd->def->creates) {
         store_rdlock(e->st);
         obj *made = store_get(e->st, j->result_obj);
         if (made) {

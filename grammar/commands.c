@@ -316,7 +316,8 @@ GR_TYPE_LIST(LIST_SHOW)
 #define INST(vb, T, at, hp, syn) \
     .verb = vb, .type = T, .attrs = at, .takes_instance = 1, .helptext = hp, .syntax = syn
 #define CREATE(T, at, par, req, syn) \
-    .verb = "create", .type = T, .attrs = at, .parents = par, .parent_required = req, .syntax = syn
+    .verb = "create", .type = T, .attrs = at, .parents = par, .parent_required = req, .syntax = syn, \
+    .creates = 1
 #define PAIR(vb, T, par, syn) \
     .verb = vb, .type = T, .attrs = no_attrs, .parents = par, .parent_required = 1, \
     .takes_instance = 1, .syntax = syn

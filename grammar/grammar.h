@@ -79,6 +79,7 @@ typedef struct gr_cmd {
     int (*check)(const struct gr_command *c, char **err);
     gr_form_id id;             /* this form's id */
     const char *refusal;       /* the engine always refuses it with this Error Msg, or NULL */
+    int creates;               /* create: a completed job's reply lists the new object (§7.2) */
 } gr_cmd;
 
 /* Object type support levels (cli-contract §4.1). */
