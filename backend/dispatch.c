@@ -10,31 +10,6 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
-static const op *const *op_tables(void)
-{
-    static const op *const tables[] = {ops_session, ops_generic, ops_server, ops_pool, ops_storage,
-                                       ops_vm,      ops_network, ops_misc,   NULL};
-    return tables;
-}
-
-/* The entry for (verb, type); type-specific entries win over generic ones
- * (type "*"). */
-static const op *find_op(const char *verb, const char *type)
-{
-    const op *generic = NULL;
-    for (const op *const *t = op_tables(); *t; t++) {
-        for (const op *o = *t; o->verb; o++) {
-            if (strcmp(o->verb, verb) != 0)
-                continue;
-            if ((!o->type && !type) || (o->type && type && !strcmp(o->type, type)))
-                return o;
-            if (o->type && type && !strcmp(o->type, "*"))
-                generic = o;
-        }
-    }
-    return generic;
-}
-
 void session_init(session *ses, engine *e, const char *user)
 {
     memset(ses, 0, sizeof *ses);
@@ -169,7 +144,7 @@ static int revalidate_job(job *j)
         free(err);
         return 0;
     }
-    const op *o = find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
+    const op *o = registry_op(cmd.def->id);
     int rc = 0;
     if (o && o->prepare) {
         session ses;
@@ -236,7 +211,7 @@ static void run_op(cmdctx *c, const op *o)
     if (strcmp(j->run_state, JS_COMPLETED) != 0) {
         result_fail(c->res, "%s", j->error && *j->error ? j->error
                                   : !strcmp(j->run_state, JS_ABORTED) ? "Job aborted" : "Job failed");
-    } else if (j->result_obj && !strcmp(c->cmd->verb, "create")) {
+    } else if (j->result_obj && c->cmd->def->creates) {
         store_rdlock(e->st);
         obj *made = store_get(e->st, j->result_obj);
         if (made) {
@@ -249,6 +224,15 @@ static void run_op(cmdctx *c, const op *o)
     job_release(e->js, j);
 }
 
+/* A form without an operation is refused with the registry's text
+ * (registry_check makes sure that every other form has one). */
+static void refuse(result *r, const gr_command *cmd)
+{
+    char *why = gr_refusal(cmd->def, cmd->type);
+    result_fail(r, "%s", why ? why : "Internal error: no operation for this command");
+    free(why);
+}
+
 static void run_command(session *ses, const char *text, result *r, int *exit_req)
 {
     gr_command cmd;
@@ -259,20 +243,15 @@ static void run_command(session *ses, const char *text, result *r, int *exit_req
         return;
     }
     cmdctx c = {.e = ses->eng, .ses = ses, .cmd = &cmd, .res = r};
-    /* A lone '?' has no verb yet: help is answered before any lookup. */
-    const op *o = cmd.help || !cmd.verb ? NULL : find_op(cmd.verb, cmd.type ? cmd.type->name : NULL);
-    if (cmd.help) {
+    /* A lone '?' has no verb yet: help is answered before any lookup. The
+     * grammar refuses the forms without an operation (registry_check). */
+    const op *o = cmd.help ? NULL : registry_op(cmd.def->id);
+    if (cmd.help)
         help_listing(&c, text);
-    } else if (!o) {
-        if (!cmd.verb)
-            result_fail(r, "Syntax error: empty command");
-        else if (cmd.type)
-            result_fail(r, "Command '%s' is not supported for object type %s", cmd.verb, cmd.type->name);
-        else
-            result_fail(r, "Unknown command: %s", cmd.verb);
-    } else {
+    else if (o)
         run_op(&c, o);
-    }
+    else
+        refuse(r, &cmd);
     *exit_req = c.exit_requested;
     gr_command_free(&cmd);
 }

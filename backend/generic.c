@@ -150,11 +150,7 @@ int gplan_run_delete(job *j)
 
 gplan *gplan_edit_plan(cmdctx *c, obj *o, int unique_name)
 {
-    const gr_command *cmd = c->cmd;
-    if (cmd->nattrs == 0) {
-        result_fail(c->res, "At least one attribute must be specified");
-        return NULL;
-    }
+    const gr_command *cmd = c->cmd; /* an edit: the grammar requires an attribute */
     gplan *p = gplan_new(o->type, o->id, NULL);
     for (size_t i = 0; i < cmd->nattrs; i++) {
         const gr_kv *a = &cmd->attrs[i];

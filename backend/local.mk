@@ -13,7 +13,7 @@ backend_libengine_a_SOURCES = \
 	backend/discover.c backend/discover.h \
 	backend/monitor.c backend/monitor.h backend/ha.c backend/ha.h backend/cluster.c backend/cluster.h backend/demo.c backend/demo.h \
 	backend/listener.c backend/listener.h \
-	backend/dispatch.c backend/ops.h backend/ops_common.c \
+	backend/dispatch.c backend/registry.c backend/ops.h backend/ops_common.c \
 	backend/generic.c backend/generic.h \
 	backend/show.c backend/show.h \
 	backend/ops_session.c backend/ops_generic.c backend/ops_server.c \

@@ -29,9 +29,11 @@ typedef struct cmdctx {
     int exit_requested;
 } cmdctx;
 
+/* The operation bound to one command form (by its id, see grammar/forms.h);
+ * backend/registry.c indexes the tables and its test checks that every form
+ * not refused by the grammar has exactly one. */
 typedef struct op {
-    const char *verb;   /* canonical verb */
-    const char *type;   /* object type, or NULL for manager/session commands */
+    gr_form_id form;
     /* Commands without a job: fill c->res; the caller holds the store read
      * lock when locked is set. */
     void (*now)(cmdctx *c);
@@ -41,7 +43,8 @@ typedef struct op {
     int unlocked;       /* now() runs without the store lock (it takes its own) */
 } op;
 
-/* Tables, one per area (ops_*.c). Each ends with a zeroed entry. */
+/* Tables, one per area (ops_*.c). Each ends with OPS_END. */
+#define OPS_END {.form = GR_NFORMS}
 extern const op ops_session[];
 extern const op ops_generic[];
 extern const op ops_server[];
@@ -50,6 +53,13 @@ extern const op ops_storage[];
 extern const op ops_vm[];
 extern const op ops_network[];
 extern const op ops_misc[];
+
+/* The operation bound to form id, or NULL (a refused form). */
+const op *registry_op(gr_form_id id);
+/* Checks the binding of forms to operations: every form has exactly one
+ * operation, or none when the grammar refuses it. 0 when it holds, else the
+ * count of problems, each described in a line of *report (heap). */
+int registry_check(char **report);
 
 /* Runs one command (already split at ';') and renders its result. Returns
  * PS_SUCCESS, PS_FAILURE or PS_EXIT; *out gets the rendered bytes (heap). */

@@ -41,12 +41,10 @@ static obj *find_by_id(engine *e, const char *type, const char *id)
     return o;
 }
 
+/* The grammar makes sure that inst is given: the form takes an instance, or
+ * the parent clause (which always has one) was parsed. */
 obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst)
 {
-    if (!inst->key) {
-        result_fail(c->res, "Missing instance: expected id=<value> or name=<value> after %s", t->name);
-        return NULL;
-    }
     if (!strcmp(inst->key, "id")) {
         obj *o = find_by_id(c->e, t->name, inst->value);
         if (!o)
@@ -177,8 +175,9 @@ size_t engine_names(void *ctx, const char *type, char ***out)
 
 void help_listing(cmdctx *c, const char *text)
 {
-    const char *q = strrchr(text, '?');
-    char *before = xstrndup(text, q ? (size_t)(q - text) : strlen(text));
+    /* up to the '?' token the parser found (a '?' in a quoted value is text);
+     * the leading blanks that the parser trimmed still count for the column */
+    char *before = xstrndup(text, strspn(text, " \t") + c->cmd->help_off);
     char **lines;
     store_rdlock(c->e->st);
     size_t n = complete_help(before, engine_names, c->e, &lines);

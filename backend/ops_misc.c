@@ -76,10 +76,6 @@ static int run_tag_member(job *j)
 
 static job *prepare_tag_member(cmdctx *c, int add)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected '%s <Type> <instance>'", add ? "to" : "from");
-        return NULL;
-    }
     obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     obj *member = tag ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
     if (!member)
@@ -372,15 +368,15 @@ static void op_get_stat_list(cmdctx *c)
 }
 
 const op ops_misc[] = {
-    {"create", "Tag", NULL, prepare_create_tag, 0},
-    {"edit", "Tag", NULL, prepare_edit_tag, 0},
-    {"delete", "Tag", NULL, prepare_delete_tag, 0},
-    {"add", "Tag", NULL, prepare_add_tag, 0},
-    {"remove", "Tag", NULL, prepare_remove_tag, 0},
-    {"getEvents", NULL, op_get_events, NULL, 0},
-    {"ackEvent", NULL, op_ack_event, NULL, 1},
-    {"getVnicMacAddrRange", NULL, op_get_mac_range, NULL, 0},
-    {"setVnicMacAddrRange", NULL, NULL, prepare_set_mac_range, 0},
-    {"getStatList", NULL, op_get_stat_list, NULL, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_Tag, NULL, prepare_create_tag, 0},
+    {GR_F_edit_Tag, NULL, prepare_edit_tag, 0},
+    {GR_F_delete_Tag, NULL, prepare_delete_tag, 0},
+    {GR_F_add_Tag, NULL, prepare_add_tag, 0},
+    {GR_F_remove_Tag, NULL, prepare_remove_tag, 0},
+    {GR_F_getEvents, op_get_events, NULL, 0},
+    {GR_F_ackEvent, op_ack_event, NULL, 1},
+    {GR_F_getVnicMacAddrRange, op_get_mac_range, NULL, 0},
+    {GR_F_setVnicMacAddrRange, NULL, prepare_set_mac_range, 0},
+    {GR_F_getStatList, op_get_stat_list, NULL, 0},
+    OPS_END,
 };

@@ -167,10 +167,6 @@ static job *prepare_edit_network(cmdctx *c)
     obj *net = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!net)
         return NULL;
-    if (gr_get(c->cmd, "server")) {
-        result_fail(c->res, "server of Network can only be set when the object is created");
-        return NULL;
-    }
     const char *roles = gr_get(c->cmd, "roles");
     if (roles && check_new_roles(c, net, roles) != 0)
         return NULL;
@@ -689,10 +685,6 @@ static job *vnic_job(cmdctx *c, vnic_plan *p, const obj *vm, const char *operati
 
 static job *prepare_create_vnic(cmdctx *c)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on Vm <instance>'");
-        return NULL;
-    }
     obj *vm = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     obj *net = vm ? resolve_ref(c, "Network", gr_get(c->cmd, "network")) : NULL;
     if (!net || check_vm_network(c, net) != 0 || check_vnic_count(c, vm) != 0)
@@ -760,10 +752,6 @@ static job *prepare_edit_vnic(cmdctx *c)
     obj *vnic = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!vnic)
         return NULL;
-    if (gr_get(c->cmd, "macAddress")) {
-        result_fail(c->res, "macAddress of Vnic can only be set when the object is created");
-        return NULL;
-    }
     const char *netref = gr_get(c->cmd, "network");
     if (!netref) /* name and description are not in vm.cfg: a store edit */
         return gplan_prepare_edit(c, vnic, 0);
@@ -807,15 +795,15 @@ static job *prepare_remove_vnic(cmdctx *c)
 }
 
 const op ops_network[] = {
-    {"create", "Network", NULL, prepare_create_network, 0},
-    {"edit", "Network", NULL, prepare_edit_network, 0},
-    {"delete", "Network", NULL, prepare_delete_network, 0},
-    {"add", "Port", NULL, prepare_add_port, 0},
-    {"remove", "Port", NULL, prepare_remove_port, 0},
-    {"create", "Vnic", NULL, prepare_create_vnic, 0},
-    {"edit", "Vnic", NULL, prepare_edit_vnic, 0},
-    {"delete", "Vnic", NULL, prepare_delete_vnic, 0},
-    {"add", "Vnic", NULL, prepare_add_vnic, 0},
-    {"remove", "Vnic", NULL, prepare_remove_vnic, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_Network, NULL, prepare_create_network, 0},
+    {GR_F_edit_Network, NULL, prepare_edit_network, 0},
+    {GR_F_delete_Network, NULL, prepare_delete_network, 0},
+    {GR_F_add_Port, NULL, prepare_add_port, 0},
+    {GR_F_remove_Port, NULL, prepare_remove_port, 0},
+    {GR_F_create_Vnic, NULL, prepare_create_vnic, 0},
+    {GR_F_edit_Vnic, NULL, prepare_edit_vnic, 0},
+    {GR_F_delete_Vnic, NULL, prepare_delete_vnic, 0},
+    {GR_F_add_Vnic, NULL, prepare_add_vnic, 0},
+    {GR_F_remove_Vnic, NULL, prepare_remove_vnic, 0},
+    OPS_END,
 };

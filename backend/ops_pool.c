@@ -45,10 +45,6 @@ static job *prepare_edit_pool(cmdctx *c)
     obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!pool)
         return NULL;
-    if (gr_get(c->cmd, "clusterEnable")) {
-        result_fail(c->res, "clusterEnable of ServerPool can only be set when the object is created");
-        return NULL;
-    }
     if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
         result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
         return NULL;
@@ -321,10 +317,6 @@ static job *prepare_remove_server(cmdctx *c)
 static job *prepare_create_aag(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on ServerPool <instance>'");
-        return NULL;
-    }
     obj *pool = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     if (!pool)
         return NULL;
@@ -456,17 +448,17 @@ static job *prepare_remove_vm_aag(cmdctx *c)
     return prepare_aag_member(c, 0);
 }
 
-/* add/remove dispatch on the parent type */
+/* add/remove dispatch on the parent type (the grammar requires a parent) */
 static job *prepare_add_server_any(cmdctx *c)
 {
-    if (c->cmd->ptype && !strcmp(c->cmd->ptype->name, "ServerPool"))
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_add_server(c);
     return present_prepare(c, 1);
 }
 
 static job *prepare_remove_server_any(cmdctx *c)
 {
-    if (c->cmd->ptype && !strcmp(c->cmd->ptype->name, "ServerPool"))
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_remove_server(c);
     return present_prepare(c, 0);
 }
@@ -507,16 +499,16 @@ static job *prepare_addpolicyserver(cmdctx *c)
 }
 
 const op ops_pool[] = {
-    {"create", "ServerPool", NULL, prepare_create_pool, 0},
-    {"edit", "ServerPool", NULL, prepare_edit_pool, 0},
-    {"delete", "ServerPool", NULL, prepare_delete_pool, 0},
-    {"addPolicyServer", "ServerPool", NULL, prepare_addpolicyserver, 0},
-    {"add", "Server", NULL, prepare_add_server_any, 0},
-    {"remove", "Server", NULL, prepare_remove_server_any, 0},
-    {"create", "AntiAffinityGroup", NULL, prepare_create_aag, 0},
-    {"edit", "AntiAffinityGroup", NULL, prepare_edit_aag, 0},
-    {"delete", "AntiAffinityGroup", NULL, prepare_delete_simple, 0},
-    {"add", "Vm", NULL, prepare_add_vm, 0},
-    {"remove", "Vm", NULL, prepare_remove_vm, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_ServerPool, NULL, prepare_create_pool, 0},
+    {GR_F_edit_ServerPool, NULL, prepare_edit_pool, 0},
+    {GR_F_delete_ServerPool, NULL, prepare_delete_pool, 0},
+    {GR_F_addPolicyServer_ServerPool, NULL, prepare_addpolicyserver, 0},
+    {GR_F_add_Server, NULL, prepare_add_server_any, 0},
+    {GR_F_remove_Server, NULL, prepare_remove_server_any, 0},
+    {GR_F_create_AntiAffinityGroup, NULL, prepare_create_aag, 0},
+    {GR_F_edit_AntiAffinityGroup, NULL, prepare_edit_aag, 0},
+    {GR_F_delete_AntiAffinityGroup, NULL, prepare_delete_simple, 0},
+    {GR_F_add_Vm, NULL, prepare_add_vm, 0},
+    {GR_F_remove_Vm, NULL, prepare_remove_vm, 0},
+    OPS_END,
 };

@@ -463,11 +463,7 @@ static job *prepare_discover(cmdctx *c)
     const char *pw = gr_get(c->cmd, "password");
     const char *take = gr_get(c->cmd, "takeOwnership");
     const char *port = gr_get(c->cmd, "port");
-    const char *user = gr_get(c->cmd, "username");
-    if (user && strcmp(user, "oracle") != 0) {
-        result_fail(c->res, "Invalid value '%s' for username; expected one of: oracle", user);
-        return NULL;
-    }
+    /* username, if given, is "oracle": the grammar's enum admits nothing else */
     srv_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->t.ep.host, sizeof p->t.ep.host, "%s", ip);
     p->t.ep.port = port ? atoi(port) : c->e->cfg.agent_port;
@@ -708,16 +704,7 @@ static job *prepare_edit_server(cmdctx *c)
     const char *roles = gr_get(c->cmd, "roles");
     if (roles && check_roles(c, s, roles))
         return NULL;
-    const char *ntp = gr_get(c->cmd, "ntpServers");
-    if (ntp) {
-        char **items;
-        size_t n = split_list(ntp, &items);
-        free_list(items, n);
-        if (n > 8) {
-            result_fail(c->res, "Invalid value '%s' for ntpServers; at most 8 servers are allowed", ntp);
-            return NULL;
-        }
-    }
+    const char *ntp = gr_get(c->cmd, "ntpServers"); /* at most 8: the grammar's max_items */
     gplan *edit = gplan_edit_plan(c, s, 1);
     if (!edit)
         return NULL;
@@ -802,12 +789,12 @@ static job *prepare_delete_server(cmdctx *c)
 }
 
 const op ops_server[] = {
-    {"discoverServer", NULL, NULL, prepare_discover, 0},
-    {"takeOwnership", "Server", NULL, prepare_take, 0},
-    {"releaseOwnership", "Server", NULL, prepare_release, 0},
-    {"updateAgentPassword", "Server", NULL, prepare_update_password, 0},
-    {"refresh", "Server", NULL, prepare_refresh, 0},
-    {"edit", "Server", NULL, prepare_edit_server, 0},
-    {"delete", "Server", NULL, prepare_delete_server, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_discoverServer, NULL, prepare_discover, 0},
+    {GR_F_takeOwnership_Server, NULL, prepare_take, 0},
+    {GR_F_releaseOwnership_Server, NULL, prepare_release, 0},
+    {GR_F_updateAgentPassword_Server, NULL, prepare_update_password, 0},
+    {GR_F_refresh_Server, NULL, prepare_refresh, 0},
+    {GR_F_edit_Server, NULL, prepare_edit_server, 0},
+    {GR_F_delete_Server, NULL, prepare_delete_server, 0},
+    OPS_END,
 };

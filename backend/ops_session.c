@@ -16,7 +16,8 @@ static const char *mode_name(output_mode m)
     return names[m];
 }
 
-static void apply_set(session *s, const char *key, const char *v, result *r)
+/* The grammar admits exactly one of the five keys, each with a checked value. */
+static void apply_set(session *s, const char *key, const char *v)
 {
     if (!ovm_strcasecmp(key, "OutputMode")) {
         s->mode = !ovm_strcasecmp(v, "Sparse") ? OM_SPARSE
@@ -29,21 +30,15 @@ static void apply_set(session *s, const char *key, const char *v, result *r)
         s->async = !ovm_strcasecmp(v, "Asynchronous");
     } else if (!ovm_strcasecmp(key, "CommandTimeout")) {
         s->timeout = atoi(v);
-    } else if (!ovm_strcasecmp(key, "AlphabetizeAttributes")) {
-        s->alphabetize = !ovm_strcasecmp(v, "Yes");
     } else {
-        result_fail(r, "Invalid attribute '%s' for set", key);
+        s->alphabetize = !ovm_strcasecmp(v, "Yes"); /* AlphabetizeAttributes */
     }
 }
 
 static void op_set(cmdctx *c)
 {
-    if (c->cmd->nattrs == 0) {
-        result_fail(c->res, "At least one attribute must be specified");
-        return;
-    }
-    for (size_t i = 0; i < c->cmd->nattrs && c->res->ok; i++)
-        apply_set(c->ses, c->cmd->attrs[i].key, c->cmd->attrs[i].value, c->res);
+    for (size_t i = 0; i < c->cmd->nattrs; i++)
+        apply_set(c->ses, c->cmd->attrs[i].key, c->cmd->attrs[i].value);
 }
 
 static void op_showclisession(cmdctx *c)
@@ -97,11 +92,7 @@ static void op_showobjtypes(cmdctx *c)
 
 static void op_showcustomcmds(cmdctx *c)
 {
-    if (!c->cmd->type) {
-        result_fail(c->res, "Missing object type: expected showcustomcmds <objectType>");
-        return;
-    }
-    char **lines;
+    char **lines; /* the grammar requires the type argument */
     size_t n = gr_showcustomcmds_lines(c->cmd->type, &lines);
     add_lines(c->res, lines, n);
 }
@@ -123,15 +114,14 @@ static void op_getmanagertime(cmdctx *c)
 }
 
 const op ops_session[] = {
-    {"set", NULL, op_set, NULL, 1},
-    {"showclisession", NULL, op_showclisession, NULL, 1},
-    {"showversion", NULL, op_showversion, NULL, 1},
-    {"help", NULL, op_help, NULL, 1},
-    {"exit", NULL, op_exit, NULL, 1},
-    {"showobjtypes", NULL, op_showobjtypes, NULL, 1},
-    {"showcustomcmds", NULL, op_showcustomcmds, NULL, 1},
-    {"showcustomcmds", "*", op_showcustomcmds, NULL, 1},
-    {"showallcustomcmds", NULL, op_showallcustomcmds, NULL, 1},
-    {"getManagerTime", NULL, op_getmanagertime, NULL, 1},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_set, op_set, NULL, 1},
+    {GR_F_showclisession, op_showclisession, NULL, 1},
+    {GR_F_showversion, op_showversion, NULL, 1},
+    {GR_F_help, op_help, NULL, 1},
+    {GR_F_exit, op_exit, NULL, 1},
+    {GR_F_showobjtypes, op_showobjtypes, NULL, 1},
+    {GR_F_showcustomcmds, op_showcustomcmds, NULL, 1},
+    {GR_F_showallcustomcmds, op_showallcustomcmds, NULL, 1},
+    {GR_F_getManagerTime, op_getmanagertime, NULL, 1},
+    OPS_END,
 };

@@ -451,12 +451,8 @@ job *present_prepare(cmdctx *c, int add)
 {
     obj *child = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     obj *repo = child ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
-    if (!repo)
+    if (!repo) /* a Repository: prepare_add_server takes the ServerPool parent */
         return NULL;
-    if (strcmp(repo->type, "Repository") != 0) {
-        result_fail(c->res, "Command '%s' is not supported for object type %s", c->cmd->verb, repo->type);
-        return NULL;
-    }
     obj **servers;
     size_t n;
     if (!strcmp(child->type, "ServerPool")) {
@@ -550,10 +546,6 @@ static int run_create_repo(job *j)
 static job *prepare_create_repo(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on FileSystem <instance>'");
-        return NULL;
-    }
     if (strcmp(c->cmd->ptype->name, "FileSystem") != 0) {
         result_fail(c->res, "Repositories on %s are not supported by this Manager; use 'on FileSystem <instance>'",
                     c->cmd->ptype->name);
@@ -851,10 +843,6 @@ static int check_space(cmdctx *c, obj *repo, double need)
 
 static job *prepare_create_disk(cmdctx *c)
 {
-    if (!c->cmd->ptype) {
-        result_fail(c->res, "Missing parent: expected 'on Repository <instance>'");
-        return NULL;
-    }
     obj *repo = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     if (!repo)
         return NULL;
@@ -894,10 +882,6 @@ static job *prepare_edit_disk(cmdctx *c)
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!d)
         return NULL;
-    if (gr_get(c->cmd, "sparse")) {
-        result_fail(c->res, "sparse of VirtualDisk can only be set when the object is created");
-        return NULL;
-    }
     obj **maps;
     size_t nm = disk_mappings(c->e, d, &maps);
     const char *size = gr_get(c->cmd, "size");
@@ -1095,24 +1079,24 @@ static job *prepare_remove_pool_repo(cmdctx *c)
 }
 
 const op ops_storage[] = {
-    {"create", "FileServer", NULL, prepare_create_fileserver, 0},
-    {"edit", "FileServer", NULL, prepare_edit_named, 0},
-    {"delete", "FileServer", NULL, prepare_delete_fileserver, 0},
-    {"refresh", "FileServer", NULL, prepare_refresh_fileserver, 0},
-    {"addAdminServer", "FileServer", NULL, prepare_add_admin_server, 0},
-    {"removeAdminServer", "FileServer", NULL, prepare_remove_admin_server, 0},
-    {"refresh", "FileSystem", NULL, prepare_refresh_filesystem, 0},
-    {"delete", "FileSystem", NULL, prepare_delete_filesystem, 0},
-    {"create", "Repository", NULL, prepare_create_repo, 0},
-    {"edit", "Repository", NULL, prepare_edit_named, 0},
-    {"delete", "Repository", NULL, prepare_delete_repo, 0},
-    {"refresh", "Repository", NULL, prepare_refresh_repo, 0},
-    {"add", "ServerPool", NULL, prepare_add_pool_repo, 0},
-    {"remove", "ServerPool", NULL, prepare_remove_pool_repo, 0},
-    {"create", "VirtualDisk", NULL, prepare_create_disk, 0},
-    {"edit", "VirtualDisk", NULL, prepare_edit_disk, 0},
-    {"delete", "VirtualDisk", NULL, prepare_delete_disk, 0},
-    {"clone", "VirtualDisk", NULL, prepare_clone_disk, 0},
-    {"delete", "VirtualCdrom", NULL, prepare_delete_cdrom, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_FileServer, NULL, prepare_create_fileserver, 0},
+    {GR_F_edit_FileServer, NULL, prepare_edit_named, 0},
+    {GR_F_delete_FileServer, NULL, prepare_delete_fileserver, 0},
+    {GR_F_refresh_FileServer, NULL, prepare_refresh_fileserver, 0},
+    {GR_F_addAdminServer_FileServer, NULL, prepare_add_admin_server, 0},
+    {GR_F_removeAdminServer_FileServer, NULL, prepare_remove_admin_server, 0},
+    {GR_F_refresh_FileSystem, NULL, prepare_refresh_filesystem, 0},
+    {GR_F_delete_FileSystem, NULL, prepare_delete_filesystem, 0},
+    {GR_F_create_Repository, NULL, prepare_create_repo, 0},
+    {GR_F_edit_Repository, NULL, prepare_edit_named, 0},
+    {GR_F_delete_Repository, NULL, prepare_delete_repo, 0},
+    {GR_F_refresh_Repository, NULL, prepare_refresh_repo, 0},
+    {GR_F_add_ServerPool, NULL, prepare_add_pool_repo, 0},
+    {GR_F_remove_ServerPool, NULL, prepare_remove_pool_repo, 0},
+    {GR_F_create_VirtualDisk, NULL, prepare_create_disk, 0},
+    {GR_F_edit_VirtualDisk, NULL, prepare_edit_disk, 0},
+    {GR_F_delete_VirtualDisk, NULL, prepare_delete_disk, 0},
+    {GR_F_clone_VirtualDisk, NULL, prepare_clone_disk, 0},
+    {GR_F_delete_VirtualCdrom, NULL, prepare_delete_cdrom, 0},
+    OPS_END,
 };

@@ -1027,16 +1027,8 @@ static job *prepare_message(cmdctx *c)
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    const char *key = gr_get(c->cmd, "key"), *msg = gr_get(c->cmd, "message"), *log = gr_get(c->cmd, "log");
-    size_t limit = log && !strcmp(log, "No") ? 8192 : 1024;
-    if (strlen(key) > 256) {
-        result_fail(c->res, "Key is %zu bytes; the limit is 256", strlen(key));
-        return NULL;
-    }
-    if (strlen(msg) > limit) {
-        result_fail(c->res, "Message is %zu bytes; the limit is 1024 with log=Yes and 8192 with log=No", strlen(msg));
-        return NULL;
-    }
+    /* the grammar's check_vm_message holds the MSG-2, MSG-3 limits */
+    const char *key = gr_get(c->cmd, "key"), *msg = gr_get(c->cmd, "message");
     if (!obj_is(vm, "status", "Running")) {
         refuse_state(c, vm, "send a message to");
         return NULL;
@@ -1047,23 +1039,6 @@ static job *prepare_message(cmdctx *c)
     snprintf(p->key, sizeof p->key, "%s", key);
     p->message = xstrdup(msg);
     return vm_job(c, "Send Message to", vm, run_message, p);
-}
-
-static void later_release(cmdctx *c, const char *type)
-{
-    result_fail(c->res, "Object type %s is not supported by this Manager", type);
-}
-
-static job *prepare_move(cmdctx *c)
-{
-    later_release(c, "VmCloneCustomizer");
-    return NULL;
-}
-
-static job *prepare_export(cmdctx *c)
-{
-    later_release(c, "VirtualAppliance");
-    return NULL;
 }
 
 /* ---- VmDiskMapping ---- */
@@ -1335,22 +1310,20 @@ static job *prepare_edit_map(cmdctx *c)
 }
 
 const op ops_vm[] = {
-    {"create", "Vm", NULL, prepare_create_vm, 0},
-    {"edit", "Vm", NULL, prepare_edit_vm, 0},
-    {"delete", "Vm", NULL, prepare_delete_vm, 0},
-    {"start", "Vm", NULL, prepare_start, 0},
-    {"stop", "Vm", NULL, prepare_stop, 0},
-    {"kill", "Vm", NULL, prepare_kill, 0},
-    {"restart", "Vm", NULL, prepare_restart, 0},
-    {"suspend", "Vm", NULL, prepare_suspend, 0},
-    {"resume", "Vm", NULL, prepare_resume, 0},
-    {"migrate", "Vm", NULL, prepare_migrate, 0},
-    {"clone", "Vm", NULL, prepare_clone, 0},
-    {"sendVmMessage", "Vm", NULL, prepare_message, 0},
-    {"moveVmToRepository", "Vm", NULL, prepare_move, 0},
-    {"exportVirtualAppliance", "Repository", NULL, prepare_export, 0},
-    {"create", "VmDiskMapping", NULL, prepare_create_map, 0},
-    {"edit", "VmDiskMapping", NULL, prepare_edit_map, 0},
-    {"delete", "VmDiskMapping", NULL, prepare_delete_map, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {GR_F_create_Vm, NULL, prepare_create_vm, 0},
+    {GR_F_edit_Vm, NULL, prepare_edit_vm, 0},
+    {GR_F_delete_Vm, NULL, prepare_delete_vm, 0},
+    {GR_F_start_Vm, NULL, prepare_start, 0},
+    {GR_F_stop_Vm, NULL, prepare_stop, 0},
+    {GR_F_kill_Vm, NULL, prepare_kill, 0},
+    {GR_F_restart_Vm, NULL, prepare_restart, 0},
+    {GR_F_suspend_Vm, NULL, prepare_suspend, 0},
+    {GR_F_resume_Vm, NULL, prepare_resume, 0},
+    {GR_F_migrate_Vm, NULL, prepare_migrate, 0},
+    {GR_F_clone_Vm, NULL, prepare_clone, 0},
+    {GR_F_sendVmMessage_Vm, NULL, prepare_message, 0},
+    {GR_F_create_VmDiskMapping, NULL, prepare_create_map, 0},
+    {GR_F_edit_VmDiskMapping, NULL, prepare_edit_map, 0},
+    {GR_F_delete_VmDiskMapping, NULL, prepare_delete_map, 0},
+    OPS_END,
 };

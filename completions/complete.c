@@ -1,5 +1,6 @@
-/* Completion engine: reads the words already typed against the grammar
- * tables to decide what the current word can be (see complete.h). */
+/* Completion engine: the grammar's partial parse (gr_walk_partial) says
+ * where the cursor stands, this file offers what may go there (see
+ * complete.h). */
 #include "completions/complete.h"
 #include <ctype.h>
 #include <stdlib.h>
@@ -54,97 +55,7 @@ static size_t strv_finish(strv *s, char ***out)
     return k;
 }
 
-/* ---- splitting the typed text ---- */
-
-/* Quote state after s[0..n): 0, '"' or '\'' (with the /" escape of §3.4). */
-static char quote_state(const char *s, size_t n)
-{
-    char q = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (q && s[i] == '/' && i + 1 < n && (s[i + 1] == '"' || s[i + 1] == '\''))
-            i++;
-        else if (q && s[i] == q)
-            q = 0;
-        else if (!q && (s[i] == '"' || s[i] == '\''))
-            q = s[i];
-    }
-    return q;
-}
-
-/* Words of the last command in text: *done gets the finished words, the
- * return value is the (possibly empty) word under the cursor. */
-static char *split_words(const char *text, strv *done)
-{
-    size_t n = strlen(text), start = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sep = text[i] == ' ' || text[i] == '\t' || text[i] == ';';
-        if (!sep || quote_state(text, i))
-            continue;
-        if (text[i] == ';') {
-            for (size_t k = 0; k < done->n; k++)
-                free(done->v[k]);
-            done->n = 0;
-        } else if (i > start) {
-            strv_push(done, xstrndup(text + start, i - start));
-        }
-        start = i + 1;
-    }
-    return xstrdup(text + start);
-}
-
-/* ---- where the cursor is in the grammar ---- */
-
-typedef enum {
-    AT_VERB,        /* first word */
-    AT_TYPE,        /* object type after a verb (or attributes of its manager form) */
-    AT_INSTANCE,    /* id=/name= of the object */
-    AT_ATTR,        /* attributes, parent keyword */
-    AT_PTYPE,       /* type after on/to/from */
-    AT_PINSTANCE,   /* id=/name= of the parent */
-    AT_END,         /* nothing more can follow */
-} position;
-
-typedef struct state {
-    position pos;
-    const char *verb;       /* canonical verb, once known */
-    const gr_cmd *form;     /* the command form, once known */
-    const gr_cmd *mgr_form; /* AT_TYPE: the verb's form without a type, if any */
-    const gr_type *type;
-    const gr_type *ptype;
-    strv given;             /* attribute keys typed so far */
-} state;
-
-static const char *parent_keyword(const char *verb)
-{
-    if (!ovm_strcasecmp(verb, "create"))
-        return "on";
-    if (!ovm_strcasecmp(verb, "add"))
-        return "to";
-    if (!ovm_strcasecmp(verb, "remove"))
-        return "from";
-    return NULL;
-}
-
-/* The canonical spelling of verb (as in the command table) or NULL. */
-static const char *canonical_verb(const char *word)
-{
-    size_t n;
-    const gr_cmd *const *cmds = gr_cmds(&n);
-    for (size_t i = 0; i < n; i++)
-        if (!ovm_strcasecmp(cmds[i]->verb, word))
-            return cmds[i]->verb;
-    return NULL;
-}
-
-static int verb_has_types(const char *verb)
-{
-    size_t n;
-    const gr_cmd *const *cmds = gr_cmds(&n);
-    for (size_t i = 0; i < n; i++)
-        if (cmds[i]->type && !ovm_strcasecmp(cmds[i]->verb, verb))
-            return 1;
-    return 0;
-}
+/* ---- candidate generation ---- */
 
 /* Key of a key=value word (heap) or NULL. */
 static char *word_key(const char *w)
@@ -152,109 +63,6 @@ static char *word_key(const char *w)
     const char *eq = strchr(w, '=');
     return eq ? xstrndup(w, (size_t)(eq - w)) : NULL;
 }
-
-static int is_instance_word(const char *w)
-{
-    char *k = word_key(w);
-    int r = k && (!ovm_strcasecmp(k, "id") || !ovm_strcasecmp(k, "name"));
-    free(k);
-    return r;
-}
-
-static void after_form(state *st)
-{
-    st->pos = st->form->takes_instance ? AT_INSTANCE : AT_ATTR;
-}
-
-static void step_attr(state *st, const char *w);
-
-static void step_type(state *st, const char *w)
-{
-    const gr_type *t = gr_type_find(w);
-    const gr_cmd *f = t ? gr_cmd_find(st->verb, t->name) : NULL;
-    if (f) {
-        st->type = t;
-        st->form = f;
-        after_form(st);
-    } else if (st->mgr_form) {
-        st->form = st->mgr_form;
-        st->pos = AT_ATTR;
-        step_attr(st, w);
-    } else {
-        st->pos = AT_END;
-    }
-}
-
-static void step_attr(state *st, const char *w)
-{
-    const char *kw = parent_keyword(st->verb);
-    if (kw && st->form->parents && !ovm_strcasecmp(w, kw)) {
-        st->pos = AT_PTYPE;
-        return;
-    }
-    char *k = word_key(w);
-    if (k)
-        strv_push(&st->given, k);
-}
-
-static void step_ptype(state *st, const char *w)
-{
-    st->pos = AT_END;
-    for (const char *const *p = st->form->parents; p && *p; p++)
-        if (!ovm_strcasecmp(*p, w)) {
-            st->ptype = gr_type_find(*p);
-            st->pos = st->ptype ? AT_PINSTANCE : AT_END;
-        }
-}
-
-/* Advances the state over one finished word. */
-static void step(state *st, const char *w)
-{
-    switch (st->pos) {
-    case AT_VERB:
-        st->verb = canonical_verb(w);
-        st->mgr_form = st->verb ? gr_cmd_find(st->verb, NULL) : NULL;
-        if (!st->verb)
-            st->pos = AT_END;
-        else if (verb_has_types(st->verb))
-            st->pos = AT_TYPE;
-        else
-            st->form = st->mgr_form, st->pos = st->form ? AT_ATTR : AT_END;
-        break;
-    case AT_TYPE: step_type(st, w); break;
-    case AT_INSTANCE:
-        /* without an instance the words are still attributes, and the
-         * instance stays what can come next */
-        if (is_instance_word(w))
-            st->pos = AT_ATTR;
-        else
-            step_attr(st, w);
-        break;
-    case AT_ATTR: step_attr(st, w); break;
-    case AT_PTYPE: step_ptype(st, w); break;
-    case AT_PINSTANCE: st->pos = is_instance_word(w) ? AT_END : AT_PINSTANCE; break;
-    case AT_END: break;
-    }
-}
-
-static char *analyse(const char *text, state *st)
-{
-    strv words = {0};
-    char *cur = split_words(text, &words);
-    memset(st, 0, sizeof *st);
-    st->pos = AT_VERB;
-    for (size_t i = 0; i < words.n; i++)
-        step(st, words.v[i]);
-    complete_free(words.v, words.n);
-    return cur;
-}
-
-static void state_free(state *st)
-{
-    complete_free(st->given.v, st->given.n);
-}
-
-/* ---- candidate generation ---- */
 
 static int prefix_icase(const char *s, const char *prefix)
 {
@@ -307,12 +115,14 @@ static void offer_verbs(strv *out, const char *cur)
         offer(out, cur, "", cmds[i]->verb);
 }
 
-static void offer_types(strv *out, const char *cur, const char *verb)
+/* Types after the verb: those with a form for it, or all for showcustomcmds. */
+static void offer_types(strv *out, const char *cur, const gr_command *c)
 {
     size_t n;
     const gr_type *const *types = gr_types(&n);
+    int any = c->def && c->def->type_arg;
     for (size_t i = 0; i < n; i++)
-        if (types[i]->level != GT_PSEUDO && gr_cmd_find(verb, types[i]->name))
+        if (types[i]->level != GT_PSEUDO && (any || gr_cmd_find(c->verb, types[i]->name)))
             offer(out, cur, "", types[i]->name);
 }
 
@@ -350,25 +160,19 @@ static void offer_instance(strv *out, const char *cur, const gr_type *t, complet
     free(key);
 }
 
-static int already_given(const state *st, const char *name)
+/* The attributes the command takes and has not been given, and the parent
+ * keyword while there is no parent clause. */
+static void offer_attr_names(strv *out, const char *cur, const gr_command *c)
 {
-    for (size_t i = 0; i < st->given.n; i++)
-        if (!ovm_strcasecmp(st->given.v[i], name))
-            return 1;
-    return 0;
-}
-
-static void offer_attr_names(strv *out, const char *cur, const state *st)
-{
-    for (const gr_attr *const *a = st->form->attrs; a && *a; a++) {
-        if (already_given(st, (*a)->name))
+    for (const gr_attr *const *a = c->def->attrs; a && *a; a++) {
+        if (!gr_walk_accepts(c, *a) || gr_get(c, (*a)->name))
             continue;
         char *w = xasprintf("%s=", (*a)->name);
         offer(out, cur, "", w);
         free(w);
     }
-    const char *kw = parent_keyword(st->verb);
-    if (kw && st->form->parents)
+    const char *kw = gr_parent_keyword(c->verb);
+    if (kw && c->def->parents && !c->ptype)
         offer(out, cur, "", kw);
 }
 
@@ -385,10 +189,10 @@ static char *value_prefix(const char *cur, const gr_attr *a)
     return xasprintf("%s=%.*s", a->name, (int)(start - eq - 1), eq + 1);
 }
 
-static void offer_attr_value(strv *out, const char *cur, const state *st, complete_names_fn names, void *ctx)
+static void offer_attr_value(strv *out, const char *cur, const gr_command *c, complete_names_fn names, void *ctx)
 {
     char *key = word_key(cur);
-    const gr_attr *a = gr_cmd_attr(st->form, key);
+    const gr_attr *a = gr_cmd_attr(c->def, key);
     free(key);
     if (!a)
         return;
@@ -405,62 +209,58 @@ static void offer_attr_value(strv *out, const char *cur, const state *st, comple
     free(prefix);
 }
 
-static void offer_at(strv *out, const char *cur, state *st, complete_names_fn names, void *ctx)
+static void offer_at(strv *out, const char *cur, const gr_walk *w, complete_names_fn names, void *ctx)
 {
-    switch (st->pos) {
-    case AT_VERB: offer_verbs(out, cur); break;
-    case AT_TYPE:
-        offer_types(out, cur, st->verb);
-        if (st->mgr_form) {
-            st->form = st->mgr_form;
-            offer_attr_names(out, cur, st);
-        }
-        break;
-    case AT_INSTANCE:
-        offer_instance(out, cur, st->type, names, ctx);
-        break;
-    case AT_ATTR:
+    const gr_command *c = &w->cmd;
+    switch (w->where) {
+    case GW_VERB: offer_verbs(out, cur); break;
+    case GW_TYPE: offer_types(out, cur, c); break;
+    case GW_INSTANCE: offer_instance(out, cur, c->type, names, ctx); break;
+    case GW_REST:
         if (strchr(cur, '='))
-            offer_attr_value(out, cur, st, names, ctx);
+            offer_attr_value(out, cur, c, names, ctx);
         else
-            offer_attr_names(out, cur, st);
+            offer_attr_names(out, cur, c);
         break;
-    case AT_PTYPE:
-        for (const char *const *p = st->form->parents; p && *p; p++)
+    case GW_PTYPE:
+        for (const char *const *p = c->def->parents; *p; p++)
             offer(out, cur, "", *p);
         break;
-    case AT_PINSTANCE: offer_instance(out, cur, st->ptype, names, ctx); break;
-    case AT_END: break;
+    case GW_PINSTANCE: offer_instance(out, cur, c->ptype, names, ctx); break;
+    case GW_END: break;
     }
 }
 
 size_t complete_candidates(const char *before_cursor, complete_names_fn names, void *ctx, char ***out)
 {
-    state st;
-    char *cur = analyse(before_cursor ? before_cursor : "", &st);
+    gr_walk w;
+    char *cur;
+    gr_walk_partial(before_cursor ? before_cursor : "", &w, &cur);
     strv v = {0};
-    offer_at(&v, cur, &st, names, ctx);
+    offer_at(&v, cur, &w, names, ctx);
     free(cur);
-    state_free(&st);
+    gr_walk_free(&w);
     return strv_finish(&v, out);
 }
 
 /* ---- ? help ---- */
 
 /* Live names for a '?' typed right after "key=" of an instance or a ref. */
-static void help_names(strv *lines, const char *cur, state *st, complete_names_fn names, void *ctx, size_t col)
+static void help_names(strv *lines, const char *cur, const gr_walk *w, complete_names_fn names, void *ctx,
+                       size_t col)
 {
     if (!strchr(cur, '='))
         return;
+    const gr_command *c = &w->cmd;
     strv cands = {0};
-    if (st->pos == AT_INSTANCE || st->pos == AT_PINSTANCE) {
-        offer_instance(&cands, cur, st->pos == AT_INSTANCE ? st->type : st->ptype, names, ctx);
-    } else if (st->pos == AT_ATTR) {
+    if (w->where == GW_INSTANCE || w->where == GW_PINSTANCE) {
+        offer_instance(&cands, cur, w->where == GW_INSTANCE ? c->type : c->ptype, names, ctx);
+    } else if (w->where == GW_REST) {
         char *key = word_key(cur);
-        const gr_attr *a = gr_cmd_attr(st->form, key);
+        const gr_attr *a = gr_cmd_attr(c->def, key);
         free(key);
         if (a && (a->vtype == VT_REF || a->vtype == VT_REFLIST))
-            offer_attr_value(&cands, cur, st, names, ctx);
+            offer_attr_value(&cands, cur, c, names, ctx);
     }
     char **v = NULL;
     size_t n = strv_finish(&cands, &v);
@@ -480,19 +280,16 @@ size_t complete_help(const char *before_q, complete_names_fn names, void *ctx, c
 {
     const char *text = before_q ? before_q : "";
     size_t col = PROMPT_WIDTH + strlen(text);
-    const char *seg = text;
-    for (size_t i = 0; text[i]; i++)
-        if (text[i] == ';' && !quote_state(text, i))
-            seg = text + i + 1;
     char **g = NULL;
-    size_t ng = gr_question_lines(seg, col, &g);
+    size_t ng = gr_question_lines(text, col, &g);
     strv out = {g, ng, ng};
-    state st;
-    char *cur = analyse(text, &st);
-    if (st.form || st.type)
-        help_names(&out, cur, &st, names, ctx, col);
+    gr_walk w;
+    char *cur;
+    gr_walk_partial(text, &w, &cur);
+    if (w.cmd.def)
+        help_names(&out, cur, &w, names, ctx, col);
     free(cur);
-    state_free(&st);
+    gr_walk_free(&w);
     *lines = out.v;
     return out.n;
 }

@@ -4,6 +4,7 @@
 #ifndef OVM_GRAMMAR_H
 #define OVM_GRAMMAR_H
 #include <stddef.h>
+#include "grammar/forms.h"
 
 /* Value types (cli-contract §5). */
 typedef enum {
@@ -49,6 +50,15 @@ typedef struct gr_attr {
                                    e.g. 3.2 spellings "Sparse" -> "SPARSE_COPY" */
 } gr_attr;
 
+/* The id of every command form, in table order (gr_cmds()[id] has that id):
+ * GR_F_list_<Type>, GR_F_show_<Type>, then GR_F_<id> of GR_FORMS, e.g.
+ * GR_F_create_Vm, GR_F_discoverServer. */
+#define GR_ID_LIST_SHOW_(n, code, lvl, label) GR_F_list_##n, GR_F_show_##n,
+#define GR_ID_FORM_(id, ...) GR_F_##id,
+typedef enum gr_form_id { GR_TYPE_LIST(GR_ID_LIST_SHOW_) GR_FORMS(GR_ID_FORM_) GR_NFORMS } gr_form_id;
+#undef GR_ID_LIST_SHOW_
+#undef GR_ID_FORM_
+
 /* A command form: a generic verb on a type, a custom command on a type, or a
  * manager/session command (type == NULL). */
 struct gr_command;
@@ -67,6 +77,9 @@ typedef struct gr_cmd {
     int type_arg;              /* manager command followed by a bare type (showcustomcmds) */
     /* Cross-attribute rule run after all other checks: 0 ok, -1 with *err (heap). */
     int (*check)(const struct gr_command *c, char **err);
+    gr_form_id id;             /* this form's id */
+    const char *refusal;       /* the engine always refuses it with this Error Msg, or NULL */
+    int creates;               /* create: a completed job's reply lists the new object (§7.2) */
 } gr_cmd;
 
 /* Object type support levels (cli-contract §4.1). */
@@ -85,6 +98,16 @@ const gr_type *gr_type_find(const char *name);
 const gr_type *const *gr_types(size_t *n);
 /* The command form for verb (+ type) or NULL. */
 const gr_cmd *gr_cmd_find(const char *verb, const char *type);
+/* The form with id, or NULL for an id out of range. */
+const gr_cmd *gr_cmd_by_id(gr_form_id id);
+/* Why the form is always refused, for a command on type t (the form's type,
+ * or the type argument of showcustomcmds; NULL for none): its .refusal (the
+ * engine refuses these after parsing), or else gr_type_refusal. NULL when it
+ * is not refused. Heap string. */
+char *gr_refusal(const gr_cmd *c, const gr_type *t);
+/* "Object type T is not supported by this Manager" when t is recognised only
+ * and the verb is not list (the parser refuses these), else NULL. Heap. */
+char *gr_type_refusal(const gr_cmd *c, const gr_type *t);
 /* All command forms in table order; *n gets the count. */
 const gr_cmd *const *gr_cmds(size_t *n);
 /* Attribute of a command form by name (case-insensitive) or NULL. */
@@ -113,6 +136,15 @@ typedef struct gr_tokens {
  * the line in the last segment (the parser then reports the error). */
 size_t gr_split_commands(const char *line, char ***out);
 void gr_free_strv(char **v, size_t n);
+
+/* Where the text before a cursor stands, by the lexical rules of §3: the
+ * quote scanner of gr_lex and gr_split_commands, for '?' and TAB. */
+typedef struct gr_cursor {
+    size_t seg;     /* start of the last command: after the last ';' outside quotes */
+    size_t tok;     /* start of the token under the cursor (the end, after a blank) */
+    int open_quote; /* that token ends inside an unterminated quoted value */
+} gr_cursor;
+void gr_scan_cursor(const char *text, gr_cursor *out);
 
 /* Checks raw input bytes (len may include NULs): length <= GR_MAX_LINE, no NUL,
  * valid UTF-8, no control characters except TAB. 0 ok, -1 with
@@ -145,6 +177,7 @@ typedef struct gr_command {
     const gr_type *ptype;    /* parent type after on/to/from, else NULL */
     gr_kv pinstance;         /* parent instance */
     int help;                /* a lone '?' token ended the command: help requested */
+    size_t help_off;         /* byte offset of that '?' in text */
 } gr_command;
 
 /* Parses and validates a single command (no ';'). Returns 0 and fills *out,
@@ -156,6 +189,41 @@ typedef struct gr_command {
  * (gr_command_free on it is a no-op). */
 int gr_parse(const char *cmd, gr_command *out, char **err);
 void gr_command_free(gr_command *c);
+
+/* ---- the partial parser: one walk serves execution, '?' and TAB ---- */
+/* What the next token of a command may be. */
+typedef enum {
+    GW_VERB,      /* the verb */
+    GW_TYPE,      /* the object type (or the type argument of showcustomcmds) */
+    GW_INSTANCE,  /* id=/name= of the object */
+    GW_REST,      /* attributes, or the parent keyword (on/to/from) */
+    GW_PTYPE,     /* the parent's type */
+    GW_PINSTANCE, /* id=/name= of the parent */
+    GW_END,       /* nothing: a token did not fit (err says why) */
+} gr_where;
+
+typedef struct gr_walk {
+    gr_where where;
+    gr_command cmd;     /* what the tokens so far say */
+    char *err;          /* the first error, as gr_parse reports it (heap), or NULL */
+    int check_values;   /* validate attribute values (execution); '?' and TAB leave
+                           them to the command's run */
+} gr_walk;
+
+void gr_walk_init(gr_walk *w, int check_values);
+/* Steps over one token. 0, or -1 with w->err (where becomes GW_END). */
+int gr_walk_token(gr_walk *w, const gr_token *t);
+/* The command ends here: -1 with w->err when a part is missing. */
+int gr_walk_end(gr_walk *w);
+void gr_walk_free(gr_walk *w);
+/* Keyword introducing the parent for a verb ("on", "to", "from") or NULL. */
+const char *gr_parent_keyword(const char *verb);
+/* 1 if the command's verb takes attribute a (create/edit flags). */
+int gr_walk_accepts(const gr_command *c, const gr_attr *a);
+/* For '?' and TAB: walks the finished tokens of the last command in before
+ * (see gr_scan_cursor); *cur gets the token under the cursor as typed (heap;
+ * empty after a blank). Free w with gr_walk_free. */
+void gr_walk_partial(const char *before, gr_walk *w, char **cur);
 /* Attribute value by canonical name or NULL. */
 const char *gr_get(const gr_command *c, const char *name);
 /* Did-you-mean: "; did you mean: A, B" for word among cands (n entries), or

@@ -151,6 +151,29 @@ size_t gr_split_commands(const char *line, char ***out)
     return l.n;
 }
 
+void gr_scan_cursor(const char *s, gr_cursor *out)
+{
+    size_t i = 0;
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        while (is_blank(s[i]))
+            i++;
+        out->tok = i;
+        if (!s[i])
+            return;
+        if (s[i] == ';') {
+            out->seg = ++i;
+            continue;
+        }
+        int unterminated;
+        i = token_end(s, i, 1, &unterminated);
+        if (!s[i]) {
+            out->open_quote = unterminated;
+            return;
+        }
+    }
+}
+
 void gr_free_strv(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

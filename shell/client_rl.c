@@ -21,27 +21,19 @@ static volatile sig_atomic_t got_sigint;
 /* 1 if the text s[0..n) ends inside a quoted value. */
 static int inside_quotes(const char *s, size_t n)
 {
-    char q = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (q && s[i] == '/' && i + 1 < n && (s[i + 1] == '"' || s[i + 1] == '\''))
-            i++; /* the /" and /' escapes of cli-contract §3.4 */
-        else if (q && s[i] == q)
-            q = 0;
-        else if (!q && (s[i] == '"' || s[i] == '\''))
-            q = s[i];
-    }
-    return q != 0;
+    char *before = xstrndup(s, n);
+    gr_cursor cur;
+    gr_scan_cursor(before, &cur);
+    free(before);
+    return cur.open_quote;
 }
 
-/* Offset where the token ending at n starts: after the last blank or ';'
- * outside quotes. */
-static size_t token_start(const char *s, size_t n)
+/* Offset where the token under the cursor at the end of s starts. */
+static size_t token_start(const char *s)
 {
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] == ' ' || s[i] == '\t' || s[i] == ';') && !inside_quotes(s, i))
-            start = i + 1;
-    return start;
+    gr_cursor cur;
+    gr_scan_cursor(s, &cur);
+    return cur.tok;
 }
 
 static int help_key(int count, int key)
@@ -106,7 +98,7 @@ static char **attempt_completion(const char *text, int start, int end)
 {
     rl_attempted_completion_over = 1;
     char *before = xstrndup(rl_line_buffer, (size_t)end);
-    size_t tok = token_start(before, (size_t)end);
+    size_t tok = token_start(before);
     size_t cut = (size_t)start > tok ? (size_t)start - tok : 0;
     char **cands = NULL;
     size_t n = client_complete(rl_session, before, &cands);

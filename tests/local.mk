@@ -5,6 +5,7 @@ include $(top_srcdir)/tests/unit/xmlrpc.mk
 include $(top_srcdir)/tests/unit/render.mk
 include $(top_srcdir)/tests/unit/store.mk
 include $(top_srcdir)/tests/unit/docs.mk
+include $(top_srcdir)/tests/unit/registry.mk
 include $(top_srcdir)/tests/e2e/agent.mk
 include $(top_srcdir)/tests/golden/golden.mk
 include $(top_srcdir)/tests/e2e/ssh.mk

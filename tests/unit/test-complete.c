@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "completions/complete.h"
+#include "grammar/grammar.h"
 #include "lib/util.h"
 
 /* Fake live objects: names per type, ids under "id:<Type>". */
@@ -278,6 +279,95 @@ static void help_without_names_for_plain_attrs(void **s)
     complete_free(v, n);
 }
 
+/* ---- '?' and TAB agree with execution on quoting (issue 9 item 7) ---- */
+
+/* 1 if the command parses (values checked, names not resolved). */
+static int parses(const char *cmd)
+{
+    gr_command c;
+    char *err = NULL;
+    int ok = gr_parse(cmd, &c, &err) == 0;
+    gr_command_free(&c);
+    free(err);
+    return ok;
+}
+
+/* A quote inside a word is an ordinary character (§3): the word is finished
+ * at the blank, so the next word is an attribute. */
+static void quote_inside_word(void **s)
+{
+    fake f = {0};
+    char **v;
+    assert_true(parses("create Tag name=a\"b description=x"));
+    size_t n = cands("create Tag name=a\"b d", &f, &v);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0], "description=");
+    complete_free(v, n);
+    n = complete_help("create Tag name=a\"b ", fake_names, &f, &v);
+    assert_true(has(v, n, "                         description")); /* at 5 + 20 */
+    complete_free(v, n);
+}
+
+/* Blanks and ';' inside a quoted value stay in it. */
+static void blank_and_semicolon_in_quotes(void **s)
+{
+    fake f = {0};
+    char **v;
+    assert_true(parses("create Tag name=\"a b;c\" description=x"));
+    size_t n = cands("create Tag name=\"a b;c\" d", &f, &v);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0], "description=");
+    complete_free(v, n);
+    n = cands("create Tag name=\"a b;c", &f, &v); /* still inside the value */
+    assert_int_equal(n, 0);
+    complete_free(v, n);
+}
+
+/* Text after a closing quote is a syntax error when run, so '?' and TAB
+ * offer nothing after it. */
+static void text_after_closing_quote(void **s)
+{
+    fake f = {0};
+    char **v;
+    assert_false(parses("create Tag name=\"a\"b description=x"));
+    size_t n = cands("create Tag name=\"a\"b d", &f, &v);
+    assert_int_equal(n, 0);
+    complete_free(v, n);
+    n = complete_help("create Tag name=\"a\"b ", fake_names, &f, &v);
+    assert_int_equal(n, 0);
+    complete_free(v, n);
+}
+
+/* Attributes may follow the parent clause when run; TAB offers them too. */
+static void attributes_after_parent(void **s)
+{
+    fake f = {0};
+    char **v;
+    assert_true(parses("create Vm name=\"x y\" on ServerPool name=p repository=r domainType=XEN_PVM"));
+    size_t n = cands("create Vm name=\"x y\" on ServerPool name=p rep", &f, &v);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0], "repository=");
+    complete_free(v, n);
+    n = cands("create Vm name=x on ServerPool name=p on", &f, &v); /* one parent clause */
+    assert_int_equal(n, 0);
+    complete_free(v, n);
+}
+
+/* The /" escape keeps a quoted value open across its quote. */
+static void escaped_quote(void **s)
+{
+    fake f = {0};
+    char **v;
+    assert_true(parses("create Tag name=\"a/\" b\" description=x"));
+    size_t n = cands("create Tag name=\"a/\" b\" d", &f, &v);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0], "description=");
+    complete_free(v, n);
+    n = cands("create Tag name=\"a/\" d", &f, &v);
+    assert_int_equal(n, 0);
+    complete_free(v, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +380,9 @@ int main(void)
         cmocka_unit_test(parents_to),     cmocka_unit_test(last_segment_only),
         cmocka_unit_test(unknown_verb_gives_nothing), cmocka_unit_test(help_adds_live_names),
         cmocka_unit_test(help_without_names_for_plain_attrs),
+        cmocka_unit_test(quote_inside_word), cmocka_unit_test(blank_and_semicolon_in_quotes),
+        cmocka_unit_test(text_after_closing_quote), cmocka_unit_test(attributes_after_parent),
+        cmocka_unit_test(escaped_quote),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

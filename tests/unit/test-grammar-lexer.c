@@ -170,6 +170,31 @@ static void test_split(void **state)
     gr_free_strv(v, n);
 }
 
+/* The cursor scan for '?' and TAB follows the lexer's quoting (§3). */
+static void cursor_is(const char *text, size_t seg, size_t tok, int open)
+{
+    gr_cursor c;
+    gr_scan_cursor(text, &c);
+    if (c.seg != seg || c.tok != tok || c.open_quote != open)
+        print_error("%s: seg %zu tok %zu open %d\n", text, c.seg, c.tok, c.open_quote);
+    assert_int_equal(c.seg, seg);
+    assert_int_equal(c.tok, tok);
+    assert_int_equal(c.open_quote, open);
+}
+
+static void test_cursor(void **state)
+{
+    cursor_is("", 0, 0, 0);
+    cursor_is("show Vm ", 0, 8, 0);
+    cursor_is("show Vm name=w", 0, 8, 0);
+    cursor_is("show Vm name=\"My V", 0, 8, 1);
+    cursor_is("show Vm name=a\"b c", 0, 17, 0);   /* a quote inside a word is text */
+    cursor_is("show Vm name='a;b' ; li", 20, 21, 0);
+    cursor_is("x name=\"a;b", 0, 2, 1);
+    cursor_is("x name=\"a/\" b", 0, 2, 1);       /* /" does not close */
+    cursor_is("list Vm;", 8, 8, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_equals_in_value), cmocka_unit_test(test_question_token),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_check_line),
         cmocka_unit_test(test_utf8_values),   cmocka_unit_test(test_split),
+        cmocka_unit_test(test_cursor),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,11 +20,34 @@ static int has_line(char **v, size_t n, const char *line)
     return 0;
 }
 
+#define MARK "  (not supported by this Manager)"
+
+/* The showcustomcmds line of a form: its syntax, marked when refused. */
+static char *custom_line(const gr_cmd *c)
+{
+    char *why = gr_refusal(c, gr_type_find(c->type));
+    char *line = malloc(strlen(c->syntax) + sizeof MARK);
+    strcpy(line, c->syntax);
+    if (why)
+        strcat(line, MARK);
+    free(why);
+    return line;
+}
+
 static void test_help(void **state)
 {
     char **v;
-    size_t n = gr_help_lines(&v);
-    assert_int_equal(n, 21);
+    size_t n = gr_help_lines(&v), nc, refused = 0;
+    const gr_cmd *const *c = gr_cmds(&nc);
+    for (size_t i = 0; i < nc; i++)
+        refused += c[i]->refusal != NULL;
+    assert_true(refused >= 8);
+    assert_int_equal(n, 22 + refused);
+    assert_string_equal(v[21], "Not Supported by this Manager:");
+    assert_true(has_line(v, n, "    start Server <instance>"));
+    assert_true(has_line(v, n, "    refresh PhysicalDisk <instance>"));
+    assert_true(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
+    assert_false(has_line(v, n, "    start Vm <instance>"));
     assert_string_equal(v[0], "For Most Object Types:");
     assert_string_equal(v[3], "    create <objectType> [(attribute1)=\"value1\"] ... "
                               "[on <objectType> <instance>]");
@@ -67,8 +90,14 @@ static void test_showcustomcmds(void **state)
     assert_string_equal(v[1], "kill Vm <instance>");
     assert_string_equal(v[7], "start Vm <instance>");
     assert_string_equal(v[3], "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> "
-                              "targetRepository=<Repository>");
+                              "targetRepository=<Repository>" MARK);
     assert_string_equal(v[9], "suspend Vm <instance>");
+    gr_free_strv(v, n);
+    n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
+    assert_int_equal(n, 7);
+    assert_string_equal(v[0], "kill Server <instance>" MARK);
+    assert_string_equal(v[1], "releaseOwnership Server <instance>");
+    assert_string_equal(v[3], "start Server <instance>" MARK);
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Tag"), &v);
     assert_int_equal(n, 0);
@@ -160,7 +189,9 @@ static void test_showallcustomcmds(void **state)
             generic |= strcmp(c[i]->verb, g[j]) == 0;
         if (c[i]->type && generic)
             continue;
-        assert_true(has_line(v, n, c[i]->syntax));
+        char *line = custom_line(c[i]);
+        assert_true(has_line(v, n, line));
+        free(line);
         custom++;
     }
     assert_int_equal(n, custom);
@@ -168,7 +199,9 @@ static void test_showallcustomcmds(void **state)
     assert_true(has_line(v, n, "abort Job <instance>"));
     assert_true(has_line(v, n, "addAccessHost StorageArray <instance> accessHost=<host> "
                                "[accessPort=<port>] [accessUsername=<user>] "
-                               "[accessPassword=<password>]"));
+                               "[accessPassword=<password>]" MARK));
+    assert_true(has_line(v, n, "clone VirtualDisk <instance> target=<Repository> cloneType=<type> "
+                               "[name=<name>]"));
     assert_string_equal(v[n - 1], "exit");
     gr_free_strv(v, n);
 }
@@ -190,6 +223,16 @@ static void test_question(void **state)
 {
     static const char *const vm_start[] = {"        id=", "        name="};
     expect_q("start Vm ", 9 - 1, vm_start, 2);
+    static const char *const srv_start[] = {
+        "id=", "name=", "Not supported by this Manager: Command 'start' is not supported for object type Server"};
+    expect_q("start Server", 0, srv_start, 3);
+    static const char *const srv_start_i[] = {
+        "Not supported by this Manager: Command 'start' is not supported for object type Server"};
+    expect_q("start Server name=s1", 0, srv_start_i, 1);
+    static const char *const sa[] = {
+        "*accessHost", "accessPort", "accessUsername", "accessPassword",
+        "Not supported by this Manager: Object type StorageArray is not supported by this Manager"};
+    expect_q("addAccessHost StorageArray name=a", 0, sa, 5);
     static const char *const stat[] = {
         "   *objType", "   *objId", "   *statType", "   *startTime", "   endTime",
         "   HelpText: Times are YYYY-MM-DD HH:MM:SS in Manager local time"};

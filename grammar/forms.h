@@ -1,0 +1,220 @@
+/* The command forms and object types as X-macros: the one list from which
+ * the grammar's tables (grammar/commands.c, grammar/types.c) and the form ids
+ * (gr_form_id in grammar/grammar.h) are derived. The engine binds one
+ * operation to every form id that is not refused (backend/registry.c).
+ *
+ * GR_FORMS(X) calls X(id, initialisers...) per form; the initialisers name
+ * attribute tables and helper macros (INST, CREATE, PAIR, MGR, REFUSED_*)
+ * that only grammar/commands.c defines, so only it expands them. The list
+ * and show forms of every type come from GR_TYPE_LIST. A form with
+ * .refusal is parsed and always fails with that text (and every listing
+ * says so); forms on recognised-only types are refused by their type. */
+#ifndef OVM_GRAMMAR_FORMS_H
+#define OVM_GRAMMAR_FORMS_H
+
+/* X(name, id type code, level, job-name label), alphabetical
+ * (cli-contract §4.1 and §9; object-model §1). */
+#define GR_TYPE_LIST(X) \
+    X(AccessGroup, "000c", GT_RECOGNISED, "Access Group") \
+    X(AntiAffinityGroup, "0009", GT_R1, "Anti-Affinity Group") \
+    X(BondPort, "000f", GT_RECOGNISED, "Bond Port") \
+    X(ControlDomain, NULL, GT_RECOGNISED, "Control Domain") \
+    X(Cpu, NULL, GT_RECOGNISED, "Cpu") \
+    X(CpuCompatibilityGroup, "0011", GT_R1, "Cpu Compatibility Group") \
+    X(FileServer, "0004", GT_R1, "File Server") \
+    X(FileServerPlugin, NULL, GT_RECOGNISED, "File Server Plugin") \
+    X(FileSystem, "0005", GT_R1, "File System") \
+    X(Job, NULL, GT_R1, "Job") \
+    X(Manager, "0001", GT_R1, "Manager") \
+    X(Network, NULL, GT_R1, "Network") \
+    X(PeriodicTask, NULL, GT_RECOGNISED, "Periodic Task") \
+    X(PhysicalDisk, "0018", GT_R1, "Physical Disk") \
+    X(Port, "000e", GT_R1, "Port") \
+    X(Repository, "0003", GT_R1, "Repository") \
+    X(RepositoryExport, "001b", GT_RECOGNISED, "Repository Export") \
+    X(Server, NULL, GT_R1, "Server") \
+    X(ServerController, "001a", GT_RECOGNISED, "Server Controller") \
+    X(ServerPool, "0002", GT_R1, "Server Pool") \
+    X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
+    X(ServerUpdateGroup, NULL, GT_RECOGNISED, "Server Update Group") \
+    X(ServerUpdateRepository, "001c", GT_RECOGNISED, "Server Update Repository") \
+    X(StorageArray, "000a", GT_RECOGNISED, "Storage Array") \
+    X(StorageArrayPlugin, NULL, GT_RECOGNISED, "Storage Array Plugin") \
+    X(StorageInitiator, "000d", GT_RECOGNISED, "Storage Initiator") \
+    X(Tag, "0008", GT_R1, "Tag") \
+    X(VirtualAppliance, "0019", GT_RECOGNISED, "Virtual Appliance") \
+    X(VirtualApplianceVirtualDisk, NULL, GT_RECOGNISED, "Virtual Appliance Virtual Disk") \
+    X(VirtualApplianceVm, NULL, GT_RECOGNISED, "Virtual Appliance VM") \
+    X(VirtualCdrom, "0015", GT_R1, "Virtual Cdrom") \
+    X(VirtualDisk, "0012", GT_R1, "Virtual Disk") \
+    X(VlanInterface, "0020", GT_RECOGNISED, "Vlan Interface") \
+    X(Vm, "0006", GT_R1, "VM") \
+    X(VmCloneCustomizer, "0014", GT_RECOGNISED, "VM Clone Customizer") \
+    X(VmCloneNetworkMapping, "0017", GT_RECOGNISED, "VM Clone Network Mapping") \
+    X(VmCloneStorageMapping, "0016", GT_RECOGNISED, "VM Clone Storage Mapping") \
+    X(VmDiskMapping, "0013", GT_R1, "VM Disk Mapping") \
+    X(Vnic, "0007", GT_R1, "Vnic") \
+    X(VolumeGroup, "000b", GT_RECOGNISED, "Volume Group")
+
+#define GR_FORMS(X) \
+    X(create_AntiAffinityGroup, CREATE("AntiAffinityGroup", name_desc, p_pool, 1, \
+        "create AntiAffinityGroup name=<name> [description=<text>] on ServerPool <instance>")) \
+    X(create_FileServer, CREATE("FileServer", fileserver_attrs, NULL, 0, \
+        "create FileServer name=<name> accessHost=<host> [adminServers=<Server,...>] " \
+        "[description=<text>]")) \
+    X(create_Network, CREATE("Network", net_attrs, NULL, 0, \
+        "create Network name=<name> [roles=<role,...>] [server=<Server>] [description=<text>]")) \
+    X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \
+        "create Repository name=<name> [description=<text>] on FileSystem <instance>")) \
+    X(create_ServerPool, CREATE("ServerPool", pool_attrs, NULL, 0, \
+        "create ServerPool name=<name> clusterEnable=No")) \
+    X(create_Tag, CREATE("Tag", name_desc, NULL, 0, "create Tag name=<name> [description=<text>]")) \
+    X(create_VirtualDisk, CREATE("VirtualDisk", vdisk_attrs, p_repo, 1, \
+        "create VirtualDisk name=<name> size=<GiB> sparse=<Yes|No> shareable=<Yes|No> " \
+        "on Repository <instance>")) \
+    X(create_Vm, CREATE("Vm", vm_attrs, p_pool, 0, \
+        "create Vm name=<name> repository=<Repository> domainType=<type> [on ServerPool <instance>]")) \
+    X(create_VmDiskMapping, CREATE("VmDiskMapping", dmap_attrs, p_vm, 1, \
+        "create VmDiskMapping slot=<slot> virtualDisk|physicalDisk|virtualCdrom=<disk> " \
+        "on Vm <instance>"), .one_of = dmap_one_of) \
+    X(create_Vnic, CREATE("Vnic", vnic_attrs, p_vm, 1, \
+        "create Vnic name=<name> network=<Network> [macAddress=<mac>] on Vm <instance>")) \
+    X(create_VmCloneCustomizer, CREATE("VmCloneCustomizer", name_desc, p_vm, 1, \
+        "create VmCloneCustomizer name=<name> on Vm <instance>")) \
+    X(create_VmCloneStorageMapping, CREATE("VmCloneStorageMapping", cstore_attrs, p_cust, 1, \
+        "create VmCloneStorageMapping cloneType=<type> vmDiskMapping=<VmDiskMapping> " \
+        "repository=<Repository> on VmCloneCustomizer <instance>")) \
+    X(create_VmCloneNetworkMapping, CREATE("VmCloneNetworkMapping", cnet_attrs, p_cust, 1, \
+        "create VmCloneNetworkMapping vnic=<Vnic> network=<Network> on VmCloneCustomizer <instance>")) \
+    X(edit_AntiAffinityGroup, INST("edit", "AntiAffinityGroup", name_desc, NULL, NULL)) \
+    X(edit_FileServer, INST("edit", "FileServer", fileserver_attrs, NULL, NULL)) \
+    X(edit_Network, INST("edit", "Network", net_attrs, NULL, NULL)) \
+    X(edit_Repository, INST("edit", "Repository", repo_attrs, NULL, NULL)) \
+    X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL)) \
+    X(edit_Tag, INST("edit", "Tag", name_desc, NULL, NULL)) \
+    X(edit_VirtualDisk, INST("edit", "VirtualDisk", vdisk_attrs, NULL, NULL)) \
+    X(edit_Vm, INST("edit", "Vm", vm_attrs, NULL, NULL)) \
+    X(edit_VmDiskMapping, INST("edit", "VmDiskMapping", dmap_attrs, NULL, NULL), \
+        .one_of = dmap_one_of) \
+    X(edit_Vnic, INST("edit", "Vnic", vnic_attrs, NULL, NULL)) \
+    X(edit_Server, INST("edit", "Server", server_attrs, NULL, NULL)) \
+    X(edit_FileSystem, INST("edit", "FileSystem", name_desc_edit, NULL, NULL)) \
+    X(edit_PhysicalDisk, INST("edit", "PhysicalDisk", name_desc_edit, NULL, NULL)) \
+    X(edit_VirtualCdrom, INST("edit", "VirtualCdrom", name_desc_edit, NULL, NULL)) \
+    X(edit_Manager, INST("edit", "Manager", name_desc_edit, NULL, NULL)) \
+    X(edit_VmCloneCustomizer, INST("edit", "VmCloneCustomizer", name_desc, NULL, NULL)) \
+    X(edit_VmCloneStorageMapping, INST("edit", "VmCloneStorageMapping", cstore_attrs, NULL, NULL)) \
+    X(edit_VmCloneNetworkMapping, INST("edit", "VmCloneNetworkMapping", cnet_attrs, NULL, NULL)) \
+    X(delete_AntiAffinityGroup, INST("delete", "AntiAffinityGroup", no_attrs, NULL, NULL)) \
+    X(delete_FileServer, INST("delete", "FileServer", no_attrs, NULL, NULL)) \
+    X(delete_Network, INST("delete", "Network", no_attrs, NULL, NULL)) \
+    X(delete_Repository, INST("delete", "Repository", no_attrs, NULL, NULL)) \
+    X(delete_ServerPool, INST("delete", "ServerPool", no_attrs, NULL, NULL)) \
+    X(delete_Tag, INST("delete", "Tag", no_attrs, NULL, NULL)) \
+    X(delete_VirtualDisk, INST("delete", "VirtualDisk", no_attrs, NULL, NULL)) \
+    X(delete_Vm, INST("delete", "Vm", no_attrs, NULL, NULL)) \
+    X(delete_VmDiskMapping, INST("delete", "VmDiskMapping", no_attrs, NULL, NULL)) \
+    X(delete_Vnic, INST("delete", "Vnic", no_attrs, NULL, NULL)) \
+    X(delete_Server, INST("delete", "Server", no_attrs, NULL, NULL)) \
+    X(delete_VirtualCdrom, INST("delete", "VirtualCdrom", no_attrs, NULL, NULL)) \
+    X(delete_FileSystem, INST("delete", "FileSystem", no_attrs, NULL, NULL)) \
+    X(delete_Job, INST("delete", "Job", no_attrs, NULL, NULL)) \
+    X(delete_VmCloneCustomizer, INST("delete", "VmCloneCustomizer", no_attrs, NULL, NULL)) \
+    X(delete_VmCloneStorageMapping, INST("delete", "VmCloneStorageMapping", no_attrs, NULL, NULL)) \
+    X(delete_VmCloneNetworkMapping, INST("delete", "VmCloneNetworkMapping", no_attrs, NULL, NULL)) \
+    X(refresh_FileServer, INST("refresh", "FileServer", no_attrs, NULL, NULL)) \
+    X(refresh_FileSystem, INST("refresh", "FileSystem", no_attrs, NULL, NULL)) \
+    X(refresh_PhysicalDisk, INST("refresh", "PhysicalDisk", no_attrs, NULL, NULL), \
+        .refusal = REFUSED_VERB("refresh", "PhysicalDisk")) \
+    X(refresh_Repository, INST("refresh", "Repository", no_attrs, NULL, NULL)) \
+    X(refresh_Server, INST("refresh", "Server", no_attrs, NULL, NULL)) \
+    X(refresh_StorageArray, INST("refresh", "StorageArray", no_attrs, NULL, NULL)) \
+    X(add_Server, PAIR("add", "Server", p_server_to, NULL)) \
+    X(add_Vm, PAIR("add", "Vm", p_aag, NULL)) \
+    X(add_Tag, PAIR("add", "Tag", p_tag_to, NULL)) \
+    X(add_ServerPool, PAIR("add", "ServerPool", p_repo, NULL)) \
+    X(add_Port, PAIR("add", "Port", p_net, NULL)) \
+    X(add_Vnic, PAIR("add", "Vnic", p_net, NULL)) \
+    X(remove_Server, PAIR("remove", "Server", p_server_to, NULL)) \
+    X(remove_Vm, PAIR("remove", "Vm", p_aag, NULL)) \
+    X(remove_Tag, PAIR("remove", "Tag", p_tag_to, NULL)) \
+    X(remove_ServerPool, PAIR("remove", "ServerPool", p_repo, NULL)) \
+    X(remove_Port, PAIR("remove", "Port", p_net, NULL)) \
+    X(remove_Vnic, PAIR("remove", "Vnic", p_net, NULL)) \
+    X(start_Vm, INST("start", "Vm", no_attrs, NULL, "start Vm <instance>")) \
+    X(stop_Vm, INST("stop", "Vm", no_attrs, NULL, "stop Vm <instance>")) \
+    X(kill_Vm, INST("kill", "Vm", no_attrs, NULL, "kill Vm <instance>")) \
+    X(restart_Vm, INST("restart", "Vm", no_attrs, NULL, "restart Vm <instance>")) \
+    X(suspend_Vm, INST("suspend", "Vm", no_attrs, NULL, "suspend Vm <instance>")) \
+    X(resume_Vm, INST("resume", "Vm", no_attrs, NULL, "resume Vm <instance>")) \
+    X(migrate_Vm, INST("migrate", "Vm", migrate_attrs, \
+        "Without a destination a stopped VM becomes Unassigned", \
+        "migrate Vm <instance> [destServer=<Server>] [destServerPool=<ServerPool>]")) \
+    X(clone_Vm, INST("clone", "Vm", vmclone_attrs, NULL, \
+        "clone Vm <instance> destType=<Vm|VmTemplate> destName=<name> [serverPool=<ServerPool>] " \
+        "[cloneCustomizer=<VmCloneCustomizer>] [targetRepository=<Repository>]")) \
+    X(moveVmToRepository_Vm, INST("moveVmToRepository", "Vm", move_attrs, NULL, \
+        "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> " \
+        "targetRepository=<Repository>"), .refusal = REFUSED_TYPE("VmCloneCustomizer")) \
+    X(sendVmMessage_Vm, INST("sendVmMessage", "Vm", msg_attrs, \
+        "message is at most 1024 bytes with log=Yes and 8192 bytes with log=No", \
+        "sendVmMessage Vm <instance> key=<key> message=<text> [log=<Yes|No>]"), \
+        .check = check_vm_message) \
+    X(start_Server, INST("start", "Server", no_attrs, NULL, "start Server <instance>"), \
+        .refusal = REFUSED_VERB("start", "Server")) \
+    X(stop_Server, INST("stop", "Server", no_attrs, NULL, "stop Server <instance>"), \
+        .refusal = REFUSED_VERB("stop", "Server")) \
+    X(kill_Server, INST("kill", "Server", no_attrs, NULL, "kill Server <instance>"), \
+        .refusal = REFUSED_VERB("kill", "Server")) \
+    X(restart_Server, INST("restart", "Server", no_attrs, NULL, "restart Server <instance>"), \
+        .refusal = REFUSED_VERB("restart", "Server")) \
+    X(takeOwnership_Server, INST("takeOwnership", "Server", pw_attrs, NULL, \
+        "takeOwnership Server <instance> password=<password>")) \
+    X(releaseOwnership_Server, INST("releaseOwnership", "Server", no_attrs, NULL, \
+        "releaseOwnership Server <instance>")) \
+    X(updateAgentPassword_Server, INST("updateAgentPassword", "Server", pw_attrs, NULL, \
+        "updateAgentPassword Server <instance> password=<password>")) \
+    X(addPolicyServer_ServerPool, INST("addPolicyServer", "ServerPool", polsrv_attrs, NULL, \
+        "addPolicyServer ServerPool <instance> server=<Server>")) \
+    X(takeOwnership_Repository, INST("takeOwnership", "Repository", repo_own_attrs, NULL, \
+        "takeOwnership Repository <instance> [serverPool=<ServerPool>]"), \
+        .refusal = REFUSED_VERB("takeOwnership", "Repository")) \
+    X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \
+        export_attrs, NULL, "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), \
+        .refusal = REFUSED_TYPE("VirtualAppliance")) \
+    X(clone_VirtualDisk, INST("clone", "VirtualDisk", vdclone_attrs, \
+        "cloneType also accepts the 3.2 spellings Sparse and nonSparse", \
+        "clone VirtualDisk <instance> target=<Repository> cloneType=<type> [name=<name>]")) \
+    X(abort_Job, INST("abort", "Job", no_attrs, NULL, "abort Job <instance>")) \
+    X(addAdminServer_FileServer, INST("addAdminServer", "FileServer", admin_attrs, NULL, \
+        "addAdminServer FileServer <instance> server=<Server>")) \
+    X(removeAdminServer_FileServer, INST("removeAdminServer", "FileServer", admin_attrs, NULL, \
+        "removeAdminServer FileServer <instance> server=<Server>")) \
+    X(addAccessHost_StorageArray, INST("addAccessHost", "StorageArray", access_attrs, NULL, \
+        "addAccessHost StorageArray <instance> accessHost=<host> [accessPort=<port>] " \
+        "[accessUsername=<user>] [accessPassword=<password>]")) \
+    X(discoverServer, MGR("discoverServer", discover_attrs, NULL, \
+        "discoverServer ipAddress=<host> password=<password> [takeOwnership=<Yes|No>]")) \
+    X(ackEvent, MGR("ackEvent", ack_attrs, NULL, "ackEvent eventId=<id>")) \
+    X(getEvents, MGR("getEvents", events_attrs, NULL, \
+        "getEvents [objType=<Type> objId=<id>] [acknowledged=<Yes|No>]"), .check = check_events) \
+    X(getManagerTime, MGR("getManagerTime", no_attrs, NULL, "getManagerTime")) \
+    X(getStatList, MGR("getStatList", stat_attrs, \
+        "Times are YYYY-MM-DD HH:MM:SS in Manager local time", \
+        "getStatList objType=<Type> objId=<id> statType=<type> startTime=<time> [endTime=<time>]")) \
+    X(getVnicMacAddrRange, MGR("getVnicMacAddrRange", no_attrs, NULL, "getVnicMacAddrRange")) \
+    X(setVnicMacAddrRange, MGR("setVnicMacAddrRange", macrange_attrs, NULL, \
+        "setVnicMacAddrRange start=<mac> end=<mac>")) \
+    X(set, MGR("set", set_attrs, NULL, \
+        "set OutputMode|EndLineChars|CommandMode|CommandTimeout|AlphabetizeAttributes=<value>"), \
+        .one_of = set_one_of) \
+    X(showclisession, MGR("showclisession", no_attrs, NULL, "showclisession")) \
+    X(showversion, MGR("showversion", no_attrs, NULL, "showversion")) \
+    X(showobjtypes, MGR("showobjtypes", no_attrs, NULL, "showobjtypes")) \
+    X(showcustomcmds, MGR("showcustomcmds", no_attrs, NULL, "showcustomcmds <objectType>"), \
+        .type_arg = 1) \
+    X(showallcustomcmds, MGR("showallcustomcmds", no_attrs, NULL, "showallcustomcmds")) \
+    X(help, MGR("help", no_attrs, NULL, "help")) \
+    X(exit, MGR("exit", no_attrs, NULL, "exit"))
+
+#endif
