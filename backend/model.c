@@ -144,24 +144,35 @@ static int slot_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static xr_value *disk_entries(engine *e, const obj *vm)
+/* A device's backing object: one the plan is about to create (dv->pending),
+ * or one of the store. */
+static const obj *device_obj(engine *e, const vm_devices *dv, const char *id)
+{
+    for (size_t i = 0; id && *id && i < dv->npending; i++)
+        if (!strcmp(dv->pending[i]->id, id))
+            return dv->pending[i];
+    return store_get(e->st, id);
+}
+
+static xr_value *disk_entries(engine *e, const vm_devices *dv)
 {
     xr_value *arr = xr_array();
-    obj **maps;
-    size_t n = store_find_by(e->st, "VmDiskMapping", "vm", vm->id, &maps);
-    if (n > 1) /* maps is NULL when there are none; qsort(NULL) is undefined */
+    obj **maps = xmalloc((dv->nmaps ? dv->nmaps : 1) * sizeof *maps);
+    size_t n = dv->nmaps;
+    memcpy(maps, dv->maps, n * sizeof *maps);
+    if (n > 1)
         qsort(maps, n, sizeof *maps, slot_cmp);
     for (size_t i = 0; i < n; i++) {
         char dev[16];
         device_name(obj_get_int(maps[i], "slot", 0), dev, sizeof dev);
-        obj *d;
+        const obj *d;
         char *entry;
-        if ((d = store_get(e->st, obj_gets(maps[i], "virtualDisk"))) != NULL)
+        if ((d = device_obj(e, dv, obj_gets(maps[i], "virtualDisk"))) != NULL)
             entry = xasprintf("file:/OVS/Repositories/%s/VirtualDisks/%s,%s,%s", obj_gets(d, "repository"), d->id,
                               dev, obj_is(d, "shareable", "Yes") ? "w!" : "w");
-        else if ((d = store_get(e->st, obj_gets(maps[i], "virtualCdrom"))) != NULL)
+        else if ((d = device_obj(e, dv, obj_gets(maps[i], "virtualCdrom"))) != NULL)
             entry = xasprintf("file:/OVS/Repositories/%s/ISOs/%s,%s:cdrom,r", obj_gets(d, "repository"), d->id, dev);
-        else if ((d = store_get(e->st, obj_gets(maps[i], "physicalDisk"))) != NULL)
+        else if ((d = device_obj(e, dv, obj_gets(maps[i], "physicalDisk"))) != NULL)
             entry = xasprintf("phy:/dev/mapper/%s,%s,w", obj_gets(d, "page83Id"), dev);
         else
             entry = xasprintf(",%s:cdrom,r", dev);
@@ -178,22 +189,24 @@ static int created_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static xr_value *vif_entries(engine *e, const obj *vm)
+/* VNICs in creation order (dv->vnics is in that order already). */
+static xr_value *vif_entries(const obj *vm, const vm_devices *dv)
 {
     xr_value *arr = xr_array();
-    obj **v;
-    size_t n = store_find_by(e->st, "Vnic", "vm", vm->id, &v);
-    if (n > 1) /* v is NULL when there are none */
-        qsort(v, n, sizeof *v, created_cmp);
     int ioemu = obj_is(vm, "domainType", "XEN_HVM");
-    for (size_t i = 0; i < n; i++) {
-        char *s = xasprintf("mac=%s,bridge=%s%s", obj_gets(v[i], "macAddress"), obj_gets(v[i], "network"),
-                            ioemu ? ",type=ioemu" : "");
+    for (size_t i = 0; i < dv->nvnics; i++) {
+        char *s = xasprintf("mac=%s,bridge=%s%s", obj_gets(dv->vnics[i], "macAddress"),
+                            obj_gets(dv->vnics[i], "network"), ioemu ? ",type=ioemu" : "");
         xr_array_add(arr, xr_string(s));
         free(s);
     }
-    free(v);
     return arr;
+}
+
+void vm_devices_sort_vnics(obj **v, size_t n)
+{
+    if (n > 1) /* v is NULL when there are none */
+        qsort(v, n, sizeof *v, created_cmp);
 }
 
 static const char *domain_type_cfg(const char *t)
@@ -221,6 +234,18 @@ static char *boot_letters(const char *order)
 }
 
 xr_value *vm_config(engine *e, const obj *vm)
+{
+    vm_devices dv = {NULL, 0, NULL, 0, NULL, 0};
+    dv.nmaps = store_find_by(e->st, "VmDiskMapping", "vm", vm->id, &dv.maps);
+    dv.nvnics = store_find_by(e->st, "Vnic", "vm", vm->id, &dv.vnics);
+    vm_devices_sort_vnics(dv.vnics, dv.nvnics);
+    xr_value *c = vm_config_devices(e, vm, &dv);
+    free(dv.maps);
+    free(dv.vnics);
+    return c;
+}
+
+xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv)
 {
     xr_value *c = xr_struct();
     char dashed[48];
@@ -277,7 +302,7 @@ xr_value *vm_config(engine *e, const obj *vm)
     xr_struct_set(c, "on_crash", xr_string("restart"));
     xr_struct_set(c, "guest_os_type", xr_string(!strncmp(os, "Windows", 7) ? "windows" : "linux"));
     xr_struct_set(c, "extra", xr_string(pvm ? obj_gets(vm, "networkInstallPath") : ""));
-    xr_struct_set(c, "disk", disk_entries(e, vm));
-    xr_struct_set(c, "vif", vif_entries(e, vm));
+    xr_struct_set(c, "disk", disk_entries(e, dv));
+    xr_struct_set(c, "vif", vif_entries(vm, dv));
     return c;
 }

@@ -47,6 +47,20 @@ int agent_try_call(engine *e, const agent_target *t, const char *method, long ti
 
 /* vm.cfg struct for a Vm (agent-api §8) from the store; read lock held. */
 xr_value *vm_config(engine *e, const obj *vm);
+/* The devices vm.cfg lists: disk mappings, VNICs (in creation order), and
+ * the disks a plan is about to create (looked up before the store). */
+typedef struct vm_devices {
+    obj **maps;
+    size_t nmaps;
+    obj **vnics;
+    size_t nvnics;
+    obj **pending;
+    size_t npending;
+} vm_devices;
+/* vm.cfg of vm with the given devices (vm_config: the store's). */
+xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv);
+/* Sorts VNICs in creation order. */
+void vm_devices_sort_vnics(obj **v, size_t n);
 /* Repository file system location "<host>:<export path>" of a repository; "" if unknown. */
 const char *repo_fs_location(engine *e, const obj *repo);
 #endif

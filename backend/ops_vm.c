@@ -885,6 +885,7 @@ static void plan_clone_vnics(cmdctx *c, vm_plan *p, const obj *vm)
 {
     obj **v;
     size_t n = store_find_by(c->e->st, "Vnic", "vm", vm->id, &v);
+    vm_devices_sort_vnics(v, n); /* the clone's VNICs are created in this order */
     for (size_t i = 0; i < n; i++) {
         char id[64], mac[32];
         ovm_new_id("0007", "", id, sizeof id);
@@ -924,6 +925,39 @@ static int next_mac(engine *e, char *buf, size_t len, vm_plan *p)
             return 0;
     }
     return -1;
+}
+
+static obj *detached_from_plan(const gplan *g)
+{
+    obj *o = obj_detached(g->type, g->id, g->name);
+    for (size_t i = 0; i < g->n; i++)
+        obj_detached_set(o, g->keys[i], g->vals[i]);
+    return o;
+}
+
+/* vm.cfg of the clone, built from detached copies of what the plan creates:
+ * the Vm and its own disk mappings, disks and VNICs (none is in the store
+ * yet, so vm_config alone would list no devices). */
+static xr_value *clone_config(engine *e, const vm_plan *p)
+{
+    obj *all[p->nextra + 1];
+    obj *maps[p->nextra + 1], *vnics[p->nextra + 1], *pending[p->nextra + 1];
+    vm_devices dv = {maps, 0, vnics, 0, pending, 0};
+    for (size_t i = 0; i < p->nextra; i++) {
+        obj *o = all[i] = detached_from_plan(p->extra[i]);
+        if (!strcmp(o->type, "VmDiskMapping"))
+            maps[dv.nmaps++] = o;
+        else if (!strcmp(o->type, "Vnic"))
+            vnics[dv.nvnics++] = o;
+        else
+            pending[dv.npending++] = o;
+    }
+    obj *v = detached_from_plan(p->g);
+    xr_value *cfg = vm_config_devices(e, v, &dv);
+    obj_detached_free(v);
+    for (size_t i = 0; i < p->nextra; i++)
+        obj_detached_free(all[i]);
+    return cfg;
 }
 
 static job *prepare_clone(cmdctx *c)
@@ -998,12 +1032,7 @@ static job *prepare_clone(cmdctx *c)
             return NULL;
         }
     }
-    /* vm.cfg of the clone, built from a detached copy with its own devices */
-    obj *v = obj_detached("Vm", p->vm_id, name);
-    for (size_t i = 0; i < p->g->n; i++)
-        obj_detached_set(v, p->g->keys[i], p->g->vals[i]);
-    p->cfg = vm_config(c->e, v);
-    obj_detached_free(v);
+    p->cfg = clone_config(c->e, p);
     job *j = cmd_job(c, "Clone", "Vm", vm->name, vm->id, trepo->id, NULL);
     j->fn = run_clone;
     j->plan = p;

@@ -51,6 +51,18 @@ privid=$(ovm "show VirtualDisk name=priv"; idof)
 check "CL-2 the private disk is copied" bash -c "! grep -q 'Mapping for disk Id ($privid)' <<<'$out'"
 check "CL-2 the copy exists on the export" test "$(ls "$exp/VirtualDisks" | wc -l)" -eq 3
 check "CL-2 the clone's vm.cfg is in the same repository" test -f "$exp/VirtualMachines/$cl/vm.cfg"
+# The clone's vm.cfg lists its own devices, as show Vm does: the copied disk,
+# the shared disk, the empty drive and the new MAC (it listed none before).
+cfg=$(cat "$exp/VirtualMachines/$cl/vm.cfg" 2>/dev/null)
+copyid=$(ls "$exp/VirtualDisks" | grep -v -e "^$privid\$" -e "^$shid\$" | head -1)
+check "CL-2 the clone's vm.cfg maps the copy ($copyid) on xvda" \
+    grep -q "file:/OVS/Repositories/[0-9a-f]*/VirtualDisks/$copyid,xvda,w'" <<<"$cfg"
+check "CL-5 the clone's vm.cfg maps the shareable disk on xvdb" \
+    grep -q "file:/OVS/Repositories/[0-9a-f]*/VirtualDisks/$shid,xvdb,w!'" <<<"$cfg"
+check "CL-2 the clone's vm.cfg has an empty drive on xvdc" grep -q "',xvdc:cdrom,r'" <<<"$cfg"
+check "CL-8 the clone's vm.cfg has the new MAC" grep -q "mac=$clmac,bridge=" <<<"$cfg"
+check "the source's vm.cfg is unchanged: its own disk" \
+    grep -q "VirtualDisks/$privid,xvda,w'" "$exp/VirtualMachines/$src/vm.cfg"
 # CL-7
 step "CL-7 clone src to a template" "edit Vm name=src highAvailability=Yes; clone Vm name=src destType=VmTemplate destName=tp"
 ovm "show Vm name=tp"
