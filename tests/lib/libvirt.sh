@@ -299,3 +299,22 @@ lv_where() {
     done
     echo
 }
+
+# lv_install_boot IMG DISK: writes the boot sector IMG at the start of the
+# raw or qcow2 image DISK (an "installed OS"), keeping its size and owner.
+lv_install_boot() {
+    local img=$1 disk=$2 fmt tmp rc
+    fmt=$(qemu-img info --output=json "$disk" 2>/dev/null | sed -n 's/^ *"format": "\([a-z0-9]*\)".*/\1/p' | head -1)
+    case $fmt in
+    raw) dd if="$img" of="$disk" conv=notrunc status=none ;;
+    qcow2)
+        tmp=$(mktemp "$LV_TMP/lvraw.XXXXXX") || return 1
+        qemu-img convert -O raw "$disk" "$tmp" && dd if="$img" of="$tmp" conv=notrunc status=none &&
+            qemu-img convert -n -O qcow2 "$tmp" "$disk"
+        rc=$?
+        rm -f "$tmp"
+        return "$rc"
+        ;;
+    *) echo "# lv_install_boot: $disk has unknown format '$fmt'" >&2 && return 1 ;;
+    esac
+}
