@@ -5,7 +5,8 @@ ovm_agentd_SOURCES = agent/main.c agent/agent.h \
 	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
-	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c
+	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
+	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c
 ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
