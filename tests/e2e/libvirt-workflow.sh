@@ -55,8 +55,11 @@ where() { local r=; lv_running_on "${H[2]}" "$1" && r="${r}2"; lv_running_on "${
 vm_server() { ovm "show Vm name=$1"; sed -n 's/^  Server = .*\[\(.*\)\]$/\1/p' <<<"$out"; }
 # same_file A B: the same file (the domain may name it by another path).
 same_file() { [ -e "$1" ] && [ -e "$2" ] && [ "$(stat -L -c %d:%i "$1")" = "$(stat -L -c %d:%i "$2")" ]; }
-# console_has VM REGEX: the guest's console output (kept by the agent).
-console_has() { grep -rlaE "$2" "$work/a2" "$work/a3" "$work/a2.log" "$work/a3.log" "$nfs" 2>/dev/null | grep -q .; }
+# console_has VM REGEX: the guest's console output (a file the agent keeps
+# in the VM's directory of the repository); console_count VM REGEX: lines.
+vmdir() { echo "$nfs/127.0.0.1/repo1/VirtualMachines/$1"; }
+console_has() { grep -rqaE "$2" "$(vmdir "$1")" 2>/dev/null; }
+console_count() { grep -rhacE "$2" "$(vmdir "$1")" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 
 step "discover both libvirt hosts" \
     "discoverServer ipAddress=127.0.0.2 password=$AGENT_PASSWORD; discoverServer ipAddress=127.0.0.3 password=$AGENT_PASSWORD"
@@ -107,10 +110,10 @@ check "virsh domblklist on ovs0$o: still the repository file" \
     same_file "$(lv_disks_of "${H[$o]}" "$vm" | head -1)" "$bootfile"
 qpid=$(cat "$(lv_host_dir "${H[$o]}")/run/libvirt/qemu/run/"*.pid 2>/dev/null | head -1)
 check "a QEMU process runs it on ovs0$o" eval 'kill -0 "$qpid" 2>/dev/null'
-n=$(grep -rhao 'tick [0-9]*' "$work" 2>/dev/null | sed 's/tick //' | sort -n | tail -1)
+n=$(grep -rhao 'tick [0-9]*' "$(vmdir "$vm")" 2>/dev/null | sed 's/tick //' | sort -n | tail -1)
 check "the guest keeps ticking after the migration (past tick $n)" eval \
     'for i in $(seq 1 50); do console_has "$vm" "tick $((n + 2))" && break; sleep 0.2; done; console_has "$vm" "tick $((n + 2))"'
-check "and did not reboot (one BOOT OK)" test "$(grep -rhac 'BOOT OK' "$work" 2>/dev/null | paste -sd+ | bc)" -eq 1
+check "and did not reboot (one BOOT OK)" test "$(console_count "$vm" 'BOOT OK')" -eq 1
 
 step "stop the VM" "stop Vm name=tiny1"
 ovm "show Vm name=tiny1"
@@ -131,7 +134,7 @@ check "virsh: the clone runs on $ch's daemon only" test "$(where "$clone")" = "$
 cfile=$(lv_disks_of "${H[${ch#ovs0}]}" "$clone" | head -1)
 check "virsh domblklist: the clone boots its own copy of the boot disk" \
     eval 'grep -q "$(basename "$cfile")" <<<"$cdisks" && same_file "$cfile" "$nfs/127.0.0.1/repo1/VirtualDisks/$(basename "$cfile")"'
-check "the clone boots too" eval 'for i in $(seq 1 100); do [ "$(grep -rhac "BOOT OK" "$work" | paste -sd+ | bc)" -ge 2 ] && break; sleep 0.2; done; [ "$(grep -rhac "BOOT OK" "$work" | paste -sd+ | bc)" -ge 2 ]'
+check "the clone boots too" eval 'for i in $(seq 1 100); do console_has "$clone" "BOOT OK" && break; sleep 0.2; done; console_has "$clone" "BOOT OK"'
 step "kill and delete the clone" "kill Vm name=tiny1-clone; delete Vm name=tiny1-clone"
 check "virsh: the clone is gone" test "$(where "$clone")" = none
 check "clone's vm directory removed" test ! -e "$nfs/127.0.0.1/repo1/VirtualMachines/$clone"
