@@ -19,5 +19,8 @@ check "both VMs start" grep -q 'starting both VMs' <<<"$out"
 check "tiny1's console shows the guest ticking" grep -q '^    tick [0-9]' <<<"$out"
 check "tiny1 live-migrates and keeps ticking" grep -q 'tiny1 keeps ticking on ovs0[23]: tick [0-9]' <<<"$out"
 check "the banner names the engine socket" grep -q "ovmsh -S $work/s/m/engine.sock" <<<"$out"
-check "no libvirtd or QEMU of the demo is left" eval '! ps -eo args | grep -v grep | grep -q "$work/s"'
+dirs=$(sed -n "s/.*virsh -c 'qemu+unix:[^=]*=\(.*\)\/run\/libvirt\/libvirt-sock' list$/\1/p" <<<"$out")
+check "the banner names both libvirt hosts" test "$(wc -w <<<"$dirs")" -eq 2
+check "no QEMU of the demo is left" eval '! ps -eo args | grep -v grep | grep -q "qemu.*$work/s"'
+check "the demo's libvirt hosts are gone" eval 'for d in $dirs; do [ ! -e "$d" ] || exit 1; done'
 tap_done
