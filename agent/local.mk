@@ -10,6 +10,17 @@ ovm_agentd_SOURCES = agent/main.c agent/agent.h \
 ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
+# The libvirt driver, when configure found libvirt (--with-libvirt).
+lv_sources = agent/lv.h agent/lv_xml.c agent/lv_stats.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
+	agent/lv_host.c agent/lv_migrate.c agent/drv_libvirt.c
+if WITH_LIBVIRT
+ovm_agentd_SOURCES += $(lv_sources)
+ovm_agentd_CFLAGS += -DOVM_WITH_LIBVIRT $(LIBVIRT_CFLAGS)
+ovm_agentd_LDADD += $(LIBVIRT_LIBS)
+else
+EXTRA_DIST += $(lv_sources)
+endif
+
 man_MANS += man/ovm-agentd.8
 EXTRA_DIST += man/ovm-agentd.8
 
