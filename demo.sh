@@ -12,6 +12,8 @@ cd "$here" || exit 1
 install_deps || exit 1
 [ -x configure ] || autoreconf -fi || exit 1
 mkdir -p build && (cd build && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)") || exit 1
+# Real QEMU guests on two session libvirt hosts instead of simulated ones.
+[ "${1:-}" = --libvirt ] && shift && exec "$here/tools/demo-libvirt.sh" "$@"
 state=build/demo
 for arg in "$@"; do [ "$arg" = --state-dir ] && state=; done
 exec build/ovmd --demo ${state:+--state-dir "$state"} "$@"
