@@ -4,10 +4,12 @@
  * driver with a node file written at test time. SKIP without libvirt. */
 #include <stdio.h>
 #ifndef OVM_WITH_LIBVIRT
+/* A "1..0 # SKIP" plan with status 0: the project's TAP driver counts that as
+ * skipped, and would report any non-zero status (77 too) as an error. */
 int main(void)
 {
     puts("1..0 # SKIP ovm-agentd was built without libvirt (configure --with-libvirt)");
-    return 77;
+    return 0;
 }
 #else
 #include <setjmp.h>
