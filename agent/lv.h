@@ -71,8 +71,9 @@ virConnectPtr lv_conn(struct call_ctx *c);
 virConnectPtr lv_conn_get(struct lv *lv);
 /* Records a fault "<what>: <libvirt's last error>" on c; returns NULL. */
 xr_value *lv_fault(struct call_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The running domain vm (virDomainFree it) or NULL; with c, a fault when absent. */
-virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm);
+/* The running domain vm (virDomainFree it) or NULL. With c, a fault when
+ * libvirt cannot tell, and when it is not running and must_exist. */
+virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm, int must_exist);
 #define LV(s) ((struct lv *)(s)->drv_priv)
 
 /* --- operations (lv_domain.c, lv_migrate.c, lv_host.c) --- */

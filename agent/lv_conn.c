@@ -134,14 +134,21 @@ xr_value *lv_fault(struct call_ctx *c, const char *fmt, ...)
     return NULL;
 }
 
-virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm)
+virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm, int must_exist)
 {
     virDomainPtr d = virDomainLookupByName(conn, vm);
+    if (!d && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN) {
+        /* Not "no such domain": the daemon could not say (it went away...).
+         * Never let that pass for a stopped VM. */
+        if (c)
+            lv_fault(c, "cannot look up VM %s", vm);
+        return NULL;
+    }
     if (d && virDomainIsActive(d) != 1) {
         virDomainFree(d);
         d = NULL;
     }
-    if (!d && c)
+    if (!d && c && must_exist)
         call_fault(c, "exceptions.RuntimeError:Domain '%s' does not exist.", vm);
     return d;
 }

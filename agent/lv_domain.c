@@ -88,7 +88,7 @@ xr_value *lv_start(struct call_ctx *c, const char *repo, const char *vm)
     virConnectPtr conn = lv_conn(c);
     if (!conn)
         return NULL;
-    virDomainPtr d = lv_domain(NULL, conn, vm);
+    virDomainPtr d = lv_domain(c, conn, vm, 0);
     if (d) {
         call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%d'", vm, (int)virDomainGetID(d));
         virDomainFree(d);
@@ -133,7 +133,7 @@ static int wait_gone(struct call_ctx *c, virDomainPtr d)
 xr_value *lv_stop(struct call_ctx *c, const char *vm, int force)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     if (d && !force && virDomainShutdown(d) < 0)
         log_info("graceful shutdown of %s refused (%s): destroying it", vm, virGetLastErrorMessage());
     else if (d && !force && wait_gone(c, d))

@@ -29,8 +29,16 @@ static char *target_uri(struct sim *s)
 
 xr_value *lv_migration_target(struct call_ctx *c, const char *repo, const char *vm)
 {
-    if (lv_vm_running(c->sim, vm))
-        return call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists on this server", vm);
+    virConnectPtr conn = lv_conn(c);
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 0) : NULL;
+    if (d)
+        call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists on this server", vm);
+    if (d)
+        virDomainFree(d);
+    if (conn)
+        virConnectClose(conn);
+    if (c->fault)
+        return NULL;
     xr_value *cfg = sim_read_vmcfg(c, repo, vm); /* the repository must be presented here */
     char *console = cfg ? lv_console_path(c->sim, repo, vm) : NULL;
     char *xml = cfg ? lv_domain_xml(c, repo, vm, cfg, console) : NULL;
@@ -83,7 +91,7 @@ static int move(struct call_ctx *c, virDomainPtr d, const char *vm, const char *
 xr_value *lv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live, int ssl)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     xr_value *params[2] = {xr_string(repo), xr_string(vm)};
     xr_value *target = d ? sim_peer_call(c, dest, vm, "migration_target", params, 2) : NULL;
     const char *driver = xr_get_str(xr_struct_get(target, "driver"));

@@ -97,6 +97,15 @@ check "list_vm: paused" test "$(state_of $VM)" = --p---
 check "unpause_vm" nil "$(call unpause_vm "$(xs $REPO)" "$(xs $VM)")"
 check "virsh: running again" test "$(lv_domstate "$uri" $VM)" = running
 
+lvd=$(lv_host_dir "$uri")
+lv_kill_pid "$(lv_daemon_pid "$uri")"
+r=$(call list_vm "$(xs $REPO)" "$(xs $VM)")
+check "with libvirtd down, list_vm faults (never nil: the VM is not known stopped)" has "$r" "<fault>"
+check "the fault text comes from libvirt, not raw stderr" has "$(fault_string <<<"$r")" "libvirt"
+lv_as_user "$lvd" libvirtd --daemon && lv_wait_ready "$lvd"
+check "after libvirtd restarts, the agent reconnects: list_vm running" test "$(state_of $VM)" = r-----
+check "the guest survived the daemon restart" lv_running_on "$uri" $VM
+
 call create_vm "$(xs $REPO)" "$(xs $PVM)" "$(vmcfg $PVM xen_pvm)" >/dev/null
 r=$(call start_vm "$(xs $REPO)" "$(xs $PVM)")
 check "XEN_PVM is refused with a clear fault" has "$(fault_string <<<"$r")" "domain type XEN_PVM cannot run on a QEMU host"
