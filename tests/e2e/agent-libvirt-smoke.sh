@@ -106,6 +106,17 @@ lv_as_user "$lvd" libvirtd --daemon && lv_wait_ready "$lvd"
 check "after libvirtd restarts, the agent reconnects: list_vm running" test "$(state_of $VM)" = r-----
 check "the guest survived the daemon restart" lv_running_on "$uri" $VM
 
+check "save_vm suspends to the VM directory" nil "$(call save_vm "$(xs $REPO)" "$(xs $VM)" "$(xb 0)")"
+check "virsh: gone while suspended" lv_wait_state "$uri" $VM absent 10
+check "suspend image vm.save in the VM directory" test -s "$EXP/VirtualMachines/$VM/vm.save"
+tick=$(lv_last_tick "$console")
+check "restore_vm resumes" nil "$(call restore_vm "$(xs $REPO)" "$(xs $VM)" "$(xb 0)")"
+check "virsh: running after restore" lv_running_on "$uri" $VM
+check "the guest carries on counting (past tick $tick)" lv_wait_serial "$console" "tick $((tick + 2))" 15
+check "and did not boot again (one BOOT OK)" test "$(grep -ac 'BOOT OK' "$console")" -eq 1
+check "the suspend image is removed" test ! -e "$EXP/VirtualMachines/$VM/vm.save"
+check "reboot_vm is passed to the guest" nil "$(call reboot_vm "$(xs $REPO)" "$(xs $VM)" "$(xb 0)")"
+
 call create_vm "$(xs $REPO)" "$(xs $PVM)" "$(vmcfg $PVM xen_pvm)" >/dev/null
 r=$(call start_vm "$(xs $REPO)" "$(xs $PVM)")
 check "XEN_PVM is refused with a clear fault" has "$(fault_string <<<"$r")" "domain type XEN_PVM cannot run on a QEMU host"
