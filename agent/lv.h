@@ -90,10 +90,9 @@ int lv_vm_running(struct sim *s, const char *vm);
 int lv_repo_busy(struct sim *s, const char *mount_point);
 xr_value *lv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live, int ssl);
 xr_value *lv_migration_target(struct call_ctx *c, const char *repo, const char *vm);
-/* lv_domain.c, shared with the receiving side of a migration: the domain
- * XML of vm.cfg (fault on c when refused), the console file's host path
- * (heap), and the files handed to the guest's user before QEMU opens them. */
-char *lv_domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg, const char *console);
+/* lv_domain.c, shared with the receiving side of a migration: the console
+ * file's host path (heap), and the files handed to the guest's user before
+ * QEMU opens them (0, or -1 after a fault on c). */
 char *lv_console_path(struct sim *s, const char *repo, const char *vm);
 int lv_prepare_files(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg, const char *console);
 struct host_facts;

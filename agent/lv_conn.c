@@ -54,11 +54,21 @@ int lv_open(struct lv *lv)
     return 0;
 }
 
+static void on_close(virConnectPtr conn, int reason, void *arg)
+{
+    struct lv *lv = arg;
+    (void)conn;
+    log_warn("libvirt connection to %s closed (reason %d): reconnecting on next use", lv->uri, reason);
+    /* Runs in the event loop thread while a caller may hold conn_lock:
+     * only flag it; the next lv_conn reopens. */
+    __atomic_store_n(&lv->conn_dead, 1, __ATOMIC_SEQ_CST);
+}
+
 static void drop_conn(struct lv *lv)
 {
     if (!lv->conn)
         return;
-    virConnectUnregisterCloseCallback(lv->conn, NULL);
+    virConnectUnregisterCloseCallback(lv->conn, on_close);
     virConnectClose(lv->conn);
     lv->conn = NULL;
 }
@@ -74,16 +84,6 @@ void lv_close(struct lv *lv)
     }
     if (lv->wake_timer >= 0)
         virEventRemoveTimeout(lv->wake_timer);
-}
-
-static void on_close(virConnectPtr conn, int reason, void *arg)
-{
-    struct lv *lv = arg;
-    (void)conn;
-    log_warn("libvirt connection to %s closed (reason %d): reconnecting on next use", lv->uri, reason);
-    /* Runs in the event loop thread while a caller may hold conn_lock:
-     * only flag it; the next lv_conn reopens. */
-    __atomic_store_n(&lv->conn_dead, 1, __ATOMIC_SEQ_CST);
 }
 
 static virConnectPtr reopen(struct lv *lv)

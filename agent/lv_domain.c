@@ -65,7 +65,7 @@ int lv_prepare_files(struct call_ctx *c, const char *repo, const char *vm, const
     return rc;
 }
 
-char *lv_domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg,
+static char *domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg,
                         const char *console)
 {
     struct lv *lv = LV(c->sim);
@@ -95,7 +95,7 @@ xr_value *lv_start(struct call_ctx *c, const char *repo, const char *vm)
     }
     xr_value *cfg = c->fault ? NULL : sim_read_vmcfg(c, repo, vm);
     char *console = vm_file(c->sim, repo, vm, LV_CONSOLE_FILE);
-    char *xml = cfg ? lv_domain_xml(c, repo, vm, cfg, console) : NULL;
+    char *xml = cfg ? domain_xml(c, repo, vm, cfg, console) : NULL;
     if (xml && lv_prepare_files(c, repo, vm, cfg, console) == 0) {
         log_debug("domain XML of %s: %s", vm, xml);
         d = virDomainCreateXML(conn, xml, 0);
