@@ -46,6 +46,9 @@ check "agent log names the libvirt URI" grep -qF "libvirt driver: $uri" "$work/a
 hw=$(call discover_hardware | result_string)
 check "discover_hardware reports the host's CPUs" test "$(xpath 'string(//PhysicalInfo/ThreadsPerCore)' <<<"$hw")" -ge 1
 check "discover_hardware TotalPages from libvirt" test "$(xpath 'string(//PhysicalInfo/TotalPages)' <<<"$hw")" -gt 0
+fam=$(lv_virsh "$uri" capabilities | sed -n "s/.*<signature family='\([0-9]*\)' model='\([0-9]*\)'.*/\1.\2/p" | head -1)
+check "CPU family.model is the host CPU's signature ($fam)" \
+    test "$(xpath 'string(//CPU[1]/Family)' <<<"$hw").$(xpath 'string(//CPU[1]/Model)' <<<"$hw")" = "${fam:-none}"
 srv=$(call discover_server | result_string)
 check "discover_server names QEMU" test "$(xpath 'string(//Hypervisor_Name)' <<<"$srv")" = QEMU
 
