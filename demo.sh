@@ -13,6 +13,8 @@ install_deps || exit 1
 # m4/ holds no macros of ours, but aclocal warns when it is missing.
 [ -x configure ] || { mkdir -p m4 && autoreconf -fi; } || exit 1
 mkdir -p build && (cd build && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)") || exit 1
+# Real QEMU guests on two session libvirt hosts instead of simulated ones.
+[ "${1:-}" = --libvirt ] && shift && exec "$here/tools/demo-libvirt.sh" "$@"
 state=build/demo
 for arg in "$@"; do [ "$arg" = --state-dir ] && state=; done
 exec build/ovmd --demo ${state:+--state-dir "$state"} "$@"

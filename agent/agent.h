@@ -20,6 +20,13 @@ struct agent_config {
     int cpu_model;              /* reported CPUInfo Model */
     const char *ovm_version;    /* reported OVM_Version */
     const char *xen_version;    /* reported VMM Version "Major.Minor<Extra>" */
+    const char *driver;         /* NULL or "sim": the simulator (driver.h) */
+    const char *libvirt_uri;
+    const char *libvirt_domain_type;   /* "qemu" or "kvm" */
+    const char *libvirt_migrate_uri;   /* NULL: derived (drv_libvirt_migrate.c) */
+    const char *libvirt_image_owner;   /* "UID:GID" or NULL */
+    int libvirt_migrate_unsafe;
+    int libvirt_shutdown_timeout;      /* seconds before a graceful stop destroys */
     int foreground;
     int verbose;
 };

@@ -79,6 +79,7 @@ static const struct method methods[] = {
     {"list_vm", h_list_vm, "ss", 0},
     {"list_vms", h_list_vms, "", 0},
     {"ovs_br_config", h_ovs_br_config, "ss|s", M_MUTATES},
+    {"migration_target", h_migration_target, "ss", 0},
     {"sim_receive_domain", h_sim_receive_domain, "ssS", M_MUTATES},
     {"sim_guest_shutdown", h_sim_guest_shutdown, "s", M_MUTATES},
     {"sim_crash", h_sim_crash, "", M_MUTATES},

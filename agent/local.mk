@@ -5,9 +5,21 @@ ovm_agentd_SOURCES = agent/main.c agent/agent.h \
 	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
-	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c
+	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
+	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c
 ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+
+# The libvirt driver, when configure found libvirt (--with-libvirt).
+lv_sources = agent/lv.h agent/lv_xml.c agent/lv_stats.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
+	agent/lv_host.c agent/lv_caps.c agent/lv_migrate.c agent/drv_libvirt.c
+if WITH_LIBVIRT
+ovm_agentd_SOURCES += $(lv_sources)
+ovm_agentd_CFLAGS += -DOVM_WITH_LIBVIRT $(LIBVIRT_CFLAGS)
+ovm_agentd_LDADD += $(LIBVIRT_LIBS)
+else
+EXTRA_DIST += $(lv_sources)
+endif
 
 man_MANS += man/ovm-agentd.8
 EXTRA_DIST += man/ovm-agentd.8
@@ -17,3 +29,14 @@ agent_test_units_SOURCES = agent/test-units.c agent/vmcfg.c agent/faults.c
 agent_test_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
 TESTS += agent/test-units
+
+check_PROGRAMS += agent/test-libvirt
+agent_test_libvirt_SOURCES = agent/test-libvirt.c
+agent_test_libvirt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+agent_test_libvirt_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
+if WITH_LIBVIRT
+agent_test_libvirt_SOURCES += agent/vmcfg.c agent/lv_xml.c agent/lv_stats.c agent/lv_caps.c
+agent_test_libvirt_CFLAGS += -DOVM_WITH_LIBVIRT $(LIBVIRT_CFLAGS)
+agent_test_libvirt_LDADD += $(LIBVIRT_LIBS)
+endif
+TESTS += agent/test-libvirt

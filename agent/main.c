@@ -1,4 +1,4 @@
-/* ovm-agentd: Oracle VM Agent-compatible XML-RPC daemon with the sim driver. */
+/* ovm-agentd: Oracle VM Agent-compatible XML-RPC daemon (drivers: driver.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 #include "agent/agent.h"
+#include "agent/driver.h"
 #include "agent/httpd.h"
 #include "agent/sim.h"
 #include "agent/tlscert.h"
@@ -28,7 +29,15 @@ static void usage(FILE *fp)
           "  --cpu-family N       CPU family to report (default 6)\n"
           "  --cpu-model N        CPU model to report (default 79)\n"
           "  --ovm-version V      Oracle VM Server version to report (default 3.4.6-2105)\n"
-          "  --xen-version X.Y.Z  Xen version to report (default 4.4.4OVM)\n"
+          "  --xen-version X.Y.Z  Xen version to report (default 4.4.4OVM)\n", fp);
+    /* Names only the drivers built in: tests read this to skip. */
+    fprintf(fp, "  --driver NAME        one of: %s (default sim)\n", driver_names());
+    fputs("  --libvirt-uri URI    libvirt connection (default qemu:///system)\n"
+          "  --libvirt-domain-type qemu|kvm  domain type of started guests (default qemu)\n"
+          "  --libvirt-migrate-uri URI  URI other agents' daemons reach this host's daemon at\n"
+          "  --libvirt-migrate-unsafe   allow live migration with local (unshared) disks\n"
+          "  --libvirt-shutdown-timeout N  seconds a graceful stop waits before destroying (default 60)\n"
+          "  --libvirt-image-owner UID:GID  owner given to VM disks and console files (session daemons)\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -71,6 +80,11 @@ static int parse_numeric_opt(int opt, const char *arg, struct agent_config *cfg)
             return -1;
         cfg->nfs_size_gb = v;
         return 0;
+    case 'T':
+        if (parse_num(arg, 0, 3600, &v))
+            return -1;
+        cfg->libvirt_shutdown_timeout = (int)v;
+        return 0;
     case 'F': case 'M':
         if (parse_num(arg, 0, 65535, &v))
             return -1;
@@ -101,6 +115,27 @@ static int valid_xen_version(const char *v)
     return 1;
 }
 
+/* The driver must exist in this build; libvirt options need the libvirt driver. */
+static int check_driver(const struct agent_config *cfg)
+{
+    int built_in;
+    const char *name = cfg->driver ? cfg->driver : "sim";
+    if (!driver_find(name, &built_in)) {
+        if (built_in)
+            fprintf(stderr, "ovm-agentd: unknown driver: %s (built in: %s)\n", name, driver_names());
+        else
+            fprintf(stderr, "ovm-agentd: the %s driver is not built in (configure --with-libvirt)\n", name);
+        return -1;
+    }
+    int lv_opts = cfg->libvirt_uri || cfg->libvirt_domain_type || cfg->libvirt_migrate_uri ||
+                  cfg->libvirt_migrate_unsafe || cfg->libvirt_image_owner || cfg->libvirt_shutdown_timeout != 60;
+    if (lv_opts && strcmp(name, "libvirt") != 0) {
+        fputs("ovm-agentd: --libvirt-* options need --driver libvirt\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
 /* 0 ok, 1 exit successfully (--help), -1 usage error. */
 static int parse_args(int argc, char **argv, struct agent_config *cfg)
 {
@@ -114,6 +149,12 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
         {"cpu-family", required_argument, NULL, 'F'}, {"cpu-model", required_argument, NULL, 'M'},
         {"ovm-version", required_argument, NULL, 'O'}, {"xen-version", required_argument, NULL, 'X'},
+        {"driver", required_argument, NULL, 'D'}, {"libvirt-uri", required_argument, NULL, 'U'},
+        {"libvirt-domain-type", required_argument, NULL, 'Y'},
+        {"libvirt-migrate-uri", required_argument, NULL, 'G'},
+        {"libvirt-migrate-unsafe", no_argument, NULL, 'u'},
+        {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
+        {"libvirt-image-owner", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int opt;
@@ -131,6 +172,18 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'v': cfg->verbose = 1; break;
         case 'h': usage(stdout); return 1;
         case 'O': cfg->ovm_version = optarg; break;
+        case 'D': cfg->driver = optarg; break;
+        case 'U': cfg->libvirt_uri = optarg; break;
+        case 'G': cfg->libvirt_migrate_uri = optarg; break;
+        case 'u': cfg->libvirt_migrate_unsafe = 1; break;
+        case 'o': cfg->libvirt_image_owner = optarg; break;
+        case 'Y':
+            if (!strcmp(optarg, "qemu") || !strcmp(optarg, "kvm")) {
+                cfg->libvirt_domain_type = optarg;
+                break;
+            }
+            fprintf(stderr, "ovm-agentd: bad value for --libvirt-domain-type: %s (qemu or kvm)\n", optarg);
+            return -1;
         case 'X':
             if (valid_xen_version(optarg)) {
                 cfg->xen_version = optarg;
@@ -138,7 +191,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
             }
             fprintf(stderr, "ovm-agentd: bad value for --xen-version: %s\n", optarg);
             return -1;
-        case 'p': case 'm': case 'c': case 'z': case 'F': case 'M':
+        case 'p': case 'm': case 'c': case 'z': case 'F': case 'M': case 'T':
             if (parse_numeric_opt(opt, optarg, cfg) == 0)
                 break;
             fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);
@@ -150,7 +203,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         fputs("ovm-agentd: --state-dir and a password are required\n", stderr);
         return -1;
     }
-    return 0;
+    return check_driver(cfg);
 }
 
 /* Makes the path options absolute against the start-up directory, so that
@@ -292,7 +345,8 @@ int main(int argc, char **argv)
 {
     struct agent_config cfg = {.listen = "0.0.0.0", .port = 8899, .memory_mb = 65536,
                                .cpus = 8, .nfs_size_gb = 1024, .cpu_family = 6, .cpu_model = 79,
-                               .ovm_version = "3.4.6-2105", .xen_version = "4.4.4OVM"};
+                               .ovm_version = "3.4.6-2105", .xen_version = "4.4.4OVM",
+                               .libvirt_shutdown_timeout = 60};
     int rc = parse_args(argc, argv, &cfg);
     if (rc != 0) {
         if (rc < 0)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "agent/agent.h"
 #include "agent/dispatch.h"
+#include "agent/driver.h"
 #include "lib/strbuf.h"
 #include "lib/xmlrpc.h"
 
@@ -33,6 +34,8 @@ struct sim {
     char *xen_version;          /* "X.Y[extra]", checked by the option parser */
     volatile sig_atomic_t stopping;  /* set at shutdown: hanging calls give up */
     volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
+    const struct driver *drv;   /* what runs the guests (driver.h) */
+    void *drv_priv;             /* the driver's own data, owned by drv */
     /* Persisted state, one XR_STRUCT (layout documented in sim_state.c). */
     xr_value *st;
 };
@@ -113,7 +116,7 @@ SIM_HANDLER(h_pause_vm); SIM_HANDLER(h_unpause_vm); SIM_HANDLER(h_save_vm);
 SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
 SIM_HANDLER(h_sim_guest_shutdown);
 /* sim_migrate.c */
-SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain);
+SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain); SIM_HANDLER(h_migration_target);
 /* sim_cluster.c */
 SIM_HANDLER(h_create_pool_filesystem); SIM_HANDLER(h_destroy_pool_filesystem);
 SIM_HANDLER(h_discover_pool_filesystem); SIM_HANDLER(h_create_cluster); SIM_HANDLER(h_destroy_cluster);
@@ -125,6 +128,13 @@ SIM_HANDLER(h_discover_cluster); SIM_HANDLER(h_is_cluster_online);
 xr_value *sim_read_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id);
 /* sim_vm.c: writes cfg as <vm dir>/vm.cfg; 0, or -1 after call_fault. */
 int sim_write_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id, const xr_value *cfg);
+/* sim_vm.c: 0 if both ids are usable as path components, else -1 after call_fault. */
+int sim_check_ids(struct call_ctx *c, const char *repo_id, const char *vm_id);
+/* sim_migrate.c: calls method(params) on the agent at dest ("ip[:port]"),
+ * as the source of a migration. The result (heap) or NULL after a fault on c
+ * whose text starts "migration of <vm> to <dest> failed: ". */
+xr_value *sim_peer_call(struct call_ctx *c, const char *dest, const char *vm, const char *method,
+                        xr_value **params, size_t n);
 /* sim_domain.c: builds the domain record for a VM started from cfg. */
 xr_value *sim_new_domain(struct sim *s, const char *repo_id, const char *vm_id, const xr_value *cfg);
 /* sim_domain.c: the §7 record of a domain (new value). */

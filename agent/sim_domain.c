@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include "agent/sim.h"
+#include "agent/sim_driver.h"
 #include "lib/util.h"
 
 /* Share of each vCPU a simulated guest keeps busy, for cpu_time. */
@@ -209,9 +210,8 @@ static xr_value *running(struct call_ctx *c, const char *vm_id)
     return dom ? dom : call_fault(c, "exceptions.RuntimeError:Domain '%s' does not exist.", vm_id);
 }
 
-SIM_HANDLER(h_start_vm)
+xr_value *simdrv_start(struct call_ctx *c, const char *repo, const char *vm)
 {
-    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
     const xr_value *dom = sim_domain(c->sim, vm);
     if (dom)
         return already_running(c, vm, dom);
@@ -224,23 +224,23 @@ SIM_HANDLER(h_start_vm)
     return c->fault ? NULL : xr_nil();
 }
 
-SIM_HANDLER(h_stop_vm)
+xr_value *simdrv_stop(struct call_ctx *c, const char *vm, int force)
 {
-    const char *vm = xr_get_str(argv[1]);
+    (void)force; /* a simulated guest always obeys */
     if (!running(c, vm))
         return NULL;
     sim_struct_del(xr_struct_get(c->sim->st, "domains"), vm);
     return xr_nil();
 }
 
-SIM_HANDLER(h_sim_guest_shutdown)
+xr_value *simdrv_guest_shutdown(struct call_ctx *c, const char *vm)
 {
-    return h_stop_vm(c, (xr_value *const[]){argv[0], argv[0]}, 2);
+    return simdrv_stop(c, vm, 0);
 }
 
-SIM_HANDLER(h_reboot_vm)
+xr_value *simdrv_reboot(struct call_ctx *c, const char *vm)
 {
-    xr_value *dom = running(c, xr_get_str(argv[1]));
+    xr_value *dom = running(c, vm);
     if (!dom)
         return NULL;
     int64_t domid = sim_int(c->sim->st, "next_domid", 1);
@@ -264,19 +264,11 @@ static void set_paused(xr_value *dom, int paused)
     xr_struct_set(dom, "state", xr_string(paused ? "--p---" : "-b----"));
 }
 
-SIM_HANDLER(h_pause_vm)
+xr_value *simdrv_pause(struct call_ctx *c, const char *vm, int paused)
 {
-    xr_value *dom = running(c, xr_get_str(argv[1]));
+    xr_value *dom = running(c, vm);
     if (dom)
-        set_paused(dom, 1);
-    return dom ? xr_nil() : NULL;
-}
-
-SIM_HANDLER(h_unpause_vm)
-{
-    xr_value *dom = running(c, xr_get_str(argv[1]));
-    if (dom)
-        set_paused(dom, 0);
+        set_paused(dom, paused);
     return dom ? xr_nil() : NULL;
 }
 
@@ -288,12 +280,8 @@ static char *save_file(struct sim *s, const char *repo, const char *vm)
     return path;
 }
 
-SIM_HANDLER(h_save_vm)
+xr_value *simdrv_save(struct call_ctx *c, const char *repo, const char *vm, int checkpoint)
 {
-    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
-    int checkpoint = 0;
-    if (argc > 2)
-        xr_get_bool(argv[2], &checkpoint);
     xr_value *dom = running(c, vm);
     if (!dom || !sim_valid_name(repo))
         return dom ? call_fault(c, "exceptions.ValueError:invalid repository id '%s'", repo) : NULL;
@@ -337,12 +325,8 @@ static xr_value *load_image(struct call_ctx *c, const char *repo, const char *vm
     return img;
 }
 
-SIM_HANDLER(h_restore_vm)
+xr_value *simdrv_restore(struct call_ctx *c, const char *repo, const char *vm, int paused)
 {
-    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
-    int paused = 0;
-    if (argc > 2)
-        xr_get_bool(argv[2], &paused);
     const xr_value *dom = sim_domain(c->sim, vm);
     if (dom)
         return already_running(c, vm, dom);
@@ -366,14 +350,13 @@ SIM_HANDLER(h_restore_vm)
     return xr_nil();
 }
 
-SIM_HANDLER(h_list_vm)
+xr_value *simdrv_list_vm(struct call_ctx *c, const char *vm)
 {
-    const char *vm = xr_get_str(argv[1]);
     const xr_value *dom = sim_domain(c->sim, vm);
     return dom ? sim_domain_record(c->sim, vm, dom) : xr_nil();
 }
 
-SIM_HANDLER(h_list_vms)
+xr_value *simdrv_list_vms(struct call_ctx *c)
 {
     xr_value *a = xr_array();
     xr_array_add(a, dom0_record(c->sim));

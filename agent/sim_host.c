@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "agent/sim.h"
+#include "agent/sim_driver.h"
 #include "lib/util.h"
 
 #define OVM_VERSION "3.4.6-2105"
@@ -83,7 +84,7 @@ static void add_xen_version(strbuf *sb, const char *v)
     sb_adds(sb, "</Version>");
 }
 
-static void add_versions(struct sim *s, strbuf *sb)
+static void add_versions(struct sim *s, strbuf *sb, const struct host_facts *f)
 {
     sim_xml_el(sb, "Agent_Version", OVM_VERSION);
     sim_xml_el(sb, "RPM_Version", s->ovm_version);
@@ -93,14 +94,14 @@ static void add_versions(struct sim *s, strbuf *sb)
     sim_xml_el(sb, "OS_Name", "Oracle VM Server");
     sim_xml_el(sb, "OS_Major_Version", "6");
     sim_xml_el(sb, "OS_Minor_Version", "10");
-    sim_xml_el(sb, "Hypervisor_Type", "xen");
-    sim_xml_el(sb, "Hypervisor_Name", "Xen");
-    sim_xml_el(sb, "Host_Kernel_Release", "4.1.12-124.48.6.el6uek.x86_64");
-    sim_xml_el(sb, "Host_Kernel_Version", "#2 SMP Tue Mar 16 15:39:03 PDT 2021");
-    add_xen_version(sb, s->xen_version);
-    sb_adds(sb, "<Compile_Information>ovm-agentd sim driver</Compile_Information>"
-                "<Capabilities>xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
-                "</Capabilities></VMM>");
+    sim_xml_el(sb, "Hypervisor_Type", f->hypervisor_type);
+    sim_xml_el(sb, "Hypervisor_Name", f->hypervisor_name);
+    sim_xml_el(sb, "Host_Kernel_Release", f->kernel_release);
+    sim_xml_el(sb, "Host_Kernel_Version", f->kernel_version);
+    add_xen_version(sb, f->vmm_version);
+    sim_xml_el(sb, "Compile_Information", f->vmm_compile);
+    sim_xml_el(sb, "Capabilities", f->vmm_caps);
+    sb_adds(sb, "</VMM>");
 }
 
 static void add_membership(struct sim *s, strbuf *sb)
@@ -124,6 +125,8 @@ static void add_membership(struct sim *s, strbuf *sb)
 SIM_HANDLER(h_discover_server)
 {
     struct sim *s = c->sim;
+    struct host_facts f = {0};
+    s->drv->host_facts(s, &f);
     strbuf sb = STRBUF_INIT;
     sb_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Discover_Server_Result><Server>");
     sim_xml_el(&sb, "Unique_Id", sim_str(s->st, "unique_id", ""));
@@ -137,7 +140,7 @@ SIM_HANDLER(h_discover_server)
     sim_xml_el(&sb, "Local_Time_Source", xr_struct_get(s->st, "ntp_servers")->n ? "False" : "True");
     sim_xml_el(&sb, "Is_NTP_Running", sim_int(s->st, "ntp_running", 0) ? "True" : "False");
     sb_adds(&sb, "</NTP>");
-    add_versions(s, &sb);
+    add_versions(s, &sb, &f);
     add_membership(s, &sb);
     sb_adds(&sb, "<Statistic>");
     sim_xml_elf(&sb, "Interval", "%lld", (long long)sim_int(s->st, "stats_interval", 20));
@@ -147,53 +150,53 @@ SIM_HANDLER(h_discover_server)
     return sim_xml_result(&sb);
 }
 
-static void add_cpus(struct sim *s, strbuf *sb)
+static void add_cpus(strbuf *sb, const struct host_facts *f)
 {
     sb_adds(sb, "<CPUInfo><Proc_Info>");
-    for (int i = 0; i < s->cpus; i++) {
+    for (int i = 0; i < f->cpus; i++) {
         sb_addf(sb, "<CPU ID=\"%d\">", i);
-        sim_xml_el(sb, "Vendor", "GenuineIntel");
-        sim_xml_elf(sb, "Family", "%d", s->cpu_family);
-        sim_xml_elf(sb, "Model", "%d", s->cpu_model);
-        sim_xml_el(sb, "Model_Name", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz");
-        sim_xml_el(sb, "Stepping", "1");
-        sim_xml_el(sb, "Speed", "2394");
+        sim_xml_el(sb, "Vendor", f->cpu_vendor);
+        sim_xml_elf(sb, "Family", "%d", f->cpu_family);
+        sim_xml_elf(sb, "Model", "%d", f->cpu_model);
+        sim_xml_el(sb, "Model_Name", f->cpu_model_name);
+        sim_xml_el(sb, "Stepping", f->cpu_stepping);
+        sim_xml_elf(sb, "Speed", "%lld", (long long)(f->cpu_khz / 1000));
         sb_adds(sb, "</CPU>");
     }
     sb_adds(sb, "</Proc_Info></CPUInfo>");
 }
 
-static void add_physical(struct sim *s, strbuf *sb)
+static void add_physical(strbuf *sb, const struct host_facts *f)
 {
-    int sockets = s->cpus % 2 == 0 && s->cpus >= 2 ? 2 : 1;
     sb_adds(sb, "<VMM><PhysicalInfo>");
-    sim_xml_el(sb, "ThreadsPerCore", "1");
-    sim_xml_elf(sb, "CoresPerSocket", "%d", s->cpus / sockets);
-    sim_xml_elf(sb, "SocketsPerNode", "%d", sockets);
-    sim_xml_el(sb, "Nodes", "1");
-    sim_xml_el(sb, "CPUKHz", "2394000");
-    sim_xml_elf(sb, "TotalPages", "%lld", (long long)s->memory_mb * 256);
-    sim_xml_elf(sb, "FreePages", "%lld", (long long)sim_free_mb(s) * 256);
-    sim_xml_el(sb, "HW_Caps", "bfebfbff:2c100800:00000000:00007f00:77fefbff:00000000:00000121:021cbfbb");
+    sim_xml_elf(sb, "ThreadsPerCore", "%d", f->threads_per_core);
+    sim_xml_elf(sb, "CoresPerSocket", "%d", f->cores_per_socket);
+    sim_xml_elf(sb, "SocketsPerNode", "%d", f->sockets);
+    sim_xml_elf(sb, "Nodes", "%d", f->nodes);
+    sim_xml_elf(sb, "CPUKHz", "%lld", (long long)f->cpu_khz);
+    sim_xml_elf(sb, "TotalPages", "%lld", (long long)f->total_mb * 256);
+    sim_xml_elf(sb, "FreePages", "%lld", (long long)f->free_mb * 256);
+    sim_xml_el(sb, "HW_Caps", f->hw_caps);
     sb_adds(sb, "</PhysicalInfo></VMM>");
 }
 
 SIM_HANDLER(h_discover_hardware)
 {
     struct sim *s = c->sim;
-    const char *uid = sim_str(s->st, "unique_id", "");
+    struct host_facts f = {0};
+    s->drv->host_facts(s, &f);
     strbuf sb = STRBUF_INIT;
     sb_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Discover_Hardware_Result><NodeInformation>");
-    add_physical(s, &sb);
-    add_cpus(s, &sb);
+    add_physical(&sb, &f);
+    add_cpus(&sb, &f);
     sb_adds(&sb, "<DMTF><System>");
-    sim_xml_el(&sb, "Manufacturer", "Oracle Corporation");
-    sim_xml_el(&sb, "Product_Name", "SUN SERVER X6-2 (simulated)");
-    sim_xml_elf(&sb, "Serial_Number", "SIM%.2s%.2s%.2s%.2s", uid, uid + 3, uid + 6, uid + 9);
-    sim_xml_el(&sb, "BIOS_Vendor", "American Megatrends Inc.");
-    sim_xml_el(&sb, "BIOS_Version", "38050100");
-    sim_xml_el(&sb, "BIOS_Release_Date", "08/30/2016");
-    sim_xml_el(&sb, "System_UUID", uid);
+    sim_xml_el(&sb, "Manufacturer", f.manufacturer);
+    sim_xml_el(&sb, "Product_Name", f.product);
+    sim_xml_el(&sb, "Serial_Number", f.serial);
+    sim_xml_el(&sb, "BIOS_Vendor", f.bios_vendor);
+    sim_xml_el(&sb, "BIOS_Version", f.bios_version);
+    sim_xml_el(&sb, "BIOS_Release_Date", f.bios_date);
+    sim_xml_el(&sb, "System_UUID", f.system_uuid);
     sb_adds(&sb, "</System></DMTF><IO><SCSI/></IO></NodeInformation></Discover_Hardware_Result>\n");
     return sim_xml_result(&sb);
 }
@@ -367,8 +370,14 @@ SIM_HANDLER(h_update_agent_password)
 
 SIM_HANDLER(h_ovs_br_config)
 {
-    const char *action = xr_get_str(argv[0]), *bridge = xr_get_str(argv[1]);
     const char *dev = argc > 2 ? xr_get_str(argv[2]) : "";
+    if (!c->sim->drv->bridge)
+        return driver_unsupported(c);
+    return c->sim->drv->bridge(c, xr_get_str(argv[0]), xr_get_str(argv[1]), dev);
+}
+
+xr_value *simdrv_bridge(struct call_ctx *c, const char *action, const char *bridge, const char *dev)
+{
     xr_value *br = sim_member(c->sim->st, "bridges", XR_STRUCT);
     if (!sim_valid_name(bridge))
         return call_fault(c, "exceptions.ValueError:invalid bridge name: '%s'", bridge);
@@ -388,6 +397,11 @@ SIM_HANDLER(h_ovs_br_config)
 }
 
 SIM_HANDLER(h_sim_crash)
+{
+    return c->sim->drv->crash ? c->sim->drv->crash(c) : driver_unsupported(c);
+}
+
+xr_value *simdrv_crash(struct call_ctx *c)
 {
     xr_struct_set(c->sim->st, "domains", xr_struct());
     int64_t now = (int64_t)time(NULL), old = sim_int(c->sim->st, "boot_time", 0);

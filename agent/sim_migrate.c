@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "agent/sim.h"
+#include "agent/sim_driver.h"
 #include "agent/tlscert.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -96,48 +97,55 @@ static int post(struct sim *s, const char *url, const char *body, size_t len, st
     return rc == CURLE_OK && status == 200 ? 0 : -1;
 }
 
-/* Calls sim_receive_domain on dest. 0, or -1 after a fault on c. */
-static int send_domain(struct call_ctx *c, const char *dest, const char *repo, const char *vm, xr_value *rec)
+xr_value *sim_peer_call(struct call_ctx *c, const char *dest, const char *vm, const char *method,
+                        xr_value **params, size_t n)
 {
     char *url = dest_url(c->sim, dest);
-    if (!url) {
-        call_fault(c, "exceptions.ValueError:invalid migration target: '%s'", dest);
-        return -1;
-    }
-    xr_value *params[3] = {xr_string(repo), xr_string(vm), rec};
+    if (!url)
+        return call_fault(c, "exceptions.ValueError:invalid migration target: '%s'", dest);
     size_t len;
-    char *body = xr_encode_call("sim_receive_domain", params, 3, &len);
-    xr_free(params[0]);
-    xr_free(params[1]);
+    char *body = xr_encode_call(method, params, n, &len);
     strbuf reply = STRBUF_INIT;
     char err[256] = "";
+    xr_value *res = NULL;
     int rc = post(c->sim, url, body, len, &reply, err, sizeof err);
     if (rc == 0) {
-        xr_value *res = NULL;
         int code = 0;
         char *fs = NULL;
         int d = xr_decode_response(reply.buf ? reply.buf : "", reply.len, &res, &code, &fs, err, sizeof err);
         if (d == 1)
             snprintf(err, sizeof err, "%s", fs);
         rc = d == 0 ? 0 : -1;
-        xr_free(res);
         free(fs);
     }
-    if (rc != 0)
+    if (rc != 0) {
+        xr_free(res);
+        res = NULL;
         call_fault(c, "exceptions.RuntimeError:migration of %s to %s failed: %s", vm, dest, err);
+    }
     sb_free(&reply);
     free(body);
     free(url);
-    return rc;
+    return res;
 }
 
-SIM_HANDLER(h_migrate_vm)
+/* Calls sim_receive_domain on dest. 0, or -1 after a fault on c. */
+static int send_domain(struct call_ctx *c, const char *dest, const char *repo, const char *vm, xr_value *rec)
+{
+    xr_value *params[3] = {xr_string(repo), xr_string(vm), rec};
+    xr_value *res = sim_peer_call(c, dest, vm, "sim_receive_domain", params, 3);
+    xr_free(params[0]);
+    xr_free(params[1]);
+    if (!res)
+        return -1;
+    xr_free(res);
+    return 0;
+}
+
+xr_value *simdrv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live, int ssl)
 {
     struct sim *s = c->sim;
-    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]), *dest = xr_get_str(argv[2]);
-    int ssl = 0; /* the simulated transfer is always HTTPS; the flag is only logged, for tests */
-    if (argc > 4)
-        xr_get_bool(argv[4], &ssl);
+    (void)live; /* a simulated move is always "live"; the agents' link is always TLS, ssl is only logged, for tests */
     pthread_mutex_lock(&s->lock);
     const xr_value *dom = sim_domain(s, vm);
     xr_value *rec = dom ? xr_copy(dom) : NULL;
@@ -158,10 +166,9 @@ SIM_HANDLER(h_migrate_vm)
     return c->fault ? NULL : xr_nil();
 }
 
-SIM_HANDLER(h_sim_receive_domain)
+xr_value *simdrv_receive(struct call_ctx *c, const char *repo, const char *vm, const xr_value *rec)
 {
     struct sim *s = c->sim;
-    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
     const xr_value *dom = sim_domain(s, vm);
     if (dom)
         return call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%lld'", vm,
@@ -170,11 +177,11 @@ SIM_HANDLER(h_sim_receive_domain)
     if (!cfg)
         return NULL;
     xr_free(cfg);
-    int64_t mem = sim_int(argv[2], "memory", 0), free_mb = sim_free_mb(s);
+    int64_t mem = sim_int(rec, "memory", 0), free_mb = sim_free_mb(s);
     if (mem > free_mb)
         return call_fault(c, "exceptions.RuntimeError:Not enough free memory to receive VM %s: "
                           "%lld MB needed, %lld MB free", vm, (long long)mem, (long long)free_mb);
-    xr_value *d = xr_copy(argv[2]);
+    xr_value *d = xr_copy(rec);
     int64_t domid = sim_int(s->st, "next_domid", 1);
     xr_struct_set(s->st, "next_domid", xr_int(domid + 1));
     xr_struct_set(d, "domid", xr_int(domid));

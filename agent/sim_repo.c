@@ -138,7 +138,7 @@ SIM_HANDLER(h_unmount_repository_fs)
     const char *mp = xr_get_str(argv[0]);
     if (!is_mounted(c->sim, mp))
         return call_fault(c, "exceptions.RuntimeError:umount: %s: not mounted", mp);
-    if (sim_mount_busy(c->sim, mp))
+    if (c->sim->drv->repo_busy(c->sim, mp))
         return call_fault(c, "exceptions.RuntimeError:umount: %s: device is busy (running VMs use the repository)", mp);
     drop_mount(c->sim, mp);
     return xr_nil();
@@ -252,7 +252,7 @@ SIM_HANDLER(h_delete_repository)
     if (!r)
         return call_fault(c, "exceptions.RuntimeError:Repository %s not found", uuid);
     char *mp = xstrdup(sim_str(r, "mount_point", ""));
-    if (sim_mount_busy(s, mp))
+    if (s->drv->repo_busy(s, mp))
         call_fault(c, "exceptions.RuntimeError:Repository %s is in use by running VMs", uuid);
     else if (erase && erase_contents(s, uuid) != 0)
         call_fault(c, "exceptions.OSError:[Errno %d] %s: '%s'", errno, strerror(errno), mp);

@@ -157,12 +157,19 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     s->cpu_model = cfg->cpu_model ? cfg->cpu_model : 79;
     s->ovm_version = xstrdup(cfg->ovm_version ? cfg->ovm_version : "3.4.6-2105");
     s->xen_version = xstrdup(cfg->xen_version ? cfg->xen_version : "4.4.4OVM");
+    int built_in;
+    s->drv = driver_find(cfg->driver ? cfg->driver : "sim", &built_in);
+    if (!s->drv) {
+        log_err("driver %s is %s", cfg->driver, built_in ? "unknown" : "not built in");
+        sim_close(s);
+        return NULL;
+    }
     if (make_dirs(s) != 0 || load_state(s) != 0) {
         sim_close(s);
         return NULL;
     }
     fill_defaults(s);
-    if (sim_save(s) != 0) {
+    if (sim_save(s) != 0 || s->drv->open(s, cfg) != 0) {
         sim_close(s);
         return NULL;
     }
@@ -173,6 +180,8 @@ void sim_close(struct sim *s)
 {
     if (!s)
         return;
+    if (s->drv && s->drv->close)
+        s->drv->close(s);
     xr_free(s->st);
     free(s->state_dir);
     free(s->nfs_root);

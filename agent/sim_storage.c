@@ -58,7 +58,7 @@ static xr_value *file_props(const char *agent_path, const struct stat *st, const
     return fp;
 }
 
-static int create_file(const char *path, int64_t size)
+int disk_create_sparse(const char *path, int64_t size)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -86,7 +86,7 @@ SIM_HANDLER(h_storage_plugin_create)
     char *path = host_path(c, apath);
     if (!path)
         return NULL;
-    int rc = !strcmp(type, "File") ? create_file(path, size) : mkdir(path, 0755);
+    int rc = !strcmp(type, "File") ? c->sim->drv->disk_create(c->sim, path, size) : mkdir(path, 0755);
     xr_value *res = NULL;
     struct stat st;
     if (rc != 0 || stat(path, &st) != 0)
@@ -267,7 +267,7 @@ static int copy_data(int in, int out, int sparse)
     return ftruncate(out, end);
 }
 
-static int copy_path(const char *src, const char *dst, int sparse)
+int disk_copy_extents(const char *src, const char *dst, int sparse)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -299,7 +299,7 @@ SIM_HANDLER(h_copy_file)
     char *src = host_path(c, asrc);
     char *dst = src ? host_path(c, adst) : NULL;
     if (src && dst) {
-        int rc = copy_path(src, dst, sparse);
+        int rc = c->sim->drv->disk_copy(c->sim, src, dst, sparse);
         if (rc != 0)
             os_fault(c, errno, rc == -1 ? asrc : adst);
     }

@@ -9,7 +9,7 @@
 #include "agent/vmcfg.h"
 #include "lib/util.h"
 
-static int check_ids(struct call_ctx *c, const char *repo_id, const char *vm_id)
+int sim_check_ids(struct call_ctx *c, const char *repo_id, const char *vm_id)
 {
     if (sim_valid_name(repo_id) && sim_valid_name(vm_id))
         return 0;
@@ -19,7 +19,7 @@ static int check_ids(struct call_ctx *c, const char *repo_id, const char *vm_id)
 
 xr_value *sim_read_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id)
 {
-    if (check_ids(c, repo_id, vm_id) != 0)
+    if (sim_check_ids(c, repo_id, vm_id) != 0)
         return NULL;
     char *dir = sim_vm_dir(c->sim, repo_id, vm_id);
     char *path = xasprintf("%s/vm.cfg", dir);
@@ -62,7 +62,7 @@ int sim_write_vmcfg(struct call_ctx *c, const char *repo_id, const char *vm_id, 
 SIM_HANDLER(h_create_vm)
 {
     const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
-    if (check_ids(c, repo, vm) != 0)
+    if (sim_check_ids(c, repo, vm) != 0)
         return NULL;
     char *dir = sim_vm_dir(c->sim, repo, vm);
     if (mkdir(dir, 0755) != 0) {
@@ -87,11 +87,10 @@ SIM_HANDLER(h_configure_vm)
     xr_free(old);
     if (sim_write_vmcfg(c, repo, vm, argv[2]) != 0)
         return NULL;
-    xr_value *dom = sim_domain(c->sim, vm);
     int64_t vcpus;
-    /* A running domain takes the new vCPU count live (agent-api.md §10). */
-    if (dom && xr_get_int64(xr_struct_get(argv[2], "vcpus"), &vcpus) == 0 && vcpus > 0)
-        xr_struct_set(dom, "vcpus", xr_int(vcpus));
+    const struct driver *drv = c->sim->drv;
+    if (drv->vm_running(c->sim, vm) && xr_get_int64(xr_struct_get(argv[2], "vcpus"), &vcpus) == 0 && vcpus > 0)
+        return drv->set_vcpus ? drv->set_vcpus(c, vm, vcpus) : driver_unsupported(c);
     return xr_nil();
 }
 
@@ -103,9 +102,9 @@ SIM_HANDLER(h_get_vm_config)
 SIM_HANDLER(h_delete_vm)
 {
     const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
-    if (check_ids(c, repo, vm) != 0)
+    if (sim_check_ids(c, repo, vm) != 0)
         return NULL;
-    if (sim_domain(c->sim, vm))
+    if (c->sim->drv->vm_running(c->sim, vm))
         return call_fault(c, "exceptions.RuntimeError:VM %s is running; stop it first", vm);
     char *dir = sim_vm_dir(c->sim, repo, vm);
     struct stat st;
@@ -132,10 +131,7 @@ SIM_HANDLER(h_configure_vm_ha)
 
 SIM_HANDLER(h_send_to_guest)
 {
-    const char *vm = xr_get_str(argv[1]);
-    xr_value *dom = sim_domain(c->sim, vm);
-    if (!dom)
-        return call_fault(c, "exceptions.RuntimeError:VM %s is not running", vm);
-    xr_array_add(sim_member(dom, "guest_messages", XR_ARRAY), xr_copy(argv[2]));
-    return xr_nil();
+    if (!c->sim->drv->send_to_guest)
+        return driver_unsupported(c);
+    return c->sim->drv->send_to_guest(c, xr_get_str(argv[1]), argv[2]);
 }
