@@ -12,7 +12,7 @@ ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSS
 
 # The libvirt driver, when configure found libvirt (--with-libvirt).
 lv_sources = agent/lv.h agent/lv_xml.c agent/lv_stats.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
-	agent/lv_host.c agent/lv_migrate.c agent/drv_libvirt.c
+	agent/lv_host.c agent/lv_caps.c agent/lv_migrate.c agent/drv_libvirt.c
 if WITH_LIBVIRT
 ovm_agentd_SOURCES += $(lv_sources)
 ovm_agentd_CFLAGS += -DOVM_WITH_LIBVIRT $(LIBVIRT_CFLAGS)
@@ -29,3 +29,14 @@ agent_test_units_SOURCES = agent/test-units.c agent/vmcfg.c agent/faults.c
 agent_test_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
 TESTS += agent/test-units
+
+check_PROGRAMS += agent/test-libvirt
+agent_test_libvirt_SOURCES = agent/test-libvirt.c
+agent_test_libvirt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+agent_test_libvirt_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
+if WITH_LIBVIRT
+agent_test_libvirt_SOURCES += agent/vmcfg.c agent/lv_xml.c agent/lv_stats.c agent/lv_caps.c
+agent_test_libvirt_CFLAGS += -DOVM_WITH_LIBVIRT $(LIBVIRT_CFLAGS)
+agent_test_libvirt_LDADD += $(LIBVIRT_LIBS)
+endif
+TESTS += agent/test-libvirt

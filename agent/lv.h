@@ -71,8 +71,9 @@ virConnectPtr lv_conn(struct call_ctx *c);
 virConnectPtr lv_conn_get(struct lv *lv);
 /* Records a fault "<what>: <libvirt's last error>" on c; returns NULL. */
 xr_value *lv_fault(struct call_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The running domain vm (virDomainFree it) or NULL; with c, a fault when absent. */
-virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm);
+/* The running domain vm (virDomainFree it) or NULL. With c, a fault when
+ * libvirt cannot tell, and when it is not running and must_exist. */
+virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm, int must_exist);
 #define LV(s) ((struct lv *)(s)->drv_priv)
 
 /* --- operations (lv_domain.c, lv_migrate.c, lv_host.c) --- */
@@ -89,10 +90,9 @@ int lv_vm_running(struct sim *s, const char *vm);
 int lv_repo_busy(struct sim *s, const char *mount_point);
 xr_value *lv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live, int ssl);
 xr_value *lv_migration_target(struct call_ctx *c, const char *repo, const char *vm);
-/* lv_domain.c, shared with the receiving side of a migration: the domain
- * XML of vm.cfg (fault on c when refused), the console file's host path
- * (heap), and the files handed to the guest's user before QEMU opens them. */
-char *lv_domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg, const char *console);
+/* lv_domain.c, shared with the receiving side of a migration: the console
+ * file's host path (heap), and the files handed to the guest's user before
+ * QEMU opens them (0, or -1 after a fault on c). */
 char *lv_console_path(struct sim *s, const char *repo, const char *vm);
 int lv_prepare_files(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg, const char *console);
 struct host_facts;

@@ -54,11 +54,21 @@ int lv_open(struct lv *lv)
     return 0;
 }
 
+static void on_close(virConnectPtr conn, int reason, void *arg)
+{
+    struct lv *lv = arg;
+    (void)conn;
+    log_warn("libvirt connection to %s closed (reason %d): reconnecting on next use", lv->uri, reason);
+    /* Runs in the event loop thread while a caller may hold conn_lock:
+     * only flag it; the next lv_conn reopens. */
+    __atomic_store_n(&lv->conn_dead, 1, __ATOMIC_SEQ_CST);
+}
+
 static void drop_conn(struct lv *lv)
 {
     if (!lv->conn)
         return;
-    virConnectUnregisterCloseCallback(lv->conn, NULL);
+    virConnectUnregisterCloseCallback(lv->conn, on_close);
     virConnectClose(lv->conn);
     lv->conn = NULL;
 }
@@ -74,16 +84,6 @@ void lv_close(struct lv *lv)
     }
     if (lv->wake_timer >= 0)
         virEventRemoveTimeout(lv->wake_timer);
-}
-
-static void on_close(virConnectPtr conn, int reason, void *arg)
-{
-    struct lv *lv = arg;
-    (void)conn;
-    log_warn("libvirt connection to %s closed (reason %d): reconnecting on next use", lv->uri, reason);
-    /* Runs in the event loop thread while a caller may hold conn_lock:
-     * only flag it; the next lv_conn reopens. */
-    __atomic_store_n(&lv->conn_dead, 1, __ATOMIC_SEQ_CST);
 }
 
 static virConnectPtr reopen(struct lv *lv)
@@ -134,14 +134,21 @@ xr_value *lv_fault(struct call_ctx *c, const char *fmt, ...)
     return NULL;
 }
 
-virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm)
+virDomainPtr lv_domain(struct call_ctx *c, virConnectPtr conn, const char *vm, int must_exist)
 {
     virDomainPtr d = virDomainLookupByName(conn, vm);
+    if (!d && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN) {
+        /* Not "no such domain": the daemon could not say (it went away...).
+         * Never let that pass for a stopped VM. */
+        if (c)
+            lv_fault(c, "cannot look up VM %s", vm);
+        return NULL;
+    }
     if (d && virDomainIsActive(d) != 1) {
         virDomainFree(d);
         d = NULL;
     }
-    if (!d && c)
+    if (!d && c && must_exist)
         call_fault(c, "exceptions.RuntimeError:Domain '%s' does not exist.", vm);
     return d;
 }

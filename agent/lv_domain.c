@@ -65,7 +65,7 @@ int lv_prepare_files(struct call_ctx *c, const char *repo, const char *vm, const
     return rc;
 }
 
-char *lv_domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg,
+static char *domain_xml(struct call_ctx *c, const char *repo, const char *vm, const xr_value *cfg,
                         const char *console)
 {
     struct lv *lv = LV(c->sim);
@@ -88,14 +88,14 @@ xr_value *lv_start(struct call_ctx *c, const char *repo, const char *vm)
     virConnectPtr conn = lv_conn(c);
     if (!conn)
         return NULL;
-    virDomainPtr d = lv_domain(NULL, conn, vm);
+    virDomainPtr d = lv_domain(c, conn, vm, 0);
     if (d) {
         call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%d'", vm, (int)virDomainGetID(d));
         virDomainFree(d);
     }
     xr_value *cfg = c->fault ? NULL : sim_read_vmcfg(c, repo, vm);
     char *console = vm_file(c->sim, repo, vm, LV_CONSOLE_FILE);
-    char *xml = cfg ? lv_domain_xml(c, repo, vm, cfg, console) : NULL;
+    char *xml = cfg ? domain_xml(c, repo, vm, cfg, console) : NULL;
     if (xml && lv_prepare_files(c, repo, vm, cfg, console) == 0) {
         log_debug("domain XML of %s: %s", vm, xml);
         d = virDomainCreateXML(conn, xml, 0);
@@ -133,7 +133,7 @@ static int wait_gone(struct call_ctx *c, virDomainPtr d)
 xr_value *lv_stop(struct call_ctx *c, const char *vm, int force)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     if (d && !force && virDomainShutdown(d) < 0)
         log_info("graceful shutdown of %s refused (%s): destroying it", vm, virGetLastErrorMessage());
     else if (d && !force && wait_gone(c, d))

@@ -1,10 +1,13 @@
 /* Live migration between libvirt hosts, peer to peer. The source agent asks
  * the destination agent (migration_target, agent to agent over HTTPS as for
- * the simulator) for two things only it knows: the URI at which the
- * destination's libvirt daemon is reachable from the source's daemon, and the
- * domain XML translated from vm.cfg with the destination's own paths. Then
- * the source's daemon moves the guest (virDomainMigrateToURI3); libvirt
- * keeps it running on exactly one host whatever fails. */
+ * the simulator) for what only it knows: the URI at which its libvirt daemon
+ * is reachable from the source's daemon; the destination also checks that the
+ * repository is presented there and readies the VM's files. Then the source's
+ * daemon moves the guest (virDomainMigrateToURI3) with its live definition,
+ * as Xen does: vm.cfg may have been edited since the start, and a definition
+ * rebuilt from it would not match the running guest. Repositories are at the
+ * same path on every host (/OVS/Repositories under the same --state-dir).
+ * libvirt keeps the guest running on exactly one host whatever fails. */
 #include "agent/lv.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,21 +32,26 @@ static char *target_uri(struct sim *s)
 
 xr_value *lv_migration_target(struct call_ctx *c, const char *repo, const char *vm)
 {
-    if (lv_vm_running(c->sim, vm))
-        return call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists on this server", vm);
+    virConnectPtr conn = lv_conn(c);
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 0) : NULL;
+    if (d)
+        call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists on this server", vm);
+    if (d)
+        virDomainFree(d);
+    if (conn)
+        virConnectClose(conn);
+    if (c->fault)
+        return NULL;
     xr_value *cfg = sim_read_vmcfg(c, repo, vm); /* the repository must be presented here */
     char *console = cfg ? lv_console_path(c->sim, repo, vm) : NULL;
-    char *xml = cfg ? lv_domain_xml(c, repo, vm, cfg, console) : NULL;
     xr_value *r = NULL;
-    if (xml && lv_prepare_files(c, repo, vm, cfg, console) == 0) {
+    if (cfg && lv_prepare_files(c, repo, vm, cfg, console) == 0) {
         char *uri = target_uri(c->sim);
         r = xr_struct();
         xr_struct_set(r, "driver", xr_string(c->sim->drv->name));
         xr_struct_set(r, "uri", xr_string(uri));
-        xr_struct_set(r, "xml", xr_string(xml));
         free(uri);
     }
-    free(xml);
     free(console);
     xr_free(cfg);
     return r;
@@ -61,36 +69,28 @@ static unsigned migrate_flags(struct lv *lv, int live, int ssl)
     return f;
 }
 
-static int move(struct call_ctx *c, virDomainPtr d, const char *vm, const char *dest, const xr_value *target,
-                int live, int ssl)
+static int move(struct call_ctx *c, virDomainPtr d, const char *vm, const char *dest, const char *uri, int live,
+                int ssl)
 {
-    const char *uri = xr_get_str(xr_struct_get(target, "uri"));
-    const char *xml = xr_get_str(xr_struct_get(target, "xml"));
-    virTypedParameterPtr params = NULL;
-    int n = 0, max = 0;
-    if (xml && virTypedParamsAddString(&params, &n, &max, VIR_MIGRATE_PARAM_DEST_XML, xml) < 0) {
-        lv_fault(c, "migration of %s to %s failed", vm, dest);
-        return -1;
-    }
     log_info("migrating %s to %s (%s)", vm, dest, uri);
-    int rc = virDomainMigrateToURI3(d, uri, params, (unsigned)n, migrate_flags(LV(c->sim), live, ssl));
+    int rc = virDomainMigrateToURI3(d, uri, NULL, 0, migrate_flags(LV(c->sim), live, ssl));
     if (rc < 0)
         lv_fault(c, "migration of %s to %s failed", vm, dest);
-    virTypedParamsFree(params, n);
     return rc;
 }
 
 xr_value *lv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live, int ssl)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     xr_value *params[2] = {xr_string(repo), xr_string(vm)};
     xr_value *target = d ? sim_peer_call(c, dest, vm, "migration_target", params, 2) : NULL;
     const char *driver = xr_get_str(xr_struct_get(target, "driver"));
-    if (target && (!driver || strcmp(driver, c->sim->drv->name) != 0 || !xr_get_str(xr_struct_get(target, "uri"))))
+    const char *uri = xr_get_str(xr_struct_get(target, "uri"));
+    if (target && (!driver || strcmp(driver, c->sim->drv->name) != 0 || !uri))
         call_fault(c, "exceptions.RuntimeError:migration of %s to %s failed: the destination runs the %s driver",
                    vm, dest, driver ? driver : "unknown");
-    else if (target && move(c, d, vm, dest, target, live, ssl) == 0)
+    else if (target && move(c, d, vm, dest, uri, live, ssl) == 0)
         log_info("migrated %s to %s", vm, dest);
     xr_free(target);
     xr_free(params[0]);

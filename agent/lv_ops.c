@@ -17,7 +17,7 @@ static xr_value *with_domain(struct call_ctx *c, const char *vm, const char *wha
                              int arg)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     if (d && op(d, arg) < 0)
         lv_fault(c, "%s of VM %s failed", what, vm);
     if (d)
@@ -74,7 +74,7 @@ xr_value *lv_save(struct call_ctx *c, const char *repo, const char *vm, int chec
     if (sim_check_ids(c, repo, vm) != 0)
         return NULL;
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
     char *path = save_path(c->sim, repo, vm);
     if (d && virDomainSave(d, path) < 0)
         lv_fault(c, "suspend of VM %s failed", vm);
@@ -93,7 +93,7 @@ xr_value *lv_restore(struct call_ctx *c, const char *repo, const char *vm, int p
     if (sim_check_ids(c, repo, vm) != 0)
         return NULL;
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(NULL, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 0) : NULL;
     if (d)
         call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%d'", vm, (int)virDomainGetID(d));
     char *path = save_path(c->sim, repo, vm);
@@ -141,7 +141,7 @@ static xr_value *record_of(virDomainStatsRecordPtr r)
 xr_value *lv_list_vm(struct call_ctx *c, const char *vm)
 {
     virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(NULL, conn, vm) : NULL;
+    virDomainPtr d = conn ? lv_domain(c, conn, vm, 0) : NULL;
     virDomainStatsRecordPtr *recs = NULL;
     xr_value *res = NULL;
     if (d) {
@@ -176,15 +176,19 @@ xr_value *lv_list_vms(struct call_ctx *c)
     return a;
 }
 
+/* When libvirt cannot tell, say running: callers refuse what needs a
+ * stopped VM (delete_vm) rather than act on a guess. */
 int lv_vm_running(struct sim *s, const char *vm)
 {
     virConnectPtr conn = lv_conn_get(LV(s));
-    virDomainPtr d = conn ? lv_domain(NULL, conn, vm) : NULL;
+    if (!conn)
+        return 1;
+    virDomainPtr d = virDomainLookupByName(conn, vm);
+    int running = d ? virDomainIsActive(d) != 0 : virGetLastErrorCode() != VIR_ERR_NO_DOMAIN;
     if (d)
         virDomainFree(d);
-    if (conn)
-        virConnectClose(conn);
-    return d != NULL;
+    virConnectClose(conn);
+    return running;
 }
 
 /* The repository a running domain was started from, from its metadata. */
@@ -209,7 +213,7 @@ int lv_repo_busy(struct sim *s, const char *mount_point)
     virConnectPtr conn = lv_conn_get(LV(s));
     virDomainPtr *doms = NULL;
     int n = conn ? virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE) : -1;
-    int busy = n < 0 && conn; /* unknown: refuse to unmount under a guest */
+    int busy = n < 0; /* cannot tell: refuse to unmount under a guest */
     for (int i = 0; i < n; i++) {
         busy = busy || uses_repo(doms[i], mount_point);
         virDomainFree(doms[i]);

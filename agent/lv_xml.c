@@ -310,10 +310,13 @@ static void add_vif(struct ctx *x, const char *spec)
         fail(x, "VNIC '%s' has no valid MAC address", spec);
     if (x->failed)
         return;
-    if (x->o->bridges && host_bridge(bridge))
-        sb_addf(x->sb, "<interface type='bridge'><source bridge='%s'/>", bridge);
-    else
+    if (x->o->bridges && host_bridge(bridge)) {
+        sb_adds(x->sb, "<interface type='bridge'><source bridge='");
+        sb_add_xml(x->sb, bridge);
+        sb_adds(x->sb, "'/>");
+    } else {
         sb_adds(x->sb, "<interface type='user'>");
+    }
     sb_addf(x->sb, "<mac address='%s'/><model type='%s'/></interface>", mac, x->dt->virtio ? "virtio" : "e1000");
 }
 

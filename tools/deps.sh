@@ -6,6 +6,8 @@ deps=(build-essential autoconf automake pkg-config libssh-dev libreadline-dev
       libmicrohttpd-dev libgnutls28-dev libssl-dev libcrypt-dev clang expect openssh-client
       openssh-server sshpass tmux sqlite3 curl libvirt-clients iproute2
       libxml2-utils)
+# The agent's libvirt driver (libvirt-dev) and the real QEMU guests its tests run.
+deps+=(libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils)
 
 install_deps() {
     local missing=() p

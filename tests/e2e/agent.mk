@@ -3,3 +3,6 @@
 AGENT_E2E_TESTS = tests/e2e/agent-basic.sh tests/e2e/agent-lifecycle.sh tests/e2e/agent-faults.sh
 TESTS += $(AGENT_E2E_TESTS)
 EXTRA_DIST += $(AGENT_E2E_TESTS) tests/lib/agent.sh
+# The libvirt driver against a session libvirtd (skips without libvirt/QEMU).
+TESTS += tests/e2e/agent-libvirt-smoke.sh
+EXTRA_DIST += tests/e2e/agent-libvirt-smoke.sh
