@@ -33,7 +33,7 @@ export top_srcdir=$here top_builddir=$build
 . "$here/tests/lib/ovmd.sh"
 . "$here/tests/lib/fleet.sh"
 . "$here/tests/lib/libvirt.sh"
-lv_skip() { echo "demo --libvirt: $*" >&2; exit 1; }
+lv_skip() { lv_cleanup; echo "demo --libvirt: $*" >&2; exit 1; }
 lv_skip_unless_available
 lv_agent_skip_unless_driver
 
