@@ -174,7 +174,7 @@ lv_cleanup() {
     local d
     [ -f "$LV_REGISTRY" ] || return 0
     while read -r d; do lv_host_down "$d"; done < "$LV_REGISTRY"
-    lv_cleanup # hosts started before the skip, and the registry
+    rm -f "$LV_REGISTRY"
 }
 
 # lv_daemon_pid URI|DIR: libvirtd's pid.
