@@ -35,7 +35,7 @@ done
 . "$srcdir/tests/lib/fleet.sh"
 . "$srcdir/tests/lib/libvirt.sh"
 # The harness's skip helpers speak TAP; here a missing part is an error.
-lv_skip() { echo "libvirt-vs-virsh: $*" >&2; exit 2; }
+lv_skip() { lv_cleanup; echo "libvirt-vs-virsh: $*" >&2; exit 2; }
 lv_skip_unless_available
 lv_agent_skip_unless_driver
 

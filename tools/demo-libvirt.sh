@@ -11,6 +11,8 @@
 #
 #   tools/demo-libvirt.sh [--once] [--state-dir DIR] [--build-dir DIR]
 #
+# State (agents, repository, engine) goes to a new directory under /tmp,
+# removed at the end, unless --state-dir names one (kept).
 # Needs root, an ovm-agentd built with the libvirt driver, libvirtd,
 # qemu-system-x86_64, qemu-img, as and ld. All traffic stays on loopback.
 set -u
@@ -25,28 +27,37 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+build=$(cd "$build" 2>/dev/null && pwd) || { echo "demo --libvirt: no build directory (run ./demo.sh --libvirt)" >&2; exit 1; }
 export top_srcdir=$here top_builddir=$build
 . "$here/tests/lib/agent.sh"
 . "$here/tests/lib/ovmd.sh"
 . "$here/tests/lib/fleet.sh"
 . "$here/tests/lib/libvirt.sh"
-lv_skip() { echo "demo --libvirt: $*" >&2; exit 1; }
+lv_skip() { lv_cleanup; echo "demo --libvirt: $*" >&2; exit 1; }
 lv_skip_unless_available
 lv_agent_skip_unless_driver
 
 say() { printf '[demo] %s\n' "$*"; }
 die() { printf '[demo] FAILED: %s\n' "$*" >&2; exit 1; }
-work=${state:-$build/demo-libvirt}
-[ -e "$work/m/ovmd.pid" ] && die "$work is in use by another demo (remove it if not)"
-rm -rf "$work" && mkdir -p "$work" || die "cannot create $work"
-work=$(cd "$work" && pwd)
+# QEMU runs as uid $LV_UID and opens the disks in the state directory, so
+# it must be reachable by that uid: a fresh directory under /tmp unless
+# --state-dir names one (a checkout under /root, for example, is not).
+if [ -n "$state" ]; then
+    [ -e "$state/m/ovmd.pid" ] && die "$state is in use by another demo (remove it if not)"
+    rm -rf "$state" && mkdir -p "$state" || die "cannot create $state"
+    work=$(cd "$state" && pwd)
+else
+    work=$(mktemp -d "$LV_TMP/ovm-demo-libvirt.XXXXXX") || die "cannot create a state directory"
+fi
 chmod 755 "$work"
+lv_as_user / test -x "$work" || die "uid $LV_UID cannot reach $work; give a --state-dir it can reach"
 cleanup() {
     say "stopping: ovmd, agents, guests, libvirt hosts"
     ovmd_stop "$work/m" >/dev/null 2>&1
     agent_stop "$work/a2" >/dev/null 2>&1
     agent_stop "$work/a3" >/dev/null 2>&1
     lv_cleanup
+    [ -n "$state" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM

@@ -33,6 +33,7 @@ export LV_REGISTRY
 # plan of "1..0 # SKIP" is what counts as skipped; exit 77 would be reported
 # as an ERROR (tap-driver.sh treats any non-zero exit as one).
 lv_skip() {
+    lv_cleanup # hosts started before the skip, and the registry
     echo "1..0 # SKIP $*"
     exit 0
 }
