@@ -46,7 +46,7 @@ static int sim_vm_running(struct sim *s, const char *vm_id)
     return sim_domain(s, vm_id) != NULL;
 }
 
-/* A running domain takes the new vCPU count live (agent-api.md §10). */
+/* A running domain takes the new vCPU count live (doc/agent-protocol.md §10). */
 static xr_value *sim_set_vcpus(struct call_ctx *c, const char *vm, int64_t vcpus)
 {
     xr_value *dom = sim_domain(c->sim, vm);

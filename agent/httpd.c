@@ -1,7 +1,7 @@
 /* libmicrohttpd front end. One thread per connection, so a call that hangs or
  * sleeps (fault injection, migration) never blocks the others.
  *
- * Trust (agent-api.md §4): unowned, the agent serves its self-signed
+ * Trust (doc/agent-protocol.md §4): unowned, the agent serves its self-signed
  * certificate and authenticates callers with the password. Once a Manager
  * has handed over its CA and a signed certificate (take_ownership), the
  * daemon is restarted to serve that certificate and to request client
@@ -32,7 +32,7 @@
 #include "lib/util.h"
 
 #define API_PATH "/api/3/"
-/* TLS 1.2 and later only (agent-api.md §2). */
+/* TLS 1.2 and later only (doc/agent-protocol.md §2). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 /* Pause before the restart that follows an ownership change, so that the
@@ -383,7 +383,7 @@ static int verify_client(gnutls_session_t s)
         return 0;
     log_info("TLS handshake refused: the client certificate is not signed by the owning Manager");
     /* MHD closes silently after a failed handshake; the alert tells the
-     * client why (agent-api §4 item 5). */
+     * client why (doc/agent-protocol.md §4 item 5). */
     gnutls_alert_send(s, GNUTLS_AL_FATAL, GNUTLS_A_UNKNOWN_CA);
     linger_for_alert((int)(intptr_t)gnutls_session_get_ptr(s));
     return -1;

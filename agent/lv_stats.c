@@ -1,4 +1,4 @@
-/* Running-VM records (agent-api.md §7) and host memory from libvirt's
+/* Running-VM records (doc/agent-protocol.md §7) and host memory from libvirt's
  * numbers: plain arithmetic, kept apart so unit tests can pin it down. */
 #include "agent/lv.h"
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Cluster and pool file system methods (agent-api §5.4) of the simulated
+/* Cluster and pool file system methods (doc/agent-protocol.md §5.4) of the simulated
  * host. State, persisted in st as "cluster": poolfs_uuid, fs_type, fs_target,
  * cluster_name, pool_uuid, created (this host created the cluster),
  * configured, joined, o2cb_heartbeat_threshold, o2cb_idle_timeout_ms,

@@ -1,4 +1,4 @@
-/* Running domains of the simulated hypervisor (agent-api.md §7). A domain
+/* Running domains of the simulated hypervisor (doc/agent-protocol.md §7). A domain
  * record in st.domains keeps what `xm list` would know about it. */
 #include <errno.h>
 #include <stdio.h>

@@ -223,7 +223,7 @@ static void add_family(strbuf *sb, const char *ip)
     sb_adds(sb, "</Family>");
 }
 
-/* Management network id: the /24 subnet in hex (agent-api.md §6). */
+/* Management network id: the /24 subnet in hex (doc/agent-protocol.md §6). */
 static void subnet_hex(const char *ip, char *buf, size_t len)
 {
     struct in_addr a;

@@ -36,7 +36,7 @@ static char *dest_url(struct sim *s, const char *dest)
 
 /* Between agents owned with certificates, the source presents its own signed
  * certificate and checks that the destination's chains to the same Manager
- * CA (agent-api §4): the password alone no longer opens an owned agent. */
+ * CA (doc/agent-protocol.md §4): the password alone no longer opens an owned agent. */
 static void use_owner_trust(struct sim *s, CURL *h, char **cert, char **ca)
 {
     *cert = xasprintf("%s/" TLSCERT_SIGNED_FILE, s->state_dir);

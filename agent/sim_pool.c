@@ -1,4 +1,4 @@
-/* Ownership (agent-api.md §4) and server pool membership. */
+/* Ownership (doc/agent-protocol.md §4) and server pool membership. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +81,7 @@ SIM_HANDLER(h_take_ownership)
         call_fault(c, "exceptions.RuntimeError:Server is already owned by manager %s", owner);
     else if (check_pems(c, args) == 0 && store_pem(c, args, "manager_certificate", TLSCERT_CA_FILE) == 0 &&
              store_pem(c, args, "signed_server_certificate", TLSCERT_SIGNED_FILE) == 0) {
-        /* The agent restarts its TLS with the new identity (agent-api §4.3). */
+        /* The agent restarts its TLS with the new identity (doc/agent-protocol.md §4.3). */
         if (had_trust || has_trust_files(s))
             s->tls_changed = 1;
         xr_struct_set(s->st, "manager_uuid", xr_string(uuid));
@@ -113,7 +113,7 @@ SIM_HANDLER(h_release_ownership)
     xr_struct_set(s->st, "manager_uuid", xr_string(""));
     sim_struct_del(s->st, "manager_event_url");
     sim_struct_del(s->st, "manager_statistic_url");
-    /* Back to the agent's own certificate and the password (agent-api §4.6). */
+    /* Back to the agent's own certificate and the password (doc/agent-protocol.md §4.6). */
     if (has_trust_files(s))
         s->tls_changed = 1;
     xr_value none = {.type = XR_STRUCT};

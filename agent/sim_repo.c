@@ -1,6 +1,6 @@
 /* Repositories: simulated NFS mounts (a symlink from <state>/OVS/Repositories/<id>
  * to the export's directory under the shared NFS root), the .ovsrepo marker
- * (agent-api.md §9) and repository discovery. */
+ * (doc/agent-protocol.md §9) and repository discovery. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* The generic NFS storage plug-in (agent-api.md §5.8) over the sim's files,
+/* The generic NFS storage plug-in (doc/agent-protocol.md §5.8) over the sim's files,
  * and copy_file. Paths are agent paths under /OVS. */
 #include <errno.h>
 #include <fcntl.h>
@@ -175,7 +175,7 @@ SIM_HANDLER(h_storage_plugin_getFileSystemInfo)
 }
 
 /* The exports of a simulated NFS server: every directory directly under
- * <nfs-root>/<access_host>/ is one export "/<name>" (agent-api §5.8). */
+ * <nfs-root>/<access_host>/ is one export "/<name>" (doc/agent-protocol.md §5.8). */
 SIM_HANDLER(h_storage_plugin_listFileSystems)
 {
     const char *host = sim_str(argv[1], "access_host", NULL);

@@ -1,4 +1,4 @@
-/* VM definitions: vm.cfg files in the repositories (agent-api.md §8). */
+/* VM definitions: vm.cfg files in the repositories (doc/agent-protocol.md §8). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * 0600) when absent. *key_pem and *cert_pem are heap strings. 0 or -1 (logged). */
 int tlscert_load_or_create(const char *dir, const char *common_name, char **key_pem, char **cert_pem);
 
-/* Files written by take_ownership (agent-api §4 item 3) in the state dir:
+/* Files written by take_ownership (doc/agent-protocol.md §4 item 3) in the state dir:
  * the Manager CA certificate and the signed server key + certificate. */
 #define TLSCERT_CA_FILE "manager-ca.pem"
 #define TLSCERT_SIGNED_FILE "server-signed.pem"

@@ -1,4 +1,4 @@
-/* The domain methods of agent-api.md §5.6: argument decoding only; what
+/* The domain methods of doc/agent-protocol.md §5.6: argument decoding only; what
  * happens to the domain is the driver's (driver.h). */
 #include "agent/sim.h"
 

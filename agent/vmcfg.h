@@ -1,4 +1,4 @@
-/* vm.cfg text (agent-api.md §8): Python-style `key = value` lines whose values
+/* vm.cfg text (doc/agent-protocol.md §8): Python-style `key = value` lines whose values
  * are strings, numbers, True/False/None or lists of those. */
 #ifndef OVM_AGENT_VMCFG_H
 #define OVM_AGENT_VMCFG_H

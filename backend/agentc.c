@@ -1,4 +1,4 @@
-/* The engine's agent client (agent-api.md §2-§3). One I/O thread owns the
+/* The engine's agent client (doc/agent-protocol.md §2-§3). One I/O thread owns the
  * libcurl multi handle, so connections to every agent are kept alive and
  * driven together; job threads hand it requests and sleep on a condition
  * variable. All request lists and the done/cancel flags are guarded by
@@ -19,9 +19,9 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
-#define AGC_MAX_PER_AGENT 4          /* agent-api §2 */
+#define AGC_MAX_PER_AGENT 4          /* doc/agent-protocol.md §2 */
 #define AGC_MAX_REPLY XR_MAX_DOC     /* larger replies are refused, not buffered */
-#define AGC_ERR_MAX 1000             /* agent-api §3 item 5 */
+#define AGC_ERR_MAX 1000             /* doc/agent-protocol.md §3 item 5 */
 #define AGC_POLL_MS 1000
 
 typedef struct agc_req agc_req;
@@ -309,7 +309,7 @@ static void cn_index_init(void)
 }
 
 /* The agent's certificate names its server id instead of a host name, so the
- * host-name check is replaced by a CN check on the leaf (agent-api §4.4). */
+ * host-name check is replaced by a CN check on the leaf (doc/agent-protocol.md §4.4). */
 static int verify_cn(int ok, X509_STORE_CTX *store)
 {
     if (!ok || X509_STORE_CTX_get_error_depth(store) != 0)
@@ -495,7 +495,7 @@ static int refused_our_certificate(const agc_req *r)
 }
 
 /* With mutual TLS, a certificate either side cannot verify is an
- * authentication failure (agent-api §3 item 6, §4 item 5). */
+ * authentication failure (doc/agent-protocol.md §3 item 6, §4 item 5). */
 static int trust_failure(agc_req *r, char **err)
 {
     if (r->cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {

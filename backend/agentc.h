@@ -1,4 +1,4 @@
-/* The engine's client for ovm-agentd / Oracle VM Agent (agent-api.md §2-§3):
+/* The engine's client for ovm-agentd / Oracle VM Agent (doc/agent-protocol.md §2-§3):
  * XML-RPC over HTTPS with libcurl's multi interface on one I/O thread, so
  * that many agents are served at once while job threads simply block. */
 #ifndef OVM_AGENTC_H
@@ -13,7 +13,7 @@ typedef struct agent_ep {
     char user[32];       /* "oracle" */
     char password[256];  /* agent password (may be empty after ownership) */
     char pin[128];       /* "sha256//<base64 SPKI hash>" recorded at discovery; "" = first contact */
-    /* Mutual TLS after ownership (agent-api §4 item 4). When ca_file is set
+    /* Mutual TLS after ownership (doc/agent-protocol.md §4 item 4). When ca_file is set
      * the pin is not used: the agent's certificate must chain to this CA and
      * its subject CN must equal peer_cn, and the Manager presents its client
      * certificate. */
@@ -41,7 +41,7 @@ void agentc_free(agentc *c);
 /* Calls method with params (not consumed) on ep and waits at most timeout_s.
  * On AGC_OK *result is the decoded value (caller frees). Otherwise *err is a
  * heap one-line reason. Safe to call from many threads at once; at most 4
- * calls run in flight per agent (agent-api §2), the rest wait their turn. */
+ * calls run in flight per agent (doc/agent-protocol.md §2), the rest wait their turn. */
 int agentc_call(agentc *c, const agent_ep *ep, const char *method,
                 xr_value *const *params, size_t nparams, long timeout_s,
                 xr_value **result, char **err);

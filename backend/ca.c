@@ -1,4 +1,4 @@
-/* The Manager CA with OpenSSL (agent-api.md §4 item 8). Nothing here is
+/* The Manager CA with OpenSSL (doc/agent-protocol.md §4 item 8). Nothing here is
  * hand-written crypto: keys, certificates and signatures are OpenSSL's. */
 #include "backend/ca.h"
 #include <errno.h>
@@ -102,7 +102,7 @@ static int add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
 
 /* The extensions that make a CA, a TLS client or a TLS server certificate.
  * Server certificates also allow clientAuth: agents use them to call each
- * other during live migration (agent-api §1). */
+ * other during live migration (doc/agent-protocol.md §1). */
 static int add_extensions(X509 *cert, X509 *issuer, enum cert_kind kind)
 {
     X509V3_CTX ctx;

@@ -1,4 +1,4 @@
-/* The Manager's certificate authority (agent-api.md §4): created on first
+/* The Manager's certificate authority (doc/agent-protocol.md §4): created on first
  * start in STATE_DIR/pki, it signs one certificate per owned server and the
  * Manager's own client certificate used for mutual TLS with the agents. */
 #ifndef OVM_CA_H

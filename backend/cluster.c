@@ -1,4 +1,4 @@
-/* Clustered server pools: create (SEQUENCE, object-model §7.2). Joining and
+/* Clustered server pools: create (SEQUENCE, doc/object-model.md §7.2). Joining and
  * leaving the cluster is a shared flow (flow_cluster.c). */
 #include "backend/cluster.h"
 #include <stdio.h>
@@ -76,7 +76,7 @@ static void create_plan_free(void *arg)
 }
 
 /* Child 2: the heartbeat device is the pool file system; recorded here and
- * created on the agents when the first server joins (agent-api §10). */
+ * created on the agents when the first server joins (doc/agent-protocol.md §10). */
 static int run_heartbeat_device(job *j)
 {
     create_plan *p = j->plan;

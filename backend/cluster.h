@@ -1,4 +1,4 @@
-/* Clustered server pools (object-model §2.2, §5.8, §6.1): the SEQUENCE
+/* Clustered server pools (doc/object-model.md §2.2, §5.8, §6.1): the SEQUENCE
  * create job. Joining and leaving the cluster: flow.h (flow_cluster.c). */
 #ifndef OVM_CLUSTER_H
 #define OVM_CLUSTER_H

@@ -1,4 +1,4 @@
-/* Reading the agents' discovery documents (agent-api.md §6): XML carried
+/* Reading the agents' discovery documents (doc/agent-protocol.md §6): XML carried
  * inside an XML-RPC string, parsed here with libxml2 (no network, no entities). */
 #ifndef OVM_DISCOVER_H
 #define OVM_DISCOVER_H

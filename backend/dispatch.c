@@ -101,7 +101,7 @@ static int cancel_requested(session *ses)
 }
 
 /* Waits for a synchronous job in slices, so that an interactive client can
- * cancel the wait (Ctrl-C, cli-contract §1.2) and sees a progress line after
+ * cancel the wait (Ctrl-C, doc/command-language.md §1.2) and sees a progress line after
  * the first second (issue 3 item 4). Exec and batch clients get neither. */
 static int wait_for_job(session *ses, job *j)
 {
@@ -134,7 +134,7 @@ static int wait_for_job(session *ses, job *j)
 }
 
 /* Runs the command's checks again against the current store for a job that
- * waited for a lock (object-model §7.5); the job keeps its own plan, so the
+ * waited for a lock (doc/object-model.md §7.5); the job keeps its own plan, so the
  * stale-object check of edits still compares with what the user saw. */
 static int revalidate_job(job *j)
 {

@@ -125,7 +125,7 @@ static int configure(engine *e, const options *o)
 }
 
 /* The Manager UUID lives in the state directory, not only in the database,
- * so that a rebuilt store can still reclaim its servers (agent-api §4.7). */
+ * so that a rebuilt store can still reclaim its servers (doc/agent-protocol.md §4.7). */
 static int load_manager_uuid(engine *e)
 {
     char *path = xasprintf("%s/manager-uuid", e->cfg.state_dir);

@@ -25,7 +25,7 @@ typedef struct engine_config {
     int offline_after;     /* seconds without an answer before a server is Stopped (S9) */
     int monitor_threads;   /* bound on concurrent agent polls */
     int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
-    int vm_stop_timeout;   /* seconds (object-model L-5) */
+    int vm_stop_timeout;   /* seconds (doc/object-model.md L-5) */
     int backup_interval;   /* seconds between store backups; 0 disables them */
     char *backup_dir;      /* default <state_dir>/backups */
     int backup_keep;       /* newest backups kept */
@@ -37,7 +37,7 @@ typedef struct engine {
     store *st;
     jobs *js;
     agentc *ac;
-    manager_ca *ca;        /* the Manager CA and client certificate (agent-api §4) */
+    manager_ca *ca;        /* the Manager CA and client certificate (doc/agent-protocol.md §4) */
     char manager_id[64];   /* Manager object id = Manager UUID */
     volatile int stopping;
 } engine;

@@ -1,4 +1,4 @@
-/* Events (object-model.md §5.7, §7.6): status records on objects; ERROR and
+/* Events (doc/object-model.md §5.7, §7.6): status records on objects; ERROR and
  * CRITICAL ones block further jobs on the object until ackEvent. */
 #ifndef OVM_EVENTS_H
 #define OVM_EVENTS_H

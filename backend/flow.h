@@ -2,7 +2,7 @@
  * user commands, HA restarts (ha.c) and maintenance evacuation all need, so
  * that their rules cannot drift apart again:
  *   flow_place.c    "server is usable", where a VM may run, choosing a server
- *                   (object-model §6.4, §6.9, H-3);
+ *                   (doc/object-model.md §6.4, §6.9, H-3);
  *   flow_start.c    bridging a VM's networks, starting its domain and waiting
  *                   for it (§6.4, §6.10);
  *   flow_migrate.c  live migration: the M-1..M-11 checks in §6.5 order, the
@@ -145,7 +145,7 @@ int cluster_join(job *j, const agent_target *t, cluster_plan *p);
 /* Takes t out of the cluster (leave_cluster, deconfigure; destroy on the last
  * member); updates clusterState. 0 or -1. */
 int cluster_leave(job *j, const agent_target *t, cluster_plan *p);
-/* o2cb values for a cluster timeout of t seconds (object-model §5.8). */
+/* o2cb values for a cluster timeout of t seconds (doc/object-model.md §5.8). */
 int cluster_o2cb_threshold(int timeout_s);
 int cluster_o2cb_idle_ms(int timeout_s);
 #endif

@@ -1,5 +1,5 @@
-/* Joining a clustered pool's cluster and leaving it (object-model §5.8,
- * agent-api §5.4): the pool file system and o2cb cluster calls made when a
+/* Joining a clustered pool's cluster and leaving it (doc/object-model.md §5.8,
+ * doc/agent-protocol.md §5.4): the pool file system and o2cb cluster calls made when a
  * server is added to or removed from a clustered pool, and the clusterState
  * they lead to. See flow.h. */
 #include "backend/flow.h"

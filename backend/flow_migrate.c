@@ -1,4 +1,4 @@
-/* Live migration (object-model §6.5, §6.11 MM-2): the M-1..M-11 checks in the
+/* Live migration (doc/object-model.md §6.5, §6.11 MM-2): the M-1..M-11 checks in the
  * documented order, the choice of an evacuation target, and the migration
  * itself with the pool's migrateUsingSsl. migrate Vm and maintenance
  * evacuation both go through here. See flow.h. */

@@ -1,4 +1,4 @@
-/* Where a VM may run (object-model §6.4, §6.9, H-3): whether a server is
+/* Where a VM may run (doc/object-model.md §6.4, §6.9, H-3): whether a server is
  * usable, eligibility of a server for a VM with the reason words of rule L-2,
  * the start policies and the HA restart target. See flow.h. */
 #include "backend/flow.h"

@@ -1,4 +1,4 @@
-/* Presenting a repository to a server and taking it back (object-model §5.6):
+/* Presenting a repository to a server and taking it back (doc/object-model.md §5.6):
  * the agent calls and the presentedServers record, for the present and
  * unpresent commands on a Server or a whole ServerPool. See flow.h. */
 #include "backend/flow.h"

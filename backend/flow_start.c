@@ -1,4 +1,4 @@
-/* Starting a VM's domain on a server and waiting for it (object-model §6.4,
+/* Starting a VM's domain on a server and waiting for it (doc/object-model.md §6.4,
  * §6.10): one sequence for start Vm, HA restarts and the wait after a live
  * migration. See flow.h. */
 #include "backend/flow.h"

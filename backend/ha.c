@@ -1,4 +1,4 @@
-/* HA restarts (object-model §6.10) and maintenance evacuation (§6.11). */
+/* HA restarts (doc/object-model.md §6.10) and maintenance evacuation (§6.11). */
 #include "backend/ha.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* High availability (object-model §6.10, §6.11 MM-2/MM-3): restart of HA
+/* High availability (doc/object-model.md §6.10, §6.11 MM-2/MM-3): restart of HA
  * VMs whose server failed or whose guest shut down, and maintenance-mode
  * evacuation of a clustered pool's server. Called from the monitor and the
  * server edit job. VM attributes used (not shown): haDue (ms of the restart,

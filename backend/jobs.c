@@ -390,7 +390,7 @@ static void *worker_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&js->mu);
-        /* object-model §7.5: a job that waited for a lock is validated again
+        /* doc/object-model.md §7.5: a job that waited for a lock is validated again
          * against the state the other job left before it runs. */
         crash_point("job.started");
         int rc = j->aborted ? -1 : j->waited && j->revalidate && j->revalidate(j) != 0 ? -1 : j->fn(j);
@@ -670,7 +670,7 @@ static void load_history(jobs *js)
         j->finished = 1;
         if (!terminal(j->run_state)) {
             /* Settled by jobs_settle_interrupted once the monitor has asked
-             * the agents what happened (object-model §7.8). */
+             * the agents what happened (doc/object-model.md §7.8). */
             j->finished = 0;
             j->interrupted = 1;
         }

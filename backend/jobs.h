@@ -1,4 +1,4 @@
-/* Jobs are rows (object-model.md §7): every mutating command becomes a job
+/* Jobs are rows (doc/object-model.md §7): every mutating command becomes a job
  * before anything changes. A pool of worker threads runs queued jobs whose
  * write set can be locked; others wait in the queue with a progress message. */
 #ifndef OVM_JOBS_H
@@ -13,7 +13,7 @@ typedef struct job job;
  * (Failed, with job_fail called). Must not hold the store lock across agent calls. */
 typedef int (*job_fn)(job *j);
 
-/* Terminal and running states, spelled as printed (object-model §5.6). */
+/* Terminal and running states, spelled as printed (doc/object-model.md §5.6). */
 #define JS_IN_PROGRESS "In Progress"
 #define JS_COMPLETED "Completed"
 #define JS_FAILED "Failed"
@@ -61,7 +61,7 @@ struct job {
 typedef struct jobs jobs;
 
 /* Starts nworkers worker threads; loads the job history from the store and
- * marks jobs interrupted by a previous crash (object-model §7.8). */
+ * marks jobs interrupted by a previous crash (doc/object-model.md §7.8). */
 jobs *jobs_start(struct engine *e, int nworkers);
 void jobs_stop(jobs *js);
 

@@ -49,7 +49,7 @@ void agent_target_of(engine *e, const obj *server, agent_target *t)
     snprintf(t->name, sizeof t->name, "%s", server->name);
 }
 
-/* agent-api §3.6: a server that fails authentication is Unknown until
+/* doc/agent-protocol.md §3.6: a server that fails authentication is Unknown until
  * ownership is taken again. */
 static void mark_server_unknown(engine *e, const char *server_id, const char *why)
 {

@@ -11,15 +11,15 @@
 #define DOM0_MEMORY_MB 2048
 
 /* MB of a server's memory not taken by dom0 and by its Starting, Running or
- * Stopping VMs (object-model §2.3). Read lock held. */
+ * Stopping VMs (doc/object-model.md §2.3). Read lock held. */
 long long server_usable_memory(engine *e, const obj *server);
 /* Fills ep from a Server object's address, port, credentials and pin. */
 void server_endpoint(engine *e, const obj *server, agent_ep *ep);
 /* Switches ep to mutual TLS with the Manager CA, expecting server_id as the
- * agent certificate's CN (agent-api §4 item 4). */
+ * agent certificate's CN (doc/agent-protocol.md §4 item 4). */
 void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep);
 /* Marks a server Unknown with a SERVER_STATE event after an authentication
- * or certificate failure (agent-api §3 item 6, §4 item 5). Takes the store
+ * or certificate failure (doc/agent-protocol.md §3 item 6, §4 item 5). Takes the store
  * write lock. */
 void server_trust_lost(engine *e, const char *server_id, const char *why);
 
@@ -37,7 +37,7 @@ int server_rediscover_network(job *j, agent_target *t);
 
 /* Calls method on t's agent from job j with the given params (consumed).
  * On failure fails the job with "Job failed on Server <name>: <reason>"
- * (agent-api §3) and returns -1; on success stores the result in *result
+ * (doc/agent-protocol.md §3) and returns -1; on success stores the result in *result
  * (caller frees) when result is non-NULL. */
 int agent_job_call(job *j, const agent_target *t, const char *method, long timeout_s, xr_value **result,
                    int nparams, ...);
@@ -45,7 +45,7 @@ int agent_job_call(job *j, const agent_target *t, const char *method, long timeo
 int agent_try_call(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
                    char **err, int nparams, ...);
 
-/* vm.cfg struct for a Vm (agent-api §8) from the store; read lock held. */
+/* vm.cfg struct for a Vm (doc/agent-protocol.md §8) from the store; read lock held. */
 xr_value *vm_config(engine *e, const obj *vm);
 /* The devices vm.cfg lists: disk mappings, VNICs (in creation order), and
  * the disks a plan is about to create (looked up before the store). */

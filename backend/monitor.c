@@ -131,7 +131,7 @@ static int settled_since(const obj *o, int64_t asked_ms)
     return !o->lock_job && o->released_ms < asked_ms;
 }
 
-/* A VM not touched by a job takes the state its host reports (object-model §5.4). */
+/* A VM not touched by a job takes the state its host reports (doc/object-model.md §5.4). */
 static void reconcile_vms(engine *e, obj *server, const xr_value *vms, int64_t asked_ms)
 {
     for (size_t i = 0; vms && i < vms->n; i++) {

@@ -1,4 +1,4 @@
-/* The monitor (object-model §5.1, §7.7): polls every owned server's agent,
+/* The monitor (doc/object-model.md §5.1, §7.7): polls every owned server's agent,
  * reconciles server and VM states with what the agents report, raises
  * events, and settles objects left transitional by a restart. */
 #ifndef OVM_MONITOR_H

@@ -8,7 +8,7 @@
 #include "backend/result.h"
 #include "grammar/grammar.h"
 
-/* Per-connection session state (cli-contract §1.5): reset on every connection. */
+/* Per-connection session state (doc/command-language.md §1.5): reset on every connection. */
 typedef struct session {
     engine *eng;
     char user[64];

@@ -31,7 +31,7 @@ static obj *find_by_id(engine *e, const char *type, const char *id)
     obj *o = store_get_typed(e->st, type, id);
     if (o)
         return o;
-    /* ids compare case-insensitively (cli-contract §2 rule 2) */
+    /* ids compare case-insensitively (doc/command-language.md §2 rule 2) */
     char *lower = xstrdup(id);
     for (char *p = lower; *p; p++)
         if (*p >= 'A' && *p <= 'Z')

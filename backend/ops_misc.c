@@ -1,5 +1,5 @@
-/* Tags (object-model §2.8, X-1), events (§5.7), the VNIC MAC range and
- * statistics (cli-contract §4.5, §5.4): the manager commands that are not
+/* Tags (doc/object-model.md §2.8, X-1), events (§5.7), the VNIC MAC range and
+ * statistics (doc/command-language.md §4.5, §5.4): the manager commands that are not
  * about one area's objects. */
 #include <sqlite3.h>
 #include <stdint.h>

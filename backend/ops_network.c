@@ -1,4 +1,4 @@
-/* Network, Port and Vnic commands (object-model §2.7, §6.14, rules N-1..N-10,
+/* Network, Port and Vnic commands (doc/object-model.md §2.7, §6.14, rules N-1..N-10,
  * N-14). Networks live only in the Manager; ports join them through the
  * bridge set-up call on their server; every Vnic change of a VM that lives on
  * an agent rewrites its vm.cfg with configure_vm, undoing the store change

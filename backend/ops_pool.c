@@ -1,4 +1,4 @@
-/* ServerPool and AntiAffinityGroup commands (object-model §6.1, §6.9). */
+/* ServerPool and AntiAffinityGroup commands (doc/object-model.md §6.1, §6.9). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Server commands: discoverServer, takeOwnership, releaseOwnership,
- * updateAgentPassword, refresh, edit and delete Server (object-model §5.1-§5.3, §6.2). */
+ * updateAgentPassword, refresh, edit and delete Server (doc/object-model.md §5.1-§5.3, §6.2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +66,7 @@ static int check_api_version(job *j, const agent_target *t, const xr_value *ver)
     return 0;
 }
 
-/* An owned server is reached with mutual TLS only (agent-api §4 item 4):
+/* An owned server is reached with mutual TLS only (doc/agent-protocol.md §4 item 4):
  * a certificate failure makes it Unknown until takeOwnership. */
 static int trusted_contact(job *j, agent_target *t)
 {
@@ -138,7 +138,7 @@ static int owned_elsewhere(engine *e, const server_facts *f)
 /* Outcome of take_ownership(). */
 enum { TAKE_OK = 0, TAKE_REFUSED = 1, TAKE_TRUST_FAILED = 2 };
 
-/* The take_ownership struct of agent-api §4 item 3, with a freshly issued
+/* The take_ownership struct of doc/agent-protocol.md §4 item 3, with a freshly issued
  * server identity; NULL after failing the job. *fpr gets the fingerprint
  * of the issued certificate. */
 static xr_value *ownership_struct(job *j, const char *server_id, char *fpr, unsigned fprlen)
@@ -169,7 +169,7 @@ static xr_value *ownership_struct(job *j, const char *server_id, char *fpr, unsi
 }
 
 /* The agent restarts its TLS after take_ownership: wait ~2 s, then retry
- * with mutual TLS until it answers (agent-api §4 item 3). Only transport
+ * with mutual TLS until it answers (doc/agent-protocol.md §4 item 3). Only transport
  * failures are retried; a certificate failure is final. */
 static int reconnect_trusted(job *j, agent_target *t)
 {
@@ -216,7 +216,7 @@ static int confirm_owner(job *j, agent_target *t)
 }
 
 /* Hands the agent a certificate signed by the Manager CA, then switches t to
- * mutual TLS without the password (agent-api §4 items 3-4). */
+ * mutual TLS without the password (doc/agent-protocol.md §4 items 3-4). */
 static int take_ownership(job *j, agent_target *t, const char *server_id, char *fpr, unsigned fprlen)
 {
     engine *e = j->eng;
@@ -377,7 +377,7 @@ int server_rediscover_network(job *j, agent_target *t)
 }
 
 /* Trust material of a Server (write lock held). An owned server is reached
- * with certificates and its password is forgotten (agent-api §4 item 4);
+ * with certificates and its password is forgotten (doc/agent-protocol.md §4 item 4);
  * the password of a server we do not own is kept for partial refreshes. */
 static void record_trust(engine *e, obj *s, const agent_target *t, int owned_by_us, const char *fpr)
 {
@@ -431,7 +431,7 @@ static int run_discover(job *j)
     int taken = TAKE_OK;
     char fpr[128] = "";
     /* Taking ownership again (even of an agent that names us) issues a new
-     * key pair: the way back from a certificate failure (agent-api §4.5). */
+     * key pair: the way back from a certificate failure (doc/agent-protocol.md §4.5). */
     if (p->take && !other && !p->t.ep.ca_file[0]) {
         job_progress(j, "Taking ownership of %s", p->t.ep.host);
         taken = take_ownership(j, &p->t, f.unique_id, fpr, sizeof fpr);

@@ -1,4 +1,4 @@
-/* Session and manager commands without a job (cli-contract §6). */
+/* Session and manager commands without a job (doc/command-language.md §6). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* File servers, file systems, repositories and their presentation, virtual
- * disks and CD-ROMs (object-model §6.12, §6.13, §6.16 X-3). */
+ * disks and CD-ROMs (doc/object-model.md §6.12, §6.13, §6.16 X-3). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

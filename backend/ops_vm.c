@@ -1,4 +1,4 @@
-/* Vm commands and disk mappings (object-model §5.4, §5.5, §6.3-§6.8, §6.13, §6.15). */
+/* Vm commands and disk mappings (doc/object-model.md §5.4, §5.5, §6.3-§6.8, §6.13, §6.15). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +281,7 @@ static job *prepare_create_vm(cmdctx *c)
     obj_detached_free(v);
     /* The new VM is the only object whose state changes: the repository is
      * read, not written, so concurrent creates in one repository run in
-     * parallel (object-model §7.5 write sets). */
+     * parallel (doc/object-model.md §7.5 write sets). */
     job *j = cmd_job(c, "Create", "Vm", name, NULL, NULL);
     /* Recorded before the agent call so that a crash before the store commit
      * lets start-up recovery find the VM the agent may have created. */

@@ -1,4 +1,4 @@
-/* Turns a result into the bytes of cli-contract §7 (Verbose, Sparse, Xml) and
+/* Turns a result into the bytes of doc/command-language.md §7 (Verbose, Sparse, Xml) and
  * §11.1 (Json). Every function here is pure: the only input is the result,
  * the mode, the EOL and the alphabetize flag, so tests can be byte-exact. */
 #include "backend/result.h"

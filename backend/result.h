@@ -1,5 +1,5 @@
 /* The outcome of one command, independent of output mode; render.c turns it
- * into the bytes of cli-contract §7 (Verbose, Sparse, Xml) or our Json. */
+ * into the bytes of doc/command-language.md §7 (Verbose, Sparse, Xml) or our Json. */
 #ifndef OVM_RESULT_H
 #define OVM_RESULT_H
 #include <stddef.h>

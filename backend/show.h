@@ -1,4 +1,4 @@
-/* `show <Type>` data: the labels of cli-contract §8 in their fixed order,
+/* `show <Type>` data: the labels of doc/command-language.md §8 in their fixed order,
  * computed from the store (read lock held). */
 #ifndef OVM_SHOW_H
 #define OVM_SHOW_H

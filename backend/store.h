@@ -47,7 +47,7 @@ void store_unlock(store *s);
 /* Lookups (caller holds the lock). */
 obj *store_get(store *s, const char *id);
 obj *store_get_typed(store *s, const char *type, const char *id);
-/* All objects of a type in list order (cli-contract §7.3): by name
+/* All objects of a type in list order (doc/command-language.md §7.3): by name
  * case-insensitively, ties by id. The array is the caller's (never NULL, even
  * when empty); the objects are not. */
 size_t store_list(store *s, const char *type, obj ***out);

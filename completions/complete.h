@@ -1,4 +1,4 @@
-/* TAB completion and `?` help for the OVM> language (cli-contract §11.3):
+/* TAB completion and `?` help for the OVM> language (doc/command-language.md §11.3):
  * the grammar tables plus live object names from the engine. Pure functions:
  * the engine passes a callback for the names, tests pass a fake. */
 #ifndef OVM_COMPLETE_H

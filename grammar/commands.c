@@ -1,4 +1,4 @@
-/* Command forms and their attribute tables (cli-contract §4-§6, object-model
+/* Command forms and their attribute tables (doc/command-language.md §4-§6, doc/object-model.md
  * §2-§3). One attribute table per object area, shared by its create and edit
  * forms; the flags say which verb accepts which attribute. */
 #include <string.h>
@@ -70,7 +70,7 @@ STR(at_desc, "description", C | E, 0, 4000, NULL, "free text");
 STR(at_edesc, "description", E, 0, 4000, NULL, "free text");
 ENUM(at_keymap, "keymapName", C | E, e_keymap, "en-us", "keyboard layout");
 
-/* list filters (cli-contract §11.4) */
+/* list filters (doc/command-language.md §11.4) */
 STR(at_fid, "id", 0, 0, 256, NULL, "id pattern, '*' matches any run of characters");
 STR(at_fname, "name", 0, 0, 256, NULL, "name pattern, '*' matches any run of characters");
 static const gr_attr *const list_attrs[] = {&at_fid, &at_fname, NULL};
@@ -273,7 +273,7 @@ static const char *const p_net[] = {"Network", NULL};
 /* ---- cross-attribute rules ---- */
 static int check_vm_message(const gr_command *c, char **err)
 {
-    /* MSG-2, MSG-3 (object-model §6.15): the limits and texts of the rules,
+    /* MSG-2, MSG-3 (doc/object-model.md §6.15): the limits and texts of the rules,
      * not the generic string-length text. */
     const char *key = gr_get(c, "key");
     const char *msg = gr_get(c, "message");
@@ -322,7 +322,7 @@ GR_TYPE_LIST(LIST_SHOW)
     .verb = vb, .type = T, .attrs = no_attrs, .parents = par, .parent_required = 1, \
     .takes_instance = 1, .syntax = syn
 #define MGR(vb, at, hp, syn) .verb = vb, .attrs = at, .helptext = hp, .syntax = syn
-/* The texts the engine has always given for these forms (cli-contract §4.4, §7.5). */
+/* The texts the engine has always given for these forms (doc/command-language.md §4.4, §7.5). */
 #define REFUSED_VERB(vb, T) "Command '" vb "' is not supported for object type " T
 #define REFUSED_TYPE(T) "Object type " T " is not supported by this Manager"
 

@@ -13,7 +13,7 @@
 #define OVM_GRAMMAR_FORMS_H
 
 /* X(name, id type code, level, job-name label), alphabetical
- * (cli-contract §4.1 and §9; object-model §1). */
+ * (doc/command-language.md §4.1 and §9; doc/object-model.md §1). */
 #define GR_TYPE_LIST(X) \
     X(AccessGroup, "000c", GT_RECOGNISED, "Access Group") \
     X(AntiAffinityGroup, "0009", GT_R1, "Anti-Affinity Group") \

@@ -1,4 +1,4 @@
-/* The command language as data (cli-contract.md §2-§6). One table drives
+/* The command language as data (doc/command-language.md §2-§6). One table drives
  * parsing, validation, help, showobjtypes, showcustomcmds, completion and
  * the man page attribute tables. */
 #ifndef OVM_GRAMMAR_H
@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include "grammar/forms.h"
 
-/* Value types (cli-contract §5). */
+/* Value types (doc/command-language.md §5). */
 typedef enum {
     VT_STR,      /* str(n): max_len bytes, UTF-8 */
     VT_INT,      /* int min..max */
@@ -82,7 +82,7 @@ typedef struct gr_cmd {
     int creates;               /* create: a completed job's reply lists the new object (§7.2) */
 } gr_cmd;
 
-/* Object type support levels (cli-contract §4.1). */
+/* Object type support levels (doc/command-language.md §4.1). */
 enum { GT_R1 = 1, GT_RECOGNISED = 2, GT_PSEUDO = 3 /* accepted input alias only */ };
 
 typedef struct gr_type {
@@ -115,7 +115,7 @@ const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name);
 /* 1 if word is a known verb (case-insensitive). */
 int gr_is_verb(const char *word);
 
-/* ---- lexing (cli-contract §3) ---- */
+/* ---- lexing (doc/command-language.md §3) ---- */
 typedef struct gr_token {
     char *text;        /* token text with quotes removed and escapes applied */
     char *key;         /* for key=value tokens: key (as typed), else NULL */
@@ -157,7 +157,7 @@ int gr_check_line(const char *line, size_t len, char **err);
 int gr_lex(const char *cmd, gr_tokens *out, char **err);
 void gr_tokens_free(gr_tokens *t);
 
-/* ---- parsing and validation (cli-contract §2, §5, §7.5) ---- */
+/* ---- parsing and validation (doc/command-language.md §2, §5, §7.5) ---- */
 typedef struct gr_kv {
     const gr_attr *def;  /* attribute definition (NULL for instance keys) */
     char *key;           /* canonical attribute name ("id"/"name" for instances) */
@@ -181,7 +181,7 @@ typedef struct gr_command {
 } gr_command;
 
 /* Parses and validates a single command (no ';'). Returns 0 and fills *out,
- * or -1 with the exact cli-contract §7.5 Error Msg text in *err (heap).
+ * or -1 with the exact doc/command-language.md §7.5 Error Msg text in *err (heap).
  * Object names are not resolved here: the engine does that. For
  * recognised-only types "list" succeeds; other verbs give the
  * "not supported by this Manager" text. A command ending in '?' returns 0
@@ -233,13 +233,13 @@ char *gr_suggest(const char *word, const char *const *cands, size_t n);
  * "int 1..128", for help and man pages. Heap string. */
 char *gr_attr_describe(const gr_attr *a);
 
-/* ---- generated texts (cli-contract §6) ---- */
+/* ---- generated texts (doc/command-language.md §6) ---- */
 /* Each returns a heap array of heap lines without EOL; free with gr_free_strv. */
 size_t gr_help_lines(char ***out);                       /* `help` */
 size_t gr_showobjtypes_lines(char ***out);               /* `showobjtypes` data lines */
 size_t gr_showcustomcmds_lines(const gr_type *t, char ***out); /* data lines */
 size_t gr_showallcustomcmds_lines(char ***out);
-/* `?` help for the text before the '?' (cli-contract §11.3), without live
+/* `?` help for the text before the '?' (doc/command-language.md §11.3), without live
  * object names: lines indented to col (the column of '?'). */
 size_t gr_question_lines(const char *before, size_t col, char ***out);
 #endif

@@ -1,4 +1,4 @@
-/* Lexical rules of cli-contract §3. Columns in messages are 1-based byte
+/* Lexical rules of doc/command-language.md §3. Columns in messages are 1-based byte
  * positions within the command as typed (trimmed), the text that the
  * "Command:" line repeats. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Parser and validator (cli-contract §2, §5, §7.5): tokens -> gr_command.
+/* Parser and validator (doc/command-language.md §2, §5, §7.5): tokens -> gr_command.
  * The walk (walk.c) reads the structure and checks each value; this file adds
  * the checks that need the whole command. */
 #include <stdarg.h>

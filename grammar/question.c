@@ -1,4 +1,4 @@
-/* The '?' listing (cli-contract §11.3): what may follow the text before the
+/* The '?' listing (doc/command-language.md §11.3): what may follow the text before the
  * '?', read from where the partial parse (walk.c) stands, so that it agrees
  * with what the command would accept when run. */
 #include <stdlib.h>

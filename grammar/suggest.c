@@ -1,5 +1,5 @@
 /* Did-you-mean suggestions for unknown verbs, types and attributes
- * (cli-contract §7.5). A candidate is close when it has the same letters up to
+ * (doc/command-language.md §7.5). A candidate is close when it has the same letters up to
  * case and separators, when the word is a prefix of it and of no other
  * candidate, or when the edit distance is at most 2 (3 when the first letter
  * matches, so that "Vms" suggests "Vm, Vnic" as in the contract's example). */

@@ -1,4 +1,4 @@
-/* Texts generated from the tables (cli-contract §6): help, showobjtypes,
+/* Texts generated from the tables (doc/command-language.md §6): help, showobjtypes,
  * showcustomcmds and showallcustomcmds (the '?' listing is in question.c).
  * Data lines carry no indentation; the renderer adds the two spaces of §7. */
 #include <stdlib.h>

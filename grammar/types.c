@@ -1,4 +1,4 @@
-/* The object type catalogue (cli-contract §4.1, §9; object-model §1). */
+/* The object type catalogue (doc/command-language.md §4.1, §9; doc/object-model.md §1). */
 #include <string.h>
 #include "grammar/internal.h"
 #include "lib/util.h"
@@ -15,7 +15,7 @@ static const gr_type *const all_types[] = {GR_TYPE_LIST(TYPE_PTR)};
 const char *const gr_type_names[] = {GR_TYPE_LIST(TYPE_NAME) NULL};
 #undef TYPE_NAME
 
-/* Input aliases of object-model §1: accepted, never printed. */
+/* Input aliases of doc/object-model.md §1: accepted, never printed. */
 static const struct {
     const char *alias;
     const gr_type *type;

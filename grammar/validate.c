@@ -1,4 +1,4 @@
-/* Value classes of cli-contract §5: checking and canonical spelling. Error
+/* Value classes of doc/command-language.md §5: checking and canonical spelling. Error
  * texts follow §7.5 ("Invalid value '<v>' for <key>; expected ..."). */
 #include <ctype.h>
 #include <errno.h>

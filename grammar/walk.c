@@ -1,4 +1,4 @@
-/* The walk over the tokens of one command (cli-contract §2): verb, type,
+/* The walk over the tokens of one command (doc/command-language.md §2): verb, type,
  * instance, attributes and the parent clause, one token at a time. The parser
  * walks a whole command; '?' and TAB walk the finished tokens before the
  * cursor and read where the walk stands, so the three agree on what comes

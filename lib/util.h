@@ -29,11 +29,11 @@ int ovm_utf8_valid(const char *s, size_t len);
 
 /* Milliseconds since the epoch. */
 int64_t ovm_now_ms(void);
-/* Formats t_ms as "YYYY-MM-DD HH:MM:SS,mmm TZ" in local time (cli-contract §7.2). */
+/* Formats t_ms as "YYYY-MM-DD HH:MM:SS,mmm TZ" in local time (doc/command-language.md §7.2). */
 void ovm_time_header(int64_t t_ms, char *buf, size_t len);
 
 /* New object id: "0004fb00" + 4-hex type code + "0000" + 16 random hex + suffix
- * (cli-contract §9); the random part comes from getrandom(2). */
+ * (doc/command-language.md §9); the random part comes from getrandom(2). */
 void ovm_new_id(const char *type_code, const char *suffix, char *buf, size_t len);
 /* Random hex string of n characters (n < len). */
 void ovm_random_hex(char *buf, size_t n);

@@ -1,4 +1,4 @@
-/* XML-RPC values and codec (agent-api.md §2-§3). The decoder trusts nothing:
+/* XML-RPC values and codec (doc/agent-protocol.md §2-§3). The decoder trusts nothing:
  * size and depth are bounded and DTDs are refused outright, so entity tricks
  * never reach libxml2's entity machinery. */
 #include "lib/xmlrpc.h"

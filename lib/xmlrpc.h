@@ -1,4 +1,4 @@
-/* XML-RPC values and codec (agent-api.md §2-§3), built on libxml2.
+/* XML-RPC values and codec (doc/agent-protocol.md §2-§3), built on libxml2.
  * Shared by the engine's agent client and by ovm-agentd. */
 #ifndef OVM_XMLRPC_H
 #define OVM_XMLRPC_H
@@ -19,7 +19,7 @@ struct xr_value {
     char **keys;        /* XR_STRUCT: member names, parallel to items */
 };
 
-/* Limits that protect the decoder (agent-api.md, issue "Bad input"). */
+/* Limits that protect the decoder (doc/agent-protocol.md, issue "Bad input"). */
 #define XR_MAX_DEPTH 64
 #define XR_MAX_DOC (64u * 1024u * 1024u)
 
@@ -42,7 +42,7 @@ xr_value *xr_struct_get(const xr_value *st, const char *key);
 xr_value *xr_copy(const xr_value *v);
 void xr_free(xr_value *v);
 
-/* Lenient readers (agent-api.md §2: numbers may come as int, i8, double or
+/* Lenient readers (doc/agent-protocol.md §2: numbers may come as int, i8, double or
  * decimal strings; booleans as boolean, int or "True"/"False"). 0 ok, -1 not convertible. */
 int xr_get_int64(const xr_value *v, int64_t *out);
 int xr_get_bool(const xr_value *v, int *out);

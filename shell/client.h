@@ -1,5 +1,5 @@
 /* ovmsh, the local client: talks to the engine over its Unix socket
- * (lib/proto.h) and runs one of three session loops (cli-contract §1.2-§1.4). */
+ * (lib/proto.h) and runs one of three session loops (doc/command-language.md §1.2-§1.4). */
 #ifndef OVM_SHELL_CLIENT_H
 #define OVM_SHELL_CLIENT_H
 #include <stddef.h>

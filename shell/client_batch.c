@@ -1,4 +1,4 @@
-/* Non-interactive sessions: `ovmsh -c "cmd1; cmd2"` (cli-contract §1.3) and
+/* Non-interactive sessions: `ovmsh -c "cmd1; cmd2"` (doc/command-language.md §1.3) and
  * piped batch input (§1.4). stdout carries exactly the transcript the SSH
  * front end would print; diagnostics go to stderr. */
 #include "shell/client.h"

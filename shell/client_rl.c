@@ -1,5 +1,5 @@
 /* Interactive ovmsh on a terminal: GNU readline with the `OVM> ` prompt,
- * history, TAB completion and `?` help served by the engine (cli-contract
+ * history, TAB completion and `?` help served by the engine (doc/command-language.md
  * §1.2, §11.3). */
 #include "shell/client.h"
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* OpenSSH authorized_keys semantics for the SSH front end (cli-contract §11.5). */
+/* OpenSSH authorized_keys semantics for the SSH front end (doc/command-language.md §11.5). */
 #ifndef OVM_SHELL_SSH_KEYS_H
 #define OVM_SHELL_SSH_KEYS_H
 #include <libssh/libssh.h>

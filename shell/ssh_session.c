@@ -326,7 +326,7 @@ static int on_exec(ssh_session ss, ssh_channel ch, const char *command, void *ud
 
 static int on_env(ssh_session ss, ssh_channel ch, const char *name, const char *value, void *ud)
 {
-    return SSH_OK; /* accepted and ignored (cli-contract §1.1) */
+    return SSH_OK; /* accepted and ignored (doc/command-language.md §1.1) */
 }
 
 static int on_subsystem(ssh_session ss, ssh_channel ch, const char *subsystem, void *ud)

@@ -5,7 +5,7 @@
  *
  * Interactive mode: readline runs on the pty slave with output
  * post-processing (OPOST) off, so the engine's CRLF/CR/LF bytes reach the
- * client untouched (cli-contract §1.2). Readline itself ends lines with a
+ * client untouched (doc/command-language.md §1.2). Readline itself ends lines with a
  * bare "\n" and relies on the tty for the CR; its stream (rl_outstream)
  * therefore goes through a filter that turns a lone "\n" into "\r\n". */
 #include "shell/ssh_shell.h"
@@ -87,7 +87,7 @@ static int setup_pty_child(int slave)
     return 0;
 }
 
-/* Ctrl-C discards the line being typed (cli-contract §1.2). As a key it
+/* Ctrl-C discards the line being typed (doc/command-language.md §1.2). As a key it
  * is read in order with the keys around it, so it always discards exactly
  * what was typed before it. During a command it waits in the pty like any
  * other key and then gives a fresh prompt. */

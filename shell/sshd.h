@@ -1,4 +1,4 @@
-/* The SSH front end of ovmd (cli-contract §1, §11.5): a libssh listener that
+/* The SSH front end of ovmd (doc/command-language.md §1, §11.5): a libssh listener that
  * forks one process per connection; each authenticated channel runs an
  * interactive, batch or exec session against the engine's Unix socket. */
 #ifndef OVM_SHELL_SSHD_H

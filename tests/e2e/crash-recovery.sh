@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SIGKILL of ovmd in the middle of jobs (object-model §7.8, issue 2 acceptance):
+# SIGKILL of ovmd in the middle of jobs (doc/object-model.md §7.8, issue 2 acceptance):
 # after a restart every object is intact, no job stays In Progress, and each
 # interrupted job is Completed when the agents show its goal was reached, or
 # Failed "interrupted by a Manager restart" otherwise. The agents' fault file

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Clustered pools and HA (object-model §5.8, §6.1, §6.10) with a real ovmd and
+# Clustered pools and HA (doc/object-model.md §5.8, §6.1, §6.10) with a real ovmd and
 # three real agents. The failed host is silenced with SIGSTOP: its process
 # keeps its sockets but answers nothing, as a host cut off from the network.
 set -u

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Maintenance evacuation (object-model §6.11 MM-2, MM-3) moves VMs by the same
+# Maintenance evacuation (doc/object-model.md §6.11 MM-2, MM-3) moves VMs by the same
 # live migration as `migrate Vm` (§6.5): the pool's migrateUsingSsl decides the
 # transport, and the M-5 (CpuCompatibilityGroup) and M-6 (Oracle VM Server
 # version) checks refuse a destination. Real ovmd and four real agents: ovs02

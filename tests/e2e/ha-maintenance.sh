@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Maintenance mode in a clustered pool (object-model §6.11 MM-2, MM-3) and
+# Maintenance mode in a clustered pool (doc/object-model.md §6.11 MM-2, MM-3) and
 # agent crash + restart reconciliation (§5.1 S10, §5.4), with a real ovmd and
 # two real agents.
 set -u

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Long synchronous jobs in interactive sessions (issue 3 items 3 and 4,
-# cli-contract §1.2): after a second a one-line progress indicator (job id,
+# doc/command-language.md §1.2): after a second a one-line progress indicator (job id,
 # state, child jobs done/total) appears and is erased before the result;
 # Ctrl-C stops the wait, prints the JobId as in asynchronous mode and returns
 # to the prompt while the job runs on. Exec and batch output never contain

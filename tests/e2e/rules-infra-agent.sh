@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tier 1 server, repository and disk rules of object-model.md that need the
+# Tier 1 server, repository and disk rules of doc/object-model.md that need the
 # agent side or a second Manager: S-1, S-2, S-4, S-5, the ownership
 # transitions of §5.2, releaseOwnership and delete Server on the agent (S-11),
 # NTP (S-12), R-2, R-7, R-9, R-10, R-11, D-1 and X-4. Real ovmd engines and
@@ -59,7 +59,7 @@ refused() {
 }
 field() { sed -n "s/^  $1 = //p" <<<"$out" | head -1; }
 agent_doc() { xr_call "127.0.0.$1" "$port" discover_server | result_string; }
-# agent_owner N: the Manager UUID the agent reports ("none" when unowned, agent-api).
+# agent_owner N: the Manager UUID the agent reports ("none" when unowned, doc/agent-protocol.md).
 agent_owner() { agent_doc "$1" | sed -n 's:.*<Manager_Unique_Id>\([^<]*\)</Manager_Unique_Id>.*:\1:p'; }
 unowned() { test "$(agent_owner "$1")" = none; }
 

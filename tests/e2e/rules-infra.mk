@@ -1,5 +1,5 @@
 # tests/e2e rules-infra: Tier 1 server, pool, repository and disk rules of
-# object-model.md that need the agent side or a second Manager. The golden
+# doc/object-model.md that need the agent side or a second Manager. The golden
 # transcripts tests/golden/rules-infra-*.in run with tests/golden/run.sh.
 RULES_INFRA_TESTS = tests/e2e/rules-infra-agent.sh
 TESTS += $(RULES_INFRA_TESTS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rule N-13 (object-model §6.14, §7.6): a network job that fails on a server
+# Rule N-13 (doc/object-model.md §6.14, §7.6): a network job that fails on a server
 # raises ERROR NETWORK_CONFIG_FAILED on it, runs a "Rediscover Network" child
 # job, and the event is acknowledged automatically when the child ends, so
 # the server is not left blocked. The parent job stays Failed with its error.

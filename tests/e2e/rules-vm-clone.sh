@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# object-model §6.8 simple clone (CL-1, CL-2, CL-5..CL-8, CL-10) and the
-# backup/clone scripts of cli-contract §12.6, whose Tier 2 commands
+# doc/object-model.md §6.8 simple clone (CL-1, CL-2, CL-5..CL-8, CL-10) and the
+# backup/clone scripts of doc/command-language.md §12.6, whose Tier 2 commands
 # (VmCloneCustomizer, moveVmToRepository, exportVirtualAppliance) must fail
 # cleanly while the Tier 1 ones work. Effects checked on the NFS export.
 set -u
@@ -71,7 +71,7 @@ check "CL-7 the template: Template, no pool, High Availability No" \
 step "CL-6 a Vm cloned from a template is Unassigned" "clone Vm name=tp destType=Vm destName=fromtp"
 check "CL-6 fromtp has no pool" test -z "$(vm_field fromtp 'Server Pool')"
 
-# cli-contract §12.6: the backup/clone script, Tier 2 steps fail cleanly
+# doc/command-language.md §12.6: the backup/clone script, Tier 2 steps fail cleanly
 refused "§12.6 create VmCloneCustomizer" "create VmCloneCustomizer name=c on Vm name=src" \
     "Object type VmCloneCustomizer is not supported by this Manager"
 refused "§12.6 create VmCloneStorageMapping" \

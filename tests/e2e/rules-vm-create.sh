@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# object-model §6.3 (V-1..V-9), §6.13 (D-4..D-6) and §6.15 (MSG-1..MSG-3):
+# doc/object-model.md §6.3 (V-1..V-9), §6.13 (D-4..D-6) and §6.15 (MSG-1..MSG-3):
 # every refused case with its exact Error Msg, the allowed cases with their
 # effect in show and on the agent side. TAP output; bounded waits.
 set -u
@@ -105,7 +105,7 @@ refused "MSG-1 a message needs a Running Vm" "sendVmMessage Vm name=pinned key=k
 # MSG-2
 k256=$(printf 'k%.0s' $(seq 256)); k257=${k256}k
 # The grammar checks MSG-2 and MSG-3 (grammar/commands.c) with the texts of
-# object-model §6.15.
+# doc/object-model.md §6.15.
 refused "MSG-2 key of 257 bytes" "sendVmMessage Vm name=lim key=$k257 message=m log=Yes" "Key is 257 bytes; the limit is 256"
 step "MSG-2 key of 256 bytes is accepted" "sendVmMessage Vm name=lim key=$k256 message=m256 log=Yes"
 # MSG-3

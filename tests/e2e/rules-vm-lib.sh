@@ -1,4 +1,4 @@
-# Shared set-up for the tests/e2e/rules-vm-*.sh tests (object-model §5.4-§6.15,
+# Shared set-up for the tests/e2e/rules-vm-*.sh tests (doc/object-model.md §5.4-§6.15,
 # area vm): private agents on 127.0.0.2.., a private ovmd, and helpers that
 # check one rule each. Source after tests/lib/agent.sh and tests/lib/ovmd.sh.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# object-model §6.5 live migration M-5 (CpuCompatibilityGroup), M-6 (ovmVersion),
+# doc/object-model.md §6.5 live migration M-5 (CpuCompatibilityGroup), M-6 (ovmVersion),
 # M-7 (Xen version), their order before M-11, M-11 huge pages; §6.4 L-5 (a guest that ignores
 # the shutdown) and L-8 (resume needs the server of the suspend image); §5.2
 # P-8 (at most 32 servers per pool). Exact Error Msg texts, effects checked on

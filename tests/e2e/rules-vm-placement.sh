@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# object-model §6.4 (L-1..L-4, L-6, L-7), §5.3 and §6.11 (MM-1, MM-4..MM-6),
+# doc/object-model.md §6.4 (L-1..L-4, L-6, L-7), §5.3 and §6.11 (MM-1, MM-4..MM-6),
 # §6.5 live migration (M-1..M-4, M-8, M-10, M-11), §6.9 anti-affinity
 # (A-1..A-5, A-7, A-8) and §6.6 cold migration (C-1..C-6): placement and
 # refusals with exact Error Msg texts, effects checked on the agents.

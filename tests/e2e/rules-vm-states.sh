@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# object-model §5.5, every cell of the Vm action precondition table, for the
+# doc/object-model.md §5.5, every cell of the Vm action precondition table, for the
 # six states STOPPED, STARTING, RUNNING, STOPPING, SUSPENDED and TEMPLATE.
 # Each state is held while another job owns the Vm's lock (an agent call
 # delayed by fault injection); every action is then submitted in asynchronous

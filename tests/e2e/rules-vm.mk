@@ -1,4 +1,4 @@
-# tests/e2e rules-vm: the Tier 1 Vm rules of object-model §5.4-§6.15 end to end
+# tests/e2e rules-vm: the Tier 1 Vm rules of doc/object-model.md §5.4-§6.15 end to end
 # (ovmsh -> ovmd -> ovm-agentd sims), one TAP line per checked rule case.
 RULES_VM_TESTS = tests/e2e/rules-vm-states.sh tests/e2e/rules-vm-create.sh \
 	tests/e2e/rules-vm-placement.sh tests/e2e/rules-vm-clone.sh tests/e2e/rules-vm-more.sh

@@ -63,7 +63,7 @@ check "job rows recorded the discovery" grep -q 'discoverServer' "$work/jobs.txt
 check "ovmd stops" ovmd_stop "$m"
 
 # The session's echo of what its own user typed ("OVM> ..." and the
-# "Command: ..." line of cli-contract) is left out: it returns the user's input
+# "Command: ..." line of doc/command-language.md) is left out: it returns the user's input
 # to that user only. Everything the engine says about objects, jobs and events
 # is searched.
 grep -a -v -e '^OVM> ' -e '^Command: ' "$shown" > "$work/results.txt"

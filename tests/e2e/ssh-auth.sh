@@ -1,5 +1,5 @@
 #!/bin/bash
-# SSH authentication (cli-contract §1.1, §11.5): passwords, authorized_keys
+# SSH authentication (doc/command-language.md §1.1, §11.5): passwords, authorized_keys
 # with OpenSSH semantics, lockout, per-connection limits, login grace time.
 . "${top_srcdir:-.}/tests/e2e/ssh-lib.sh"
 TMP=$(mktemp -d /tmp/ssh-auth.XXXXXX)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# SSH exec (cli-contract §1.3) and piped batch (§1.4): echo lines, byte
+# SSH exec (doc/command-language.md §1.3) and piped batch (§1.4): echo lines, byte
 # transport, exit statuses, large input and output, clients that vanish.
 . "${top_srcdir:-.}/tests/e2e/ssh-lib.sh"
 TMP=$(mktemp -d /tmp/ssh-exec.XXXXXX)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Interactive SSH sessions through a real pty with Debian's expect: the
-# Oracle-style Expect script of cli-contract §12.1, then line editing, TAB,
+# Oracle-style Expect script of doc/command-language.md §12.1, then line editing, TAB,
 # '?', history, Ctrl-C and Ctrl-D (§1.2, §11.3).
 . "${top_srcdir:-.}/tests/e2e/ssh-lib.sh"
 command -v expect >/dev/null 2>&1 || skip_all "expect not installed"
@@ -24,7 +24,7 @@ run_expect() {
     check "$name: script ran to its end (rc $rc)" test $rc -eq 0
 }
 
-# Written only from cli-contract §12.1, as a customer script would be.
+# Written only from doc/command-language.md §12.1, as a customer script would be.
 cat > "$TMP/oracle.exp" <<'EOF'
 set timeout 10
 log_user 0

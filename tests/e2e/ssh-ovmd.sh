@@ -1,6 +1,6 @@
 #!/bin/bash
 # The SSH front end inside the real ovmd, configured by an ovmd.yaml:
-# exec, batch, key login and the cli-contract §12.1 Expect script against
+# exec, batch, key login and the doc/command-language.md §12.1 Expect script against
 # the real engine, plus TAB completion and '?' help served by it.
 . "${top_srcdir:-.}/tests/e2e/ssh-lib.sh"
 [ -x "$OVMD_BIN" ] || skip_all "ovmd not built"

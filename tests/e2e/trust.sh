@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Certificate trust end to end (agent-api.md §4, issue 4 item 4), with real
+# Certificate trust end to end (doc/agent-protocol.md §4, issue 4 item 4), with real
 # TLS between a real ovmd and a real ovm-agentd: the Manager CA, ownership
 # giving mutual TLS, the password neither needed nor stored afterwards,
 # refusal of wrong certificates both ways, a second Manager kept out,
@@ -91,7 +91,7 @@ check "the engine works over mutual TLS (refresh)" test "$rc" -eq 0
 ovm "edit Server name=ovs02 ntpServers=10.9.9.9"
 check "configuration reaches the agent over mutual TLS" grep -q 10.9.9.9 <<<"$(xr_call 127.0.0.2 "$port" get_ntp)"
 
-# --- TLS 1.1 refused both ways (agent-api §2)
+# --- TLS 1.1 refused both ways (doc/agent-protocol.md §2)
 legacy=(--ciphers 'DEFAULT@SECLEVEL=0')
 check "control: the agent accepts TLS 1.2" \
     test "$(http_code --tlsv1.2 --tls-max 1.2 "${as_manager[@]}" list_vms)" = 200

@@ -1,4 +1,4 @@
-/* Fuzz target: ';' splitting and lexing of arbitrary bytes (cli-contract §3). */
+/* Fuzz target: ';' splitting and lexing of arbitrary bytes (doc/command-language.md §3). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

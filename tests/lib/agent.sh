@@ -82,7 +82,7 @@ xr_body() {
 
 # xr_post IP PORT BODY [curl options]: POSTs raw body, prints the reply.
 # An agent owned with certificates answers only its Manager's client
-# certificate (agent-api §4): when AGENT_CLIENT_PKI names a Manager's pki
+# certificate (doc/agent-protocol.md §4): when AGENT_CLIENT_PKI names a Manager's pki
 # directory (ovmd_start sets it), that certificate is presented, and an
 # agent that refuses it in the TLS handshake (another Manager's) is asked
 # again with the password alone.

@@ -517,7 +517,7 @@ static void test_concurrent(void **state)
         assert_int_equal(w[k].rc, AGC_OK);
         assert_true(w[k].echoed);
     }
-    /* Parallel, but never more than 4 at once on one agent (agent-api §2). */
+    /* Parallel, but never more than 4 at once on one agent (doc/agent-protocol.md §2). */
     assert_true(f->srv.max_active >= 2);
     assert_true(f->srv.max_active <= 4);
 }

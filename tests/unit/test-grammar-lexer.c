@@ -1,4 +1,4 @@
-/* Lexer tests: cli-contract §3 (quotes, escapes, empty values, equals in
+/* Lexer tests: doc/command-language.md §3 (quotes, escapes, empty values, equals in
  * values, offsets, ';' splitting, errors). */
 #include <setjmp.h>
 #include <stdarg.h>

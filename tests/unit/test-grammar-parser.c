@@ -1,4 +1,4 @@
-/* Parser and validator tests: cli-contract §2, §4, §5, §7.5. */
+/* Parser and validator tests: doc/command-language.md §2, §4, §5, §7.5. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,7 +357,7 @@ static void test_strings(void **state)
     gr_command_free(&c);
     free(cmd);
     cmd = message_cmd("log=no", 8193);
-    /* MSG-3 (object-model §6.15) */
+    /* MSG-3 (doc/object-model.md §6.15) */
     parse_err(cmd, "Message is 8193 bytes; the limit is 1024 with log=Yes and 8192 with log=No");
     free(cmd);
     cmd = message_cmd("log=Yes", 1024);

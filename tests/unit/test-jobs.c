@@ -506,7 +506,7 @@ static void insert_in_progress(fixture *f, long long id, const char *name, const
     sqlite3_free(sql);
 }
 
-/* object-model §7.8: a row left In Progress by a crash is reported Failed
+/* doc/object-model.md §7.8: a row left In Progress by a crash is reported Failed
  * when the target did not reach the job's goal. */
 static void test_interrupted_by_restart(void **state)
 {

@@ -1,4 +1,4 @@
-/* Byte-exact tests of the renderers (cli-contract §6, §7, §11.1). Time is
+/* Byte-exact tests of the renderers (doc/command-language.md §6, §7, §11.1). Time is
  * pinned to 2024-03-18 14:09:10,401 UTC so every expectation is literal. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -135,7 +135,7 @@ static void test_create_get(void **state)
     assert_string_equal(anon->name, "vnic-1");
 }
 
-/* cli-contract §7.3: by name case-insensitively (bytes folded to lower case,
+/* doc/command-language.md §7.3: by name case-insensitively (bytes folded to lower case,
  * so '_' 0x5f sorts before letters), ties by id. */
 static void test_list_order(void **state)
 {

@@ -181,7 +181,7 @@ static void test_call_without_params(void **state)
     xr_free(params);
 }
 
-/* The examples of agent-api.md §2, verbatim. */
+/* The examples of doc/agent-protocol.md §2, verbatim. */
 static const char NIL_REPLY[] =
     "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n"
     "<value><nil/></value></param>\n</params>\n</methodResponse>\n";
