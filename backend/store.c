@@ -2,11 +2,13 @@
 #include "backend/crashpoint.h"
 #include "backend/store_names.h"
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/fsmode.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -344,11 +346,31 @@ static int prepare_all(store *s)
            sqlite3_prepare_v2(s->db, "DELETE FROM attrs WHERE obj = ? AND key = ?", -1, &s->st_unset, NULL);
 }
 
+/* The store holds password hashes and agent credentials: the database is
+ * created 0600 before sqlite opens it (sqlite gives its WAL and shm files the
+ * database's mode), and files found more open are tightened. */
+static int private_db_files(const char *path, char **err)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        char *p = xasprintf("%s%s", path, suffix[i]);
+        int rc = fs_private_file(p, 0600, i == 0);
+        if (rc != 0)
+            *err = xasprintf("store: cannot open %s: %s", p, strerror(errno));
+        free(p);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 store *store_open(const char *path, char **err)
 {
     store *s = xcalloc(1, sizeof *s);
     pthread_rwlock_init(&s->rw, NULL);
     s->names = names_new();
+    if (private_db_files(path, err) != 0)
+        goto fail;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
         SQLITE_OK) {
         *err = xasprintf("store: cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
