@@ -1,5 +1,6 @@
 #include "backend/demo.h"
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -14,8 +15,6 @@
 #include "lib/log.h"
 #include "lib/proto.h"
 #include "lib/util.h"
-
-#define DEMO_HOSTS 4
 
 extern char **environ;
 
@@ -129,17 +128,30 @@ static int address_taken(const char *ip, int port, int *err)
     return taken;
 }
 
-static int spawn_agent(demo *d, const char *bin, int n)
+static void agent_ip(int n, char *ip, size_t len)
+{
+    snprintf(ip, len, "127.0.0.%d", n + 2);
+}
+
+/* 0 if simulated host n's address is free, else -1 (logged). */
+static int check_address(const demo *d, int n)
+{
+    char ip[32];
+    agent_ip(n, ip, sizeof ip);
+    int err;
+    if (!address_taken(ip, d->agent_port, &err))
+        return 0;
+    log_err("demo: cannot use %s:%d for simulated host ovs%02d: %s; another demo or agent may be running "
+            "(choose another port with 'agent: port:' in ovmd.yaml)",
+            ip, d->agent_port, n + 1, strerror(err));
+    return -1;
+}
+
+/* Starts simulated host n without waiting for it; its pid, or -1 (logged). */
+static pid_t spawn_agent(const demo *d, const char *bin, int n)
 {
     char ip[32], host[32], port[16];
-    snprintf(ip, sizeof ip, "127.0.0.%d", n + 2);
-    int err;
-    if (address_taken(ip, d->agent_port, &err)) {
-        log_err("demo: cannot use %s:%d for simulated host ovs%02d: %s; another demo or agent may be running "
-                "(choose another port with 'agent: port:' in ovmd.yaml)",
-                ip, d->agent_port, n + 1, strerror(err));
-        return -1;
-    }
+    agent_ip(n, ip, sizeof ip);
     snprintf(host, sizeof host, "ovs%02d", n + 1);
     snprintf(port, sizeof port, "%d", d->agent_port);
     char *state = xasprintf("%s/agents/%s", d->dir, host);
@@ -153,19 +165,31 @@ static int spawn_agent(demo *d, const char *bin, int n)
                     "--log-file", logf, NULL};
     pid_t pid;
     int rc = posix_spawnp(&pid, bin, NULL, NULL, argv, environ);
-    int status = 0;
-    if (rc == 0)
-        waitpid(pid, &status, 0); /* ovm-agentd detaches once it listens */
-    if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        log_err("demo: cannot start %s on %s:%s (see %s)", bin, ip, port, logf);
+    if (rc != 0)
+        log_err("demo: cannot start %s on %s:%s: %s", bin, ip, port, strerror(rc));
     free(state);
     free(nfs);
     free(pidf);
     free(logf);
     free(pwf);
-    return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return rc == 0 ? pid : -1;
 }
 
+/* Waits for simulated host n, which detaches once it listens. 0 or -1 (logged). */
+static int wait_agent(const demo *d, const char *bin, int n, pid_t pid)
+{
+    int status = 0;
+    if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    char ip[32];
+    agent_ip(n, ip, sizeof ip);
+    log_err("demo: cannot start %s on %s:%d (see %s/agents/ovs%02d.log)", bin, ip, d->agent_port, d->dir, n + 1);
+    return -1;
+}
+
+/* All hosts start at once, and the engine opens (and creates its CA) while
+ * they do: each generates a TLS key on its first start, and one after the
+ * other those waits added up to seconds (issue 10 item 11). */
 int demo_start_agents(demo *d, const char *self_exe)
 {
     char *bin = agent_binary(self_exe);
@@ -174,9 +198,23 @@ int demo_start_agents(demo *d, const char *self_exe)
     free(export);
     int rc = 0;
     for (int i = 0; i < DEMO_HOSTS && rc == 0; i++)
-        rc = spawn_agent(d, bin, i);
-    free(bin);
+        rc = check_address(d, i);
+    for (int i = 0; i < DEMO_HOSTS && rc == 0; i++)
+        if ((d->pids[i] = spawn_agent(d, bin, i)) <= 0)
+            rc = -1;
+    d->agent_bin = bin;
     d->started = 1;
+    return rc;
+}
+
+int demo_wait_agents(demo *d)
+{
+    int rc = 0;
+    for (int i = 0; i < DEMO_HOSTS; i++) {
+        if (d->pids[i] > 0 && wait_agent(d, d->agent_bin, i, d->pids[i]) != 0)
+            rc = -1;
+        d->pids[i] = 0;
+    }
     return rc;
 }
 
@@ -237,21 +275,52 @@ static const char *const demo_promises[] = {
     "show Vm name=web02",         "show Vm name=db01",          NULL,
 };
 
-static int discover_hosts(session *ses, const demo *d)
+typedef struct discovery {
+    engine *e;
+    const demo *d;
+    int n;
+    int rc;
+} discovery;
+
+static void *discover_one(void *arg)
 {
-    int rc = 0;
-    for (int i = 0; i < DEMO_HOSTS && rc == 0; i++) {
-        char *cmd = xasprintf("discoverServer ipAddress=127.0.0.%d password=%s", i + 2, d->agent_password);
-        char *shown = xasprintf("discoverServer ipAddress=127.0.0.%d password=******", i + 2);
-        rc = run_step(ses, cmd, shown);
-        free(cmd);
-        free(shown);
+    discovery *x = arg;
+    session ses;
+    session_init(&ses, x->e, "admin");
+    char *cmd = xasprintf("discoverServer ipAddress=127.0.0.%d password=%s", x->n + 2, x->d->agent_password);
+    char *shown = xasprintf("discoverServer ipAddress=127.0.0.%d password=******", x->n + 2);
+    x->rc = run_step(&ses, cmd, shown);
+    free(cmd);
+    free(shown);
+    return NULL;
+}
+
+/* The hosts are discovered at once, each on its own session as concurrent
+ * users would: a discovery mostly waits (for its agent's restart after
+ * take_ownership), so four in a row took four times as long. */
+static int discover_hosts(engine *e, const demo *d)
+{
+    discovery x[DEMO_HOSTS];
+    pthread_t t[DEMO_HOSTS];
+    int started[DEMO_HOSTS], rc = 0;
+    for (int i = 0; i < DEMO_HOSTS; i++) {
+        x[i] = (discovery){.e = e, .d = d, .n = i, .rc = -1};
+        started[i] = pthread_create(&t[i], NULL, discover_one, &x[i]) == 0;
+        if (!started[i])
+            discover_one(&x[i]); /* no thread: do it here, in turn */
+    }
+    for (int i = 0; i < DEMO_HOSTS; i++) {
+        if (started[i])
+            pthread_join(t[i], NULL);
+        rc |= x[i].rc;
     }
     return rc;
 }
 
 int demo_populate(demo *d, engine *e)
 {
+    if (demo_wait_agents(d) != 0)
+        return -1;
     store_rdlock(e->st);
     size_t known = store_count(e->st, "Server");
     store_unlock(e->st);
@@ -259,7 +328,7 @@ int demo_populate(demo *d, engine *e)
     session_init(&ses, e, "admin");
     int rc = 0;
     if (!known) { /* a restarted demo keeps what it has */
-        rc = discover_hosts(&ses, d);
+        rc = discover_hosts(e, d);
         for (const char *const *c = demo_setup; *c && rc == 0; c++)
             rc = run_step(&ses, *c, *c);
     }
@@ -306,9 +375,12 @@ static void stop_agent(const demo *d, int n)
 
 void demo_stop(demo *d)
 {
-    if (d->started)
+    if (d->started) {
+        demo_wait_agents(d); /* a host still starting has no pid file yet */
         for (int i = 0; i < DEMO_HOSTS; i++)
             stop_agent(d, i);
+    }
+    free(d->agent_bin);
     free(d->dir);
     free(d->password);
     free(d->agent_password);

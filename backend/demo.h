@@ -5,6 +5,8 @@
 #define OVM_DEMO_H
 #include "backend/engine.h"
 
+#define DEMO_HOSTS 4
+
 typedef struct demo {
     char *dir;             /* the demo's state folder */
     char *password;        /* admin password (printed) */
@@ -13,13 +15,18 @@ typedef struct demo {
     int port;              /* ssh port */
     int agent_port;
     int started;           /* agents started by this run */
+    char *agent_bin;       /* the ovm-agentd they run */
+    int pids[DEMO_HOSTS];  /* agents not yet waited for (they detach once listening) */
 } demo;
 
 /* Fills the engine configuration for the demo (state dir, SSH listener,
  * admin password, agent port). listen is "ADDR:PORT" or NULL. 0 or -1. */
 int demo_configure(demo *d, engine_config *cfg, const char *state_dir, const char *listen);
-/* Starts the four simulated hosts. 0 or -1 (logged). */
+/* Starts the four simulated hosts without waiting for them to listen, so
+ * that the engine starts meanwhile. 0 or -1 (logged). */
 int demo_start_agents(demo *d, const char *self_exe);
+/* Waits until the hosts started listen (done by demo_populate). 0 or -1 (logged). */
+int demo_wait_agents(demo *d);
 /* Creates the demo objects through the command language when the store is
  * empty, then checks that what the banner promises exists. 0, or -1 after
  * logging the failing step. */

@@ -18,6 +18,7 @@
 #include "backend/listener.h"
 #include "backend/monitor.h"
 #include "backend/recover.h"
+#include "lib/fsmode.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -161,6 +162,18 @@ static void ensure_manager_object(engine *e)
         obj_set(e->st, m, "macEnd", "00:21:f6:ff:ff:ff");
     }
     store_unlock(e->st);
+}
+
+/* Tightens a state directory open to others, or refuses one another user
+ * owns (issue 10 item 7; ovmd(8) FILES). 0 or -1 (logged). */
+static int state_dir_private(const char *dir)
+{
+    char *err = NULL;
+    if (fs_private_dir(dir, &err) == 0)
+        return 0;
+    log_err("%s", err);
+    free(err);
+    return -1;
 }
 
 static int open_everything(engine *e)
@@ -354,6 +367,8 @@ int main(int argc, char **argv)
         log_err("cannot create %s: %s", e.cfg.state_dir, strerror(errno));
         return 1;
     }
+    if (state_dir_private(e.cfg.state_dir) != 0)
+        return 1;
     sshd_config_finish(&e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
     char *exe = self_exe(argv[0]);
     if (o.demo && demo_start_agents(&d, exe) != 0) {

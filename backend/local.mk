@@ -4,7 +4,7 @@ noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
 	backend/engine.h backend/config.c backend/crashpoint.c backend/crashpoint.h backend/backup.c backend/backup.h \
 	backend/recover.c backend/recover.h \
-	backend/store.c backend/store.h \
+	backend/store.c backend/store.h backend/store_names.c backend/store_names.h \
 	backend/jobs.c backend/jobs.h \
 	backend/events.c backend/events.h \
 	backend/agentc.c backend/agentc.h backend/ca.c backend/ca.h \

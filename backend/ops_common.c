@@ -12,17 +12,9 @@
 
 static obj *find_by_name(engine *e, const char *type, const char *name, int *count)
 {
-    obj **v;
-    size_t n = store_list(e->st, type, &v);
-    obj *hit = NULL;
-    *count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(v[i]->name, name) == 0) {
-            hit = v[i];
-            (*count)++;
-        }
-    }
-    free(v);
+    obj *hit;
+    size_t n = store_find_name(e->st, type, name, &hit);
+    *count = n > 2 ? 2 : (int)n; /* callers only tell one from several */
     return hit;
 }
 

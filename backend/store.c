@@ -1,11 +1,14 @@
 #include "backend/store.h"
 #include "backend/crashpoint.h"
+#include "backend/store_names.h"
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/fsmode.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -17,13 +20,13 @@ typedef struct hnode {
     struct hnode *next;
 } hnode;
 
+/* The objects of one type, kept in list order (cli-contract §7.3) as they
+ * change: a create, rename or delete moves one slot by binary search, so
+ * nothing is re-sorted after a change and `list` only copies the array. */
 typedef struct tlist {
     const char *type;
     obj **v;
     size_t n, cap;
-    obj **sorted;        /* list-order cache, rebuilt when dirty */
-    size_t nsorted;
-    int dirty;
 } tlist;
 
 /* Secondary index on the reference attributes that ops and show query by
@@ -42,8 +45,9 @@ struct store {
     sqlite3 *db;
     inode *ibuckets[HASH_BUCKETS];
     pthread_rwlock_t rw;
-    pthread_mutex_t cache_mu;  /* sorted caches are rebuilt under the read lock */
     hnode *buckets[HASH_BUCKETS];
+    name_index *names;
+    int loading;        /* load_all appends unsorted and sorts once at the end */
     tlist *types;
     size_t ntypes;
     int txdepth;
@@ -123,6 +127,50 @@ static void idx_remove(store *s, obj *o, const char *key, const char *value)
     }
 }
 
+/* List order: by name case-insensitively, ties by id (unique), so a total order. */
+static int list_cmp(const void *a, const void *b)
+{
+    const obj *x = *(obj *const *)a, *y = *(obj *const *)b;
+    int c = ovm_strcasecmp(x->name, y->name);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+/* The index of the first element of t not ordered before o. */
+static size_t order_pos(const tlist *t, const obj *o)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list_cmp(&t->v[mid], &o) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void order_insert(tlist *t, obj *o, int append)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+    }
+    size_t pos = append ? t->n : order_pos(t, o);
+    memmove(&t->v[pos + 1], &t->v[pos], (t->n - pos) * sizeof *t->v);
+    t->v[pos] = o;
+    t->n++;
+}
+
+/* o must be at its place for its current name. */
+static void order_remove(tlist *t, const obj *o)
+{
+    size_t pos = order_pos(t, o);
+    if (pos < t->n && t->v[pos] == o) {
+        memmove(&t->v[pos], &t->v[pos + 1], (t->n - pos - 1) * sizeof *t->v);
+        t->n--;
+    }
+}
+
 static tlist *tlist_get(store *s, const char *type, int create)
 {
     for (size_t i = 0; i < s->ntypes; i++)
@@ -134,7 +182,6 @@ static tlist *tlist_get(store *s, const char *type, int create)
     tlist *t = &s->types[s->ntypes++];
     memset(t, 0, sizeof *t);
     t->type = xstrdup(type);
-    t->dirty = 1;
     return t;
 }
 
@@ -147,13 +194,8 @@ static void index_add(store *s, obj *o)
     s->buckets[h] = n;
     tlist *t = tlist_get(s, o->type, 1);
     o->type = t->type;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-    }
-    o->slot = t->n;
-    t->v[t->n++] = o;
-    t->dirty = 1;
+    order_insert(t, o, s->loading);
+    names_add(s->names, o);
 }
 
 static void index_remove(store *s, obj *o)
@@ -168,11 +210,9 @@ static void index_remove(store *s, obj *o)
         }
     }
     tlist *t = tlist_get(s, o->type, 0);
-    if (t && o->slot < t->n && t->v[o->slot] == o) {
-        t->v[o->slot] = t->v[--t->n];
-        t->v[o->slot]->slot = o->slot;
-        t->dirty = 1;
-    }
+    if (t)
+        order_remove(t, o);
+    names_remove(s->names, o);
 }
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)
@@ -271,10 +311,14 @@ static int load_all(store *s, char **err)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT id, type, name FROM objects", -1, &st, NULL) != SQLITE_OK)
         goto fail;
+    s->loading = 1;
     while (sqlite3_step(st) == SQLITE_ROW)
         index_add(s, obj_new((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 0),
                              (const char *)sqlite3_column_text(st, 2)));
+    s->loading = 0;
     sqlite3_finalize(st);
+    for (size_t i = 0; i < s->ntypes; i++)
+        qsort(s->types[i].v, s->types[i].n, sizeof *s->types[i].v, list_cmp);
     if (sqlite3_prepare_v2(s->db, "SELECT obj, key, value FROM attrs", -1, &st, NULL) != SQLITE_OK)
         goto fail;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -302,11 +346,31 @@ static int prepare_all(store *s)
            sqlite3_prepare_v2(s->db, "DELETE FROM attrs WHERE obj = ? AND key = ?", -1, &s->st_unset, NULL);
 }
 
+/* The store holds password hashes and agent credentials: the database is
+ * created 0600 before sqlite opens it (sqlite gives its WAL and shm files the
+ * database's mode), and files found more open are tightened. */
+static int private_db_files(const char *path, char **err)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        char *p = xasprintf("%s%s", path, suffix[i]);
+        int rc = fs_private_file(p, 0600, i == 0);
+        if (rc != 0)
+            *err = xasprintf("store: cannot open %s: %s", p, strerror(errno));
+        free(p);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 store *store_open(const char *path, char **err)
 {
     store *s = xcalloc(1, sizeof *s);
     pthread_rwlock_init(&s->rw, NULL);
-    pthread_mutex_init(&s->cache_mu, NULL);
+    s->names = names_new();
+    if (private_db_files(path, err) != 0)
+        goto fail;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
         SQLITE_OK) {
         *err = xasprintf("store: cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -355,11 +419,10 @@ void store_close(store *s)
     for (size_t i = 0; i < s->ntypes; i++) {
         free((char *)s->types[i].type);
         free(s->types[i].v);
-        free(s->types[i].sorted);
     }
     free(s->types);
+    names_free(s->names);
     pthread_rwlock_destroy(&s->rw);
-    pthread_mutex_destroy(&s->cache_mu);
     free(s);
 }
 
@@ -399,13 +462,6 @@ obj *store_get_typed(store *s, const char *type, const char *id)
     return o && strcmp(o->type, type) == 0 ? o : NULL;
 }
 
-static int list_cmp(const void *a, const void *b)
-{
-    const obj *x = *(obj *const *)a, *y = *(obj *const *)b;
-    int c = ovm_strcasecmp(x->name, y->name);
-    return c ? c : strcmp(x->id, y->id);
-}
-
 size_t store_list(store *s, const char *type, obj ***out)
 {
     /* Never NULL, even when empty: callers may qsort or index it. */
@@ -414,20 +470,14 @@ size_t store_list(store *s, const char *type, obj ***out)
     if (!t || !t->n)
         return 0;
     free(*out);
-    pthread_mutex_lock(&s->cache_mu);
-    if (t->dirty) {
-        free(t->sorted);
-        t->sorted = xmalloc(t->n * sizeof *t->sorted);
-        memcpy(t->sorted, t->v, t->n * sizeof *t->v);
-        qsort(t->sorted, t->n, sizeof *t->sorted, list_cmp);
-        t->nsorted = t->n;
-        t->dirty = 0;
-    }
-    *out = xmalloc(t->nsorted * sizeof **out);
-    memcpy(*out, t->sorted, t->nsorted * sizeof **out);
-    size_t n = t->nsorted;
-    pthread_mutex_unlock(&s->cache_mu);
-    return n;
+    *out = xmalloc(t->n * sizeof **out);
+    memcpy(*out, t->v, t->n * sizeof **out);
+    return t->n;
+}
+
+size_t store_find_name(store *s, const char *type, const char *name, obj **one)
+{
+    return names_find(s->names, type, name, one);
 }
 
 size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out)
@@ -456,11 +506,9 @@ size_t store_find_by(store *s, const char *type, const char *key, const char *va
         return 0;
     size_t n = 0;
     *out = xrealloc(*out, (t->n ? t->n : 1) * sizeof **out);
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) /* t->v is in list order already */
         if (obj_is(t->v[i], key, value))
             (*out)[n++] = t->v[i];
-    if (n > 1)
-        qsort(*out, n, sizeof **out, list_cmp);
     return n;
 }
 
@@ -600,12 +648,16 @@ void obj_rename(store *s, obj *o, const char *name)
 {
     if (strcmp(o->name, name) == 0)
         return;
-    free(o->name);
-    o->name = xstrdup(name);
-    obj_touch(o, s->actor);
     tlist *t = tlist_get(s, o->type, 0);
     if (t)
-        t->dirty = 1;
+        order_remove(t, o);
+    names_remove(s->names, o);
+    free(o->name);
+    o->name = xstrdup(name);
+    if (t)
+        order_insert(t, o, 0);
+    names_add(s->names, o);
+    obj_touch(o, s->actor);
     sqlite3_bind_text(s->st_upd_name, 1, o->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->st_upd_name, 2, o->id, -1, SQLITE_STATIC);
     step_reset(s, s->st_upd_name);

@@ -28,7 +28,6 @@ typedef struct obj {
     int64_t lock_job;   /* job holding the object's lock, 0 if none */
     int64_t released_ms;/* when a job last released the lock: the monitor
                          * ignores host reports asked for before that */
-    size_t slot;        /* index in its type list (internal) */
 } obj;
 
 typedef struct store store;
@@ -51,6 +50,9 @@ obj *store_get_typed(store *s, const char *type, const char *id);
  * case-insensitively, ties by id. The array is the caller's (never NULL, even
  * when empty); the objects are not. */
 size_t store_list(store *s, const char *type, obj ***out);
+/* Number of objects of type named exactly name (hashed: the cost does not
+ * grow with the store); *one is one of them, NULL when there is none. */
+size_t store_find_name(store *s, const char *type, const char *name, obj **one);
 /* Objects of type whose attribute key equals value, in list order; the array
  * is the caller's and never NULL. */
 size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out);

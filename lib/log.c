@@ -1,10 +1,12 @@
 #include "lib/log.h"
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/fsmode.h"
 #include "lib/util.h"
 #include <stdlib.h>
 
@@ -24,9 +26,14 @@ void log_set_ident(const char *ident)
     snprintf(log_ident, sizeof log_ident, "%s", ident);
 }
 
+/* Logs are 0640 at most (issue 10 item 7): readable by the group that
+ * reads logs, never by everyone; an existing looser log is tightened. */
 void log_set_file(const char *path)
 {
-    FILE *fp = path ? fopen(path, "ae") : NULL;
+    int fd = path ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) : -1;
+    FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     pthread_mutex_lock(&log_mu);
     if (log_fp)
         fclose(log_fp);
@@ -34,6 +41,8 @@ void log_set_file(const char *path)
     if (log_fp)
         setvbuf(log_fp, NULL, _IOLBF, 0);
     pthread_mutex_unlock(&log_mu);
+    if (fp)
+        fs_tighten_fd(fd, path, 0640);
 }
 
 void log_msg(int level, const char *fmt, ...)

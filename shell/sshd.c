@@ -76,7 +76,14 @@ static int setup_host_keys(ssh_bind b, const char *dir)
     }
     char *ed = xasprintf("%s/ssh_host_ed25519_key", dir);
     char *rsa = xasprintf("%s/ssh_host_rsa_key", dir);
-    int rc = host_key(b, ed, SSH_KEYTYPE_ED25519, 0) == 0 && host_key(b, rsa, SSH_KEYTYPE_RSA, 3072) == 0 ? 0 : -1;
+    /* Only the Ed25519 key is generated: it takes milliseconds where RSA 3072
+     * took seconds before the first login could start. An RSA key already
+     * there (earlier versions made one) is still offered, so that clients
+     * that pinned it keep connecting. */
+    int rc = host_key(b, ed, SSH_KEYTYPE_ED25519, 0) == 0 &&
+                     (access(rsa, F_OK) != 0 || host_key(b, rsa, SSH_KEYTYPE_RSA, 0) == 0)
+                 ? 0
+                 : -1;
     free(ed);
     free(rsa);
     return rc;

@@ -10,6 +10,7 @@ include $(top_srcdir)/tests/e2e/agent.mk
 include $(top_srcdir)/tests/golden/golden.mk
 include $(top_srcdir)/tests/e2e/ssh.mk
 include $(top_srcdir)/tests/e2e/engine.mk
+include $(top_srcdir)/tests/e2e/files.mk
 include $(top_srcdir)/tests/e2e/rules-infra.mk
 include $(top_srcdir)/tests/e2e/rules-vm.mk
 include $(top_srcdir)/tests/e2e/trust.mk

@@ -11,7 +11,7 @@ OVMD_START_TIMEOUT=${OVMD_START_TIMEOUT:-20}
 # answers. Returns non-zero if the engine does not come up in time.
 ovmd_start() {
     local dir=$1 yaml=${2:-$'monitor:\n  poll_interval: 0'} i
-    mkdir -p "$dir" || return 1
+    mkdir -p -m 700 "$dir" || return 1
     printf '%s\n' "$yaml" > "$dir/ovmd.yaml"
     # Tests that do not ask for SSH keep port 10000 free.
     grep -q '^ssh:' "$dir/ovmd.yaml" || printf 'ssh:\n  enabled: false\n' >> "$dir/ovmd.yaml"
