@@ -33,6 +33,7 @@ typedef struct conn {
     char addr[INET6_ADDRSTRLEN + 8];
     char *user;                 /* set once authenticated */
     int failures;               /* failed attempts on this connection */
+    int auth_fd;                /* startups pipe to the listener, -1 once told */
     int drop;                   /* too many failures: disconnect */
     ssh_key_opts kopts;         /* of the key that logged in */
     struct ssh_server_callbacks_struct scb;
@@ -110,9 +111,22 @@ static int denied_counted(conn *c, long idx, const char *method, const char *use
     return denied(c, method, user, why);
 }
 
+/* The connection no longer counts against ssh.max_startups. */
+static void tell_listener(conn *c)
+{
+    if (c->auth_fd < 0)
+        return;
+    ssize_t w;
+    while ((w = write(c->auth_fd, "A", 1)) < 0 && errno == EINTR)
+        ;
+    close(c->auth_fd);
+    c->auth_fd = -1;
+}
+
 static int accepted(conn *c, long idx, const char *method, const char *user, const char *detail)
 {
     ssh_lockout_success(c->sh->lockout, (size_t)idx);
+    tell_listener(c);
     c->user = xstrdup(user);
     alarm(0); /* the login grace time no longer applies */
     log_info("ssh: accepted %s for %s from %s%s%s", method, user, c->addr, detail ? " " : "", detail ? detail : "");
@@ -467,6 +481,8 @@ static void conn_free(conn *c)
     if (c->fds.in_fd >= 0 && c->fds.in_fd != c->fds.out_fd)
         close(c->fds.in_fd);
     sb_free(&c->pending);
+    if (c->auth_fd >= 0)
+        close(c->auth_fd);
     free(c->command);
     free(c->user);
 }
@@ -489,6 +505,7 @@ int ssh_session_serve(const sshd_shared *sh, ssh_session ss)
     c.sh = sh;
     c.ss = ss;
     c.fds = (shell_fds){-1, -1, -1};
+    c.auth_fd = sh->auth_fd;
     c.kopts.allow_pty = 1;
     peer_address(&c);
     /* Small interactive writes (echo, prompt) must not wait for an ACK. */

@@ -11,6 +11,8 @@ typedef struct sshd_shared {
     const sshd_config *cfg;
     ssh_lockout *lockout;     /* indexed like cfg->users */
     const char *dummy_hash;   /* checked for unknown users, to equalise timing */
+    ssh_startups *startups;   /* the listener's; NULL in a connection process */
+    int auth_fd;              /* connection process: one byte here on login */
 } sshd_shared;
 
 /* Serves the accepted connection ss until it ends; frees ss. Returns the

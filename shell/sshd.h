@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "lib/conftab.h"
+#include "shell/ssh_startups.h"
 
 /* One configured account: name and crypt(3) hash ("" = key login only). */
 typedef struct sshd_user {
@@ -21,6 +22,7 @@ typedef struct sshd_config {
     char *authorized_keys;  /* auth.authorized_keys ("%u" = user), NULL = <state_dir>/authorized_keys */
     int max_tries;          /* auth.max_tries per connection, default 6 */
     int login_grace;        /* auth.login_grace_time seconds, default 120, 0 = none */
+    ssh_startup_limits startups; /* ssh.max_startups, ssh.per_source_max_startups */
     int lockout_failures;   /* auth.lockout_failures, default 5, 0 = no lockout */
     int lockout_minutes;    /* auth.lockout_minutes, default 30 */
     sshd_user *users;       /* auth.users.<name>; default: admin, key login only */
