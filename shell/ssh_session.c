@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
+#include "shell/client.h"
 #include "shell/ssh_keys.h"
 #include "shell/ssh_shell.h"
 
@@ -49,6 +51,8 @@ typedef struct conn {
     int out_open, err_open;     /* registered with ev */
     int out_eof, err_eof;       /* seen EOF, to unregister after the poll */
     strbuf pending;             /* client bytes for fds.in_fd */
+    size_t line_len;            /* bytes of the current input line so far */
+    int overlong_logged;        /* an over-long line was logged */
     int in_eof;                 /* the client sent EOF */
     int64_t quiet_since;        /* last output, or the EOF if later (ms) */
     int peer_closed;            /* the client closed the channel */
@@ -64,17 +68,17 @@ static void printable(const char *s, char *out, size_t len)
     out[i] = '\0';
 }
 
-static void peer_address(conn *c)
+void ssh_peer_address(int fd, char *out, size_t len)
 {
     struct sockaddr_storage sa;
     socklen_t sl = sizeof sa;
-    strcpy(c->addr, "unknown");
-    if (getpeername(ssh_get_fd(c->ss), (struct sockaddr *)&sa, &sl) != 0)
+    snprintf(out, len, "unknown");
+    if (getpeername(fd, (struct sockaddr *)&sa, &sl) != 0)
         return;
     if (sa.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, c->addr, sizeof c->addr);
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, out, (socklen_t)len);
     else if (sa.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, c->addr, sizeof c->addr);
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, out, (socklen_t)len);
 }
 
 /* ---- authentication ---- */
@@ -222,6 +226,37 @@ static void flush_input(conn *c)
         close_input(c);
 }
 
+static int line_end(const conn *c, char ch)
+{
+    return ch == '\n' || (c->pty && ch == '\r');
+}
+
+/* Queues client input for the session process, keeping at most
+ * CLIENT_LINE_KEEP bytes of any one line: the session process still sees an
+ * over-long line as such and refuses it, and the rest of it is dropped here
+ * as it arrives, so a giant line costs no memory anywhere. */
+static void queue_input(conn *c, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && !line_end(c, data[j]))
+            j++;
+        size_t room = c->line_len < CLIENT_LINE_KEEP ? CLIENT_LINE_KEEP - c->line_len : 0;
+        size_t keep = j - i < room ? j - i : room;
+        sb_add(&c->pending, data + i, keep);
+        if (keep < j - i && !c->overlong_logged) {
+            log_warn("ssh: %s sent a line longer than %d bytes: the rest of it is dropped", c->addr, GR_MAX_LINE);
+            c->overlong_logged = 1;
+        }
+        c->line_len += keep;
+        if (j < len) {
+            sb_addc(&c->pending, data[j++]);
+            c->line_len = 0;
+        }
+        i = j;
+    }
+}
+
 static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *ud)
 {
     conn *c = ud;
@@ -232,7 +267,7 @@ static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int
         c->drop = 1;
         return (int)len;
     }
-    sb_add(&c->pending, data, len);
+    queue_input(c, data, len);
     flush_input(c);
     return (int)len;
 }
@@ -507,7 +542,7 @@ int ssh_session_serve(const sshd_shared *sh, ssh_session ss)
     c.fds = (shell_fds){-1, -1, -1};
     c.auth_fd = sh->auth_fd;
     c.kopts.allow_pty = 1;
-    peer_address(&c);
+    ssh_peer_address(ssh_get_fd(ss), c.addr, sizeof c.addr);
     /* Small interactive writes (echo, prompt) must not wait for an ACK. */
     int one = 1;
     setsockopt(ssh_get_fd(ss), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

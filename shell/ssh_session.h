@@ -15,6 +15,9 @@ typedef struct sshd_shared {
     int auth_fd;              /* connection process: one byte here on login */
 } sshd_shared;
 
+/* The client address of socket fd as text ("unknown" when it has none). */
+void ssh_peer_address(int fd, char *out, size_t len);
+
 /* Serves the accepted connection ss until it ends; frees ss. Returns the
  * process exit status for the connection process. */
 int ssh_session_serve(const sshd_shared *sh, ssh_session ss);

@@ -3,7 +3,6 @@
  * processes), and reaping. A connection process that crashes takes only
  * its own client with it. */
 #include "shell/sshd.h"
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -166,19 +165,6 @@ static void log_refusal(refusals *r, const char *addr, su_verdict v, size_t unau
     r->since = 0;
 }
 
-static void address_of(int fd, char *out, size_t len)
-{
-    struct sockaddr_storage sa;
-    socklen_t sl = sizeof sa;
-    snprintf(out, len, "unknown");
-    if (getpeername(fd, (struct sockaddr *)&sa, &sl) != 0)
-        return;
-    if (sa.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, out, (socklen_t)len);
-    else if (sa.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, out, (socklen_t)len);
-}
-
 /* Forks the connection process for the accepted fd of addr; the listener
  * tracks it until it logs in or ends. */
 static void start_connection(const sshd_shared *sh, ssh_bind b, int fd, const char *addr)
@@ -224,7 +210,7 @@ static void accept_some(const sshd_shared *sh, ssh_bind b, refusals *r)
             return;
         }
         char addr[INET6_ADDRSTRLEN];
-        address_of(fd, addr, sizeof addr);
+        ssh_peer_address(fd, addr, sizeof addr);
         su_verdict v = ssh_startups_admit(sh->startups, addr, arc4random());
         if (v != SU_ACCEPT) {
             close(fd);
