@@ -83,12 +83,6 @@ void ssh_peer_address(int fd, char *out, size_t len)
 
 /* ---- authentication ---- */
 
-static long account_index(conn *c, const char *user)
-{
-    const sshd_user *u = sshd_config_user(c->sh->cfg, user);
-    return u ? (long)(u - c->sh->cfg->users) : -1;
-}
-
 static int denied(conn *c, const char *method, const char *user, const char *why)
 {
     char u[65];
@@ -102,17 +96,17 @@ static int denied(conn *c, const char *method, const char *user, const char *why
     return SSH_AUTH_DENIED;
 }
 
-/* A failure that counts toward the account's lockout. */
-static int denied_counted(conn *c, long idx, const char *method, const char *user, const char *why)
+/* A failed password: counts toward throttling this name from this address
+ * (ssh_lockout.h). */
+static int denied_password(conn *c, const char *user, const char *why)
 {
-    const sshd_config *cfg = c->sh->cfg;
-    if (ssh_lockout_fail(c->sh->lockout, (size_t)idx, cfg->lockout_failures, cfg->lockout_minutes)) {
+    long delay = ssh_lockout_fail(c->sh->lockout, user, c->addr);
+    if (delay > 0) {
         char u[65];
         printable(user, u, sizeof u);
-        log_warn("ssh: account %s locked for %d minutes after %d failed logins", u, cfg->lockout_minutes,
-                 cfg->lockout_failures);
+        log_warn("ssh: passwords for %s from %s throttled: the next one is checked in %ld s", u, c->addr, delay);
     }
-    return denied(c, method, user, why);
+    return denied(c, "password", user, why);
 }
 
 /* The connection no longer counts against ssh.max_startups. */
@@ -127,9 +121,9 @@ static void tell_listener(conn *c)
     c->auth_fd = -1;
 }
 
-static int accepted(conn *c, long idx, const char *method, const char *user, const char *detail)
+static int accepted(conn *c, const char *method, const char *user, const char *detail)
 {
-    ssh_lockout_success(c->sh->lockout, (size_t)idx);
+    ssh_lockout_success(c->sh->lockout, user, c->addr);
     tell_listener(c);
     c->user = xstrdup(user);
     alarm(0); /* the login grace time no longer applies */
@@ -137,27 +131,36 @@ static int accepted(conn *c, long idx, const char *method, const char *user, con
     return SSH_AUTH_SUCCESS;
 }
 
-static int locked(conn *c, long idx)
+/* A password of a name that has none (unknown, or key login only) takes
+ * about as long as a real check, so timing does not tell which names
+ * exist; but such checks spend CPU only within the shared budget
+ * auth.unknown_user_hashes, beyond it the time passes asleep. */
+static void fake_check(conn *c, const char *pw)
 {
-    return ssh_lockout_remaining(c->sh->lockout, (size_t)idx) > 0;
+    if (ssh_lockout_hash_token(c->sh->lockout))
+        ovmd_check_password(pw, c->sh->dummy_hash);
+    else
+        usleep((useconds_t)c->sh->dummy_us);
 }
 
 static int on_auth_password(ssh_session ss, const char *user, const char *pw, void *ud)
 {
     conn *c = ud;
-    long idx = account_index(c, user);
-    if (idx < 0) {
-        ovmd_check_password(pw, c->sh->dummy_hash);
-        return denied(c, "password", user, "unknown user");
+    long wait = ssh_lockout_wait(c->sh->lockout, user, c->addr);
+    if (wait > 0) {
+        char why[64];
+        snprintf(why, sizeof why, "throttled for %ld s more", wait);
+        return denied(c, "password", user, why);
     }
-    if (locked(c, idx)) {
-        ovmd_check_password(pw, c->sh->dummy_hash);
-        return denied(c, "password", user, "account locked");
+    const sshd_user *u = sshd_config_user(c->sh->cfg, user);
+    if (!u || !*u->hash) {
+        fake_check(c, pw);
+        return denied_password(c, user, u ? "no password set" : "unknown user");
     }
-    if (!ovmd_check_password(pw, c->sh->cfg->users[idx].hash))
-        return denied_counted(c, idx, "password", user, "wrong password");
+    if (!ovmd_check_password(pw, u->hash))
+        return denied_password(c, user, "wrong password");
     c->kopts.allow_pty = 1;
-    return accepted(c, idx, "password", user, NULL);
+    return accepted(c, "password", user, NULL);
 }
 
 static char *key_fingerprint(ssh_key key)
@@ -176,13 +179,11 @@ static char *key_fingerprint(ssh_key key)
 static int on_auth_pubkey(ssh_session ss, const char *user, struct ssh_key_struct *key, char state, void *ud)
 {
     conn *c = ud;
-    long idx = account_index(c, user);
-    if (idx < 0)
+    /* Password throttling never applies here: a valid key always works. */
+    if (!sshd_config_user(c->sh->cfg, user))
         return denied(c, "publickey", user, "unknown user");
-    if (locked(c, idx))
-        return denied(c, "publickey", user, "account locked");
     if (state == SSH_PUBLICKEY_STATE_WRONG)
-        return denied_counted(c, idx, "publickey", user, "bad signature");
+        return denied(c, "publickey", user, "bad signature");
     ssh_key_opts opts = {1};
     if (ssh_keys_authorized(c->sh->cfg->authorized_keys, user, key, c->addr, &opts) != 1)
         return denied(c, "publickey", user, "key not authorized");
@@ -190,7 +191,7 @@ static int on_auth_pubkey(ssh_session ss, const char *user, struct ssh_key_struc
         return SSH_AUTH_SUCCESS; /* only a query: the signature comes next */
     c->kopts = opts;
     char *fp = key_fingerprint(key);
-    int rc = accepted(c, idx, "publickey", user, fp);
+    int rc = accepted(c, "publickey", user, fp);
     free(fp);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -259,6 +260,27 @@ static void serve(const sshd_shared *sh, ssh_bind b, volatile int *stop)
     free(p);
 }
 
+/* How long one password check takes here, in microseconds. */
+static long time_check(const char *hash)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ovmd_check_password("ovmd-timing-probe", hash);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (long)((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000);
+}
+
+static ssh_lockout *open_throttle(const sshd_config *c)
+{
+    ssh_lockout_policy pol = {c->lockout_failures, c->lockout_minutes * 60, c->unknown_hashes};
+    char *path = sshd_throttle_path(c);
+    ssh_lockout *l = ssh_lockout_create(path, &pol);
+    if (!l)
+        log_err("ssh: cannot create the password throttle table %s: %s", path, strerror(errno));
+    free(path);
+    return l;
+}
+
 int sshd_run(const sshd_config *c, volatile int *stop)
 {
     if (!c->host_key_dir || !c->authorized_keys || !c->engine_socket) {
@@ -272,11 +294,11 @@ int sshd_run(const sshd_config *c, volatile int *stop)
     }
     ssh_init();
     ssh_bind b = make_bind(c);
-    ssh_lockout *lock = b ? ssh_lockout_new(c->nusers) : NULL;
+    ssh_lockout *lock = b ? open_throttle(c) : NULL;
     ssh_startups *su = lock ? ssh_startups_new(&c->startups) : NULL;
     int rc = -1;
     if (su) {
-        sshd_shared sh = {c, lock, dummy, su, -1};
+        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1};
         serve(&sh, b, stop);
         rc = 0;
     }

@@ -167,8 +167,11 @@ static const conf_key ssh_keys[] = {
     {"auth.authorized_keys", CT_STR, SK(authorized_keys), 0, 0, NULL, "STATE_DIR/authorized_keys", NULL, NULL},
     {"auth.max_tries", CT_INT, SK(max_tries), 1, 1000, "6", NULL, NULL, NULL},
     {"auth.login_grace_time", CT_INT, SK(login_grace), 0, 86400, "120", NULL, NULL, NULL},
+    /* Password throttling per (name, address), ssh_lockout.h; the key names
+     * stay those of the former account lockout so that old files still work. */
     {"auth.lockout_failures", CT_INT, SK(lockout_failures), 0, 1000, "5", NULL, NULL, NULL},
     {"auth.lockout_minutes", CT_INT, SK(lockout_minutes), 0, 525600, "30", NULL, NULL, NULL},
+    {"auth.unknown_user_hashes", CT_INT, SK(unknown_hashes), 1, 10000, "4", NULL, NULL, NULL},
     {"auth.users.*", CT_CUSTOM, 0, 0, 0, NULL, "admin, public-key login only", parse_user, print_users},
 };
 #undef SK
