@@ -33,6 +33,11 @@ static void test_defaults(void **state)
     assert_int_equal(c.login_grace, 120);
     assert_int_equal(c.lockout_failures, 5);
     assert_int_equal(c.lockout_minutes, 30);
+    assert_int_equal(c.unknown_hashes, 4);
+    assert_int_equal(c.startups.start, 100);
+    assert_int_equal(c.startups.rate, 30);
+    assert_int_equal(c.startups.full, 300);
+    assert_int_equal(c.startups.per_source, 60);
     assert_int_equal(c.enabled, 1);
     assert_null(c.listen);
     assert_non_null(sshd_config_user(&c, "admin"));
@@ -70,6 +75,12 @@ static void test_apply_keys(void **state)
     assert_int_equal(apply(&c, "auth.login_grace_time", "0"), 1);
     assert_int_equal(apply(&c, "auth.lockout_failures", "0"), 1);
     assert_int_equal(apply(&c, "auth.lockout_minutes", "-1"), -1);
+    assert_int_equal(apply(&c, "ssh.max_startups", "10:30:100"), 1);
+    assert_int_equal(c.startups.full, 100);
+    assert_int_equal(apply(&c, "ssh.max_startups", "10:30"), -1);
+    assert_int_equal(c.startups.full, 100); /* a bad value changes nothing */
+    assert_int_equal(apply(&c, "ssh.per_source_max_startups", "0"), 1);
+    assert_int_equal(apply(&c, "auth.unknown_user_hashes", "0"), -1);
     assert_int_equal(apply(&c, "auth.authorized_keys", "/k/%u"), 1);
     assert_string_equal(c.authorized_keys, "/k/%u");
     assert_int_equal(apply(&c, "ssh.host_key_dir", ""), -1);
