@@ -4,7 +4,8 @@
 # 127.0.0.2 while the listener is quiet, and again while FLOOD idle TCP
 # connections are attempted from 127.0.0.1 and held open; their ratio
 # (target < 2), the most connection processes the listener had during the
-# flood, and the memory (RSS, kB) of the listener and all its processes.
+# flood, and the memory (PSS, kB: shared pages split between the processes
+# that share them) of the listener and all its processes.
 # Usage: bench/ssh-preauth-flood.sh [FLOOD] [RUNS]   (defaults 3000 and 10)
 # Run from a build tree (or set top_builddir / top_srcdir).
 set -u
@@ -32,13 +33,14 @@ login_ms() {
         awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b - a}'
     done
 }
-# The listener's process tree: count of children, and total RSS in kB.
+# The listener's process tree: count of children, and total PSS in kB.
 tree_stats() {
-    local pid kids
+    local pid kids p
     pid=$(cat "$SSH_DIR/sshd.pid")
-    kids=$(pgrep -P "$pid" | paste -sd, -)
-    ps -o rss= -p "$pid${kids:+,$kids}" 2>/dev/null |
-        awk -v n="$(tr ',' '\n' <<<"$kids" | grep -c .)" '{s += $1} END {print n, s + 0}'
+    kids=$(pgrep -P "$pid")
+    for p in $pid $kids; do
+        awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null
+    done | awk -v n="$(grep -c . <<<"$kids")" '{s += $1} END {print n, s + 0}'
 }
 
 ssh_start "$TMP/s" || { echo "cannot start the listener" >&2; exit 1; }
@@ -64,5 +66,5 @@ echo "idle connections attempted:   $FLOOD ($(cat "$TMP/flood.out") opened by th
 echo "login + list Vm, quiet:       $quiet ms (median of $RUNS)"
 echo "login + list Vm, under flood: $flooded ms (median of $RUNS)"
 awk -v a="$quiet" -v b="$flooded" 'BEGIN {printf "ratio flood/quiet:            %.2f (target < 2)\n", b / a}'
-echo "listener processes, quiet:    $quiet_kids children, $quiet_rss kB RSS in all"
-echo "listener processes, flood:    $most_kids children at most, $most_rss kB RSS in all at most"
+echo "listener processes, quiet:    $quiet_kids children, $quiet_rss kB PSS in all"
+echo "listener processes, flood:    $most_kids children at most, $most_rss kB PSS in all at most"
