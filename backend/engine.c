@@ -36,6 +36,7 @@ typedef struct options {
     int hash_password;
     int print_config;      /* --print-config */
     const char *restore;   /* --restore FILE */
+    const char *unthrottle; /* --unthrottle SPEC */
 } options;
 
 static void usage(FILE *fp)
@@ -52,6 +53,7 @@ static void usage(FILE *fp)
           "      --hash-password   read a password on standard input, print its hash for ovmd.yaml\n"
           "  -T, --print-config    print the effective configuration (every ovmd.yaml key), then exit\n"
           "      --restore FILE    replace the store by the backup FILE (engine stopped), then exit\n"
+          "      --unthrottle SPEC clear SSH password throttling (all, USER, USER@ADDR, @ADDR), then exit\n"
           "  -h, --help            show this help\n"
           "  -V, --version         show the version\n\n"
           "See ovmd(8) and ovmd.yaml(5).\n",
@@ -67,7 +69,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"demo", no_argument, NULL, 'D'},         {"listen", required_argument, NULL, 'L'},
         {"hash-password", no_argument, NULL, 'H'}, {"restore", required_argument, NULL, 'R'},
         {"version", no_argument, NULL, 'V'},      {"print-config", no_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
+        {"unthrottle", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->config = DEFAULT_CONFIG;
@@ -83,6 +85,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 'H': o->hash_password = 1; break;
         case 'R': o->restore = optarg; break;
         case 'T': o->print_config = 1; break;
+        case 'U': o->unthrottle = optarg; break;
         case 'h': usage(stdout); exit(0);
         case 'V': puts("ovmd " PACKAGE_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -314,6 +317,16 @@ static int print_config_main(engine *e)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* ovmd --unthrottle SPEC: clears password throttling in the running SSH
+ * listener of this configuration (the local, trusted way). */
+static int unthrottle_main(engine *e, const char *spec)
+{
+    sshd_config_finish(&e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
+    int rc = sshd_unthrottle(&e->cfg.ssh, spec, stdout, stderr);
+    engine_config_free(&e->cfg);
+    return rc;
+}
+
 /* Sets the demo up (d non-NULL), then serves until SIGTERM or SIGINT. A demo
  * whose set-up failed stops at once: it never announces itself half-built.
  * 0, or 1 after a failed demo set-up. */
@@ -347,6 +360,8 @@ int main(int argc, char **argv)
         return 2;
     if (o.print_config)
         return print_config_main(&e);
+    if (o.unthrottle)
+        return unthrottle_main(&e, o.unthrottle);
     if (o.restore)
         return restore_main(&e, o.restore);
     crash_points_init();

@@ -72,6 +72,13 @@ static void run_cmd(session *ses, int fd, const char *payload, size_t len)
     strbuf sb = STRBUF_INIT;
     sb_addc(&sb, (char)st);
     sb_add(&sb, out, outlen);
+    /* A result the session could not take must not leave it waiting for
+     * good: it gets a short failure instead. */
+    if (sb.len > PROTO_MAX_FRAME) {
+        sb_reset(&sb);
+        sb_addf(&sb, "%cStatus: Failure\r\nError Msg: the result (%zu bytes) is larger than a session can take "
+                     "(%u bytes)\r\n", PS_FAILURE, outlen, PROTO_MAX_FRAME);
+    }
     proto_send(fd, P_RESULT, sb.buf, sb.len);
     sb_free(&sb);
     free(out);

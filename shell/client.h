@@ -4,6 +4,13 @@
 #define OVM_SHELL_CLIENT_H
 #include <stddef.h>
 #include <stdio.h>
+#include "grammar/grammar.h"
+
+/* The most bytes of one input line a session keeps: one more than the
+ * grammar allows (cli-contract §3), so that an over-long line still reaches
+ * the engine as one and gets its usual error, with an echo cut to this size;
+ * the rest of such a line is dropped as it arrives, never buffered. */
+#define CLIENT_LINE_KEEP ((size_t)GR_MAX_LINE + 1)
 
 /* Outcome of one command as the engine reported it. */
 typedef enum { CR_SUCCESS, CR_FAILURE, CR_EXIT, CR_LOST } client_status;
@@ -38,7 +45,10 @@ char *client_help(client *c, const char *before, size_t *len);
 char *client_error_text(const char *rendered, size_t len);
 
 /* Splits buf (len bytes, NULs allowed) at ';' outside quotes, like
- * gr_split_commands; segment lengths go to *lens. Returns the count. */
+ * gr_split_commands; segment lengths go to *lens. Returns the count. A line
+ * longer than GR_MAX_LINE is not split: none of its commands may run, so it
+ * is one segment of its first CLIENT_LINE_KEEP bytes, which the engine
+ * refuses as over-long. */
 size_t client_split(const char *buf, size_t len, char ***segs, size_t **lens);
 
 /* Session loops; each returns the process exit status. */

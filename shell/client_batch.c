@@ -31,8 +31,21 @@ static void replace_byte(char *s, size_t len, char from, char to)
             s[i] = to;
 }
 
+static size_t overlong_segment(const char *buf, char ***segs, size_t **lens)
+{
+    *segs = xcalloc(1, sizeof **segs);
+    *lens = xcalloc(1, sizeof **lens);
+    (*segs)[0] = xmalloc(CLIENT_LINE_KEEP + 1);
+    memcpy((*segs)[0], buf, CLIENT_LINE_KEEP);
+    (*segs)[0][CLIENT_LINE_KEEP] = '\0';
+    (*lens)[0] = CLIENT_LINE_KEEP;
+    return 1;
+}
+
 size_t client_split(const char *buf, size_t len, char ***segs, size_t **lens)
 {
+    if (len > GR_MAX_LINE)
+        return overlong_segment(buf, segs, lens);
     int has_nul = memchr(buf, '\0', len) != NULL;
     char sentinel = has_nul ? (char)pick_sentinel(buf, len) : '\0';
     char *copy = xmalloc(len + 1);
@@ -101,41 +114,57 @@ static int blank_or_comment(const char *s, size_t len)
     return i == len || s[i] == '#';
 }
 
+/* Reads one physical line into out (without its LF), keeping at most
+ * CLIENT_LINE_KEEP bytes in all: the rest of an over-long line is read and
+ * dropped, so no input makes the session grow. 1 on a line, 0 at EOF. */
+static int read_physical(FILE *in, strbuf *out)
+{
+    int ch, any = 0;
+    while ((ch = getc_unlocked(in)) != EOF) {
+        any = 1;
+        if (ch == '\n')
+            return 1;
+        if (out->len < CLIENT_LINE_KEEP)
+            sb_addc(out, (char)ch);
+    }
+    return any;
+}
+
+static void set_len(strbuf *sb, size_t len)
+{
+    sb->len = len;
+    sb->buf[len] = '\0';
+}
+
 /* Reads one logical line into out: joins lines ending in "<blank>\" and skips
  * blank and comment lines (only where a logical line could start, as in sh).
  * *lineno counts physical lines; *first gets the number of the first one.
  * Returns 1 on a line, 0 at end of input. */
 static int read_logical(FILE *in, strbuf *out, size_t *lineno, size_t *first)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    int continuing = 0, got = 0;
+    int continuing = 0;
     sb_reset(out);
+    sb_grow(out, 0); /* out->buf is never NULL below */
     for (;;) {
-        ssize_t r = getline(&buf, &cap, in);
-        if (r < 0) {
-            got = continuing;
-            break;
-        }
-        size_t n = (size_t)r;
+        size_t start = out->len;
+        if (!read_physical(in, out))
+            return continuing;
         (*lineno)++;
-        if (n && buf[n - 1] == '\n')
+        size_t n = out->len - start;
+        const char *p = out->buf + start;
+        if (n && p[n - 1] == '\r')
             n--;
-        if (n && buf[n - 1] == '\r')
-            n--;
-        if (!continuing && blank_or_comment(buf, n))
+        if (!continuing && blank_or_comment(p, n)) {
+            set_len(out, start);
             continue;
+        }
         if (!continuing)
             *first = *lineno;
-        continuing = n >= 2 && buf[n - 1] == '\\' && (buf[n - 2] == ' ' || buf[n - 2] == '\t');
-        sb_add(out, buf, continuing ? n - 1 : n);
-        if (!continuing) {
-            got = 1;
-            break;
-        }
+        continuing = n >= 2 && p[n - 1] == '\\' && (p[n - 2] == ' ' || p[n - 2] == '\t');
+        set_len(out, start + (continuing ? n - 1 : n));
+        if (!continuing)
+            return 1;
     }
-    free(buf);
-    return got;
 }
 
 int client_run_batch(client *c, FILE *in)

@@ -146,10 +146,11 @@ client_status client_command(client *c, const char *cmd, size_t len, char echo, 
 {
     if (errmsg)
         *errmsg = NULL;
-    /* The engine refuses lines over 16384 bytes anyway; cutting at the frame
-     * limit keeps a giant line a normal failure rather than a lost session. */
-    if (len >= PROTO_MAX_FRAME)
-        len = PROTO_MAX_FRAME - 1;
+    /* The engine refuses commands over GR_MAX_LINE bytes anyway; sending
+     * only what it needs to see that keeps a giant one a normal failure with
+     * a short echo rather than a huge frame. */
+    if (len > CLIENT_LINE_KEEP)
+        len = CLIENT_LINE_KEEP;
     char *payload = xmalloc(len + 1);
     payload[0] = echo;
     memcpy(payload + 1, cmd, len);

@@ -11,6 +11,7 @@ noinst_LIBRARIES += shell/libsshd.a
 shell_libsshd_a_SOURCES = shell/sshd.h shell/sshd.c shell/sshd_config.c \
 	shell/ssh_session.h shell/ssh_session.c shell/ssh_shell.h shell/ssh_shell.c \
 	shell/ssh_keys.h shell/ssh_keys.c shell/ssh_lockout.h shell/ssh_lockout.c \
+	shell/ssh_startups.h shell/ssh_startups.c shell/sshd_unthrottle.c \
 	shell/client.h shell/client_conn.c shell/client_batch.c shell/client_rl.c
 shell_libsshd_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS)
 SSHD_LDADD = shell/libsshd.a grammar/libgrammar.a lib/libovm.a $(XML_LIBS) \

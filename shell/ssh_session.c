@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
+#include "shell/client.h"
 #include "shell/ssh_keys.h"
 #include "shell/ssh_shell.h"
 
@@ -33,6 +35,7 @@ typedef struct conn {
     char addr[INET6_ADDRSTRLEN + 8];
     char *user;                 /* set once authenticated */
     int failures;               /* failed attempts on this connection */
+    int auth_fd;                /* startups pipe to the listener, -1 once told */
     int drop;                   /* too many failures: disconnect */
     ssh_key_opts kopts;         /* of the key that logged in */
     struct ssh_server_callbacks_struct scb;
@@ -48,6 +51,8 @@ typedef struct conn {
     int out_open, err_open;     /* registered with ev */
     int out_eof, err_eof;       /* seen EOF, to unregister after the poll */
     strbuf pending;             /* client bytes for fds.in_fd */
+    size_t line_len;            /* bytes of the current input line so far */
+    int overlong_logged;        /* an over-long line was logged */
     int in_eof;                 /* the client sent EOF */
     int64_t quiet_since;        /* last output, or the EOF if later (ms) */
     int peer_closed;            /* the client closed the channel */
@@ -63,26 +68,20 @@ static void printable(const char *s, char *out, size_t len)
     out[i] = '\0';
 }
 
-static void peer_address(conn *c)
+void ssh_peer_address(int fd, char *out, size_t len)
 {
     struct sockaddr_storage sa;
     socklen_t sl = sizeof sa;
-    strcpy(c->addr, "unknown");
-    if (getpeername(ssh_get_fd(c->ss), (struct sockaddr *)&sa, &sl) != 0)
+    snprintf(out, len, "unknown");
+    if (getpeername(fd, (struct sockaddr *)&sa, &sl) != 0)
         return;
     if (sa.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, c->addr, sizeof c->addr);
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, out, (socklen_t)len);
     else if (sa.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, c->addr, sizeof c->addr);
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, out, (socklen_t)len);
 }
 
 /* ---- authentication ---- */
-
-static long account_index(conn *c, const char *user)
-{
-    const sshd_user *u = sshd_config_user(c->sh->cfg, user);
-    return u ? (long)(u - c->sh->cfg->users) : -1;
-}
 
 static int denied(conn *c, const char *method, const char *user, const char *why)
 {
@@ -97,49 +96,71 @@ static int denied(conn *c, const char *method, const char *user, const char *why
     return SSH_AUTH_DENIED;
 }
 
-/* A failure that counts toward the account's lockout. */
-static int denied_counted(conn *c, long idx, const char *method, const char *user, const char *why)
+/* A failed password: counts toward throttling this name from this address
+ * (ssh_lockout.h). */
+static int denied_password(conn *c, const char *user, const char *why)
 {
-    const sshd_config *cfg = c->sh->cfg;
-    if (ssh_lockout_fail(c->sh->lockout, (size_t)idx, cfg->lockout_failures, cfg->lockout_minutes)) {
+    long delay = ssh_lockout_fail(c->sh->lockout, user, c->addr);
+    if (delay > 0) {
         char u[65];
         printable(user, u, sizeof u);
-        log_warn("ssh: account %s locked for %d minutes after %d failed logins", u, cfg->lockout_minutes,
-                 cfg->lockout_failures);
+        log_warn("ssh: passwords for %s from %s throttled: the next one is checked in %ld s", u, c->addr, delay);
     }
-    return denied(c, method, user, why);
+    return denied(c, "password", user, why);
 }
 
-static int accepted(conn *c, long idx, const char *method, const char *user, const char *detail)
+/* The connection no longer counts against ssh.max_startups. */
+static void tell_listener(conn *c)
 {
-    ssh_lockout_success(c->sh->lockout, (size_t)idx);
+    if (c->auth_fd < 0)
+        return;
+    ssize_t w;
+    while ((w = write(c->auth_fd, "A", 1)) < 0 && errno == EINTR)
+        ;
+    close(c->auth_fd);
+    c->auth_fd = -1;
+}
+
+static int accepted(conn *c, const char *method, const char *user, const char *detail)
+{
+    ssh_lockout_success(c->sh->lockout, user, c->addr);
+    tell_listener(c);
     c->user = xstrdup(user);
     alarm(0); /* the login grace time no longer applies */
     log_info("ssh: accepted %s for %s from %s%s%s", method, user, c->addr, detail ? " " : "", detail ? detail : "");
     return SSH_AUTH_SUCCESS;
 }
 
-static int locked(conn *c, long idx)
+/* A password of a name that has none (unknown, or key login only) takes
+ * about as long as a real check, so timing does not tell which names
+ * exist; but such checks spend CPU only within the shared budget
+ * auth.unknown_user_hashes, beyond it the time passes asleep. */
+static void fake_check(conn *c, const char *pw)
 {
-    return ssh_lockout_remaining(c->sh->lockout, (size_t)idx) > 0;
+    if (ssh_lockout_hash_token(c->sh->lockout))
+        ovmd_check_password(pw, c->sh->dummy_hash);
+    else
+        usleep((useconds_t)c->sh->dummy_us);
 }
 
 static int on_auth_password(ssh_session ss, const char *user, const char *pw, void *ud)
 {
     conn *c = ud;
-    long idx = account_index(c, user);
-    if (idx < 0) {
-        ovmd_check_password(pw, c->sh->dummy_hash);
-        return denied(c, "password", user, "unknown user");
+    long wait = ssh_lockout_wait(c->sh->lockout, user, c->addr);
+    if (wait > 0) {
+        char why[64];
+        snprintf(why, sizeof why, "throttled for %ld s more", wait);
+        return denied(c, "password", user, why);
     }
-    if (locked(c, idx)) {
-        ovmd_check_password(pw, c->sh->dummy_hash);
-        return denied(c, "password", user, "account locked");
+    const sshd_user *u = sshd_config_user(c->sh->cfg, user);
+    if (!u || !*u->hash) {
+        fake_check(c, pw);
+        return denied_password(c, user, u ? "no password set" : "unknown user");
     }
-    if (!ovmd_check_password(pw, c->sh->cfg->users[idx].hash))
-        return denied_counted(c, idx, "password", user, "wrong password");
+    if (!ovmd_check_password(pw, u->hash))
+        return denied_password(c, user, "wrong password");
     c->kopts.allow_pty = 1;
-    return accepted(c, idx, "password", user, NULL);
+    return accepted(c, "password", user, NULL);
 }
 
 static char *key_fingerprint(ssh_key key)
@@ -158,13 +179,11 @@ static char *key_fingerprint(ssh_key key)
 static int on_auth_pubkey(ssh_session ss, const char *user, struct ssh_key_struct *key, char state, void *ud)
 {
     conn *c = ud;
-    long idx = account_index(c, user);
-    if (idx < 0)
+    /* Password throttling never applies here: a valid key always works. */
+    if (!sshd_config_user(c->sh->cfg, user))
         return denied(c, "publickey", user, "unknown user");
-    if (locked(c, idx))
-        return denied(c, "publickey", user, "account locked");
     if (state == SSH_PUBLICKEY_STATE_WRONG)
-        return denied_counted(c, idx, "publickey", user, "bad signature");
+        return denied(c, "publickey", user, "bad signature");
     ssh_key_opts opts = {1};
     if (ssh_keys_authorized(c->sh->cfg->authorized_keys, user, key, c->addr, &opts) != 1)
         return denied(c, "publickey", user, "key not authorized");
@@ -172,7 +191,7 @@ static int on_auth_pubkey(ssh_session ss, const char *user, struct ssh_key_struc
         return SSH_AUTH_SUCCESS; /* only a query: the signature comes next */
     c->kopts = opts;
     char *fp = key_fingerprint(key);
-    int rc = accepted(c, idx, "publickey", user, fp);
+    int rc = accepted(c, "publickey", user, fp);
     free(fp);
     return rc;
 }
@@ -208,6 +227,37 @@ static void flush_input(conn *c)
         close_input(c);
 }
 
+static int line_end(const conn *c, char ch)
+{
+    return ch == '\n' || (c->pty && ch == '\r');
+}
+
+/* Queues client input for the session process, keeping at most
+ * CLIENT_LINE_KEEP bytes of any one line: the session process still sees an
+ * over-long line as such and refuses it, and the rest of it is dropped here
+ * as it arrives, so a giant line costs no memory anywhere. */
+static void queue_input(conn *c, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && !line_end(c, data[j]))
+            j++;
+        size_t room = c->line_len < CLIENT_LINE_KEEP ? CLIENT_LINE_KEEP - c->line_len : 0;
+        size_t keep = j - i < room ? j - i : room;
+        sb_add(&c->pending, data + i, keep);
+        if (keep < j - i && !c->overlong_logged) {
+            log_warn("ssh: %s sent a line longer than %d bytes: the rest of it is dropped", c->addr, GR_MAX_LINE);
+            c->overlong_logged = 1;
+        }
+        c->line_len += keep;
+        if (j < len) {
+            sb_addc(&c->pending, data[j++]);
+            c->line_len = 0;
+        }
+        i = j;
+    }
+}
+
 static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stderr, void *ud)
 {
     conn *c = ud;
@@ -218,7 +268,7 @@ static int on_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int
         c->drop = 1;
         return (int)len;
     }
-    sb_add(&c->pending, data, len);
+    queue_input(c, data, len);
     flush_input(c);
     return (int)len;
 }
@@ -467,6 +517,8 @@ static void conn_free(conn *c)
     if (c->fds.in_fd >= 0 && c->fds.in_fd != c->fds.out_fd)
         close(c->fds.in_fd);
     sb_free(&c->pending);
+    if (c->auth_fd >= 0)
+        close(c->auth_fd);
     free(c->command);
     free(c->user);
 }
@@ -489,8 +541,9 @@ int ssh_session_serve(const sshd_shared *sh, ssh_session ss)
     c.sh = sh;
     c.ss = ss;
     c.fds = (shell_fds){-1, -1, -1};
+    c.auth_fd = sh->auth_fd;
     c.kopts.allow_pty = 1;
-    peer_address(&c);
+    ssh_peer_address(ssh_get_fd(ss), c.addr, sizeof c.addr);
     /* Small interactive writes (echo, prompt) must not wait for an ACK. */
     int one = 1;
     setsockopt(ssh_get_fd(ss), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

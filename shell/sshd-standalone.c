@@ -2,7 +2,8 @@
  * for tests and benchmarks (ovmd runs the same sshd_run in its own child).
  *
  *   sshd-standalone --state-dir DIR [--socket PATH] [--log-file F] [-o key=value]...
- *   sshd-standalone --hash-password   (reads one line from stdin) */
+ *   sshd-standalone --hash-password   (reads one line from stdin)
+ *   sshd-standalone --state-dir DIR [-o key=value]... --unthrottle SPEC */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,10 +63,10 @@ int main(int argc, char **argv)
     static const struct option longs[] = {
         {"state-dir", required_argument, NULL, 'd'}, {"socket", required_argument, NULL, 's'},
         {"log-file", required_argument, NULL, 'l'},  {"hash-password", no_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0}};
+        {"unthrottle", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0}};
     sshd_config c;
     sshd_config_defaults(&c);
-    const char *state = NULL, *sock = NULL;
+    const char *state = NULL, *sock = NULL, *unthrottle = NULL;
     int ch, bad = 0;
     while (!bad && (ch = getopt_long(argc, argv, "o:", longs, NULL)) != -1) {
         switch (ch) {
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
         case 'l': log_set_file(optarg); break;
         case 'H': sshd_config_free(&c); return hash_from_stdin();
         case 'o': bad = apply_opt(&c, optarg) != 0; break;
+        case 'U': unthrottle = optarg; break;
         default: bad = 1;
         }
     }
@@ -85,6 +87,11 @@ int main(int argc, char **argv)
     log_set_ident("ovmd-ssh");
     log_set_level(LOG_INFO_);
     sshd_config_finish(&c, state, sock);
+    if (unthrottle) {
+        int urc = sshd_unthrottle(&c, unthrottle, stdout, stderr);
+        sshd_config_free(&c);
+        return urc;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;

@@ -4,14 +4,18 @@
  * its own client with it. */
 #include "shell/sshd.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -108,9 +112,16 @@ static ssh_bind make_bind(const sshd_config *c)
         return NULL;
     }
     /* libssh listens with a backlog of 10: too few for a burst of logins.
-     * listen(2) on a listening socket just raises it. */
-    if (listen(ssh_bind_get_fd(b), 512) != 0)
+     * listen(2) on a listening socket just raises it. Non-blocking: the
+     * listener takes every pending connection at once (accept_some). */
+    int lfd = ssh_bind_get_fd(b);
+    if (listen(lfd, 512) != 0)
         log_warn("ssh: cannot raise the listen backlog: %s", strerror(errno));
+    if (fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) != 0) {
+        log_err("ssh: cannot make the listening socket non-blocking: %s", strerror(errno));
+        ssh_bind_free(b);
+        return NULL;
+    }
     log_info("ssh: listening on %s port %d", c->listen ? c->listen : "*", port);
     return b;
 }
@@ -120,37 +131,102 @@ static void on_grace_alarm(int sig)
     _exit(GRACE_EXPIRED);
 }
 
-/* Runs in the connection process; never returns. */
-static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener)
+/* Runs in the connection process; never returns. auth_fd is the write end
+ * of its startups pipe (ssh_startups.h). */
+static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener, int auth_fd)
 {
     /* When ovmd stops the listener, its sessions end with it. */
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (getppid() != listener)
         _exit(1);
     ssh_bind_free(b);
+    ssh_startups_close_inherited(sh->startups);
+    sshd_shared mine = *sh;
+    mine.startups = NULL;
+    mine.auth_fd = auth_fd;
     signal(SIGALRM, on_grace_alarm);
     signal(SIGPIPE, SIG_IGN);
     if (sh->cfg->login_grace > 0)
         alarm((unsigned)sh->cfg->login_grace);
-    _exit(ssh_session_serve(sh, s));
+    _exit(ssh_session_serve(&mine, s));
 }
 
-static void accept_one(const sshd_shared *sh, ssh_bind b)
+/* Refused connections are logged at most once a second, with the number
+ * refused since the last line: a flood must not flood the log too. */
+typedef struct refusals {
+    int64_t last_ms;
+    unsigned since;
+} refusals;
+
+static void log_refusal(refusals *r, const char *addr, su_verdict v, size_t unauth)
 {
-    ssh_session s = ssh_new();
-    if (!s)
+    static const char *const why[] = {"", "ssh.max_startups reached", "random early drop (ssh.max_startups)",
+                                      "ssh.per_source_max_startups reached"};
+    int64_t now = ovm_now_ms();
+    r->since++;
+    if (now - r->last_ms < 1000)
         return;
-    if (ssh_bind_accept(b, s) != SSH_OK) {
-        log_warn("ssh: accept failed: %s", ssh_get_error(b));
+    log_warn("ssh: refused a connection from %s before login: %s, %zu unauthenticated (%u refused since the last "
+             "message)",
+             addr, why[v], unauth, r->since);
+    r->last_ms = now;
+    r->since = 0;
+}
+
+/* Forks the connection process for the accepted fd of addr; the listener
+ * tracks it until it logs in or ends. */
+static void start_connection(const sshd_shared *sh, ssh_bind b, int fd, const char *addr)
+{
+    int p[2];
+    ssh_session s = ssh_new();
+    if (!s || pipe2(p, O_CLOEXEC) != 0) {
+        log_err("ssh: cannot start a connection from %s: %s", addr, s ? strerror(errno) : "out of memory");
         ssh_free(s);
+        close(fd);
+        return;
+    }
+    if (ssh_bind_accept_fd(b, s, fd) != SSH_OK) {
+        log_warn("ssh: accept failed: %s", ssh_get_error(b));
+        ssh_free(s); /* closes fd */
+        close(p[0]), close(p[1]);
         return;
     }
     pid_t self = getpid(), pid = fork();
-    if (pid == 0)
-        connection_main(sh, b, s, self);
-    if (pid < 0)
+    if (pid == 0) {
+        close(p[0]);
+        connection_main(sh, b, s, self, p[1]);
+    }
+    close(p[1]);
+    if (pid < 0) {
         log_err("ssh: cannot fork for a connection: %s", strerror(errno));
+        close(p[0]);
+    } else if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0 || ssh_startups_add(sh->startups, addr, p[0]) != 0) {
+        log_err("ssh: cannot track the connection process %d", (int)pid); /* add closed p[0] */
+    }
     ssh_free(s); /* the parent's copy: closes its socket, sends nothing */
+}
+
+/* Takes the pending connections, at most a batch per wakeup so that
+ * logins and reaping go on during a flood. */
+static void accept_some(const sshd_shared *sh, ssh_bind b, refusals *r)
+{
+    for (int i = 0; i < 64; i++) {
+        int fd = accept4(ssh_bind_get_fd(b), NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                log_warn("ssh: accept: %s", strerror(errno));
+            return;
+        }
+        char addr[INET6_ADDRSTRLEN];
+        ssh_peer_address(fd, addr, sizeof addr);
+        su_verdict v = ssh_startups_admit(sh->startups, addr, arc4random());
+        if (v != SU_ACCEPT) {
+            close(fd);
+            log_refusal(r, addr, v, ssh_startups_count(sh->startups));
+            continue;
+        }
+        start_connection(sh, b, fd, addr);
+    }
 }
 
 static void reap(void)
@@ -165,20 +241,51 @@ static void reap(void)
     }
 }
 
+/* Polls the listening socket and the startups pipes of the connection
+ * processes not yet logged in (at most ssh.max_startups' full of them). */
 static void serve(const sshd_shared *sh, ssh_bind b, volatile int *stop)
 {
-    struct pollfd p = {ssh_bind_get_fd(b), POLLIN, 0};
+    size_t cap = 1 + (size_t)sh->cfg->startups.full;
+    struct pollfd *p = xcalloc(cap, sizeof *p);
+    refusals r = {0, 0};
     while (!*stop) {
-        int n = poll(&p, 1, 500);
+        p[0] = (struct pollfd){ssh_bind_get_fd(b), POLLIN, 0};
+        size_t n = 1 + ssh_startups_pollfds(sh->startups, p + 1, cap - 1);
+        int rc = poll(p, (nfds_t)n, 500);
         int poll_errno = errno; /* reap's waitpid sets errno (ECHILD) */
         reap();
-        if (n < 0 && poll_errno != EINTR) {
+        if (rc < 0 && poll_errno != EINTR) {
             log_err("ssh: poll: %s", strerror(poll_errno));
             break;
         }
-        if (n > 0 && (p.revents & POLLIN))
-            accept_one(sh, b);
+        for (size_t i = 1; rc > 0 && i < n; i++)
+            if (p[i].revents)
+                ssh_startups_event(sh->startups, p[i].fd);
+        if (rc > 0 && (p[0].revents & POLLIN))
+            accept_some(sh, b, &r);
     }
+    free(p);
+}
+
+/* How long one password check takes here, in microseconds. */
+static long time_check(const char *hash)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ovmd_check_password("ovmd-timing-probe", hash);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (long)((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000);
+}
+
+static ssh_lockout *open_throttle(const sshd_config *c)
+{
+    ssh_lockout_policy pol = {c->lockout_failures, c->lockout_minutes * 60, c->unknown_hashes};
+    char *path = sshd_throttle_path(c);
+    ssh_lockout *l = ssh_lockout_create(path, &pol);
+    if (!l)
+        log_err("ssh: cannot create the password throttle table %s: %s", path, strerror(errno));
+    free(path);
+    return l;
 }
 
 int sshd_run(const sshd_config *c, volatile int *stop)
@@ -194,13 +301,15 @@ int sshd_run(const sshd_config *c, volatile int *stop)
     }
     ssh_init();
     ssh_bind b = make_bind(c);
-    ssh_lockout *lock = b ? ssh_lockout_new(c->nusers) : NULL;
+    ssh_lockout *lock = b ? open_throttle(c) : NULL;
+    ssh_startups *su = lock ? ssh_startups_new(&c->startups) : NULL;
     int rc = -1;
-    if (lock) {
-        sshd_shared sh = {c, lock, dummy};
+    if (su) {
+        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1};
         serve(&sh, b, stop);
         rc = 0;
     }
+    ssh_startups_free(su);
     ssh_lockout_free(lock);
     if (b)
         ssh_bind_free(b);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "lib/conftab.h"
+#include "shell/ssh_startups.h"
 
 /* One configured account: name and crypt(3) hash ("" = key login only). */
 typedef struct sshd_user {
@@ -21,8 +22,10 @@ typedef struct sshd_config {
     char *authorized_keys;  /* auth.authorized_keys ("%u" = user), NULL = <state_dir>/authorized_keys */
     int max_tries;          /* auth.max_tries per connection, default 6 */
     int login_grace;        /* auth.login_grace_time seconds, default 120, 0 = none */
-    int lockout_failures;   /* auth.lockout_failures, default 5, 0 = no lockout */
-    int lockout_minutes;    /* auth.lockout_minutes, default 30 */
+    ssh_startup_limits startups; /* ssh.max_startups, ssh.per_source_max_startups */
+    int lockout_failures;   /* auth.lockout_failures: free failures per name and address, default 5 */
+    int lockout_minutes;    /* auth.lockout_minutes: the longest throttling delay, default 30 */
+    int unknown_hashes;     /* auth.unknown_user_hashes per second, default 4 */
     sshd_user *users;       /* auth.users.<name>; default: admin, key login only */
     size_t nusers;
     int users_set;          /* 1 once ovmd.yaml named a user: drops the default */
@@ -49,6 +52,13 @@ const sshd_user *sshd_config_user(const sshd_config *c, const char *user);
  * (checked at least twice a second); forks one process per connection.
  * Returns 0 on a clean stop, -1 when it cannot start (logged). */
 int sshd_run(const sshd_config *c, volatile int *stop);
+
+/* The password throttle table of the listener configured by c (heap). */
+char *sshd_throttle_path(const sshd_config *c);
+/* ovmd --unthrottle SPEC: forgets the password failures of the running
+ * listener's table for SPEC, "all", "USER", "USER@ADDRESS" or "@ADDRESS";
+ * reports on out/err. 0, or 1 when there is no table to clear. */
+int sshd_unthrottle(const sshd_config *c, const char *spec, FILE *out, FILE *err);
 
 /* Hashes pw with yescrypt ($y$), or SHA-512 ($6$) where yescrypt is missing.
  * 0 with *hash (heap), or -1. */

@@ -136,6 +136,20 @@ static void print_users(const void *obj, const conf_key *k, FILE *fp)
         fprintf(fp, "auth.users.%s %s\n", c->users[i].name, *c->users[i].hash ? "(password set)" : "\"\"");
 }
 
+static int parse_startups(void *obj, const char *key, const char *value, char **err)
+{
+    sshd_config *c = obj;
+    if (ssh_startups_parse(value, &c->startups) != 0)
+        return bad(err, key, value, "expected FULL or START:RATE:FULL with 1 <= START <= FULL, RATE 0..100");
+    return 0;
+}
+
+static void print_startups(const void *obj, const conf_key *k, FILE *fp)
+{
+    const sshd_config *c = obj;
+    fprintf(fp, "%s %d:%d:%d\n", k->key, c->startups.start, c->startups.rate, c->startups.full);
+}
+
 #define SK(field) offsetof(sshd_config, field)
 /* The SSH front end's keys of ovmd.yaml(5). Derived paths are filled by
  * sshd_config_finish. */
@@ -143,12 +157,21 @@ static const conf_key ssh_keys[] = {
     {"ssh.enabled", CT_BOOL, SK(enabled), 0, 0, "true", NULL, NULL, NULL},
     {"ssh.port", CT_INT, SK(port), 1, 65535, "10000", NULL, NULL, NULL},
     {"ssh.listen", CT_CUSTOM, 0, 0, 0, NULL, "all addresses", parse_listen, print_listen},
+    /* Unauthenticated connections (ssh_startups.h). Generous next to
+     * OpenSSH's 10:30:100 because bulk scripts (Expect, the ssh-concurrent
+     * test) log in 50 at a time from one address; still, a flood holds at
+     * most 300 connection processes, 60 of them from any one address. */
+    {"ssh.max_startups", CT_CUSTOM, 0, 0, 0, "100:30:300", NULL, parse_startups, print_startups},
+    {"ssh.per_source_max_startups", CT_INT, SK(startups.per_source), 0, 100000, "60", NULL, NULL, NULL},
     {"ssh.host_key_dir", CT_STR, SK(host_key_dir), 0, 0, NULL, "STATE_DIR/ssh", NULL, NULL},
     {"auth.authorized_keys", CT_STR, SK(authorized_keys), 0, 0, NULL, "STATE_DIR/authorized_keys", NULL, NULL},
     {"auth.max_tries", CT_INT, SK(max_tries), 1, 1000, "6", NULL, NULL, NULL},
     {"auth.login_grace_time", CT_INT, SK(login_grace), 0, 86400, "120", NULL, NULL, NULL},
+    /* Password throttling per (name, address), ssh_lockout.h; the key names
+     * stay those of the former account lockout so that old files still work. */
     {"auth.lockout_failures", CT_INT, SK(lockout_failures), 0, 1000, "5", NULL, NULL, NULL},
     {"auth.lockout_minutes", CT_INT, SK(lockout_minutes), 0, 525600, "30", NULL, NULL, NULL},
+    {"auth.unknown_user_hashes", CT_INT, SK(unknown_hashes), 1, 10000, "4", NULL, NULL, NULL},
     {"auth.users.*", CT_CUSTOM, 0, 0, 0, NULL, "admin, public-key login only", parse_user, print_users},
 };
 #undef SK

@@ -86,12 +86,12 @@ took=$(( $(date +%s) - start ))
 check "silent client dropped after the login grace time (${took}s, grace 4s)" test $took -ge 3 -a $took -le 8
 check "grace time expiry logged" log_has 'login grace time exceeded'
 
-for i in 1 2 3 4 5; do
+for i in 1 2 3 4 5 6; do
     SSH_PASSWORD=wrong pw_ssh -o NumberOfPasswordPrompts=1 ops@127.0.0.1 true >/dev/null 2>&1
 done
-check "5 failures lock the account" log_has 'account ops locked for 30 minutes after 5 failed logins'
+check "6 failures throttle the account from this address" log_has 'passwords for ops from 127\.0\.0\.1 throttled'
 pw_ssh -o NumberOfPasswordPrompts=1 ops@127.0.0.1 'list Vm' >/dev/null 2>&1; rc=$?
-check "a locked account refuses the right password (rc $rc)" test $rc -ne 0 -a $rc -ne 1
-check "the refusal says the account is locked" log_has 'failed password login for ops from .*: account locked'
+check "a throttled account refuses the right password from there (rc $rc)" test $rc -ne 0 -a $rc -ne 1
+check "the refusal says it is throttled" log_has 'failed password login for ops from .*: throttled for'
 check "other accounts keep working" test "$(pw_ssh admin@127.0.0.1 'list Vm' | first)" = "OVM> list Vm"
 tap_done

@@ -2,9 +2,10 @@
 # against shell/sshd-standalone on 127.0.0.1 and a free port (helpers and
 # the engine choice in ssh-lib.sh).
 SSH_E2E_TESTS = tests/e2e/ssh-exec.sh tests/e2e/ssh-auth.sh tests/e2e/ssh-expect.sh \
-	tests/e2e/ssh-concurrent.sh tests/e2e/ssh-ovmd.sh
+	tests/e2e/ssh-concurrent.sh tests/e2e/ssh-ovmd.sh tests/e2e/ssh-preauth.sh \
+	tests/e2e/ssh-huge-line.sh tests/e2e/ssh-throttle.sh
 TESTS += $(SSH_E2E_TESTS)
-EXTRA_DIST += $(SSH_E2E_TESTS) tests/e2e/ssh-lib.sh
+EXTRA_DIST += $(SSH_E2E_TESTS) tests/e2e/ssh-lib.sh tests/e2e/ssh-flood.py
 
 # Unit tests of the pure parts (config keys, hashing, from=, lockout).
 check_PROGRAMS += shell/test-sshd-config

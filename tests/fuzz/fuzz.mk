@@ -4,7 +4,7 @@
 # dispatch and the discovery documents). See tests/fuzz/FUZZING.md.
 # The sources under test are compiled into each target (not linked from the
 # libraries) so that a fuzzer build instruments them.
-fuzz_config_src = tests/fuzz/fuzz-config.c backend/config.c shell/sshd_config.c
+fuzz_config_src = tests/fuzz/fuzz-config.c backend/config.c shell/sshd_config.c shell/ssh_startups.c
 fuzz_config_cflags = $(AM_CFLAGS) $(YAML_CFLAGS) $(SSH_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 fuzz_config_ldadd = lib/libovm.a $(YAML_LIBS) $(SSH_LIBS) $(CRYPT_LIBS) $(XML_LIBS)
 fuzz_discover_src = tests/fuzz/fuzz-discover.c backend/discover.c
