@@ -13,11 +13,11 @@ top_builddir=${top_builddir:-.}
 
 if ! git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     echo "1..0 # SKIP not a git checkout (a release tree): the fresh-clone demo runs from the repository"
-    exit 77
+    exit 0  # the TAP driver counts the "1..0 # SKIP" plan; it reports 77 as an error
 fi
 if grep -q -- '-fsanitize' "$top_builddir/config.status" 2>/dev/null; then
     echo "1..0 # SKIP sanitizer build: the demo builds its own plain tree, run by the plain build's check"
-    exit 77
+    exit 0  # the TAP driver counts the "1..0 # SKIP" plan; it reports 77 as an error
 fi
 
 work=$(mktemp -d /tmp/ovm-demo-clone.XXXXXX)
