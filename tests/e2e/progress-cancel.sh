@@ -20,7 +20,10 @@ ovmd_stop "$work/m"
 check "ovmd restarts with SSH" ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0\nssh:\n  listen: 127.0.0.1\n  port: %s\nauth:\n  users:\n    admin: "%s"' "$port" "$sshport" "$hash")"
 check "fleet setup" fleet_setup
 ovm "create Vm name=slow repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=512 on ServerPool name=pool1; create Vm name=slow2 repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=512 on ServerPool name=pool1"
-echo "start_vm delay 4" > "$work/a2/faults"
+# Every start is slow (the agent delays it) so that the progress line (after
+# a second) and Ctrl-C land inside the wait however slow the machine; the
+# waits that follow are bounded.
+echo "start_vm delay 8" > "$work/a2/faults"
 
 # 1. local ovmsh on a pty: progress, then the result with the line erased.
 cat > "$work/p.exp" <<EXP
@@ -41,6 +44,7 @@ check "interactive ovmsh shows a progress line after a second" test "$out" = "PA
 check "the progress line is erased before the result (CR + erase-to-end)" grep -q $'\r\033\\[K\r' "$work/p.log"
 
 # 2. Ctrl-C during the wait: JobId printed, prompt back, the job completes.
+echo "start_vm delay 30" > "$work/a2/faults"
 cat > "$work/c.exp" <<EXP
 set timeout 20
 log_file -noappend $work/c.log
@@ -59,12 +63,16 @@ expect eof
 puts "PASS \$job"
 EXP
 out=$(timeout 60 expect "$work/c.exp" 2>&1 | tail -1)
-check "Ctrl-C stops the wait and prints the JobId" test "${out%% *}" = "PASS"
+check "Ctrl-C stops the wait and prints the JobId ($out)" test "${out%% *}" = "PASS"
 job=${out#PASS }
 check "the cancelled wait printed Status: Success, not a failure" bash -c "! grep -q 'Status: Failure' '$work/c.log'"
-sleep 5
-ovm "show Job id=$job"
+for _ in $(seq 1 90); do  # bounded: the 30 s start plus a margin
+    ovm "show Job id=$job"
+    [ "$(field 'Run State')" = "Completed" ] && break
+    sleep 1
+done
 check "the job went on and completed" test "$(field 'Run State')" = "Completed"
+echo "start_vm delay 4" > "$work/a2/faults"
 
 # 3. exec and batch never show progress
 ovm "stop Vm name=slow; stop Vm name=slow2"
@@ -74,6 +82,7 @@ check "exec waited for the result" grep -q '^Status: Success' <<<"$out"
 
 # 4. over SSH with a pty: progress and Ctrl-C
 ovm "stop Vm name=slow"
+echo "start_vm delay 30" > "$work/a2/faults"
 cat > "$work/s.exp" <<EXP
 set timeout 30
 log_file -noappend $work/s.log
@@ -93,5 +102,10 @@ EXP
 out=$(timeout 60 expect "$work/s.exp" 2>&1 | tail -1)
 check "over SSH: progress line and Ctrl-C ($out)" test "$out" = "PASS"
 rm -f "$work/a2/faults"
+for _ in $(seq 1 90); do  # the cancelled wait's job runs on: let it end first
+    ovm "show Vm name=slow"
+    [ "$(field Status)" = Running ] && break
+    sleep 1
+done
 check "ovmd stops cleanly" ovmd_stop "$work/m"
 tap_done
