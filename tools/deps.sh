@@ -8,6 +8,9 @@ deps=(build-essential autoconf automake pkg-config libssh-dev libreadline-dev
       libxml2-utils)
 # The agent's libvirt driver (libvirt-dev) and the real QEMU guests its tests run.
 deps+=(libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils)
+# The SSH flood and throttle tests drive connections from python3 and count
+# processes with pgrep (procps).
+deps+=(python3 procps)
 
 install_deps() {
     local missing=() p
