@@ -3,12 +3,12 @@
 #define OVM_ENGINE_H
 #include <stdint.h>
 #include <stdio.h>
-#include "backend/agentc.h"
-#include "backend/ca.h"
-#include "backend/jobs.h"
-#include "backend/store.h"
+#include "backend/agentc/agentc.h"
+#include "backend/agentc/ca.h"
+#include "backend/jobs/jobs.h"
+#include "backend/store/store.h"
 #include "lib/conftab.h"
-#include "shell/sshd.h"
+#include "shell/sshd/sshd.h"
 
 typedef struct engine_config {
     char *state_dir;       /* default /var/lib/ovmd */
@@ -29,7 +29,7 @@ typedef struct engine_config {
     int backup_interval;   /* seconds between store backups; 0 disables them */
     char *backup_dir;      /* default <state_dir>/backups */
     int backup_keep;       /* newest backups kept */
-    sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd.h) */
+    sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd/sshd.h) */
 } engine_config;
 
 typedef struct engine {

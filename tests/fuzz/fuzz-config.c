@@ -1,4 +1,4 @@
-/* Fuzz target for the ovmd.yaml loader (backend/config.c): any document is
+/* Fuzz target for the ovmd.yaml loader (backend/daemon/config.c): any document is
  * either accepted or refused with a reason, never crashes, and the loaded
  * configuration frees cleanly. */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 # tests/unit registry test: every grammar form bound to exactly one engine
-# operation or refused by the grammar (backend/registry.c).
+# operation or refused by the grammar (backend/ops/registry.c).
 check_PROGRAMS += tests/unit/test-registry
 TESTS += tests/unit/test-registry
 tests_unit_test_registry_SOURCES = tests/unit/test-registry.c
