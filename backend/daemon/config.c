@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-#include "backend/engine.h"
+#include "backend/daemon/config.h"
 #include "lib/util.h"
 
 /* version: what showversion prints; Oracle's CLI scripts check for 3.4. */
@@ -64,7 +64,8 @@ void engine_config_defaults(engine_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     conftab_defaults(engine_keys, N_ENGINE_KEYS, cfg);
-    sshd_config_defaults(&cfg->ssh);
+    cfg->ssh = xcalloc(1, sizeof *cfg->ssh);
+    sshd_config_defaults(cfg->ssh);
 }
 
 void engine_config_free(engine_config *cfg)
@@ -75,21 +76,24 @@ void engine_config_free(engine_config *cfg)
     free(cfg->log_file);
     free(cfg->version);
     free(cfg->backup_dir);
-    sshd_config_free(&cfg->ssh);
+    if (cfg->ssh) {
+        sshd_config_free(cfg->ssh);
+        free(cfg->ssh);
+    }
     memset(cfg, 0, sizeof *cfg);
 }
 
 void engine_config_print(const engine_config *cfg, FILE *fp)
 {
     conftab_print(engine_keys, N_ENGINE_KEYS, cfg, fp);
-    sshd_config_print(&cfg->ssh, fp);
+    sshd_config_print(cfg->ssh, fp);
 }
 
 static int apply_key(engine_config *cfg, const char *key, const char *v, char **err)
 {
     int rc = conftab_apply(engine_keys, N_ENGINE_KEYS, cfg, key, v, err);
     if (rc == 0)
-        rc = sshd_config_apply(&cfg->ssh, key, v, err);
+        rc = sshd_config_apply(cfg->ssh, key, v, err);
     if (rc == 0)
         *err = xasprintf("unknown key '%s'", key);
     return rc == 1 ? 0 : -1;

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/proto.h"
 #include "lib/util.h"
+#include "shell/sshd/sshd.h"
 
 extern char **environ;
 
@@ -39,7 +40,7 @@ static char *read_or_make_secret(const char *path)
 static int apply(engine_config *cfg, const char *key, const char *value)
 {
     char *err = NULL;
-    if (sshd_config_apply(&cfg->ssh, key, value, &err) != 1) {
+    if (sshd_config_apply(cfg->ssh, key, value, &err) != 1) {
         fprintf(stderr, "ovmd: demo: %s\n", err ? err : key);
         free(err);
         return -1;

@@ -1,7 +1,7 @@
 /* ovmd: the engine process (doc/architecture.md). It owns the store, runs jobs on
  * worker threads, talks to agents, and serves sessions on a local socket.
  * It never forks after its threads start. */
-#include "backend/engine.h"
+#include "backend/daemon/config.h"
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -311,7 +311,7 @@ static char *self_exe(const char *argv0)
  * derived paths filled in, like sshd -T. */
 static int print_config_main(engine *e)
 {
-    sshd_config_finish(&e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
+    sshd_config_finish(e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
     engine_config_print(&e->cfg, stdout);
     engine_config_free(&e->cfg);
     return fflush(stdout) == 0 ? 0 : 1;
@@ -321,8 +321,8 @@ static int print_config_main(engine *e)
  * listener of this configuration (the local, trusted way). */
 static int unthrottle_main(engine *e, const char *spec)
 {
-    sshd_config_finish(&e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
-    int rc = sshd_unthrottle(&e->cfg.ssh, spec, stdout, stderr);
+    sshd_config_finish(e->cfg.ssh, e->cfg.state_dir, e->cfg.socket_path);
+    int rc = sshd_unthrottle(e->cfg.ssh, spec, stdout, stderr);
     engine_config_free(&e->cfg);
     return rc;
 }
@@ -384,7 +384,7 @@ int main(int argc, char **argv)
     }
     if (state_dir_private(e.cfg.state_dir) != 0)
         return 1;
-    sshd_config_finish(&e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
+    sshd_config_finish(e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
     char *exe = self_exe(argv[0]);
     if (o.demo && demo_start_agents(&d, exe) != 0) {
         log_err("demo: not every simulated host started; stopping");
@@ -393,7 +393,7 @@ int main(int argc, char **argv)
         return 1;
     }
     free(exe);
-    pid_t ssh_pid = e.cfg.ssh.enabled ? start_ssh_listener(&e.cfg.ssh) : 0;
+    pid_t ssh_pid = e.cfg.ssh->enabled ? start_ssh_listener(e.cfg.ssh) : 0;
     /* Signals are taken synchronously by the main thread only. */
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/jobs/events.h"
+#include "grammar/grammar.h"
 #include "lib/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -306,3 +307,21 @@ xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv)
     xr_struct_set(c, "vif", vif_entries(vm, dv));
     return c;
 }
+
+char *ref_text(const obj *o)
+{
+    return o ? xasprintf("%s  [%s]", o->id, o->name) : xstrdup("");
+}
+
+char *job_title(const char *operation, const char *type, const char *name)
+{
+    const gr_type *t = gr_type_find(type);
+    return xasprintf("%s %s: %s", operation, t && t->show_name ? t->show_name : type, name);
+}
+
+const char *status_of(const obj *o)
+{
+    const char *s = obj_get(o, "status");
+    return s ? s : "Unknown";
+}
+

@@ -63,4 +63,12 @@ xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv);
 void vm_devices_sort_vnics(obj **v, size_t n);
 /* Repository file system location "<host>:<export path>" of a repository; "" if unknown. */
 const char *repo_fs_location(engine *e, const obj *repo);
+
+/* ---- object texts shared by the operations, the monitor and `show` ---- */
+/* "id  [name]" or "" for NULL. Heap string. */
+char *ref_text(const obj *o);
+/* Job name "<Operation> <Type label>: <name>". Heap string. */
+char *job_title(const char *operation, const char *type, const char *name);
+/* Capitalised status word of an object ("Running", "Stopped" ...). */
+const char *status_of(const obj *o);
 #endif

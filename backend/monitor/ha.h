@@ -6,7 +6,7 @@
  * after a guest shutdown: the same server is preferred). */
 #ifndef OVM_HA_H
 #define OVM_HA_H
-#include "backend/ops/ops.h"
+#include "backend/engine.h"
 
 /* 1 if vm is protected by HA (H-1: highAvailability=Yes in a clustered pool). Read lock held. */
 int ha_protected(engine *e, const obj *vm);

@@ -6,7 +6,6 @@
 #include "backend/jobs/events.h"
 #include "backend/monitor/ha.h"
 #include "backend/flows/model.h"
-#include "backend/ops/ops.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

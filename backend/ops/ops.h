@@ -5,6 +5,7 @@
 #ifndef OVM_OPS_H
 #define OVM_OPS_H
 #include "backend/engine.h"
+#include "backend/flows/model.h"
 #include "backend/render/result.h"
 #include "grammar/grammar.h"
 
@@ -71,10 +72,6 @@ void session_init(session *ses, engine *e, const char *user);
 obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst);
 /* Resolves a reference value (exact id first, then a unique name). */
 obj *resolve_ref(cmdctx *c, const char *type, const char *value);
-/* "id  [name]" or "" for NULL. Heap string. */
-char *ref_text(const obj *o);
-/* Job name "<Operation> <Type label>: <name>". Heap string. */
-char *job_title(const char *operation, const char *type, const char *name);
 /* New job for the command, locking the listed objects; NULL-terminated varargs. */
 job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *name, const char *target, ...);
 /* Fails with the async-mode lock text or the blocking-event text when needed. 0 ok. */
@@ -89,6 +86,4 @@ void help_listing(cmdctx *c, const char *text);
 size_t engine_names(void *ctx, const char *type, char ***out);
 /* add/remove Server or ServerPool to/from Repository (ops_storage.c). */
 job *present_prepare(cmdctx *c, int add);
-/* Capitalised status word of an object ("Running", "Stopped" ...). */
-const char *status_of(const obj *o);
 #endif

@@ -70,17 +70,6 @@ obj *resolve_ref(cmdctx *c, const char *type, const char *value)
     return o;
 }
 
-char *ref_text(const obj *o)
-{
-    return o ? xasprintf("%s  [%s]", o->id, o->name) : xstrdup("");
-}
-
-char *job_title(const char *operation, const char *type, const char *name)
-{
-    const gr_type *t = gr_type_find(type);
-    return xasprintf("%s %s: %s", operation, t && t->show_name ? t->show_name : type, name);
-}
-
 job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *name, const char *target, ...)
 {
     char *title = job_title(operation, type, name);
@@ -144,12 +133,6 @@ char *masked_command(const gr_command *cmd)
         sb_addf(&sb, " %s=%s", a->key, a->def && (a->def->flags & GA_SECRET) ? "******" : a->value);
     }
     return sb_detach(&sb, NULL);
-}
-
-const char *status_of(const obj *o)
-{
-    const char *s = obj_get(o, "status");
-    return s ? s : "Unknown";
 }
 
 size_t engine_names(void *ctx, const char *type, char ***out)

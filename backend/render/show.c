@@ -5,7 +5,6 @@
 #include <string.h>
 #include "backend/jobs/jobs.h"
 #include "backend/flows/model.h"
-#include "backend/ops/ops.h"
 #include "lib/util.h"
 
 void fmt_gib(double v, char *buf, size_t len)

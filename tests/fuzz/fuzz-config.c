@@ -3,7 +3,7 @@
  * configuration frees cleanly. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "backend/engine.h"
+#include "backend/daemon/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
