@@ -1,7 +1,6 @@
 #include "backend/jobs/jobs.h"
 #include <errno.h>
 #include <malloc.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 #include "backend/engine.h"
 #include "backend/jobs/events.h"
+#include "backend/store/store_tables.h"
 #include "lib/crashpoint.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -44,54 +44,15 @@ static int terminal(const char *rs)
 
 /* ---- persistence: every write happens under the store write lock ---- */
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void persist(engine *e, const job *j)
 {
-    sqlite3 *db = store_db(e->st);
-    sqlite3_stmt *st;
-    /* An upsert, not INSERT OR REPLACE: a replace deletes the row first, and
-     * the ON DELETE CASCADE of jobs.parent would take the children with it. */
-    const char *sql = "INSERT INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
-                      " start_ms, end_ms, target, result, error, command) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                      " ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, name = excluded.name,"
-                      " description = excluded.description, kind = excluded.kind, run_state = excluded.run_state,"
-                      " progress = excluded.progress, user = excluded.user, start_ms = excluded.start_ms,"
-                      " end_ms = excluded.end_ms, target = excluded.target, result = excluded.result,"
-                      " error = excluded.error, command = excluded.command";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        log_err("jobs: %s", sqlite3_errmsg(db));
-        return;
-    }
-    sqlite3_bind_int64(st, 1, j->id);
-    if (j->parent_id)
-        sqlite3_bind_int64(st, 2, j->parent_id);
-    else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_text(st, 3, j->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, j->description ? j->description : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, j->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, j->run_state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, j->progress ? j->progress : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, j->user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 9, j->start_ms);
-    if (j->end_ms)
-        sqlite3_bind_int64(st, 10, j->end_ms);
-    else
-        sqlite3_bind_null(st, 10);
-    bind_text_or_null(st, 11, j->target);
-    bind_text_or_null(st, 12, j->result_obj);
-    sqlite3_bind_text(st, 13, j->error ? j->error : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 14, j->command ? j->command : "", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        log_err("jobs: cannot record job %lld: %s", (long long)j->id, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    store_job_row r = {
+        .id = j->id, .parent = j->parent_id, .name = j->name, .description = j->description, .kind = j->kind,
+        .run_state = j->run_state, .progress = j->progress, .user = j->user, .start_ms = j->start_ms,
+        .end_ms = j->end_ms, .target = j->target, .result = j->result_obj, .error = j->error,
+        .command = j->command,
+    };
+    store_job_save(e->st, &r);
 }
 
 static void persist_locked(engine *e, const job *j)
@@ -573,9 +534,7 @@ int jobs_delete(jobs *js, int64_t id, char **err)
             i++;
         memmove(&js->all[i], &js->all[i + 1], (js->nall - i - 1) * sizeof *js->all);
         js->nall--;
-        char *sql = sqlite3_mprintf("DELETE FROM jobs WHERE id = %lld", (long long)id);
-        sqlite3_exec(store_db(e->st), sql, NULL, NULL, NULL);
-        sqlite3_free(sql);
+        store_job_delete(e->st, id);
         if (j->refs == 0)
             job_free(j);
         else
@@ -629,61 +588,56 @@ void jobs_settle_interrupted(jobs *js)
     store_unlock(e->st);
 }
 
-static char *col(sqlite3_stmt *st, int i)
+static char *col(const char *t)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? xstrdup((const char *)t) : NULL;
+    return t ? xstrdup(t) : NULL;
+}
+
+static void load_row(void *ctx, const store_job_row *r)
+{
+    jobs *js = ctx;
+    job *j = job_alloc();
+    j->eng = js->eng;
+    j->refs = 0;
+    j->id = r->id;
+    j->parent_id = r->parent;
+    j->name = col(r->name);
+    j->description = col(r->description);
+    const char *kind = r->kind;
+    j->kind = kind && !strcmp(kind, "FAN_OUT") ? "FAN_OUT" : kind && !strcmp(kind, "SEQUENCE") ? "SEQUENCE" : "LEAF";
+    snprintf(j->run_state, sizeof j->run_state, "%s", r->run_state);
+    j->progress = col(r->progress);
+    j->user = col(r->user);
+    j->start_ms = r->start_ms;
+    j->end_ms = r->end_ms;
+    j->target = col(r->target);
+    j->result_obj = col(r->result);
+    j->error = col(r->error);
+    if (j->error && !*j->error) {
+        free(j->error);
+        j->error = NULL;
+    }
+    j->command = col(r->command);
+    j->finished = 1;
+    if (!terminal(j->run_state)) {
+        /* Settled by jobs_settle_interrupted once the monitor has asked
+         * the agents what happened (doc/object-model.md §7.8). */
+        j->finished = 0;
+        j->interrupted = 1;
+    }
+    all_add(js, j);
+    if (j->parent_id) {
+        job *p = find_job(js, j->parent_id);
+        if (p) {
+            p->children = xrealloc(p->children, (p->nchildren + 1) * sizeof *p->children);
+            p->children[p->nchildren++] = j->id;
+        }
+    }
 }
 
 static void load_history(jobs *js)
 {
-    engine *e = js->eng;
-    sqlite3 *db = store_db(e->st);
-    sqlite3_stmt *st;
-    const char *sql = "SELECT id, parent, name, description, kind, run_state, progress, user, start_ms, end_ms,"
-                      " target, result, error, command FROM jobs ORDER BY id";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        job *j = job_alloc();
-        j->eng = e;
-        j->refs = 0;
-        j->id = sqlite3_column_int64(st, 0);
-        j->parent_id = sqlite3_column_int64(st, 1);
-        j->name = col(st, 2);
-        j->description = col(st, 3);
-        const char *kind = (const char *)sqlite3_column_text(st, 4);
-        j->kind = kind && !strcmp(kind, "FAN_OUT") ? "FAN_OUT" : kind && !strcmp(kind, "SEQUENCE") ? "SEQUENCE" : "LEAF";
-        snprintf(j->run_state, sizeof j->run_state, "%s", (const char *)sqlite3_column_text(st, 5));
-        j->progress = col(st, 6);
-        j->user = col(st, 7);
-        j->start_ms = sqlite3_column_int64(st, 8);
-        j->end_ms = sqlite3_column_int64(st, 9);
-        j->target = col(st, 10);
-        j->result_obj = col(st, 11);
-        j->error = col(st, 12);
-        if (j->error && !*j->error) {
-            free(j->error);
-            j->error = NULL;
-        }
-        j->command = col(st, 13);
-        j->finished = 1;
-        if (!terminal(j->run_state)) {
-            /* Settled by jobs_settle_interrupted once the monitor has asked
-             * the agents what happened (doc/object-model.md §7.8). */
-            j->finished = 0;
-            j->interrupted = 1;
-        }
-        all_add(js, j);
-        if (j->parent_id) {
-            job *p = find_job(js, j->parent_id);
-            if (p) {
-                p->children = xrealloc(p->children, (p->nchildren + 1) * sizeof *p->children);
-                p->children[p->nchildren++] = j->id;
-            }
-        }
-    }
-    sqlite3_finalize(st);
+    store_job_load(js->eng->st, load_row, js);
 }
 
 jobs *jobs_start(engine *e, int nworkers)

@@ -1,7 +1,6 @@
 /* Tags (doc/object-model.md §2.8, X-1), events (§5.7), the VNIC MAC range and
  * statistics (doc/command-language.md §4.5, §5.4): the manager commands that are not
  * about one area's objects. */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
 #include "backend/render/show.h"
+#include "backend/store/store_tables.h"
 #include "lib/util.h"
 
 /* ---- Tag ---- */
@@ -125,55 +125,26 @@ static const char *severity_label(const char *sev)
     return "Informational";
 }
 
-/* NULL attributes match everything (sqlite: ?N IS NULL OR ...). */
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+static void add_event(void *ctx, int64_t id, const char *severity, const char *summary)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    result *res = ctx;
+    char idtext[32];
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    char *name = xasprintf("%s %s", severity_label(severity), summary ? summary : "");
+    result_list_add(res, idtext, name);
+    free(name);
 }
 
 static void op_get_events(cmdctx *c)
 {
-    sqlite3 *db = store_db(c->e->st);
-    sqlite3_stmt *st;
-    const char *sql = "SELECT id, severity, summary FROM events WHERE (?1 IS NULL OR target_type = ?1)"
-                      " AND (?2 IS NULL OR target = ?2) AND (?3 IS NULL OR acknowledged = ?3) ORDER BY id";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        result_fail(c->res, "Cannot read events: %s", sqlite3_errmsg(db));
-        return;
-    }
-    bind_opt_text(st, 1, gr_get(c->cmd, "objType"));
-    bind_opt_text(st, 2, gr_get(c->cmd, "objId"));
     const char *ack = gr_get(c->cmd, "acknowledged");
-    if (ack)
-        sqlite3_bind_int(st, 3, !strcmp(ack, "Yes"));
-    else
-        sqlite3_bind_null(st, 3);
+    char *err = NULL;
     result_list_begin(c->res);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char id[32];
-        snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
-        const char *summary = (const char *)sqlite3_column_text(st, 2);
-        char *name = xasprintf("%s %s", severity_label((const char *)sqlite3_column_text(st, 1)),
-                               summary ? summary : "");
-        result_list_add(c->res, id, name);
-        free(name);
+    if (store_event_list(c->e->st, gr_get(c->cmd, "objType"), gr_get(c->cmd, "objId"),
+                         ack ? !strcmp(ack, "Yes") : -1, add_event, c->res, &err) != 0) {
+        result_fail(c->res, "Cannot read events: %s", err);
+        free(err);
     }
-    sqlite3_finalize(st);
-}
-
-/* 1 the event exists, 0 it does not, -1 on a database error. */
-static int event_exists(sqlite3 *db, long long id)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM events WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Acknowledging twice succeeds and keeps the first acknowledgement. */
@@ -181,22 +152,15 @@ static void op_ack_event(cmdctx *c)
 {
     const char *idtext = gr_get(c->cmd, "eventId");
     long long id = strtoll(idtext, NULL, 10);
+    char *err = NULL;
     store_wrlock(c->e->st);
-    sqlite3 *db = store_db(c->e->st);
-    int found = event_exists(db, id);
-    if (found == 1) {
-        char *sql = sqlite3_mprintf("UPDATE events SET acknowledged = 1, ack_user = %Q, ack_ms = %lld"
-                                    " WHERE id = %lld AND acknowledged = 0",
-                                    c->ses->user, (long long)ovm_now_ms(), id);
-        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-            found = -1;
-        sqlite3_free(sql);
-    }
+    int found = store_event_ack(c->e->st, id, c->ses->user, ovm_now_ms(), &err);
     if (found == 0)
         result_fail(c->res, "Cannot find Event with id: %s", idtext);
     else if (found < 0)
-        result_fail(c->res, "Cannot acknowledge event %s: %s", idtext, sqlite3_errmsg(db));
+        result_fail(c->res, "Cannot acknowledge event %s: %s", idtext, err);
     store_unlock(c->e->st);
+    free(err);
 }
 
 /* ---- VNIC MAC range ---- */
