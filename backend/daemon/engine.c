@@ -345,6 +345,22 @@ static int serve_until_signal(engine *e, demo *d, const sigset_t *sigs)
     return 0;
 }
 
+/* The log goes where ovmd.yaml says before anything is logged; the state
+ * directory exists and is private before the store or a socket is opened. */
+static int open_log_and_state_dir(engine *e, const options *o)
+{
+    log_set_ident("ovmd");
+    if (e->cfg.log_file)
+        log_set_file(e->cfg.log_file);
+    if (o->verbose)
+        log_set_level(LOG_DEBUG_);
+    if (ovm_mkdir_p(e->cfg.state_dir, 0700) != 0) {
+        log_err("cannot create %s: %s", e->cfg.state_dir, strerror(errno));
+        return 1;
+    }
+    return state_dir_private(e->cfg.state_dir) != 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -373,16 +389,7 @@ int main(int argc, char **argv)
         e.cfg.socket_path = xasprintf("%s/engine.sock", e.cfg.state_dir);
         e.cfg.db_path = xasprintf("%s/ovmd.db", e.cfg.state_dir);
     }
-    log_set_ident("ovmd");
-    if (e.cfg.log_file)
-        log_set_file(e.cfg.log_file);
-    if (o.verbose)
-        log_set_level(LOG_DEBUG_);
-    if (ovm_mkdir_p(e.cfg.state_dir, 0700) != 0) {
-        log_err("cannot create %s: %s", e.cfg.state_dir, strerror(errno));
-        return 1;
-    }
-    if (state_dir_private(e.cfg.state_dir) != 0)
+    if (open_log_and_state_dir(&e, &o) != 0)
         return 1;
     sshd_config_finish(e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
     char *exe = self_exe(argv[0]);
