@@ -20,11 +20,14 @@ backend_libengine_a_SOURCES = backend/engine.h \
 	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
-	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_server.c \
-	backend/ops/ops_pool.c backend/ops/ops_storage.c \
+	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c \
+	backend/ops/ops_server.h backend/ops/ops_server.c backend/ops/ops_server_discover.c backend/ops/ops_server_owner.c \
+	backend/ops/ops_storage.h backend/ops/ops_storage.c backend/ops/ops_storage_fileserver.c \
+	backend/ops/ops_storage_repo.c backend/ops/ops_storage_disk.c \
 	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c \
 	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_mapping.c \
-	backend/ops/ops_network.c backend/ops/ops_misc.c \
+	backend/ops/ops_network.h backend/ops/ops_network.c backend/ops/ops_network_port.c backend/ops/ops_network_vnic.c \
+	backend/ops/ops_misc.c \
 	backend/daemon/config.c backend/daemon/demo.c backend/daemon/demo.h \
 	backend/daemon/listener.c backend/daemon/listener.h
 backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) \
