@@ -7,10 +7,11 @@
 # engine.h is the process state every layer shares.
 noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = backend/engine.h \
-	backend/store/store.c backend/store/store.h backend/store/store_names.c backend/store/store_names.h \
+	backend/store/store.h backend/store/store_impl.h backend/store/store.c backend/store/store_index.c backend/store/store_obj.c backend/store/store_names.c backend/store/store_names.h \
 	backend/store/backup.c backend/store/backup.h \
 	backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_events.c \
-	backend/jobs/jobs.c backend/jobs/jobs.h backend/jobs/events.c backend/jobs/events.h \
+	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c \
+	backend/jobs/events.c backend/jobs/events.h \
 	backend/agentc/agentc.c backend/agentc/agentc.h backend/agentc/ca.c backend/agentc/ca.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c \
 	backend/flows/flow_migrate.c backend/flows/flow_present.c backend/flows/flow_cluster.c \

@@ -1,3 +1,6 @@
+/* The store's database (store.h): schema migrations, loading every object,
+ * the locks and transactions. The indexes are in store_index.c, the objects in store_obj.c. */
+#include "backend/store/store_impl.h"
 #include "backend/store/store.h"
 #include "lib/crashpoint.h"
 #include "backend/store/store_names.h"
@@ -12,48 +15,6 @@
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
-
-#define HASH_BUCKETS 65536u
-
-typedef struct hnode {
-    obj *o;
-    struct hnode *next;
-} hnode;
-
-/* The objects of one type, kept in list order (cli-contract §7.3) as they
- * change: a create, rename or delete moves one slot by binary search, so
- * nothing is re-sorted after a change and `list` only copies the array. */
-typedef struct tlist {
-    const char *type;
-    obj **v;
-    size_t n, cap;
-} tlist;
-
-/* Secondary index on the reference attributes that ops and show query by
- * value (store_find_by), so that "VMs of this server" does not scan every VM. */
-typedef struct inode {
-    const char *key;    /* one of indexed_keys */
-    const char *value;  /* the object's attribute value (owned by the object) */
-    obj *o;
-    struct inode *next;
-} inode;
-
-static const char *const indexed_keys[] = {"vm",          "server",       "serverPool", "repository", "network",
-                                           "virtualDisk", "virtualCdrom", "fileServer", "fileSystem", NULL};
-
-struct store {
-    sqlite3 *db;
-    inode *ibuckets[HASH_BUCKETS];
-    pthread_rwlock_t rw;
-    hnode *buckets[HASH_BUCKETS];
-    name_index *names;
-    int loading;        /* load_all appends unsorted and sorts once at the end */
-    tlist *types;
-    size_t ntypes;
-    int txdepth;
-    int64_t actor;
-    sqlite3_stmt *st_ins_obj, *st_upd_name, *st_del_obj, *st_set, *st_unset;
-};
 
 /* Versioned schema migrations; index i brings the schema from version i to i+1. */
 static const char *const migrations[] = {
@@ -73,147 +34,6 @@ static const char *const migrations[] = {
     " acknowledged INTEGER NOT NULL DEFAULT 0, ack_user TEXT, ack_ms INTEGER);"
     "CREATE INDEX events_target ON events(target);",
 };
-
-static unsigned hash_id(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % HASH_BUCKETS;
-}
-
-static const char *indexed(const char *key)
-{
-    for (const char *const *k = indexed_keys; *k; k++)
-        if (!strcmp(*k, key))
-            return *k;
-    return NULL;
-}
-
-static unsigned hash_kv(const char *key, const char *value)
-{
-    unsigned h = 2166136261u ^ (unsigned)(uintptr_t)key;
-    for (; *value; value++)
-        h = (h ^ (unsigned char)*value) * 16777619u;
-    return h % HASH_BUCKETS;
-}
-
-static void idx_add(store *s, obj *o, const char *key, const char *value)
-{
-    const char *k = indexed(key);
-    if (!k || !*value)
-        return;
-    inode *n = xmalloc(sizeof *n);
-    unsigned h = hash_kv(k, value);
-    n->key = k;
-    n->value = value;
-    n->o = o;
-    n->next = s->ibuckets[h];
-    s->ibuckets[h] = n;
-}
-
-static void idx_remove(store *s, obj *o, const char *key, const char *value)
-{
-    const char *k = indexed(key);
-    if (!k || !*value)
-        return;
-    for (inode **pp = &s->ibuckets[hash_kv(k, value)]; *pp; pp = &(*pp)->next) {
-        if ((*pp)->o == o && (*pp)->key == k) {
-            inode *dead = *pp;
-            *pp = dead->next;
-            free(dead);
-            return;
-        }
-    }
-}
-
-/* List order: by name case-insensitively, ties by id (unique), so a total order. */
-static int list_cmp(const void *a, const void *b)
-{
-    const obj *x = *(obj *const *)a, *y = *(obj *const *)b;
-    int c = ovm_strcasecmp(x->name, y->name);
-    return c ? c : strcmp(x->id, y->id);
-}
-
-/* The index of the first element of t not ordered before o. */
-static size_t order_pos(const tlist *t, const obj *o)
-{
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (list_cmp(&t->v[mid], &o) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void order_insert(tlist *t, obj *o, int append)
-{
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-    }
-    size_t pos = append ? t->n : order_pos(t, o);
-    memmove(&t->v[pos + 1], &t->v[pos], (t->n - pos) * sizeof *t->v);
-    t->v[pos] = o;
-    t->n++;
-}
-
-/* o must be at its place for its current name. */
-static void order_remove(tlist *t, const obj *o)
-{
-    size_t pos = order_pos(t, o);
-    if (pos < t->n && t->v[pos] == o) {
-        memmove(&t->v[pos], &t->v[pos + 1], (t->n - pos - 1) * sizeof *t->v);
-        t->n--;
-    }
-}
-
-static tlist *tlist_get(store *s, const char *type, int create)
-{
-    for (size_t i = 0; i < s->ntypes; i++)
-        if (strcmp(s->types[i].type, type) == 0)
-            return &s->types[i];
-    if (!create)
-        return NULL;
-    s->types = xrealloc(s->types, (s->ntypes + 1) * sizeof *s->types);
-    tlist *t = &s->types[s->ntypes++];
-    memset(t, 0, sizeof *t);
-    t->type = xstrdup(type);
-    return t;
-}
-
-static void index_add(store *s, obj *o)
-{
-    hnode *n = xmalloc(sizeof *n);
-    unsigned h = hash_id(o->id);
-    n->o = o;
-    n->next = s->buckets[h];
-    s->buckets[h] = n;
-    tlist *t = tlist_get(s, o->type, 1);
-    o->type = t->type;
-    order_insert(t, o, s->loading);
-    names_add(s->names, o);
-}
-
-static void index_remove(store *s, obj *o)
-{
-    unsigned h = hash_id(o->id);
-    for (hnode **pp = &s->buckets[h]; *pp; pp = &(*pp)->next) {
-        if ((*pp)->o == o) {
-            hnode *dead = *pp;
-            *pp = dead->next;
-            free(dead);
-            break;
-        }
-    }
-    tlist *t = tlist_get(s, o->type, 0);
-    if (t)
-        order_remove(t, o);
-    names_remove(s->names, o);
-}
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)
 {
@@ -267,45 +87,6 @@ static int migrate(sqlite3 *db, char **err)
     return 0;
 }
 
-static void obj_attr_put(obj *o, const char *key, const char *value)
-{
-    for (size_t i = 0; i < o->nattrs; i++) {
-        if (strcmp(o->attrs[i].key, key) == 0) {
-            free(o->attrs[i].value);
-            o->attrs[i].value = xstrdup(value);
-            return;
-        }
-    }
-    if (o->nattrs == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 16;
-        o->attrs = xrealloc(o->attrs, o->cap * sizeof *o->attrs);
-    }
-    o->attrs[o->nattrs].key = xstrdup(key);
-    o->attrs[o->nattrs].value = xstrdup(value);
-    o->nattrs++;
-}
-
-static obj *obj_new(const char *type, const char *id, const char *name)
-{
-    obj *o = xcalloc(1, sizeof *o);
-    o->type = type;
-    o->id = xstrdup(id);
-    o->name = xstrdup(name ? name : id);
-    return o;
-}
-
-static void obj_free(obj *o)
-{
-    for (size_t i = 0; i < o->nattrs; i++) {
-        free(o->attrs[i].key);
-        free(o->attrs[i].value);
-    }
-    free(o->attrs);
-    free(o->id);
-    free(o->name);
-    free(o);
-}
-
 static int load_all(store *s, char **err)
 {
     sqlite3_stmt *st;
@@ -313,20 +94,20 @@ static int load_all(store *s, char **err)
         goto fail;
     s->loading = 1;
     while (sqlite3_step(st) == SQLITE_ROW)
-        index_add(s, obj_new((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 0),
+        store_index_add(s, store_obj_new((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 0),
                              (const char *)sqlite3_column_text(st, 2)));
     s->loading = 0;
     sqlite3_finalize(st);
     for (size_t i = 0; i < s->ntypes; i++)
-        qsort(s->types[i].v, s->types[i].n, sizeof *s->types[i].v, list_cmp);
+        qsort(s->types[i].v, s->types[i].n, sizeof *s->types[i].v, store_list_cmp);
     if (sqlite3_prepare_v2(s->db, "SELECT obj, key, value FROM attrs", -1, &st, NULL) != SQLITE_OK)
         goto fail;
     while (sqlite3_step(st) == SQLITE_ROW) {
         obj *o = store_get(s, (const char *)sqlite3_column_text(st, 0));
         const char *key = (const char *)sqlite3_column_text(st, 1);
         if (o) {
-            obj_attr_put(o, key, (const char *)sqlite3_column_text(st, 2));
-            idx_add(s, o, key, obj_get(o, key));
+            store_obj_attr_put(o, key, (const char *)sqlite3_column_text(st, 2));
+            store_idx_add(s, o, key, obj_get(o, key));
         }
     }
     sqlite3_finalize(st);
@@ -406,7 +187,7 @@ void store_close(store *s)
     for (size_t i = 0; i < HASH_BUCKETS; i++) {
         for (hnode *n = s->buckets[i], *next; n; n = next) {
             next = n->next;
-            obj_free(n->o);
+            store_obj_free(n->o);
             free(n);
         }
     }
@@ -446,108 +227,7 @@ void store_unlock(store *s)
     pthread_rwlock_unlock(&s->rw);
 }
 
-obj *store_get(store *s, const char *id)
-{
-    if (!id || !*id)
-        return NULL;
-    for (hnode *n = s->buckets[hash_id(id)]; n; n = n->next)
-        if (strcmp(n->o->id, id) == 0)
-            return n->o;
-    return NULL;
-}
-
-obj *store_get_typed(store *s, const char *type, const char *id)
-{
-    obj *o = store_get(s, id);
-    return o && strcmp(o->type, type) == 0 ? o : NULL;
-}
-
-size_t store_list(store *s, const char *type, obj ***out)
-{
-    /* Never NULL, even when empty: callers may qsort or index it. */
-    *out = xmalloc(sizeof **out);
-    tlist *t = tlist_get(s, type, 0);
-    if (!t || !t->n)
-        return 0;
-    free(*out);
-    *out = xmalloc(t->n * sizeof **out);
-    memcpy(*out, t->v, t->n * sizeof **out);
-    return t->n;
-}
-
-size_t store_find_name(store *s, const char *type, const char *name, obj **one)
-{
-    return names_find(s->names, type, name, one);
-}
-
-size_t store_find_by(store *s, const char *type, const char *key, const char *value, obj ***out)
-{
-    /* Never NULL, even when nothing matches: callers may qsort it. */
-    *out = xmalloc(sizeof **out);
-    size_t cap = 1;
-    const char *k = indexed(key);
-    if (k && value && *value) {
-        size_t n = 0;
-        for (inode *i = s->ibuckets[hash_kv(k, value)]; i; i = i->next) {
-            if (i->key != k || strcmp(i->value, value) != 0 || strcmp(i->o->type, type) != 0)
-                continue;
-            if (n == cap) {
-                cap *= 2;
-                *out = xrealloc(*out, cap * sizeof **out);
-            }
-            (*out)[n++] = i->o;
-        }
-        if (n > 1)
-            qsort(*out, n, sizeof **out, list_cmp);
-        return n;
-    }
-    tlist *t = tlist_get(s, type, 0);
-    if (!t)
-        return 0;
-    size_t n = 0;
-    *out = xrealloc(*out, (t->n ? t->n : 1) * sizeof **out);
-    for (size_t i = 0; i < t->n; i++) /* t->v is in list order already */
-        if (obj_is(t->v[i], key, value))
-            (*out)[n++] = t->v[i];
-    return n;
-}
-
-size_t store_count(store *s, const char *type)
-{
-    tlist *t = tlist_get(s, type, 0);
-    return t ? t->n : 0;
-}
-
-const char *obj_get(const obj *o, const char *key)
-{
-    for (size_t i = 0; i < o->nattrs; i++)
-        if (strcmp(o->attrs[i].key, key) == 0)
-            return o->attrs[i].value;
-    return NULL;
-}
-
-const char *obj_gets(const obj *o, const char *key)
-{
-    const char *v = obj_get(o, key);
-    return v ? v : "";
-}
-
-long long obj_get_int(const obj *o, const char *key, long long dflt)
-{
-    const char *v = obj_get(o, key);
-    if (!v || !*v)
-        return dflt;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    return *end ? dflt : n;
-}
-
-int obj_is(const obj *o, const char *key, const char *value)
-{
-    return strcmp(obj_gets(o, key), value ? value : "") == 0;
-}
-
-static void step_reset(store *s, sqlite3_stmt *st)
+void store_step_reset(store *s, sqlite3_stmt *st)
 {
     if (sqlite3_step(st) != SQLITE_DONE)
         log_err("store: write failed: %s", sqlite3_errmsg(s->db));
@@ -580,217 +260,4 @@ int store_commit(store *s)
 void store_set_actor(store *s, int64_t job)
 {
     s->actor = job;
-}
-
-void obj_touch(obj *o, int64_t job)
-{
-    o->version++;
-    if (job)
-        o->changed_by = job;
-}
-
-obj *store_create(store *s, const char *type, const char *id, const char *name)
-{
-    obj *o = obj_new(type, id, name);
-    index_add(s, o);
-    obj_touch(o, s->actor);
-    sqlite3_bind_text(s->st_ins_obj, 1, o->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_ins_obj, 2, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_ins_obj, 3, o->name, -1, SQLITE_STATIC);
-    step_reset(s, s->st_ins_obj);
-    return o;
-}
-
-void obj_set(store *s, obj *o, const char *key, const char *value)
-{
-    const char *old = obj_get(o, key);
-    if (old && strcmp(old, value) == 0)
-        return;
-    if (old)
-        idx_remove(s, o, key, old);
-    obj_attr_put(o, key, value);
-    idx_add(s, o, key, obj_get(o, key));
-    obj_touch(o, s->actor);
-    sqlite3_bind_text(s->st_set, 1, o->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_set, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_set, 3, value, -1, SQLITE_STATIC);
-    step_reset(s, s->st_set);
-}
-
-void obj_setf(store *s, obj *o, const char *key, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *v = xvasprintf(fmt, ap);
-    va_end(ap);
-    obj_set(s, o, key, v);
-    free(v);
-}
-
-void obj_unset(store *s, obj *o, const char *key)
-{
-    for (size_t i = 0; i < o->nattrs; i++) {
-        if (strcmp(o->attrs[i].key, key) == 0) {
-            idx_remove(s, o, key, o->attrs[i].value);
-            free(o->attrs[i].key);
-            free(o->attrs[i].value);
-            o->attrs[i] = o->attrs[--o->nattrs];
-            obj_touch(o, s->actor);
-            sqlite3_bind_text(s->st_unset, 1, o->id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s->st_unset, 2, key, -1, SQLITE_STATIC);
-            step_reset(s, s->st_unset);
-            return;
-        }
-    }
-}
-
-void obj_rename(store *s, obj *o, const char *name)
-{
-    if (strcmp(o->name, name) == 0)
-        return;
-    tlist *t = tlist_get(s, o->type, 0);
-    if (t)
-        order_remove(t, o);
-    names_remove(s->names, o);
-    free(o->name);
-    o->name = xstrdup(name);
-    if (t)
-        order_insert(t, o, 0);
-    names_add(s->names, o);
-    obj_touch(o, s->actor);
-    sqlite3_bind_text(s->st_upd_name, 1, o->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_upd_name, 2, o->id, -1, SQLITE_STATIC);
-    step_reset(s, s->st_upd_name);
-}
-
-void store_delete(store *s, obj *o)
-{
-    for (size_t i = 0; i < o->nattrs; i++)
-        idx_remove(s, o, o->attrs[i].key, o->attrs[i].value);
-    sqlite3_bind_text(s->st_del_obj, 1, o->id, -1, SQLITE_STATIC);
-    step_reset(s, s->st_del_obj);
-    index_remove(s, o);
-    obj_free(o);
-}
-
-obj *obj_detached(const char *type, const char *id, const char *name)
-{
-    return obj_new(type, id, name);
-}
-
-void obj_detached_set(obj *o, const char *key, const char *value)
-{
-    obj_attr_put(o, key, value);
-}
-
-void obj_detached_free(obj *o)
-{
-    if (o)
-        obj_free(o);
-}
-
-size_t split_list(const char *v, char ***out)
-{
-    *out = NULL;
-    if (!v || !*v)
-        return 0;
-    size_t n = 1;
-    for (const char *p = v; *p; p++)
-        n += *p == ',';
-    char **a = xmalloc(n * sizeof *a);
-    size_t k = 0;
-    for (const char *p = v;;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (len)
-            a[k++] = xstrndup(p, len);
-        if (!c)
-            break;
-        p = c + 1;
-    }
-    *out = a;
-    return k;
-}
-
-void free_list(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-int obj_list_has(const obj *o, const char *key, const char *id)
-{
-    const char *v = obj_gets(o, key);
-    size_t len = strlen(id);
-    for (const char *p = v; (p = strstr(p, id)) != NULL; p += len)
-        if ((p == v || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
-            return 1;
-    return 0;
-}
-
-void obj_list_add(store *s, obj *o, const char *key, const char *id)
-{
-    if (obj_list_has(o, key, id))
-        return;
-    const char *v = obj_gets(o, key);
-    char *nv = *v ? xasprintf("%s,%s", v, id) : xstrdup(id);
-    obj_set(s, o, key, nv);
-    free(nv);
-}
-
-void obj_list_remove(store *s, obj *o, const char *key, const char *id)
-{
-    char **items;
-    size_t n = split_list(obj_get(o, key), &items);
-    strbuf sb = STRBUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(items[i], id) == 0)
-            continue;
-        if (sb.len)
-            sb_addc(&sb, ',');
-        sb_adds(&sb, items[i]);
-    }
-    free_list(items, n);
-    if (sb.len)
-        obj_set(s, o, key, sb.buf);
-    else
-        obj_unset(s, o, key);
-    sb_free(&sb);
-}
-
-static int attr_cmp(const void *a, const void *b)
-{
-    return strcmp(((const kv *)a)->key, ((const kv *)b)->key);
-}
-
-static int str_ptr_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-char *store_dump(store *s)
-{
-    strbuf sb = STRBUF_INIT;
-    size_t nt = s->ntypes;
-    const char **names = xmalloc((nt ? nt : 1) * sizeof *names);
-    for (size_t i = 0; i < nt; i++)
-        names[i] = s->types[i].type;
-    qsort(names, nt, sizeof *names, str_ptr_cmp);
-    for (size_t i = 0; i < nt; i++) {
-        obj **v;
-        size_t n = store_list(s, names[i], &v);
-        for (size_t k = 0; k < n; k++) {
-            sb_addf(&sb, "%s %s name=%s\n", v[k]->type, v[k]->id, v[k]->name);
-            kv *a = xmalloc((v[k]->nattrs ? v[k]->nattrs : 1) * sizeof *a);
-            memcpy(a, v[k]->attrs, v[k]->nattrs * sizeof *a);
-            qsort(a, v[k]->nattrs, sizeof *a, attr_cmp);
-            for (size_t j = 0; j < v[k]->nattrs; j++)
-                sb_addf(&sb, "  %s=%s\n", a[j].key, a[j].value);
-            free(a);
-        }
-        free(v);
-    }
-    free(names);
-    return sb_detach(&sb, NULL);
 }
