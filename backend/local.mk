@@ -12,7 +12,8 @@ backend_libengine_a_SOURCES = backend/engine.h \
 	backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_events.c \
 	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c \
 	backend/jobs/events.c backend/jobs/events.h \
-	backend/agentc/agentc.c backend/agentc/agentc.h backend/agentc/ca.c backend/agentc/ca.h \
+	backend/agentc/agentc.h backend/agentc/agentc_impl.h backend/agentc/agentc.c \
+	backend/agentc/agentc_tls.c backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c \
 	backend/flows/flow_migrate.c backend/flows/flow_present.c backend/flows/flow_cluster.c \
 	backend/flows/model.c backend/flows/model.h backend/flows/discover.c backend/flows/discover.h \

@@ -345,6 +345,15 @@ static int serve_until_signal(engine *e, demo *d, const sigset_t *sigs)
     return 0;
 }
 
+/* --demo keeps the socket and the store in the demo's own state directory. */
+static void demo_engine_paths(engine_config *cfg)
+{
+    free(cfg->socket_path);
+    free(cfg->db_path);
+    cfg->socket_path = xasprintf("%s/engine.sock", cfg->state_dir);
+    cfg->db_path = xasprintf("%s/ovmd.db", cfg->state_dir);
+}
+
 /* The log goes where ovmd.yaml says before anything is logged; the state
  * directory exists and is private before the store or a socket is opened. */
 static int open_log_and_state_dir(engine *e, const options *o)
@@ -383,12 +392,8 @@ int main(int argc, char **argv)
     crash_points_init();
     if (o.demo && demo_configure(&d, &e.cfg, o.state_dir, o.listen) != 0)
         return 2;
-    if (o.demo) {
-        free(e.cfg.socket_path);
-        free(e.cfg.db_path);
-        e.cfg.socket_path = xasprintf("%s/engine.sock", e.cfg.state_dir);
-        e.cfg.db_path = xasprintf("%s/ovmd.db", e.cfg.state_dir);
-    }
+    if (o.demo)
+        demo_engine_paths(&e.cfg);
     if (open_log_and_state_dir(&e, &o) != 0)
         return 1;
     sshd_config_finish(e.cfg.ssh, e.cfg.state_dir, e.cfg.socket_path);
