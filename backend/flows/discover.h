@@ -31,5 +31,5 @@ int parse_discover_repositories(const char *xml, const char *repo_id, repo_files
 void repo_files_free(repo_files *r);
 
 /* Exports of an NFS server from storage_plugin_listFileSystems-style data is
- * an XML-RPC value, not XML; see ops_storage.c. */
+ * an XML-RPC value, not XML; see backend/ops/ops_storage_fileserver.c. */
 #endif

@@ -84,6 +84,6 @@ char *masked_command(const gr_command *cmd);
 void help_listing(cmdctx *c, const char *text);
 /* Live names and ids of a type for completion (ctx is the engine). */
 size_t engine_names(void *ctx, const char *type, char ***out);
-/* add/remove Server or ServerPool to/from Repository (ops_storage.c). */
+/* add/remove Server or ServerPool to/from Repository (ops_storage_repo.c). */
 job *present_prepare(cmdctx *c, int add);
 #endif

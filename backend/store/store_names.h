@@ -1,6 +1,6 @@
 /* The store's index of objects by (type, exact name), so that resolving
  * name= and checking that a name is free cost the same at 100,000 objects
- * of a type as at 100 (issue 10 item 9). Internal to backend/store/store.c: it
+ * of a type as at 100 (issue 10 item 9). Internal to backend/store/ (store.c, store_index.c): it
  * holds pointers to the store's objects and is updated with every create,
  * rename and delete under the store's write lock. */
 #ifndef OVM_STORE_NAMES_H
