@@ -57,6 +57,7 @@ static const struct method methods[] = {
     {"delete_repository", h_delete_repository, "s|b", M_MUTATES},
     {"storage_plugin_create", h_storage_plugin_create, "sSSssi", M_UNLOCKED},
     {"storage_plugin_destroy", h_storage_plugin_destroy, "sSSS", M_UNLOCKED},
+    {"storage_plugin_resize", h_storage_plugin_resize, "sSSSi", M_UNLOCKED},
     {"storage_plugin_getFileInfo", h_storage_plugin_getFileInfo, "sSSS", M_UNLOCKED},
     {"storage_plugin_getFileSystemInfo", h_storage_plugin_getFileSystemInfo, "sSS", M_UNLOCKED},
     {"storage_plugin_listFileSystems", h_storage_plugin_listFileSystems, "sS", M_UNLOCKED},

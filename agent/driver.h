@@ -75,6 +75,8 @@ struct driver {
     /* Disk images (host paths). 0, or -1 with errno; copy: -2 when dst failed. */
     int (*disk_create)(struct sim *s, const char *path, int64_t size);
     int (*disk_copy)(struct sim *s, const char *src, const char *dst, int sparse);
+    /* Grows the image at path to size bytes (the handler refuses a shrink). */
+    int (*disk_resize)(struct sim *s, const char *path, int64_t size);
     xr_value *(*bridge)(struct call_ctx *c, const char *action, const char *bridge, const char *dev);
     /* Test hooks of the simulator (sim_* methods); NULL elsewhere. */
     xr_value *(*receive)(struct call_ctx *c, const char *repo, const char *vm, const xr_value *rec);
@@ -99,4 +101,6 @@ extern const struct driver libvirt_driver;
  * file of size bytes, and an extent-wise copy. Same returns as above. */
 int disk_create_sparse(const char *path, int64_t size);
 int disk_copy_extents(const char *src, const char *dst, int sparse);
+/* Grows a raw file to size bytes, sparsely (the new tail reads as zeros). */
+int disk_grow_raw(const char *path, int64_t size);
 #endif

@@ -136,6 +136,19 @@ static int lv_disk_copy(struct sim *s, const char *src, const char *dst, int spa
     return -2;
 }
 
+/* qcow2 images grow through qemu-img (its virtual size lives in the header);
+ * raw ones are sparse files that simply get longer. */
+static int lv_disk_resize(struct sim *s, const char *path, int64_t size)
+{
+    (void)s;
+    if (strcmp(lvx_image_format(path), "qcow2") != 0)
+        return disk_grow_raw(path, size);
+    char bytes[32];
+    snprintf(bytes, sizeof bytes, "%lld", (long long)size);
+    char *argv[] = {"qemu-img", "resize", "-q", "-f", "qcow2", (char *)path, bytes, NULL};
+    return qemu_img(argv);
+}
+
 const struct driver libvirt_driver = {
     .name = "libvirt",
     .open = lv_drv_open,
@@ -156,5 +169,6 @@ const struct driver libvirt_driver = {
     .migration_target = lv_migration_target,
     .disk_create = lv_disk_create,
     .disk_copy = lv_disk_copy,
+    .disk_resize = lv_disk_resize,
     .bridge = simdrv_bridge,
 };

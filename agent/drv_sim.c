@@ -87,6 +87,12 @@ static int sim_disk_copy(struct sim *s, const char *src, const char *dst, int sp
     return disk_copy_extents(src, dst, sparse);
 }
 
+static int sim_disk_resize(struct sim *s, const char *path, int64_t size)
+{
+    (void)s;
+    return disk_grow_raw(path, size);
+}
+
 /* Nothing to ask of a simulated destination: sim_receive_domain does it all. */
 static xr_value *sim_migration_target(struct call_ctx *c, const char *repo, const char *vm)
 {
@@ -117,6 +123,7 @@ const struct driver sim_driver = {
     .migration_target = sim_migration_target,
     .disk_create = sim_disk_create,
     .disk_copy = sim_disk_copy,
+    .disk_resize = sim_disk_resize,
     .bridge = simdrv_bridge,
     .receive = simdrv_receive,
     .guest_shutdown = simdrv_guest_shutdown,

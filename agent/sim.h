@@ -104,7 +104,7 @@ SIM_HANDLER(h_discover_repositories); SIM_HANDLER(h_discover_repository_db);
 SIM_HANDLER(h_discover_mounted_file_systems);
 /* sim_storage.c */
 SIM_HANDLER(h_discover_storage_plugins); SIM_HANDLER(h_storage_plugin_create);
-SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_getFileInfo);
+SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_resize); SIM_HANDLER(h_storage_plugin_getFileInfo);
 SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
 SIM_HANDLER(h_storage_plugin_listFileSystems);
 /* sim_vm.c */

@@ -24,7 +24,7 @@ SIM_HANDLER(h_discover_storage_plugins)
     sim_xml_el(&sb, "plugin_version", "1.0.0");
     sim_xml_el(&sb, "filesys_type", "LocalFS NFS");
     sb_adds(&sb, "<abilities>");
-    sim_xml_el(&sb, "resize", "False");
+    sim_xml_el(&sb, "resize", "True");
     sim_xml_el(&sb, "clone", "False");
     sim_xml_el(&sb, "snapshot", "False");
     sim_xml_el(&sb, "splitclone", "False");
@@ -111,6 +111,71 @@ SIM_HANDLER(h_storage_plugin_destroy)
         os_fault(c, errno, apath);
     free(path);
     return c->fault ? NULL : xr_nil();
+}
+
+/* The size a guest sees: a qcow2 image's header field (big-endian, offset
+ * 24), a raw file's length. -1 with errno. */
+static int64_t disk_virtual_size(const char *path, const struct stat *st)
+{
+    unsigned char h[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h, "QFI\xfb", 4) != 0)
+        return (int64_t)st->st_size;
+    uint64_t v = 0;
+    for (int i = 24; i < 32; i++)
+        v = v << 8 | h[i];
+    return (int64_t)v;
+}
+
+int disk_grow_raw(const char *path, int64_t size)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (ftruncate(fd, (off_t)size) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return close(fd);
+}
+
+/* Grow only: a shrink would cut off data a guest wrote, so it is refused
+ * here as well as in the engine. The size is the image's virtual size. */
+SIM_HANDLER(h_storage_plugin_resize)
+{
+    const char *apath = sim_str(argv[3], "file_path", NULL);
+    int64_t size;
+    xr_get_int64(argv[4], &size);
+    if (!apath)
+        return call_fault(c, "exceptions.KeyError:'file_path'");
+    if (size <= 0 || size % SIM_BLOCK != 0)
+        return call_fault(c, "exceptions.ValueError:size %lld is not a positive multiple of %d", (long long)size,
+                          SIM_BLOCK);
+    char *path = host_path(c, apath);
+    if (!path)
+        return NULL;
+    struct stat st;
+    int64_t now = stat(path, &st) == 0 ? disk_virtual_size(path, &st) : -1;
+    xr_value *res = NULL;
+    if (now < 0)
+        os_fault(c, errno, apath);
+    else if (size < now)
+        call_fault(c, "exceptions.ValueError:cannot shrink '%s' from %lld to %lld bytes", apath, (long long)now,
+                   (long long)size);
+    else if (size > now && c->sim->drv->disk_resize(c->sim, path, size) != 0)
+        os_fault(c, errno, apath);
+    else if (stat(path, &st) != 0)
+        os_fault(c, errno, apath);
+    else
+        res = file_props(apath, &st, argv[2]);
+    free(path);
+    return res;
 }
 
 SIM_HANDLER(h_storage_plugin_getFileInfo)

@@ -129,6 +129,83 @@ static size_t disk_mappings(engine *e, const obj *disk, obj ***out)
     return store_find_by(e->st, "VmDiskMapping", "virtualDisk", disk->id, out);
 }
 
+/* Refusals of a size change: a shrink, a disk of a VM that is not stopped,
+ * a non-sparse disk growing past its repository's free space. */
+static int check_resize(cmdctx *c, obj *d, obj **maps, size_t nm, double cur, double want)
+{
+    if (want < cur) {
+        char a[64], b[64];
+        fmt_gib(cur, a, sizeof a);
+        fmt_gib(want, b, sizeof b);
+        result_fail(c->res, "VirtualDisk %s cannot shrink from %s GiB to %s GiB", d->name, a, b);
+        return -1;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        obj *vm = store_get(c->e->st, obj_gets(maps[i], "vm"));
+        if (vm && !obj_is(vm, "status", "Stopped")) {
+            result_fail(c->res, "VirtualDisk %s is used by Vm %s, which is %s; stop it before resizing", d->name,
+                        vm->name, status_of(vm));
+            return -1;
+        }
+    }
+    obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
+    if (want > cur && repo && obj_is(d, "sparse", "No") && check_space(c, repo, want - cur))
+        return -1;
+    return 0;
+}
+
+static xr_value *disk_file(const disk_plan *p)
+{
+    xr_value *fp = xr_struct();
+    char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    xr_struct_set(fp, "fr_type", xr_string("File"));
+    xr_struct_set(fp, "file_path", xr_string(path));
+    free(path);
+    return fp;
+}
+
+/* The image grows on a server first; the store follows only when it did,
+ * so show VirtualDisk never names a size the file does not have. */
+static int run_resize_disk(job *j)
+{
+    disk_plan *p = j->plan;
+    engine *e = j->eng;
+    if (agent_job_call(j, &p->t, "storage_plugin_resize", e->cfg.agent_long_timeout, NULL, 5, xr_string(NFS_PLUGIN),
+                       xr_copy(p->ss), xr_copy(p->sd), disk_file(p), xr_int(p->bytes)) != 0)
+        return -1;
+    j->plan = p->g;
+    int rc = gplan_run_edit(j);
+    j->plan = p;
+    store_wrlock(e->st);
+    obj *r = store_get(e->st, p->repo_id);
+    if (r)
+        update_repo_free(e, r);
+    store_unlock(e->st);
+    return rc;
+}
+
+/* Turns the generic edit job j into one that grows the image first. */
+static job *resize_job(cmdctx *c, obj *d, job *j, long long bytes)
+{
+    obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
+    disk_plan *p = repo ? disk_plan_for_repo(c, repo) : NULL;
+    if (!p) {
+        if (!repo)
+            result_fail(c->res, "VirtualDisk %s has no repository", d->name);
+        job_discard(j);
+        return NULL;
+    }
+    snprintf(p->disk_id, sizeof p->disk_id, "%s", d->id);
+    p->bytes = bytes;
+    if (obj_is(d, "sparse", "No")) /* its growth uses the repository's free space, as a create does */
+        job_lock(j, repo->id);
+    p->g = j->plan;
+    j->plan = p;
+    j->fn = run_resize_disk;
+    j->plan_free = disk_plan_free;
+    return j;
+}
+
 job *prepare_edit_disk(cmdctx *c)
 {
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
@@ -137,54 +214,30 @@ job *prepare_edit_disk(cmdctx *c)
     obj **maps;
     size_t nm = disk_mappings(c->e, d, &maps);
     const char *size = gr_get(c->cmd, "size");
-    if (size) {
-        double cur = strtod(obj_gets(d, "size"), NULL), want = (double)disk_bytes(strtod(size, NULL)) / 1073741824.0;
-        if (want < cur) {
-            char a[64], b[64];
-            fmt_gib(cur, a, sizeof a);
-            fmt_gib(want, b, sizeof b);
-            result_fail(c->res, "VirtualDisk %s cannot shrink from %s GiB to %s GiB", d->name, a, b);
-            free(maps);
-            return NULL;
-        }
-        for (size_t i = 0; i < nm; i++) {
-            obj *vm = store_get(c->e->st, obj_gets(maps[i], "vm"));
-            if (vm && !obj_is(vm, "status", "Stopped")) {
-                result_fail(c->res, "VirtualDisk %s is used by Vm %s, which is %s; stop it before resizing", d->name,
-                            vm->name, status_of(vm));
-                free(maps);
-                return NULL;
-            }
-        }
-    }
+    long long bytes = size ? disk_bytes(strtod(size, NULL)) : 0;
+    double cur = strtod(obj_gets(d, "size"), NULL), want = (double)bytes / 1073741824.0;
+    int bad = size && check_resize(c, d, maps, nm, cur, want);
     const char *share = gr_get(c->cmd, "shareable");
-    if (share && !strcmp(share, "No") && nm > 1) {
+    if (!bad && share && !strcmp(share, "No") && nm > 1) {
         result_fail(c->res, "VirtualDisk %s is mapped by %zu Vms; unmap all but one first", d->name, nm);
-        free(maps);
-        return NULL;
+        bad = 1;
     }
     free(maps);
-    job *j = gplan_prepare_edit(c, d, 0);
-    if (j && size) {
-        gplan *g = j->plan;
-        char buf[64];
-        fmt_gib((double)disk_bytes(strtod(size, NULL)) / 1073741824.0, buf, sizeof buf);
-        gplan_set(g, "size", buf);
-    }
-    return j;
+    job *j = bad ? NULL : gplan_prepare_edit(c, d, 0);
+    if (!j || !size)
+        return j;
+    char buf[64];
+    fmt_gib(want, buf, sizeof buf);
+    gplan_set(j->plan, "size", buf);
+    return want > cur ? resize_job(c, d, j, bytes) : j;
 }
 
 static int run_delete_disk(job *j)
 {
     disk_plan *p = j->plan;
     engine *e = j->eng;
-    xr_value *fp = xr_struct();
-    char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
-    xr_struct_set(fp, "fr_type", xr_string("File"));
-    xr_struct_set(fp, "file_path", xr_string(path));
-    free(path);
     if (agent_job_call(j, &p->t, "storage_plugin_destroy", e->cfg.agent_long_timeout, NULL, 4, xr_string(NFS_PLUGIN),
-                       xr_copy(p->ss), xr_copy(p->sd), fp) != 0)
+                       xr_copy(p->ss), xr_copy(p->sd), disk_file(p)) != 0)
         return -1;
     store_wrlock(e->st);
     obj *d = store_get(e->st, p->disk_id);

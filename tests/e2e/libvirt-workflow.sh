@@ -125,6 +125,20 @@ check "virsh: no daemon runs it" test "$(where "$vm")" = none
 check "no daemon keeps a definition (transient domains)" eval \
     '! lv_virsh "${H[2]}" dominfo "$vm" >/dev/null 2>&1 && ! lv_virsh "${H[3]}" dominfo "$vm" >/dev/null 2>&1'
 
+# Disks grow with qemu-img on a host: a raw image made by create VirtualDisk,
+# and a qcow2 image found on the export by refresh Repository.
+vsize() { qemu-img info --output=json "$1" 2>/dev/null | sed -n 's/.*"virtual-size": *\([0-9]*\).*/\1/p' | head -1; }
+ovm "show VirtualDisk name=data"
+datafile=$nfs/127.0.0.1/repo1/VirtualDisks/$(idof)
+step "grow the stopped VM's data disk to 2 GiB" "edit VirtualDisk name=data size=2"
+check "qemu-img info: the raw data disk is 2 GiB" test "$(vsize "$datafile")" = 2147483648
+qemu-img create -q -f qcow2 "$nfs/127.0.0.1/repo1/VirtualDisks/extra.qcow2" 1G
+step "refresh Repository finds a qcow2 image" "refresh Repository name=repo1"
+step "grow the qcow2 image to 3 GiB" "edit VirtualDisk name=extra.qcow2 size=3"
+check "qemu-img info: the qcow2 image is 3 GiB and still qcow2" eval \
+    'test "$(vsize "$nfs/127.0.0.1/repo1/VirtualDisks/extra.qcow2")" = 3221225472 && qemu-img info "$nfs/127.0.0.1/repo1/VirtualDisks/extra.qcow2" | grep -q "file format: qcow2"'
+step "delete the qcow2 image" "delete VirtualDisk name=extra.qcow2"
+
 step "clone the VM" "clone Vm name=tiny1 destType=Vm destName=tiny1-clone"
 ovm "show Vm name=tiny1-clone"
 clone=$(idof)

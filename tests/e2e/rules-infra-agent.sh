@@ -148,6 +148,29 @@ ovm "show VirtualDisk name=odd"
 disk=$(field Id)
 check "D-1 image is 2^30 + 4096 bytes" test "$(stat -c %s "$nfs/127.0.0.1/repo1/VirtualDisks/$disk" 2>/dev/null)" = 1073745920
 
+# D-2: edit VirtualDisk size= grows the image on a server before the store
+# follows; a failed grow leaves both as they were; a shrink is refused by the
+# engine and by the agent itself.
+img=$nfs/127.0.0.1/repo1/VirtualDisks/$disk
+size0=$(field 'Max (GiB)')
+printf 'storage_plugin_resize fault exceptions.OSError:[Errno 28] No space left on device\n' | tee "$work/a2/faults" > "$work/a3/faults"
+refused "D-2 a grow the agent refuses fails with its text" "Job failed on Server ovs02: exceptions.OSError:[Errno 28] No space left on device" \
+    "edit VirtualDisk name=odd size=3"
+rm -f "$work/a2/faults" "$work/a3/faults"
+ovm "show VirtualDisk name=odd"
+check "D-2 after the failed grow the store keeps its size" test "$(field 'Max (GiB)')" = "$size0"
+check "D-2 after the failed grow the image keeps its size" test "$(stat -c %s "$img")" = 1073745920
+step "D-2 grow to 3 GiB" "edit VirtualDisk name=odd size=3"
+check "D-2 the image is 3 GiB" test "$(stat -c %s "$img")" = 3221225472
+ovm "show VirtualDisk name=odd"
+check "D-2 show VirtualDisk says 3.0 GiB" test "$(field 'Max (GiB)')" = 3.0
+sd='<value><struct></struct></value>'
+fp="<value><struct><member><name>file_path</name><value><string>/OVS/Repositories/$repo/VirtualDisks/$disk</string></value></member></struct></value>"
+reply=$(xr_call 127.0.0.2 "$port" storage_plugin_resize '<value><string>x</string></value>' "$sd" "$sd" "$fp" '<value><int>4096</int></value>')
+check "D-2 the agent refuses a shrink itself" grep -q "cannot shrink" <<<"$reply"
+[[ $reply == *"cannot shrink"* ]] || fault_string <<<"$reply" | sed "s/^/# /"
+check "D-2 the refused shrink left the image" test "$(stat -c %s "$img")" = 3221225472
+
 # R-9, R-11: refresh follows the export; vm.cfg files are not objects.
 step "a Vm in repo1" "create Vm name=vm1 repository=repo1 domainType=XEN_HVM_PV_DRIVERS on ServerPool name=pool1"
 rm -f "$nfs/127.0.0.1/repo1/VirtualDisks/$disk"
