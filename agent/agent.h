@@ -26,6 +26,7 @@ struct agent_config {
     const char *libvirt_migrate_uri;   /* NULL: derived (drv_libvirt_migrate.c) */
     const char *libvirt_image_owner;   /* "UID:GID" or NULL */
     int libvirt_migrate_unsafe;
+    int libvirt_bridges;               /* make Linux bridges for networks */
     int libvirt_shutdown_timeout;      /* seconds before a graceful stop destroys */
     int foreground;
     int verbose;

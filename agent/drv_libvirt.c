@@ -41,6 +41,7 @@ static int lv_drv_open(struct sim *s, const struct agent_config *cfg)
     lv->migrate_uri = cfg->libvirt_migrate_uri ? xstrdup(cfg->libvirt_migrate_uri) : NULL;
     lv->migrate_unsafe = cfg->libvirt_migrate_unsafe;
     lv->shutdown_timeout = cfg->libvirt_shutdown_timeout;
+    lv->make_bridges = cfg->libvirt_bridges;
     s->drv_priv = lv;
     if (cfg->libvirt_image_owner && parse_owner(lv, cfg->libvirt_image_owner) != 0)
         return -1;
@@ -170,5 +171,5 @@ const struct driver libvirt_driver = {
     .disk_create = lv_disk_create,
     .disk_copy = lv_disk_copy,
     .disk_resize = lv_disk_resize,
-    .bridge = simdrv_bridge,
+    .bridge = lv_bridge,
 };

@@ -27,6 +27,7 @@ struct lv {
     char *migrate_uri;             /* NULL: derived in lv_migrate.c */
     int migrate_unsafe;
     int shutdown_timeout;
+    int make_bridges;              /* --libvirt-bridges (lv_bridge.c) */
     int have_owner;
     uid_t owner_uid;
     gid_t owner_gid;
@@ -99,4 +100,7 @@ struct host_facts;
 void lv_host_facts(struct sim *s, struct host_facts *f);
 /* Parses capabilities XML into f (CPU vendor, model, family, model number). */
 void lv_caps_cpu(const char *caps_xml, struct host_facts *f);
+/* ovs_br_config (lv_bridge.c): kernel bridges with --libvirt-bridges,
+ * else the simulator's record only. */
+xr_value *lv_bridge(struct call_ctx *c, const char *action, const char *bridge, const char *dev);
 #endif

@@ -38,6 +38,7 @@ static void usage(FILE *fp)
           "  --libvirt-migrate-unsafe   allow live migration with local (unshared) disks\n"
           "  --libvirt-shutdown-timeout N  seconds a graceful stop waits before destroying (default 60)\n"
           "  --libvirt-image-owner UID:GID  owner given to VM disks and console files (session daemons)\n"
+          "  --libvirt-bridges      make Linux bridges for networks (needs CAP_NET_ADMIN)\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -128,7 +129,7 @@ static int check_driver(const struct agent_config *cfg)
         return -1;
     }
     int lv_opts = cfg->libvirt_uri || cfg->libvirt_domain_type || cfg->libvirt_migrate_uri ||
-                  cfg->libvirt_migrate_unsafe || cfg->libvirt_image_owner || cfg->libvirt_shutdown_timeout != 60;
+                  cfg->libvirt_migrate_unsafe || cfg->libvirt_image_owner || cfg->libvirt_bridges || cfg->libvirt_shutdown_timeout != 60;
     if (lv_opts && strcmp(name, "libvirt") != 0) {
         fputs("ovm-agentd: --libvirt-* options need --driver libvirt\n", stderr);
         return -1;
@@ -155,6 +156,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"libvirt-migrate-unsafe", no_argument, NULL, 'u'},
         {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
         {"libvirt-image-owner", required_argument, NULL, 'o'},
+        {"libvirt-bridges", no_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int opt;
@@ -176,6 +178,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'U': cfg->libvirt_uri = optarg; break;
         case 'G': cfg->libvirt_migrate_uri = optarg; break;
         case 'u': cfg->libvirt_migrate_unsafe = 1; break;
+        case 'b': cfg->libvirt_bridges = 1; break;
         case 'o': cfg->libvirt_image_owner = optarg; break;
         case 'Y':
             if (!strcmp(optarg, "qemu") || !strcmp(optarg, "kvm")) {
