@@ -4,7 +4,9 @@
 # ovs03 on 127.0.0.x, ovsnet's agent in a network namespace behind a veth
 # pair, as in ha-netns.sh) in a clustered pool, the engine's monitor on.
 #   faults: a libvirtd that is down (migrate to it, start on it), a domain
-#     the daemon refuses, a migration that fails: the job fails with a
+#     the daemon refuses, a guest QEMU cannot find memory for (its daemon
+#     under an address-space limit), a migration that fails, a daemon that
+#     dies or restarts while stop Vm waits: the job fails with a
 #     readable message, the guest runs on exactly one host (virsh), the
 #     repository is unchanged;
 #   monitor: a guest destroyed behind the agent's back, an HA guest whose
@@ -218,6 +220,26 @@ failed_readably "a migration whose destination QEMU dies half way fails readably
 check "its events on ovs03 are acknowledged" ack_server 3
 check "hv still runs on ovs02 only (virsh), show Vm agrees" test "$(hosts_of hv)/$(vm_host hv)/$(vm_field hv Status)" = "2/ovs02/Running"
 check "the repository is unchanged" test "$(repo_state)" = "$before"
+
+# Out of memory: ovs03's libvirtd (and so every QEMU it starts) may map only
+# 3 GiB, less than a 4 GiB guest needs, while the engine sees room for it.
+ovm "edit Vm name=plain memory=4096 memoryLimit=4096"
+check "plain is given 4 GiB" test "$rc/$(vm_field plain 'Memory (MB)')" = "0/4096"
+before4=$(repo_state)
+# (prlimit cannot lower another user's limit here: the daemon restarts under it.)
+lv_restart_limited() {
+    lv_kill_pid "$(lv_daemon_pid "${H[3]}")"
+    lv_as_user "$(lv_host_dir "${H[3]}")" prlimit --as="$1" libvirtd --daemon && lv_wait_ready "$(lv_host_dir "${H[3]}")"
+}
+check "ovs03's libvirtd restarts able to map only 3 GiB (prlimit)" lv_restart_limited 3221225472
+start_on plain 3
+failed_readably "start of a guest QEMU cannot find memory for fails readably" 'memory|allocate'
+check "its events on ovs03 are acknowledged" ack_server 3
+check "plain is Stopped and runs nowhere" test "$(vm_field plain Status)/$(hosts_of plain)" = "Stopped/none"
+check "the repository is unchanged" test "$(repo_state)" = "$before4"
+check "ovs03's libvirtd restarts without the limit" eval 'lv_kill_pid "$(lv_daemon_pid "${H[3]}")" && lv_wait_ready_restart'
+ovm "edit Vm name=plain memory=64 memoryLimit=64"
+check "plain is back to 64 MB" test "$rc/$(repo_state)" = "0/$before"
 
 # Mid-job: ovs03's libvirtd dies while stop Vm waits (up to 8 s) for the
 # guest's ACPI shutdown, which the boot-sector guest ignores. Its QEMU keeps
