@@ -27,6 +27,9 @@ struct agent_config {
     const char *libvirt_image_owner;   /* "UID:GID" or NULL */
     int libvirt_migrate_unsafe;
     int libvirt_shutdown_timeout;      /* seconds before a graceful stop destroys */
+    unsigned per_source_connections;  /* --per-source-connections, 0 = no limit */
+    unsigned connection_timeout;      /* --connection-timeout: idle seconds */
+    unsigned header_timeout;          /* --header-timeout: seconds for a request head, 0 = none */
     int foreground;
     int verbose;
 };
