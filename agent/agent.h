@@ -28,6 +28,9 @@ struct agent_config {
     int libvirt_migrate_unsafe;
     int libvirt_bridges;               /* make Linux bridges for networks */
     int libvirt_shutdown_timeout;      /* seconds before a graceful stop destroys */
+    unsigned per_source_connections;  /* --per-source-connections, 0 = no limit */
+    unsigned connection_timeout;      /* --connection-timeout: idle seconds */
+    unsigned header_timeout;          /* --header-timeout: seconds for a request head, 0 = none */
     int foreground;
     int verbose;
 };

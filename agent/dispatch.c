@@ -203,9 +203,9 @@ static xr_value *run(struct call_ctx *c, const struct method *m, const xr_value 
     return res;
 }
 
-char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, size_t *len)
+char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, int certified, size_t *len)
 {
-    struct call_ctx c = {sim, method, NULL};
+    struct call_ctx c = {sim, method, NULL, certified};
     const struct method *m = find_method(method);
     xr_value *res = NULL;
     if (!m)

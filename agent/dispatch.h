@@ -11,6 +11,7 @@ struct call_ctx {
     struct sim *sim;
     const char *method;
     char *fault;        /* heap; NULL unless the call failed */
+    int certified;      /* the caller presented a client certificate of the owning CA */
 };
 
 /* Records a fault text (printf style) on c and returns NULL, so handlers can
@@ -18,8 +19,10 @@ struct call_ctx {
 xr_value *call_fault(struct call_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Runs method with params (an XR_ARRAY) against sim and returns the encoded
- * methodResponse (heap, length in *len): a result or a fault. Never NULL. */
-char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, size_t *len);
+ * methodResponse (heap, length in *len): a result or a fault. Never NULL.
+ * certified: the caller presented a client certificate signed by the owning
+ * Manager's CA (what ownership changes of an owned agent require). */
+char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, int certified, size_t *len);
 
 /* 1 if the method exists in the table (used by tests of the table itself). */
 int dispatch_known(const char *method);

@@ -23,12 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "agent/agent.h"
+#include "agent/authlimit.h"
+#include "agent/connguard.h"
 #include "agent/dispatch.h"
 #include "agent/faults.h"
 #include "agent/sim.h"
 #include "agent/tlscert.h"
 #include "lib/log.h"
+#include "lib/lograte.h"
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 #define API_PATH "/api/3/"
@@ -39,6 +44,9 @@
  * answer to take_ownership / release_ownership leaves first. */
 #define RELOAD_DELAY_US 300000
 #define RESTART_TRIES 50
+/* Failed logins logged at most this often (lines a second, at once). */
+#define AUTH_LOG_PER_SEC 5
+#define AUTH_LOG_BURST 20
 /* Bound on draining a refused client: LINGER_POLLS x LINGER_POLL_MS. */
 #define LINGER_POLLS 10
 #define LINGER_POLL_MS 100
@@ -57,6 +65,11 @@ struct httpd {
     char *faults_path;
     char *listen;
     int port;
+    unsigned per_source_connections;  /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
+    unsigned connection_timeout;      /* MHD_OPTION_CONNECTION_TIMEOUT */
+    authlimit *logins;                /* failed passwords per client address */
+    log_rate *auth_log;
+    connguard *guard;                 /* --header-timeout */
     char *own_key_pem;   /* the agent's self-signed identity */
     char *own_cert_pem;
     struct identity id;
@@ -73,6 +86,7 @@ struct httpd {
 /* How far a caller is trusted. */
 enum access {
     ACCESS_NONE,      /* neither a valid client certificate nor the password */
+    ACCESS_THROTTLED, /* too many failed passwords from its address: not checked */
     ACCESS_PASSWORD,  /* password only, on an agent that requires certificates */
     ACCESS_FULL,
 };
@@ -112,11 +126,50 @@ static enum MHD_Result send_unauthorized(struct MHD_Connection *conn)
     return rc;
 }
 
+/* The client's address as text ("unknown" without one). */
+static void client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(out, len, "unknown");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+/* Counts a failed password from addr and logs it (user escaped, rate-limited). */
+static void login_failed(struct httpd *h, const char *addr, const char *user)
+{
+    unsigned failures = 0;
+    long wait = authlimit_failed(h->logins, addr, ovm_now_ms(), &failures);
+    char u[100];
+    ovm_text_log_escape(user ? user : "", user ? strnlen(user, sizeof u) : 0, u, sizeof u);
+    log_rate_msg(h->auth_log, LOG_WARN_, "failed login for user '%s' from %s (%u failure%s)", u, addr, failures,
+                 failures == 1 ? "" : "s");
+    if (wait > 0)
+        log_rate_msg(h->auth_log, LOG_WARN_, "passwords from %s refused for %ld s after %u failures", addr, wait,
+                     failures);
+}
+
+/* Basic credentials: ACCESS_FULL-worthy (1), wrong or absent (0), or not
+ * checked because the address is throttled (-1). Absent credentials are no
+ * login attempt and are not counted. */
 static int password_ok(struct httpd *h, struct MHD_Connection *conn)
 {
+    char addr[INET6_ADDRSTRLEN];
+    client_address(conn, addr, sizeof addr);
     char *pass = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &pass);
-    int ok = sim_check_password(h->sim, user, pass);
+    int ok = 0;
+    if (user && authlimit_wait(h->logins, addr, ovm_now_ms()) > 0)
+        ok = -1;
+    else if (user && sim_check_password(h->sim, user, pass))
+        ok = 1;
+    else if (user)
+        login_failed(h, addr, user);
+    if (ok == 1)
+        authlimit_succeeded(h->logins, addr);
     if (pass) /* scrub: the buffer is ours to free */
         memset(pass, 0, strlen(pass));
     MHD_free(user);
@@ -141,13 +194,34 @@ static int client_cert_ok(struct MHD_Connection *conn)
            gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
 }
 
+/* A valid client certificate is checked first: it is never throttled. */
 static enum access access_of(struct httpd *h, struct MHD_Connection *conn)
 {
     if (h->id.trust_pem && client_cert_ok(conn))
         return ACCESS_FULL;
-    if (!password_ok(h, conn))
-        return ACCESS_NONE;
+    int ok = password_ok(h, conn);
+    if (ok <= 0)
+        return ok < 0 ? ACCESS_THROTTLED : ACCESS_NONE;
     return h->id.trust_pem ? ACCESS_PASSWORD : ACCESS_FULL;
+}
+
+static enum MHD_Result send_throttled(struct MHD_Connection *conn)
+{
+    static const char msg[] = "429 Too Many Requests: too many failed logins from this address\n";
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* The guard entry of conn (NULL without --header-timeout). */
+static connguard_entry *guard_entry(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 /* What a caller with only the password may still do on an owned agent. */
@@ -172,11 +246,14 @@ static int declared_too_big(struct MHD_Connection *conn)
 static enum MHD_Result admit(struct httpd *h, struct MHD_Connection *conn, const char *url,
                              const char *method, void **con_cls)
 {
+    connguard_head_done(h->guard, guard_entry(conn));
     if (strcmp(url, API_PATH) != 0)
         return send_status(conn, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
         return send_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
     enum access access = access_of(h, conn);
+    if (access == ACCESS_THROTTLED)
+        return send_throttled(conn);
     if (access == ACCESS_NONE)
         return send_unauthorized(conn);
     if (declared_too_big(conn))
@@ -304,7 +381,7 @@ static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn,
         rc = send_status(conn, MHD_HTTP_FORBIDDEN,
                          "403 Forbidden: this agent is owned; a client certificate signed by its Manager is required\n");
     } else if (!inject(h, conn, method, &rc, &late_s)) {
-        char *doc = dispatch_call(h->sim, method, params, &len);
+        char *doc = dispatch_call(h->sim, method, params, req->access == ACCESS_FULL && h->id.trust_pem, &len);
         if (late_s > 0)
             sim_sleep(h->sim, late_s);
         int changed = h->sim->tls_changed;
@@ -339,7 +416,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct httpd *h = cls;
     struct request *req = *con_cls;
+    connguard_answered(h->guard, guard_entry(conn));
     if (!req)
         return;
     sb_free(&req->body);
@@ -389,17 +468,22 @@ static int verify_client(gnutls_session_t s)
     return -1;
 }
 
-/* On an owned agent a client certificate, when presented, is verified in
- * the handshake itself: a Manager with the wrong CA cannot even connect. */
+/* Every connection is watched for its request head (--header-timeout). On
+ * an owned agent a client certificate, when presented, is verified in the
+ * handshake itself: a Manager with the wrong CA cannot even connect. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     struct httpd *h = cls;
-    if (toe != MHD_CONNECTION_NOTIFY_STARTED || !h->id.trust_pem)
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        connguard_close(h->guard, *socket_context);
+        *socket_context = NULL;
         return;
-    gnutls_session_t s = tls_session(conn);
+    }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!s)
+    *socket_context = connguard_open(h->guard, ci ? ci->connect_fd : -1);
+    gnutls_session_t s = tls_session(conn);
+    if (!h->id.trust_pem || !s)
         return;
     /* The session's user pointer carries the socket for linger_for_alert(). */
     gnutls_session_set_ptr(s, (void *)(intptr_t)(ci ? ci->connect_fd : -1));
@@ -438,7 +522,8 @@ static struct MHD_Daemon *start_daemon(struct httpd *h, const char *listen, int 
                             MHD_OPTION_HTTPS_MEM_CERT, h->id.cert_pem,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
                             MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_CONNECTION_TIMEOUT, h->connection_timeout,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->per_source_connections,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
                             MHD_OPTION_END);
@@ -518,14 +603,21 @@ static void *reloader_main(void *arg)
     return NULL;
 }
 
-struct httpd *httpd_start(struct sim *sim, const char *listen, int port,
+struct httpd *httpd_start(struct sim *sim, const struct agent_config *cfg,
                           const char *key_pem, const char *cert_pem)
 {
     struct httpd *h = xcalloc(1, sizeof *h);
+    const char *listen = cfg->listen;
+    int port = cfg->port;
     h->sim = sim;
     h->faults_path = xasprintf("%s/faults", sim->state_dir);
     h->listen = xstrdup(listen);
     h->port = port;
+    h->per_source_connections = cfg->per_source_connections;
+    h->connection_timeout = cfg->connection_timeout;
+    h->logins = authlimit_new();
+    h->auth_log = log_rate_new(AUTH_LOG_PER_SEC, AUTH_LOG_BURST, "failed logins");
+    h->guard = connguard_new(cfg->header_timeout);
     h->own_key_pem = xstrdup(key_pem);
     h->own_cert_pem = xstrdup(cert_pem);
     h->listen_fd = MHD_INVALID_SOCKET;
@@ -561,6 +653,9 @@ void httpd_stop(struct httpd *h)
         MHD_stop_daemon(h->daemon);
     if (h->listen_fd != MHD_INVALID_SOCKET)
         close(h->listen_fd);
+    connguard_free(h->guard);
+    authlimit_free(h->logins);
+    log_rate_free(h->auth_log);
     free(h->faults_path);
     free(h->listen);
     wipe_free(h->own_key_pem);

@@ -6,13 +6,14 @@
 
 struct sim;
 struct httpd;
+struct agent_config;
 
 /* Largest accepted request body; larger ones get 413. */
 #define HTTPD_MAX_BODY (16u * 1024u * 1024u)
 
-/* Starts the server on listen:port serving the given PEM identity.
- * Returns NULL on failure (logged). */
-struct httpd *httpd_start(struct sim *sim, const char *listen, int port,
+/* Starts the server on cfg's listen:port, with its connection limits,
+ * serving the given PEM identity. Returns NULL on failure (logged). */
+struct httpd *httpd_start(struct sim *sim, const struct agent_config *cfg,
                           const char *key_pem, const char *cert_pem);
 /* Stops accepting, wakes hanging calls and joins every connection thread. */
 void httpd_stop(struct httpd *h);

@@ -6,7 +6,8 @@ ovm_agentd_SOURCES = agent/main.c agent/agent.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
-	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c
+	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c \
+	agent/authlimit.c agent/authlimit.h agent/connguard.c agent/connguard.h
 ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
@@ -25,9 +26,9 @@ man_MANS += man/ovm-agentd.8
 EXTRA_DIST += man/ovm-agentd.8
 
 check_PROGRAMS += agent/test-units
-agent_test_units_SOURCES = agent/test-units.c agent/vmcfg.c agent/faults.c
+agent_test_units_SOURCES = agent/test-units.c agent/vmcfg.c agent/faults.c agent/authlimit.c
 agent_test_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
-agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS)
+agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 TESTS += agent/test-units
 
 check_PROGRAMS += agent/test-libvirt

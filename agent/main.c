@@ -39,6 +39,10 @@ static void usage(FILE *fp)
           "  --libvirt-shutdown-timeout N  seconds a graceful stop waits before destroying (default 60)\n"
           "  --libvirt-image-owner UID:GID  owner given to VM disks and console files (session daemons)\n"
           "  --libvirt-bridges      make Linux bridges for networks (needs CAP_NET_ADMIN)\n"
+          "  --per-source-connections N  connections one client address may hold (default 32, 0 = no limit)\n"
+          "  --connection-timeout S      close a connection idle for S seconds (default 60)\n"
+          "  --header-timeout S          close a connection without a complete request head\n"
+          "                              S seconds after it opened or got its last answer (default 20, 0 = none)\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -90,6 +94,12 @@ static int parse_numeric_opt(int opt, const char *arg, struct agent_config *cfg)
         if (parse_num(arg, 0, 65535, &v))
             return -1;
         *(opt == 'F' ? &cfg->cpu_family : &cfg->cpu_model) = (int)v;
+        return 0;
+    case 'C': case 'I': case 'R':
+        if (parse_num(arg, 0, opt == 'C' ? 100000 : 86400, &v))
+            return -1;
+        *(opt == 'C' ? &cfg->per_source_connections : opt == 'I' ? &cfg->connection_timeout : &cfg->header_timeout) =
+            (unsigned)v;
         return 0;
     }
     return -1;
@@ -154,6 +164,9 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"libvirt-domain-type", required_argument, NULL, 'Y'},
         {"libvirt-migrate-uri", required_argument, NULL, 'G'},
         {"libvirt-migrate-unsafe", no_argument, NULL, 'u'},
+        {"per-source-connections", required_argument, NULL, 'C'},
+        {"connection-timeout", required_argument, NULL, 'I'},
+        {"header-timeout", required_argument, NULL, 'R'},
         {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
         {"libvirt-image-owner", required_argument, NULL, 'o'},
         {"libvirt-bridges", no_argument, NULL, 'b'},
@@ -194,7 +207,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
             }
             fprintf(stderr, "ovm-agentd: bad value for --xen-version: %s\n", optarg);
             return -1;
-        case 'p': case 'm': case 'c': case 'z': case 'F': case 'M': case 'T':
+        case 'p': case 'm': case 'c': case 'z': case 'F': case 'M': case 'T': case 'C': case 'I': case 'R':
             if (parse_numeric_opt(opt, optarg, cfg) == 0)
                 break;
             fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);
@@ -206,6 +219,9 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         fputs("ovm-agentd: --state-dir and a password are required\n", stderr);
         return -1;
     }
+    if (cfg->password && !cfg->password_file)
+        fputs("ovm-agentd: warning: --password shows the agent password to every local user (ps, /proc); "
+              "use --password-file FILE\n", stderr);
     return check_driver(cfg);
 }
 
@@ -323,7 +339,7 @@ static int serve(const struct agent_config *cfg, struct sim *sim, int ready_fd)
     char *key = NULL, *cert = NULL;
     if (tlscert_load_or_create(cfg->state_dir, sim->hostname, &key, &cert) != 0)
         return 1;
-    struct httpd *h = httpd_start(sim, cfg->listen, cfg->port, key, cert);
+    struct httpd *h = httpd_start(sim, cfg, key, cert);
     memset(key, 0, strlen(key));
     free(key);
     free(cert);
@@ -349,7 +365,8 @@ int main(int argc, char **argv)
     struct agent_config cfg = {.listen = "0.0.0.0", .port = 8899, .memory_mb = 65536,
                                .cpus = 8, .nfs_size_gb = 1024, .cpu_family = 6, .cpu_model = 79,
                                .ovm_version = "3.4.6-2105", .xen_version = "4.4.4OVM",
-                               .libvirt_shutdown_timeout = 60};
+                               .libvirt_shutdown_timeout = 60, .per_source_connections = 32,
+                               .connection_timeout = 60, .header_timeout = 20};
     int rc = parse_args(argc, argv, &cfg);
     if (rc != 0) {
         if (rc < 0)

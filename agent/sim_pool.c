@@ -79,6 +79,12 @@ SIM_HANDLER(h_take_ownership)
         call_fault(c, "exceptions.ValueError:invalid manager_uuid: '%s'", uuid);
     else if (*owner && strcmp(owner, uuid) != 0)
         call_fault(c, "exceptions.RuntimeError:Server is already owned by manager %s", owner);
+    else if (had_trust && !c->certified)
+        /* The owner's UUID is no secret (discover_server shows it): only its
+         * certificate may replace the trust (doc/agent-protocol.md §4 item 5). */
+        call_fault(c, "exceptions.RuntimeError:Server is owned by manager %s with certificates; "
+                      "take_ownership needs the client certificate of that Manager",
+                   owner);
     else if (check_pems(c, args) == 0 && store_pem(c, args, "manager_certificate", TLSCERT_CA_FILE) == 0 &&
              store_pem(c, args, "signed_server_certificate", TLSCERT_SIGNED_FILE) == 0) {
         /* The agent restarts its TLS with the new identity (doc/agent-protocol.md §4.3). */

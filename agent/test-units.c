@@ -2,9 +2,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "agent/authlimit.h"
 #include "agent/faults.h"
 #include "agent/vmcfg.h"
 
@@ -97,6 +99,39 @@ static void fault_lines(void **state)
     fault_rule_clear(&r);
 }
 
+/* agent/authlimit.c: free failures, doubling refusals, per address, reset. */
+static void login_throttle(void **state)
+{
+    (void)state;
+    authlimit *a = authlimit_new();
+    unsigned n = 0;
+    for (int i = 1; i <= AUTHLIMIT_FREE; i++) {
+        assert_int_equal(authlimit_failed(a, "10.0.0.1", 1000, &n), 0);
+        assert_int_equal(n, (unsigned)i);
+    }
+    assert_int_equal(authlimit_wait(a, "10.0.0.1", 1000), 0);
+    assert_int_equal(authlimit_failed(a, "10.0.0.1", 1000, &n), AUTHLIMIT_FIRST_S);
+    assert_int_equal(authlimit_wait(a, "10.0.0.1", 1000), AUTHLIMIT_FIRST_S);
+    assert_int_equal(authlimit_wait(a, "10.0.0.2", 1000), 0); /* other addresses untouched */
+    assert_int_equal(authlimit_wait(a, "10.0.0.1", 1000 + AUTHLIMIT_FIRST_S * 1000), 0);
+    assert_int_equal(authlimit_failed(a, "10.0.0.1", 7000, &n), 2 * AUTHLIMIT_FIRST_S);
+    for (int i = 0; i < 20; i++)
+        authlimit_failed(a, "10.0.0.1", 8000, &n);
+    assert_int_equal(authlimit_wait(a, "10.0.0.1", 8000), AUTHLIMIT_MAX_S);
+    authlimit_succeeded(a, "10.0.0.1");
+    assert_int_equal(authlimit_wait(a, "10.0.0.1", 8000), 0);
+    assert_int_equal(authlimit_failed(a, "10.0.0.1", 8000, &n), 0);
+    assert_int_equal(n, 1);
+    /* a flood of addresses evicts the stalest, never grows */
+    char addr[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(addr, sizeof addr, "10.1.%d.%d", i / 256, i % 256);
+        authlimit_failed(a, addr, 9000 + i, &n);
+    }
+    assert_int_equal(n, 1);
+    authlimit_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +139,7 @@ int main(void)
         cmocka_unit_test(round_trips),
         cmocka_unit_test(refuses_bad_input),
         cmocka_unit_test(fault_lines),
+        cmocka_unit_test(login_throttle),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

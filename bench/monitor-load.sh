@@ -34,7 +34,8 @@ agents_up() {
     for i in $(seq "$1" "$2"); do
         mkdir -p "$work/a$i"
         "$AGENT_BIN" --foreground --listen "$(ip_of "$i")" --port "$port" --state-dir "$work/a$i" \
-            --password "$AGENT_PASSWORD" --log-file "$work/a$i.log" --hostname "h$i" >/dev/null 2>&1 &
+            --password-file "$(agent_password_file "$work/a$i")" --log-file "$work/a$i.log" --hostname "h$i" \
+            >/dev/null 2>&1 &
         echo $! > "$work/a$i.pid"
     done
     end=$((SECONDS + 120))

@@ -146,8 +146,9 @@ typedef struct gr_cursor {
 } gr_cursor;
 void gr_scan_cursor(const char *text, gr_cursor *out);
 
-/* Checks raw input bytes (len may include NULs): length <= GR_MAX_LINE, no NUL,
- * valid UTF-8, no control characters except TAB. 0 ok, -1 with
+/* Checks raw input bytes (len may include NULs): length <= GR_MAX_LINE, valid
+ * UTF-8, none of the code points lib/text.c refuses (NUL, controls except TAB,
+ * C1 controls, noncharacters, bidi and invisible characters). 0 ok, -1 with
  * "Syntax error: ... at column N" (1-based byte column) in *err (heap). */
 int gr_check_line(const char *line, size_t len, char **err);
 #define GR_MAX_LINE 16384

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "lib/fsmode.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include <stdlib.h>
 
@@ -54,8 +55,12 @@ void log_msg(int level, const char *fmt, ...)
     ovm_time_header(ovm_now_ms(), when, sizeof when);
     va_list ap;
     va_start(ap, fmt);
-    char *msg = xvasprintf(fmt, ap);
+    char *raw = xvasprintf(fmt, ap);
     va_end(ap);
+    /* One line per message, nothing a terminal acts on: peers' texts (client
+     * banners, user names, agents' faults) end up in these lines. */
+    char *msg = ovm_text_log_escaped(raw);
+    free(raw);
     pthread_mutex_lock(&log_mu);
     FILE *fp = log_fp ? log_fp : stderr;
     fprintf(fp, "%s %s[%ld] %s: %s\n", when, log_ident, (long)getpid(), names[level], msg);

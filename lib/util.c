@@ -1,5 +1,6 @@
 #include "lib/util.h"
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -144,43 +145,11 @@ int ovm_glob_match(const char *p, const char *s)
 
 int ovm_utf8_valid(const char *str, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                return 0;
-            i++;
-            continue;
-        }
-        int n;
-        unsigned min;
-        if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            min = 0x80;
-            c &= 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            min = 0x800;
-            c &= 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            min = 0x10000;
-            c &= 0x07;
-        } else {
+    for (size_t i = 0, n; i < len; i += n) {
+        uint32_t cp;
+        n = ovm_utf8_decode(str + i, len - i, &cp);
+        if (n == 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f)
             return 0;
-        }
-        if (i + (size_t)n >= len)
-            return 0;
-        for (int k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            c = (c << 6) | (s[i + k] & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return 0;
-        i += (size_t)n + 1;
     }
     return 1;
 }

@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 /* ---------------------------------------------------------------- values */
@@ -167,6 +168,26 @@ void xr_free(xr_value *v)
     free(v);
 }
 
+static void replace_peer_text(char **s)
+{
+    char *clean = ovm_text_from_peer(*s);
+    free(*s);
+    *s = clean;
+}
+
+void xr_sanitize_strings(xr_value *v)
+{
+    if (!v)
+        return;
+    if (v->s)
+        replace_peer_text(&v->s);
+    for (size_t k = 0; k < v->n; k++) {
+        xr_sanitize_strings(v->items[k]);
+        if (v->keys && v->keys[k])
+            replace_peer_text(&v->keys[k]);
+    }
+}
+
 /* -------------------------------------------------------- lenient readers */
 
 /* Number parsing must not depend on the program's LC_NUMERIC (the shell may
@@ -301,42 +322,19 @@ const char *xr_get_str(const xr_value *v)
 
 /* ---------------------------------------------------------------- encoder */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *p)
-{
-    unsigned c = p[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    unsigned cp = c & (0x3f >> (n - 1));
-    for (size_t k = 1; k < n; k++) {
-        if ((p[k] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
-/* XML text escaping. Bytes XML 1.0 cannot carry at all (C0 controls other
- * than TAB/LF/CR, invalid UTF-8) become U+FFFD so the document stays
- * well-formed; CR is a character reference so parsers do not fold it. */
+/* XML text escaping. What XML 1.0 cannot carry at all (C0 controls other
+ * than TAB/LF/CR, invalid UTF-8, noncharacters such as U+FFFE) becomes
+ * U+FFFD so the document stays well-formed; CR is a character reference so
+ * parsers do not fold it. */
 static void add_text(strbuf *sb, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        size_t n = utf8_seq_len(p);
-        if (n == 0 || (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')) {
+        uint32_t cp = 0;
+        /* 4: decoding stops at the terminating NUL, which is no continuation byte */
+        size_t n = ovm_utf8_decode((const char *)p, 4, &cp);
+        if (n == 0 || (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+            ovm_text_class_of(cp) == OVM_TEXT_NONCHAR) {
             sb_adds(sb, "\xef\xbf\xbd");
             p++;
             continue;

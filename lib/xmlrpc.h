@@ -41,6 +41,10 @@ void xr_struct_set(xr_value *st, const char *key, xr_value *v);
 xr_value *xr_struct_get(const xr_value *st, const char *key);
 xr_value *xr_copy(const xr_value *v);
 void xr_free(xr_value *v);
+/* Replaces, in every string and member name of v, what lib/text.c refuses
+ * (controls but TAB and newlines, C1, noncharacters, bidi and invisible
+ * characters, invalid UTF-8) by U+FFFD: for values that a peer sent. */
+void xr_sanitize_strings(xr_value *v);
 
 /* Lenient readers (doc/agent-protocol.md §2: numbers may come as int, i8, double or
  * decimal strings; booleans as boolean, int or "True"/"False"). 0 ok, -1 not convertible. */

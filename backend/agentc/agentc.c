@@ -307,7 +307,8 @@ agc_req *agc_req_new(agentc *c, const agent_ep *ep, char *body, long timeout_s, 
     if (!r->headers)
         curl_slist_free_all(h);
     if (!r->easy || !r->headers || setup_easy(c, ep, r) < 0 ||
-        (ep->ca_file[0] && agc_setup_mutual_tls(ep, r) < 0)) {
+        (ep->ca_file[0] && agc_setup_mutual_tls(ep, r) < 0) ||
+        (!ep->ca_file[0] && ep->cert_file[0] && agc_setup_client_cert(ep, r) < 0)) {
         *err = xstrdup("cannot set up the HTTP request");
         agc_req_free(r);
         return NULL;

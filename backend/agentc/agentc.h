@@ -18,6 +18,8 @@ typedef struct agent_ep {
      * its subject CN must equal peer_cn, and the Manager presents its client
      * certificate. */
     char ca_file[512];   /* Manager CA certificate (PEM) */
+    /* Without ca_file, a set cert_file is still presented to an agent that
+     * asks for it, on a fresh connection (take_ownership of an owned agent). */
     char cert_file[512]; /* Manager client certificate (PEM) */
     char key_file[512];  /* its private key (PEM) */
     char peer_cn[128];   /* the server id */

@@ -23,7 +23,7 @@ struct agc_req {
     char *body;
     strbuf reply;
     int too_big;               /* reply exceeded AGC_MAX_REPLY */
-    int mutual;                /* mutual TLS against the Manager CA */
+    int mutual;                /* presents the Manager client certificate */
     char peer_cn[128];         /* expected CN of the agent's certificate */
     char curl_err[CURL_ERROR_SIZE];
     long timeout_s;
@@ -57,6 +57,8 @@ agc_req *agc_req_new(agentc *c, const agent_ep *ep, char *body, long timeout_s, 
 void agc_run_req(agentc *c, agc_req *r);
 /* Client certificate, CA and peer check instead of the pin. */
 int agc_setup_mutual_tls(const agent_ep *ep, agc_req *r);
+/* Only the client certificate, on a fresh connection, keeping the pin. */
+int agc_setup_client_cert(const agent_ep *ep, agc_req *r);
 /* Maps a failed transfer (cc != CURLE_OK) to AGC_TRANSPORT or AGC_AUTH. */
 int agc_transfer_failure(agc_req *r, char **err);
 int agc_call_outcome(agc_req *r, xr_value **result, char **err);

@@ -14,24 +14,27 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 /* ------------------------------------------------------------ outcomes */
 
-/* One line of at most AGC_ERR_MAX bytes, cut on a UTF-8 boundary. */
-static char *one_line(const char *s)
+/* One line of at most AGC_ERR_MAX bytes, cut on a UTF-8 boundary, without
+ * what could attack a terminal (lib/text.h): agents' texts are shown. */
+static char *one_line(const char *text)
 {
+    char *s = ovm_text_from_peer(text ? text : "");
     size_t n = strlen(s);
     if (n > AGC_ERR_MAX) {
         n = AGC_ERR_MAX;
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
             n--;
     }
-    char *out = xstrndup(s, n);
-    for (char *p = out; *p; p++)
+    s[n] = '\0';
+    for (char *p = s; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    return out;
+    return s;
 }
 
 static char *connect_reason(agc_req *r)
@@ -127,8 +130,10 @@ static int decode_reply(agc_req *r, xr_value **result, char **err)
     char *fault = NULL;
     int rc = xr_decode_response(r->reply.buf, r->reply.len, result, &code, &fault, reason,
                                 sizeof reason);
-    if (rc == 0)
+    if (rc == 0) {
+        xr_sanitize_strings(*result); /* host names, VM names, ... are stored and shown */
         return AGC_OK;
+    }
     if (rc == 1) {
         *err = one_line(fault);
         free(fault);

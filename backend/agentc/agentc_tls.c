@@ -55,23 +55,37 @@ static CURLcode on_ssl_ctx(CURL *easy, void *sslctx, void *userptr)
     return CURLE_OK;
 }
 
+/* The Manager's client certificate; every new connection proves it again. */
+int agc_setup_client_cert(const agent_ep *ep, agc_req *r)
+{
+    CURL *e = r->easy;
+    r->mutual = 1;
+    SETOPT(e, CURLOPT_SSLCERT, ep->cert_file);
+    SETOPT(e, CURLOPT_SSLCERTTYPE, "PEM");
+    SETOPT(e, CURLOPT_SSLKEY, ep->key_file);
+    SETOPT(e, CURLOPT_SSLKEYTYPE, "PEM");
+    SETOPT(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    if (!ep->ca_file[0]) { /* pinned: not a connection opened without the certificate */
+        SETOPT(e, CURLOPT_FRESH_CONNECT, 1L);
+        SETOPT(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    return 0;
+fail:
+    return -1;
+}
+
 /* Client certificate, CA and peer check instead of the pin. */
 int agc_setup_mutual_tls(const agent_ep *ep, agc_req *r)
 {
     CURL *e = r->easy;
     pthread_once(&cn_once, cn_index_init);
     snprintf(r->peer_cn, sizeof r->peer_cn, "%s", ep->peer_cn);
-    r->mutual = 1;
-    SETOPT(e, CURLOPT_SSLCERT, ep->cert_file);
-    SETOPT(e, CURLOPT_SSLCERTTYPE, "PEM");
-    SETOPT(e, CURLOPT_SSLKEY, ep->key_file);
-    SETOPT(e, CURLOPT_SSLKEYTYPE, "PEM");
+    if (agc_setup_client_cert(ep, r) < 0)
+        return -1;
     SETOPT(e, CURLOPT_CAINFO, ep->ca_file);
     SETOPT(e, CURLOPT_CAPATH, NULL);
     SETOPT(e, CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    /* Every new connection proves both identities again. */
-    SETOPT(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
     SETOPT(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
     SETOPT(e, CURLOPT_SSL_CTX_DATA, r);
     return 0;

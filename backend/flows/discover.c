@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/text.h"
 #include "lib/util.h"
 
 static xmlDocPtr parse(const char *xml, char **err)
@@ -24,7 +25,10 @@ static void text_at(xmlXPathContextPtr ctx, const char *path, char *buf, size_t 
     if (r && r->nodesetval && r->nodesetval->nodeNr > 0) {
         xmlChar *t = xmlNodeGetContent(r->nodesetval->nodeTab[0]);
         if (t) {
-            snprintf(buf, len, "%s", (const char *)t);
+            /* character references can still carry what lib/text.c refuses */
+            char *clean = ovm_text_from_peer((const char *)t);
+            snprintf(buf, len, "%s", clean);
+            free(clean);
             xmlFree(t);
         }
     }
@@ -143,7 +147,7 @@ static size_t collect(xmlXPathContextPtr ctx, const char *path, char ***out)
         for (int i = 0; i < r->nodesetval->nodeNr; i++) {
             xmlChar *t = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
             if (t && *t)
-                (*out)[n++] = xstrdup((const char *)t);
+                (*out)[n++] = ovm_text_from_peer((const char *)t);
             xmlFree(t);
         }
     }

@@ -35,11 +35,16 @@ void server_endpoint(engine *e, const obj *server, agent_ep *ep)
         server_endpoint_trust(e, server->id, ep);
 }
 
+void server_endpoint_client_cert(engine *e, agent_ep *ep)
+{
+    snprintf(ep->cert_file, sizeof ep->cert_file, "%s", e->ca->client_cert);
+    snprintf(ep->key_file, sizeof ep->key_file, "%s", e->ca->client_key);
+}
+
 void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep)
 {
     snprintf(ep->ca_file, sizeof ep->ca_file, "%s", e->ca->ca_cert);
-    snprintf(ep->cert_file, sizeof ep->cert_file, "%s", e->ca->client_cert);
-    snprintf(ep->key_file, sizeof ep->key_file, "%s", e->ca->client_key);
+    server_endpoint_client_cert(e, ep);
     snprintf(ep->peer_cn, sizeof ep->peer_cn, "%s", server_id);
 }
 

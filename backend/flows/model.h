@@ -18,6 +18,9 @@ void server_endpoint(engine *e, const obj *server, agent_ep *ep);
 /* Switches ep to mutual TLS with the Manager CA, expecting server_id as the
  * agent certificate's CN (doc/agent-protocol.md §4 item 4). */
 void server_endpoint_trust(engine *e, const char *server_id, agent_ep *ep);
+/* Only the Manager's client certificate, still with the pin: an agent we own
+ * asks for it before it hands its trust over again (doc/agent-protocol.md §4 item 5). */
+void server_endpoint_client_cert(engine *e, agent_ep *ep);
 /* Marks a server Unknown with a SERVER_STATE event after an authentication
  * or certificate failure (doc/agent-protocol.md §3 item 6, §4 item 5). Takes the store
  * write lock. */

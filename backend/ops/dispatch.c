@@ -8,6 +8,7 @@
 #include "backend/ops/ops.h"
 #include "lib/proto.h"
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 
 void session_init(session *ses, engine *e, const char *user)
@@ -21,32 +22,15 @@ void session_init(session *ses, engine *e, const char *user)
     ses->fd = -1;
 }
 
-/* Bytes that cannot be printed on one output line (controls, invalid UTF-8)
- * become '?' so that the echo and Command: lines stay one clean line. */
+/* Bytes that cannot be printed on one output line (controls, invalid UTF-8,
+ * the code points lib/text.c refuses) become '?' so that the echo and
+ * Command: lines stay one clean line. */
 static char *printable_copy(const char *text, size_t len)
 {
-    strbuf sb = STRBUF_INIT;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch >= 0x80) {
-            size_t n = (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3 : (ch & 0xf8) == 0xf0 ? 4 : 1;
-            if (n > 1 && i + n <= len && ovm_utf8_valid(text + i, n)) {
-                sb_add(&sb, text + i, n);
-                i += n;
-                continue;
-            }
-            sb_addc(&sb, '?');
-        } else if (ch == '\t') {
-            sb_addc(&sb, ' ');
-        } else if (ch < 0x20 || ch == 0x7f) {
-            sb_addc(&sb, '?');
-        } else {
-            sb_addc(&sb, (char)ch);
-        }
-        i++;
-    }
-    char *s = sb_detach(&sb, NULL);
+    char *s = ovm_text_sanitize(text, len, "?", 0);
+    for (char *p = s; *p; p++)
+        if (*p == '\t')
+            *p = ' ';
     /* trim */
     size_t n = strlen(s);
     while (n && s[n - 1] == ' ')

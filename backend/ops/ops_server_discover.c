@@ -198,6 +198,7 @@ static int take_ownership(job *j, agent_target *t, const char *server_id, char *
 {
     engine *e = j->eng;
     xr_value *st = ownership_struct(j, server_id, fpr, fprlen);
+    server_endpoint_client_cert(e, &t->ep);
     if (!st || agent_job_call(j, t, "take_ownership", e->cfg.agent_call_timeout, NULL, 1, st) != 0)
         return TAKE_REFUSED;
     crash_point("discover.owned"); /* the agent is ours; the store has no trust record yet */

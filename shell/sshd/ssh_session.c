@@ -19,6 +19,7 @@
 #include <libssh/server.h>
 #include "lib/log.h"
 #include "lib/strbuf.h"
+#include "lib/text.h"
 #include "lib/util.h"
 #include "shell/client/client.h"
 #include "shell/sshd/ssh_keys.h"
@@ -59,13 +60,10 @@ typedef struct conn {
     int finished;               /* exit-status sent */
 } conn;
 
-/* A user name as the client sent it, safe for a log line. */
+/* A user name as the client sent it, escaped and bounded for a log line. */
 static void printable(const char *s, char *out, size_t len)
 {
-    size_t i = 0;
-    for (; s && s[i] && i + 1 < len; i++)
-        out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    out[i] = '\0';
+    ovm_text_log_escape(s ? s : "", s ? strnlen(s, len) : 0, out, len);
 }
 
 void ssh_peer_address(int fd, char *out, size_t len)
@@ -88,9 +86,10 @@ static int denied(conn *c, const char *method, const char *user, const char *why
     char u[65];
     printable(user, u, sizeof u);
     c->failures++;
-    log_warn("ssh: failed %s login for %s from %s: %s", method, u, c->addr, why);
+    log_rate_msg(c->sh->preauth_log, LOG_WARN_, "ssh: failed %s login for %s from %s: %s", method, u, c->addr, why);
     if (c->failures >= c->sh->cfg->max_tries) {
-        log_warn("ssh: too many authentication failures from %s: disconnecting", c->addr);
+        log_rate_msg(c->sh->preauth_log, LOG_WARN_, "ssh: too many authentication failures from %s: disconnecting",
+                     c->addr);
         c->drop = 1;
     }
     return SSH_AUTH_DENIED;
@@ -104,7 +103,8 @@ static int denied_password(conn *c, const char *user, const char *why)
     if (delay > 0) {
         char u[65];
         printable(user, u, sizeof u);
-        log_warn("ssh: passwords for %s from %s throttled: the next one is checked in %ld s", u, c->addr, delay);
+        log_rate_msg(c->sh->preauth_log, LOG_WARN_,
+                     "ssh: passwords for %s from %s throttled: the next one is checked in %ld s", u, c->addr, delay);
     }
     return denied(c, "password", user, why);
 }
@@ -551,7 +551,10 @@ int ssh_session_serve(const sshd_shared *sh, ssh_session ss)
     ssh_set_auth_methods(ss, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
     int rc = 1;
     if (ssh_handle_key_exchange(ss) != SSH_OK) {
-        log_info("ssh: key exchange with %s failed: %s", c.addr, ssh_get_error(ss));
+        char banner[128];
+        printable(ssh_get_clientbanner(ss), banner, sizeof banner);
+        log_rate_msg(sh->preauth_log, LOG_INFO_, "ssh: key exchange with %s (client \"%s\") failed: %s", c.addr,
+                     banner, ssh_get_error(ss));
     } else if ((c.ev = ssh_event_new()) != NULL && ssh_event_add_session(c.ev, ss) == SSH_OK) {
         serve_loop(&c);
         rc = 0;

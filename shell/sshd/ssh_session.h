@@ -3,6 +3,7 @@
 #ifndef OVM_SHELL_SSH_SESSION_H
 #define OVM_SHELL_SSH_SESSION_H
 #include <libssh/libssh.h>
+#include "lib/lograte.h"
 #include "shell/sshd/ssh_lockout.h"
 #include "shell/sshd/sshd.h"
 
@@ -14,6 +15,7 @@ typedef struct sshd_shared {
     long dummy_us;            /* how long checking it took at start */
     ssh_startups *startups;   /* the listener's; NULL in a connection process */
     int auth_fd;              /* connection process: one byte here on login */
+    log_rate *preauth_log;    /* budget of the lines before login, shared by all processes */
 } sshd_shared;
 
 /* The client address of socket fd as text ("unknown" when it has none). */

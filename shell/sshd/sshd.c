@@ -26,6 +26,9 @@
 
 /* Exit status of a connection process killed by its login grace alarm. */
 #define GRACE_EXPIRED 3
+/* Lines before login, from all connection processes together (ovmd(8)). */
+#define PREAUTH_LOG_PER_SEC 10
+#define PREAUTH_LOG_BURST 20
 
 static void log_fingerprint(const char *path, ssh_key key)
 {
@@ -304,11 +307,13 @@ int sshd_run(const sshd_config *c, volatile int *stop)
     ssh_lockout *lock = b ? open_throttle(c) : NULL;
     ssh_startups *su = lock ? ssh_startups_new(&c->startups) : NULL;
     int rc = -1;
-    if (su) {
-        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1};
+    log_rate *lr = su ? log_rate_new(PREAUTH_LOG_PER_SEC, PREAUTH_LOG_BURST, "ssh: pre-authentication") : NULL;
+    if (lr) {
+        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1, lr};
         serve(&sh, b, stop);
         rc = 0;
     }
+    log_rate_free(lr);
     ssh_startups_free(su);
     ssh_lockout_free(lock);
     if (b)

@@ -65,7 +65,7 @@ ns_agent_start() {
     local dir=$1 i
     mkdir -p "$dir"
     ip netns exec "$NS" "$AGENT_BIN" --foreground --listen "$NSIP" --port "$port" --state-dir "$dir" \
-        --password "$AGENT_PASSWORD" --log-file "$dir.log" --nfs-root "$nfs" --hostname "$NSNAME" \
+        --password-file "$(agent_password_file "$dir")" --log-file "$dir.log" --nfs-root "$nfs" --hostname "$NSNAME" \
         --memory-mb 16384 &
     echo $! > "$dir.pid"
     for i in $(seq 1 100); do

@@ -7,6 +7,9 @@ answered according to the first word of the file MODE (re-read per request):
   bomb      a methodResponse with an XML entity bomb in its DTD
   docbomb   a well-formed string result holding a discovery document with an
             entity bomb (for the engine's discovery parser)
+  textfault a fault whose text carries a C1 CSI, a bidi override and a
+            noncharacter (what XML 1.0 lets through), as character references
+  texthost  discovery documents whose host name carries the same
 get_api_version is always answered 3, so the engine goes on to the call that
 carries the payload.
 Each request line is appended to LOG. Listens on 127.0.0.0/8 only."""
@@ -29,7 +32,40 @@ def entities():
     return ents
 
 
-def body(mode):
+# Text that attacks a terminal: 8-bit CSI "2J", RIGHT-TO-LEFT OVERRIDE, a noncharacter.
+EVIL = "&#x9b;2J&#x202e;evil&#xfdd0;"
+
+
+def string_result(doc):
+    esc = doc.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return HEAD + esc.encode() + TAIL
+
+
+def discovery(method):
+    """Minimal discovery documents; the host name carries EVIL."""
+    if method == "discover_server":
+        return string_result("<Discover_Server_Result><Server><Unique_Id>0004fb00000600001234567890abcdef"
+                             "</Unique_Id><Hostname>ovs%s</Hostname><Registered_IP>127.0.0.5</Registered_IP>"
+                             "<Manager_Unique_Id></Manager_Unique_Id></Server></Discover_Server_Result>" % EVIL)
+    if method == "discover_hardware":
+        return string_result("<Discover_Hardware_Result><NodeInformation><VMM><PhysicalInfo><ThreadsPerCore>1"
+                             "</ThreadsPerCore><CoresPerSocket>2</CoresPerSocket><SocketsPerNode>1</SocketsPerNode>"
+                             "<Nodes>1</Nodes><CPUKHz>2000000</CPUKHz><TotalPages>262144</TotalPages>"
+                             "<FreePages>131072</FreePages></PhysicalInfo></VMM></NodeInformation>"
+                             "</Discover_Hardware_Result>")
+    if method == "discover_network":
+        return string_result("<Discover_Network_Result></Discover_Network_Result>")
+    return b"<?xml version='1.0'?><methodResponse><params><param><value><nil/></value></param></params></methodResponse>"
+
+
+def body(mode, method=""):
+    if mode == "textfault":
+        return ("<?xml version='1.0'?><methodResponse><fault><value><struct><member><name>faultCode</name>"
+                "<value><int>1</int></value></member><member><name>faultString</name><value><string>"
+                "exceptions.RuntimeError:%s</string></value></member></struct></value></fault>"
+                "</methodResponse>" % EVIL).encode()
+    if mode == "texthost":
+        return discovery(method)
     if mode == "deep":
         n = 100000
         return (b"<?xml version='1.0'?><methodResponse><params><param>" + b"<value><array><data>" * n +
@@ -39,8 +75,7 @@ def body(mode):
                 "<value><string>&l9;</string></value></param></params></methodResponse>" % entities()).encode()
     doc = ("<?xml version=\"1.0\"?><!DOCTYPE Discover_Server_Result [%s]><Discover_Server_Result><Server>"
            "<Hostname>&l9;</Hostname><Unique_Id>&l9;</Unique_Id></Server></Discover_Server_Result>" % entities())
-    esc = doc.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return HEAD + esc.encode() + TAIL
+    return string_result(doc)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -70,7 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif mode == "huge":
                 self.stream_huge()
             else:
-                b = body(mode)
+                b = body(mode, method)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(b)))

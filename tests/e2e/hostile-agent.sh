@@ -3,7 +3,8 @@
 # 127.0.0.5) answers discovery with a 100 MiB reply, 100000-deep nesting, an
 # XML entity bomb, and a discovery document holding an entity bomb: each
 # discovery fails cleanly, the engine keeps serving and its peak RSS stays
-# bounded. Then an owned agent is replaced by one presenting a certificate
+# bounded. Fault texts and host names with C1 controls, bidi overrides and
+# noncharacters are stored and shown with U+FFFD instead. Then an owned agent is replaced by one presenting a certificate
 # for another host: the engine refuses it before sending any request.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -58,6 +59,26 @@ ldd "$OVMD_BIN" 2>/dev/null | grep -q 'libasan' && limit=480
 check "the engine's peak RSS stayed bounded (< start + $limit MiB)" test "$peak" -lt $((base + limit * 1024))
 ovm "list Server"
 check "no half-discovered server is left" bash -c "! grep -q '127.0.0.5' <<<'$out'"
+
+# Text that attacks a terminal (issue 10 item 4): what XML 1.0 lets an agent
+# send (C1 CSI U+009B, RIGHT-TO-LEFT OVERRIDE U+202E, noncharacter U+FDD0)
+# reaches neither the store nor the user: each becomes U+FFFD.
+clean() { ! grep -q $'\xc2\x9b\|\xe2\x80\xae\|\xef\xb7\x90' <<<"$1"; }
+fffd=$'\xef\xbf\xbd'
+echo textfault > "$h/mode"
+ovm "discoverServer ipAddress=127.0.0.5 password=$AGENT_PASSWORD takeOwnership=No"
+check "textfault: discovery fails with the agent's fault" grep -q 'exceptions.RuntimeError:' <<<"$out"
+check "textfault: the fault text is shown without C1, bidi or noncharacters" clean "$out"
+check "textfault: they became U+FFFD" grep -qF "RuntimeError:${fffd}2J${fffd}evil${fffd}" <<<"$out"
+echo texthost > "$h/mode"
+ovm "discoverServer ipAddress=127.0.0.5 password=$AGENT_PASSWORD takeOwnership=No"
+check "texthost: the hostile agent is discovered (unowned)" test "$rc" -eq 0
+ovm "list Server"
+check "texthost: its name is stored with U+FFFD instead" grep -qF "ovs${fffd}2J${fffd}evil${fffd}" <<<"$out"
+check "texthost: no C1, bidi or noncharacter in the listing" clean "$out"
+check "texthost: nor in the store" clean "$(sqlite3 "$work/m/ovmd.db" .dump)"
+ovm "delete Server name=ovs${fffd}2J${fffd}evil${fffd}"
+check "texthost: the server can be named and deleted" test "$rc" -eq 0
 stop_hostile
 
 # An owned agent replaced by a host with another certificate.

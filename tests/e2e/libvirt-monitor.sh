@@ -92,7 +92,7 @@ ns_agent_start() {
     local d=$work/ans i
     mkdir -p "$d"
     ip netns exec "$NS" "$AGENT_BIN" --foreground --listen "$NSIP" --port "$port" --state-dir "$d" \
-        --password "$AGENT_PASSWORD" --log-file "$d.log" --hostname "$NSNAME" "${LVOPTS[@]}" \
+        --password-file "$(agent_password_file "$d")" --log-file "$d.log" --hostname "$NSNAME" "${LVOPTS[@]}" \
         --driver libvirt --libvirt-uri "${H[4]}" --libvirt-migrate-uri "${H[4]}" --libvirt-migrate-unsafe \
         --libvirt-image-owner "$LV_UID:$LV_UID" --libvirt-shutdown-timeout 2 &
     echo $! > "$d.pid"

@@ -121,6 +121,20 @@ check "agent still owned by the first Manager" test "$(owner)" = "$mgr"
 take2=$(xr_body take_ownership "$(xst "$(xm manager_uuid "$(xs "$(cat "$work/m2/manager-uuid")")")")")
 check "take_ownership by another Manager is a fault" bash -c "curl -sk --max-time 20 -u 'oracle:$AGENT_PASSWORD' \
     -H 'Content-Type: text/xml' --data-binary '$take2' '$url' | grep -q 'already owned by manager $mgr'"
+# The owner's UUID is public (discover_server shows it): with it and the
+# password alone, a caller must not hand the agent another CA (issue 10 item 6).
+strip=$(xr_body take_ownership "$(xst "$(xm manager_uuid "$(xs "$(owner)")")" \
+    "$(xm manager_certificate "$(xs "$(cat "$work/rogue.crt")")")" \
+    "$(xm signed_server_certificate "$(xs "$(cat "$work/rogue.key" "$work/rogue.crt")")")")")
+stripped=$(curl -sk --max-time 20 -u "oracle:$AGENT_PASSWORD" -H 'Content-Type: text/xml' --data-binary "$strip" "$url")
+check "take_ownership with the owner's UUID and only the password is a fault" \
+    grep -q "faultString.*take_ownership needs the client certificate of that Manager" <<<"$stripped"
+sleep 1 # a successful take_ownership restarts the service within 0.3 s
+check "the agent still trusts only our CA" cmp -s "$work/a2/manager-ca.pem" "$pki/ca-cert.pem"
+check "the agent still serves our certificate" bash -c "openssl verify -CAfile '$pki/ca-cert.pem' \
+    <(openssl x509 -in '$work/a2/server-signed.pem') >/dev/null"
+ovm "refresh Server name=ovs02"
+check "the engine still works over mutual TLS" test "$rc" -eq 0
 
 # events: event_count TEXT, unacknowledged events of the server mentioning TEXT
 event_count() { ovm "getEvents objType=Server objId=$sid"; grep -c "$1" <<<"$out"; }
@@ -138,7 +152,15 @@ check "server becomes Unknown" test "$(field Status)" = "Unknown"
 check "an event tells why" test "$(event_count "authentication failed")" -gt "$before"
 check "the engine log names the refusal" grep -q "refused the Manager's certificate" "$work/m/ovmd.log"
 ovm "takeOwnership Server name=ovs02 password=$AGENT_PASSWORD"
-check "takeOwnership with the password recovers" test "$rc" -eq 0
+check "the password alone cannot hand the agent our CA back" test "$rc" -ne 0
+check "the agent still trusts the other CA" cmp -s "$work/a2/manager-ca.pem" "$work/m2/pki/ca-cert.pem"
+# The agent's administrator resets its trust (ovm-agentd(8) OWNERSHIP).
+agent_stop "$work/a2"
+rm -f "$work/a2/manager-ca.pem" "$work/a2/server-signed.pem"
+check "agent restarts without trust" agent_start "$work/a2" 127.0.0.2 "$port" --nfs-root "$nfs" --hostname ovs02 \
+    --memory-mb 16384
+ovm "takeOwnership Server name=ovs02 password=$AGENT_PASSWORD"
+check "then takeOwnership with the password recovers" test "$rc" -eq 0
 ovm "show Server name=ovs02"
 check "server Running again" test "$(field Status)" = "Running"
 check "the agent trusts our CA again" cmp -s "$work/a2/manager-ca.pem" "$pki/ca-cert.pem"
@@ -157,7 +179,7 @@ check "server becomes Unknown again" test "$(field Status)" = "Unknown"
 check "the engine log says the certificate is not ours" grep -q "certificate is not one this Manager issued" "$work/m/ovmd.log"
 check "nothing reached the agent" bash -c "! grep -q 10.8.8.8 <<<'$(xr_call 127.0.0.2 "$port" get_ntp)'"
 ovm "takeOwnership Server name=ovs02 password=$AGENT_PASSWORD"
-check "takeOwnership issues a new key pair" test "$rc" -eq 0
+check "takeOwnership (with our client certificate) issues a new key pair" test "$rc" -eq 0
 check "the agent's certificate is a new one of ours" bash -c "openssl x509 -in '$work/a2/server-signed.pem' -out '$work/new.crt' 2>/dev/null &&
     openssl verify -CAfile '$pki/ca-cert.pem' '$work/new.crt' >/dev/null && ! cmp -s '$work/new.crt' '$work/signed.crt'"
 ovm "edit Server name=ovs02 ntpServers=10.8.8.8"

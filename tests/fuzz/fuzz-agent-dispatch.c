@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (xr_decode_call((const char *)data, size, &method, &params, err, sizeof err) == 0 &&
         strcmp(method, "migrate_vm") != 0) {
         size_t len = 0;
-        char *out = dispatch_call(fs->sim, method, params, &len);
+        char *out = dispatch_call(fs->sim, method, params, 1, &len);
         check_answer(out, len);
         free(out);
         xr_free(fs->sim->st);

@@ -26,13 +26,19 @@ free_port() {
     return 1
 }
 
+# agent_password_file DIR: writes $AGENT_PASSWORD to DIR.password (mode 0600,
+# anew at every start, as --password behaved) and prints its path.
+agent_password_file() {
+    (umask 077 && printf '%s\n' "$AGENT_PASSWORD" > "$1.password") && echo "$1.password"
+}
+
 # agent_start DIR IP PORT [extra options]: starts an agent in the foreground
 # (background job), pid in DIR.pid, and waits up to 20 s until it answers.
 agent_start() {
     local dir=$1 ip=$2 port=$3; shift 3
     mkdir -p "$dir"
     "$AGENT_BIN" --foreground --listen "$ip" --port "$port" --state-dir "$dir" \
-        --password "$AGENT_PASSWORD" --log-file "$dir.log" "$@" &
+        --password-file "$(agent_password_file "$dir")" --log-file "$dir.log" "$@" &
     echo $! > "$dir.pid"
     local i
     for i in $(seq 1 100); do

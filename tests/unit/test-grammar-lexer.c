@@ -139,6 +139,33 @@ static void test_check_line(void **state)
     free(err);
 }
 
+/* doc/command-language.md §3 item 8: code points that can attack a terminal or
+ * a parser are refused anywhere in a line, named with their offset. */
+static void test_refused_code_points(void **state)
+{
+    lex_err("create Tag name=a\xc2\x9b""31m", "Syntax error: C1 control character U+009B at column 18");
+    lex_err("create Tag name=x\xc2\x85", "Syntax error: C1 control character U+0085 at column 18");
+    lex_err("create Tag name=\xef\xbf\xbe", "Syntax error: noncharacter U+FFFE at column 17");
+    lex_err("create Tag name=\xef\xbf\xbf", "Syntax error: noncharacter U+FFFF at column 17");
+    lex_err("create Tag name=\xf4\x8f\xbf\xbf", "Syntax error: noncharacter U+10FFFF at column 17");
+    lex_err("create Tag name=\xef\xb7\x90", "Syntax error: noncharacter U+FDD0 at column 17");
+    lex_err("create Tag name=\"abc\xe2\x80\xaegpj.exe\"",
+            "Syntax error: bidirectional control U+202E at column 21");
+    lex_err("create Tag description=\xe2\x81\xa6x", "Syntax error: bidirectional control U+2066 at column 24");
+    lex_err("create Tag name=a\xe2\x80\x8f""b", "Syntax error: bidirectional control U+200F at column 18");
+    lex_err("create Tag name=a\xd8\x9c", "Syntax error: bidirectional control U+061C at column 18");
+    lex_err("create Tag name=ad\xe2\x80\x8bmin", "Syntax error: invisible character U+200B at column 19");
+    lex_err("create Tag name=\xef\xbb\xbfx", "Syntax error: invisible character U+FEFF at column 17");
+    lex_err("create Tag name=a\xe2\x81\xa0", "Syntax error: invisible character U+2060 at column 18");
+    lex_err("create Tag name=a\xe2\x80\xa8", "Syntax error: line separator U+2028 at column 18");
+    /* the first offender wins, whatever its class */
+    lex_err("create Tag name=\x1b[31m\xc2\x9b", "Syntax error: control character at column 17");
+    /* neighbours of the refused ranges stay valid */
+    gr_tokens t;
+    lex_ok("create Tag name=\xc2\xa0\xe2\x80\x90\xef\xbf\xbd\xef\xbf\xbc\xd8\x9b", &t);
+    gr_tokens_free(&t);
+}
+
 static void test_utf8_values(void **state)
 {
     gr_tokens t;
@@ -202,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_escapes),       cmocka_unit_test(test_empty_values),
         cmocka_unit_test(test_equals_in_value), cmocka_unit_test(test_question_token),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_check_line),
+        cmocka_unit_test(test_refused_code_points),
         cmocka_unit_test(test_utf8_values),   cmocka_unit_test(test_split),
         cmocka_unit_test(test_cursor),
     };

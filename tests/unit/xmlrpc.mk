@@ -55,3 +55,10 @@ TESTS += tests/unit/test-conftab
 tests_unit_test_conftab_SOURCES = tests/unit/test-conftab.c
 tests_unit_test_conftab_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_conftab_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(PTHREAD_LIBS)
+
+# lib/text.c: refused code points, text from agents, log escaping.
+check_PROGRAMS += tests/unit/test-text
+TESTS += tests/unit/test-text
+tests_unit_test_text_SOURCES = tests/unit/test-text.c
+tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_text_LDADD = lib/libovm.a $(XML_LIBS) $(CMOCKA_LIBS) $(PTHREAD_LIBS)
