@@ -113,38 +113,77 @@ xr_value *lv_start(struct call_ctx *c, const char *repo, const char *vm)
     return c->fault ? NULL : xr_nil();
 }
 
-/* Waits up to the shutdown timeout for d to go away. The agent lock is let go
- * meanwhile (the guest's shutdown can take a minute, and list_vm must keep
- * answering); the handler touches no agent state afterwards. 1 when gone. */
-static int wait_gone(struct call_ctx *c, virDomainPtr d)
+/* A domain that outlives a restart of its daemon: when a call on it fails
+ * because the connection died mid-job, it is looked up again on a fresh
+ * connection (the guest's QEMU keeps running while libvirtd restarts). */
+struct lv_dom {
+    virConnectPtr conn;
+    virDomainPtr d;
+    const char *vm;
+};
+
+static void dom_drop(struct lv_dom *h)
+{
+    if (h->d)
+        virDomainFree(h->d);
+    if (h->conn)
+        virConnectClose(h->conn);
+    h->d = NULL;
+    h->conn = NULL;
+}
+
+/* 1 active, 0 gone, -1 unknown: the daemon cannot say (it is down). Never
+ * takes "cannot say" for "gone": that would report a running guest stopped. */
+static int dom_active(struct call_ctx *c, struct lv_dom *h)
+{
+    int a = h->d ? virDomainIsActive(h->d) : -1;
+    if (a >= 0)
+        return a;
+    dom_drop(h);
+    if (!(h->conn = lv_conn_get(LV(c->sim))))
+        return -1;
+    if ((h->d = virDomainLookupByName(h->conn, h->vm)) != NULL)
+        return (a = virDomainIsActive(h->d)) < 0 ? -1 : a;
+    return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? 0 : -1;
+}
+
+/* Waits up to the shutdown timeout for the domain to go away. The agent lock
+ * is let go meanwhile (the guest's shutdown can take a minute, and list_vm
+ * must keep answering); the handler touches no agent state afterwards.
+ * Returns what dom_active last said. */
+static int wait_gone(struct call_ctx *c, struct lv_dom *h)
 {
     struct lv *lv = LV(c->sim);
-    int gone = 0;
+    int st = 1;
     pthread_mutex_unlock(&c->sim->lock);
-    for (double t = 0; !gone && t < lv->shutdown_timeout; t += STOP_POLL_S) {
+    for (double t = 0; st != 0 && t < lv->shutdown_timeout; t += STOP_POLL_S) {
         if (sim_sleep(c->sim, STOP_POLL_S))
             break;
-        gone = virDomainIsActive(d) != 1;
+        st = dom_active(c, h);
     }
     pthread_mutex_lock(&c->sim->lock);
-    return gone || virDomainIsActive(d) != 1;
+    return st == 0 ? 0 : dom_active(c, h);
 }
 
 xr_value *lv_stop(struct call_ctx *c, const char *vm, int force)
 {
-    virConnectPtr conn = lv_conn(c);
-    virDomainPtr d = conn ? lv_domain(c, conn, vm, 1) : NULL;
-    if (d && !force && virDomainShutdown(d) < 0)
+    struct lv_dom h = {.conn = lv_conn(c), .vm = vm};
+    if (!h.conn || !(h.d = lv_domain(c, h.conn, vm, 1))) {
+        dom_drop(&h);
+        return NULL;
+    }
+    int st = 1;
+    if (!force && virDomainShutdown(h.d) < 0)
         log_info("graceful shutdown of %s refused (%s): destroying it", vm, virGetLastErrorMessage());
-    else if (d && !force && wait_gone(c, d))
+    else if (!force && (st = wait_gone(c, &h)) == 0)
         log_info("%s shut down", vm);
-    else if (d && !force)
+    else if (!force && st == 1)
         log_info("%s ignored the shutdown request for %d s: destroying it", vm, LV(c->sim)->shutdown_timeout);
-    if (d && virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
+    if (st != 0 && (st = dom_active(c, &h)) == 1 && virDomainDestroy(h.d) < 0 && (st = dom_active(c, &h)) == 1)
         lv_fault(c, "stop of VM %s failed", vm);
-    if (d)
-        virDomainFree(d);
-    if (conn)
-        virConnectClose(conn);
+    else if (st < 0)
+        lv_fault(c, "lost the connection to libvirt at %s while stopping VM %s; it may still be running",
+                 LV(c->sim)->uri, vm);
+    dom_drop(&h);
     return c->fault ? NULL : xr_nil();
 }

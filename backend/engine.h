@@ -3,12 +3,10 @@
 #define OVM_ENGINE_H
 #include <stdint.h>
 #include <stdio.h>
-#include "backend/agentc.h"
-#include "backend/ca.h"
-#include "backend/jobs.h"
-#include "backend/store.h"
-#include "lib/conftab.h"
-#include "shell/sshd.h"
+#include "backend/agentc/agentc.h"
+#include "backend/agentc/ca.h"
+#include "backend/jobs/jobs.h"
+#include "backend/store/store.h"
 
 typedef struct engine_config {
     char *state_dir;       /* default /var/lib/ovmd */
@@ -29,7 +27,9 @@ typedef struct engine_config {
     int backup_interval;   /* seconds between store backups; 0 disables them */
     char *backup_dir;      /* default <state_dir>/backups */
     int backup_keep;       /* newest backups kept */
-    sshd_config ssh;       /* ssh.* and auth.* keys (shell/sshd.h) */
+    /* ssh.* and auth.* keys: the SSH server's own type, opaque here so that the
+     * engine does not include the SSH server (only backend/daemon/ joins them). */
+    struct sshd_config *ssh;
 } engine_config;
 
 typedef struct engine {
@@ -42,17 +42,4 @@ typedef struct engine {
     volatile int stopping;
 } engine;
 
-/* Fills cfg with the documented defaults (ovmd.yaml(5)). */
-void engine_config_defaults(engine_config *cfg);
-/* Loads ovmd.yaml over the defaults. 0 ok, -1 with *err (heap). A missing
- * file is not an error when optional is set. */
-int engine_config_load(engine_config *cfg, const char *path, int optional, char **err);
-/* The same from an in-memory document of len bytes; name prefixes *err. */
-int engine_config_load_buffer(engine_config *cfg, const char *buf, size_t len, const char *name, char **err);
-void engine_config_free(engine_config *cfg);
-/* The effective configuration as "key value" lines (ovmd --print-config);
- * password hashes are never printed. */
-void engine_config_print(const engine_config *cfg, FILE *fp);
-/* The engine's table of ovmd.yaml keys (ssh.* and auth.*: sshd_config_keys). */
-const conf_key *engine_config_keys(size_t *n);
 #endif

@@ -1,31 +1,44 @@
-# backend/: the engine (ovmd): store, jobs, operations per object area,
-# agent client, monitor, events.
+# backend/: the engine (ovmd), one folder per layer, lowest first (doc/architecture.md §2;
+# tests/unit/test-layers.sh checks which folder may include which):
+#   store/   the sqlite store and all its SQL      jobs/    jobs, locks, the scheduler, events
+#   agentc/  the typed agent client and the CA     flows/   shared flows and the agent-facing model
+#   render/  results, renderers, show data         monitor/ server polling and HA
+#   ops/     checks and jobs of every command      daemon/  ovmd's main, config, socket listener
+# engine.h is the process state every layer shares.
 noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
-	backend/engine.h backend/config.c backend/crashpoint.c backend/crashpoint.h backend/backup.c backend/backup.h \
-	backend/recover.c backend/recover.h \
-	backend/store.c backend/store.h backend/store_names.c backend/store_names.h \
-	backend/jobs.c backend/jobs.h \
-	backend/events.c backend/events.h \
-	backend/agentc.c backend/agentc.h backend/ca.c backend/ca.h \
-	backend/model.c backend/model.h backend/flow.h backend/flow_place.c backend/flow_start.c \
-	backend/flow_migrate.c backend/flow_present.c backend/flow_cluster.c \
-	backend/discover.c backend/discover.h \
-	backend/monitor.c backend/monitor.h backend/ha.c backend/ha.h backend/cluster.c backend/cluster.h backend/demo.c backend/demo.h \
-	backend/listener.c backend/listener.h \
-	backend/dispatch.c backend/registry.c backend/ops.h backend/ops_common.c \
-	backend/generic.c backend/generic.h \
-	backend/show.c backend/show.h \
-	backend/ops_session.c backend/ops_generic.c backend/ops_server.c \
-	backend/ops_pool.c backend/ops_storage.c backend/ops_vm.c \
-	backend/ops_network.c backend/ops_misc.c
+	backend/engine.h \
+	backend/store/store.h backend/store/store_impl.h backend/store/store.c backend/store/store_index.c backend/store/store_obj.c \
+	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_events.c \
+	backend/store/backup.c backend/store/backup.h \
+	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c \
+	backend/jobs/events.c backend/jobs/events.h \
+	backend/agentc/agentc.h backend/agentc/agentc_impl.h backend/agentc/agentc.c backend/agentc/agentc_tls.c \
+	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
+	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
+	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/model.c backend/flows/model.h \
+	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
+	backend/render/show.c backend/render/show.h \
+	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h \
+	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
+	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
+	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c \
+	backend/ops/ops_server.h backend/ops/ops_server.c backend/ops/ops_server_discover.c backend/ops/ops_server_owner.c \
+	backend/ops/ops_storage.h backend/ops/ops_storage.c backend/ops/ops_storage_fileserver.c \
+	backend/ops/ops_storage_repo.c backend/ops/ops_storage_disk.c \
+	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c \
+	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_mapping.c \
+	backend/ops/ops_network.h backend/ops/ops_network.c backend/ops/ops_network_port.c backend/ops/ops_network_vnic.c \
+	backend/daemon/config.h backend/daemon/config.c backend/daemon/demo.c backend/daemon/demo.h \
+	backend/daemon/listener.c backend/daemon/listener.h
 backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 
 ENGINE_LIBS = backend/libengine.a shell/libsshd.a backend/librender.a completions/libcomplete.a grammar/libgrammar.a \
 	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(SSH_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
 
+# backend/daemon/engine.c: ovmd's main, the one place that joins the engine and the SSH server.
 sbin_PROGRAMS += ovmd
-ovmd_SOURCES = backend/engine.c
+ovmd_SOURCES = backend/daemon/engine.c
 ovmd_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 ovmd_LDADD = $(ENGINE_LIBS)

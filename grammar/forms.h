@@ -1,7 +1,7 @@
 /* The command forms and object types as X-macros: the one list from which
  * the grammar's tables (grammar/commands.c, grammar/types.c) and the form ids
  * (gr_form_id in grammar/grammar.h) are derived. The engine binds one
- * operation to every form id that is not refused (backend/registry.c).
+ * operation to every form id that is not refused (backend/ops/registry.c).
  *
  * GR_FORMS(X) calls X(id, initialisers...) per form; the initialisers name
  * attribute tables and helper macros (INST, CREATE, PAIR, MGR, REFUSED_*)

@@ -129,7 +129,7 @@ check "crash at job.started (create Vm)" crash_at job.started "create Vm name=v1
 consistent "job.started"
 check "crash at after:create_vm (vm.cfg written, no object)" crash_at after:create_vm "create Vm name=v2 $vm"
 # The VM directory the agent wrote before the crash is removed at start-up
-# (backend/recover.c): the interrupted create is Failed, so no VM exists.
+# (backend/flows/recover.c): the interrupted create is Failed, so no VM exists.
 consistent "after:create_vm"
 check "the interrupted create's VM is not in the store" bash -c "! grep -q 'name:v2' <<<\"\$(timeout 30 '$OVMSH_BIN' -S '$m/engine.sock' -c 'list Vm')\""
 ovm "create Vm name=web $vm"

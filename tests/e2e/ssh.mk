@@ -9,7 +9,7 @@ EXTRA_DIST += $(SSH_E2E_TESTS) tests/e2e/ssh-lib.sh tests/e2e/ssh-flood.py
 
 # Unit tests of the pure parts (config keys, hashing, from=, lockout).
 check_PROGRAMS += shell/test-sshd-config
-shell_test_sshd_config_SOURCES = shell/test-sshd-config.c
+shell_test_sshd_config_SOURCES = shell/sshd/test-sshd-config.c
 shell_test_sshd_config_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(CMOCKA_CFLAGS)
 shell_test_sshd_config_LDADD = $(SSHD_LDADD) $(CMOCKA_LIBS)
 TESTS += shell/test-sshd-config

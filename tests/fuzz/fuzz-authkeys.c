@@ -1,5 +1,5 @@
 /* Fuzz target for the authorized_keys reader of the SSH front end
- * (shell/ssh_keys.c): the input is the file. The parser reads a path, so the
+ * (shell/sshd/ssh_keys.c): the input is the file. The parser reads a path, so the
  * input is written to one private temporary file reused for every run. The
  * first line is also tried as a from= pattern list. */
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
-#include "shell/ssh_keys.h"
+#include "shell/sshd/ssh_keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

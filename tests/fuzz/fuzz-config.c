@@ -1,9 +1,9 @@
-/* Fuzz target for the ovmd.yaml loader (backend/config.c): any document is
+/* Fuzz target for the ovmd.yaml loader (backend/daemon/config.c): any document is
  * either accepted or refused with a reason, never crashes, and the loaded
  * configuration frees cleanly. */
 #include <stdint.h>
 #include <stdlib.h>
-#include "backend/engine.h"
+#include "backend/daemon/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

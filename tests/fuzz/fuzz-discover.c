@@ -1,10 +1,10 @@
 /* Fuzz target for the engine's reading of agent discovery documents
- * (backend/discover.c): hostile XML from an agent must be refused or read
+ * (backend/flows/discover.c): hostile XML from an agent must be refused or read
  * into bounded fields, never crash or leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "backend/discover.h"
+#include "backend/flows/discover.h"
 #include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

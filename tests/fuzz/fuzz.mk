@@ -4,13 +4,13 @@
 # dispatch and the discovery documents). See tests/fuzz/FUZZING.md.
 # The sources under test are compiled into each target (not linked from the
 # libraries) so that a fuzzer build instruments them.
-fuzz_config_src = tests/fuzz/fuzz-config.c backend/config.c shell/sshd_config.c shell/ssh_startups.c
+fuzz_config_src = tests/fuzz/fuzz-config.c backend/daemon/config.c shell/sshd/sshd_config.c shell/sshd/ssh_startups.c
 fuzz_config_cflags = $(AM_CFLAGS) $(YAML_CFLAGS) $(SSH_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
 fuzz_config_ldadd = lib/libovm.a $(YAML_LIBS) $(SSH_LIBS) $(CRYPT_LIBS) $(XML_LIBS)
-fuzz_discover_src = tests/fuzz/fuzz-discover.c backend/discover.c
+fuzz_discover_src = tests/fuzz/fuzz-discover.c backend/flows/discover.c
 fuzz_discover_cflags = $(AM_CFLAGS) $(XML_CFLAGS)
 fuzz_discover_ldadd = lib/libovm.a $(XML_LIBS)
-fuzz_authkeys_src = tests/fuzz/fuzz-authkeys.c shell/ssh_keys.c
+fuzz_authkeys_src = tests/fuzz/fuzz-authkeys.c shell/sshd/ssh_keys.c
 fuzz_authkeys_cflags = $(AM_CFLAGS) $(SSH_CFLAGS)
 fuzz_authkeys_ldadd = lib/libovm.a $(SSH_LIBS) $(XML_LIBS)
 fuzz_agent_src = tests/fuzz/fuzz-agent-dispatch.c agent/dispatch.c agent/faults.c agent/vmcfg.c \

@@ -1,7 +1,7 @@
 # tests/unit render tests: the output renderers (backend/librender.a, linked
 # into the engine by backend/local.mk) and the completion engine.
 noinst_LIBRARIES += backend/librender.a
-backend_librender_a_SOURCES = backend/render.c backend/result.h
+backend_librender_a_SOURCES = backend/render/render.c backend/render/result.h
 
 check_PROGRAMS += tests/unit/test-render
 TESTS += tests/unit/test-render

@@ -1,4 +1,4 @@
-/* Tests of the engine's agent client (backend/agentc.c) against a tiny
+/* Tests of the engine's agent client (backend/agentc/agentc.c) against a tiny
  * HTTPS XML-RPC server on 127.0.0.1 (libmicrohttpd) whose self-signed
  * certificate is made with OpenSSL when the test starts. */
 #include <stdarg.h>
@@ -19,7 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include "backend/agentc.h"
+#include "backend/agentc/agentc.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 

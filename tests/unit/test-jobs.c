@@ -1,4 +1,4 @@
-/* Unit tests of the job queue (backend/jobs.c) with a minimal engine: a real
+/* Unit tests of the job queue (backend/jobs/jobs.c) with a minimal engine: a real
  * store in a temporary directory and two workers, no agent client. Job
  * functions block on a gate the test opens, so every interleaving checked
  * here is forced, not hoped for; every wait is bounded. */

@@ -1,4 +1,4 @@
-/* The command registry (backend/registry.c): every grammar form has exactly
+/* The command registry (backend/ops/registry.c): every grammar form has exactly
  * one engine operation, or is refused by the grammar and has none. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "backend/ops.h"
+#include "backend/ops/ops.h"
 
 static void test_every_form_bound_once(void **state)
 {

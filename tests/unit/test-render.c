@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
-#include "backend/result.h"
+#include "backend/render/result.h"
 
 #define T_MS 1710770950401LL
 #define TIME "2024-03-18 14:09:10,401 UTC"

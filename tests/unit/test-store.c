@@ -1,4 +1,4 @@
-/* Unit tests of the object store (backend/store.c) on a real sqlite file in a
+/* Unit tests of the object store (backend/store/store.c) on a real sqlite file in a
  * fresh temporary directory per test, so that persistence is what is tested,
  * not an in-memory shortcut. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
-#include "backend/store.h"
+#include "backend/store/store.h"
 #include "lib/util.h"
 
 typedef struct fixture {

@@ -1,5 +1,5 @@
 # tests/unit lib tests (util paths, conftab) and xmlrpc tests: the codec (lib/xmlrpc.c), the engine's agent client
-# (backend/agentc.c, built in directly until the engine links it) and the
+# (backend/agentc/agentc.c, built in directly until the engine links it) and the
 # replay of the XML-RPC fuzz corpus.
 check_PROGRAMS += tests/unit/test-xmlrpc tests/unit/test-agentc
 TESTS += tests/unit/test-xmlrpc tests/unit/test-agentc
@@ -8,7 +8,8 @@ tests_unit_test_xmlrpc_SOURCES = tests/unit/test-xmlrpc.c
 tests_unit_test_xmlrpc_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_xmlrpc_LDADD = lib/libovm.a $(XML_LIBS) $(CMOCKA_LIBS) $(PTHREAD_LIBS)
 
-tests_unit_test_agentc_SOURCES = tests/unit/test-agentc.c backend/agentc.c backend/agentc.h
+tests_unit_test_agentc_SOURCES = tests/unit/test-agentc.c backend/agentc/agentc.c backend/agentc/agentc.h \
+	backend/agentc/agentc_impl.h backend/agentc/agentc_tls.c backend/agentc/agentc_outcome.c
 tests_unit_test_agentc_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(MHD_CFLAGS) \
 	$(XML_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_agentc_LDADD = lib/libovm.a $(MHD_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \

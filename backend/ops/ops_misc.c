@@ -1,0 +1,346 @@
+/* Tags (doc/object-model.md §2.8, X-1), events (§5.7), the VNIC MAC range and
+ * statistics (doc/command-language.md §4.5, §5.4): the manager commands that are not
+ * about one area's objects. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "backend/ops/generic.h"
+#include "backend/flows/model.h"
+#include "backend/ops/ops.h"
+#include "backend/render/show.h"
+#include "backend/store/store_tables.h"
+#include "lib/util.h"
+
+/* ---- Tag ---- */
+
+static job *prepare_create_tag(cmdctx *c)
+{
+    const char *name = gr_get(c->cmd, "name");
+    if (name_taken(c->e, "Tag", name, NULL)) {
+        result_fail(c->res, "A Tag named %s already exists", name);
+        return NULL;
+    }
+    char id[64];
+    new_object_id(c->cmd->type, id, sizeof id);
+    gplan *p = gplan_new("Tag", id, name);
+    gplan_take_attrs(p, c->cmd);
+    job *j = cmd_job(c, "Create", "Tag", name, NULL, NULL);
+    j->fn = gplan_run_create;
+    j->plan = p;
+    j->plan_free = gplan_free;
+    return j;
+}
+
+static job *prepare_edit_tag(cmdctx *c)
+{
+    obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    return tag ? gplan_prepare_edit(c, tag, 1) : NULL;
+}
+
+/* members are kept on the tag, so deleting it untags every member. */
+static job *prepare_delete_tag(cmdctx *c)
+{
+    obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!tag)
+        return NULL;
+    return gplan_delete_job(c, tag);
+}
+
+typedef struct tag_plan {
+    char tag[64], member[64];
+    int add;
+} tag_plan;
+
+static int run_tag_member(job *j)
+{
+    tag_plan *p = j->plan;
+    engine *e = j->eng;
+    int rc = 0;
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    obj *tag = store_get(e->st, p->tag), *member = store_get(e->st, p->member);
+    if (!tag || !member) {
+        job_fail(j, "Job failed: the Tag or the tagged object no longer exists");
+        rc = -1;
+    } else if (p->add) {
+        obj_list_add(e->st, tag, "members", member->id);
+    } else {
+        obj_list_remove(e->st, tag, "members", member->id);
+    }
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+    return rc;
+}
+
+static job *prepare_tag_member(cmdctx *c, int add)
+{
+    obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *member = tag ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+    if (!member)
+        return NULL;
+    if (!add && !obj_list_has(tag, "members", member->id)) {
+        result_fail(c->res, "%s %s is not a member of Tag %s", member->type, member->name, tag->name);
+        return NULL;
+    }
+    tag_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->tag, sizeof p->tag, "%s", tag->id);
+    snprintf(p->member, sizeof p->member, "%s", member->id);
+    p->add = add;
+    job *j = cmd_job(c, add ? "Add Tag to" : "Remove Tag from", member->type, member->name, tag->id, member->id,
+                     NULL);
+    free(j->name);
+    const char *label = c->cmd->ptype->show_name ? c->cmd->ptype->show_name : member->type;
+    j->name = xasprintf("%s Tag: %s %s %s: %s", add ? "Add" : "Remove", tag->name, add ? "to" : "from", label,
+                        member->name);
+    j->fn = run_tag_member;
+    j->plan = p;
+    j->plan_free = free;
+    return j;
+}
+
+static job *prepare_add_tag(cmdctx *c)
+{
+    return prepare_tag_member(c, 1);
+}
+
+static job *prepare_remove_tag(cmdctx *c)
+{
+    return prepare_tag_member(c, 0);
+}
+
+/* ---- getEvents / ackEvent ---- */
+
+static const char *severity_label(const char *sev)
+{
+    if (!sev)
+        return "Informational";
+    if (!strcmp(sev, "CRITICAL"))
+        return "Critical";
+    if (!strcmp(sev, "ERROR"))
+        return "Error";
+    if (!strcmp(sev, "WARNING"))
+        return "Warning";
+    return "Informational";
+}
+
+static void add_event(void *ctx, int64_t id, const char *severity, const char *summary)
+{
+    result *res = ctx;
+    char idtext[32];
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    char *name = xasprintf("%s %s", severity_label(severity), summary ? summary : "");
+    result_list_add(res, idtext, name);
+    free(name);
+}
+
+static void op_get_events(cmdctx *c)
+{
+    const char *ack = gr_get(c->cmd, "acknowledged");
+    char *err = NULL;
+    result_list_begin(c->res);
+    if (store_event_list(c->e->st, gr_get(c->cmd, "objType"), gr_get(c->cmd, "objId"),
+                         ack ? !strcmp(ack, "Yes") : -1, add_event, c->res, &err) != 0) {
+        result_fail(c->res, "Cannot read events: %s", err);
+        free(err);
+    }
+}
+
+/* Acknowledging twice succeeds and keeps the first acknowledgement. */
+static void op_ack_event(cmdctx *c)
+{
+    const char *idtext = gr_get(c->cmd, "eventId");
+    long long id = strtoll(idtext, NULL, 10);
+    char *err = NULL;
+    store_wrlock(c->e->st);
+    int found = store_event_ack(c->e->st, id, c->ses->user, ovm_now_ms(), &err);
+    if (found == 0)
+        result_fail(c->res, "Cannot find Event with id: %s", idtext);
+    else if (found < 0)
+        result_fail(c->res, "Cannot acknowledge event %s: %s", idtext, err);
+    store_unlock(c->e->st);
+    free(err);
+}
+
+/* ---- VNIC MAC range ---- */
+
+static int mac_value(const char *s, uint64_t *out)
+{
+    unsigned b[6];
+    char tail;
+    if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+        return -1;
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | b[i];
+    *out = v;
+    return 0;
+}
+
+static void op_get_mac_range(cmdctx *c)
+{
+    obj *m = store_get(c->e->st, c->e->manager_id);
+    if (!m) {
+        result_fail(c->res, "Cannot find Manager with id: %s", c->e->manager_id);
+        return;
+    }
+    c->res->kind = RD_SHOW;
+    c->res->has_data = 1;
+    result_show_add(c->res, "Start", obj_gets(m, "macStart"));
+    result_show_add(c->res, "End", obj_gets(m, "macEnd"));
+}
+
+static job *prepare_set_mac_range(cmdctx *c)
+{
+    const char *start = gr_get(c->cmd, "start"), *end = gr_get(c->cmd, "end");
+    uint64_t lo, hi;
+    if (mac_value(start, &lo) != 0 || mac_value(end, &hi) != 0 || lo > hi) {
+        result_fail(c->res, "Invalid MAC range %s-%s; start must not be greater than end", start, end);
+        return NULL;
+    }
+    obj *m = store_get(c->e->st, c->e->manager_id);
+    if (!m) {
+        result_fail(c->res, "Cannot find Manager with id: %s", c->e->manager_id);
+        return NULL;
+    }
+    gplan *p = gplan_new("Manager", m->id, NULL);
+    gplan_set(p, "macStart", start);
+    p->old[0] = xstrdup(obj_gets(m, "macStart"));
+    gplan_set(p, "macEnd", end);
+    p->old[1] = xstrdup(obj_gets(m, "macEnd"));
+    p->version = m->version;
+    job *j = cmd_job(c, "Set MAC Range", "Manager", m->name, m->id, NULL);
+    free(j->name);
+    j->name = xstrdup("Set MAC Range");
+    j->fn = gplan_run_edit;
+    j->plan = p;
+    j->plan_free = gplan_free;
+    return j;
+}
+
+/* ---- getStatList ---- */
+
+/* Oracle VM 3.4: memory statistics for Server only, file system statistics
+ * for FileSystem only, CPU_COUNT not for Server (so: Vm only). */
+static int stat_applies(const char *type, const char *stat)
+{
+    if (!strcmp(stat, "FREE_MEMORY") || !strcmp(stat, "MEMORY_UTILIZATION"))
+        return !strcmp(type, "Server");
+    if (!strncmp(stat, "FILE_SYSTEM_", 12))
+        return !strcmp(type, "FileSystem");
+    if (!strcmp(stat, "CPU_COUNT"))
+        return !strcmp(type, "Vm");
+    return !strcmp(type, "Server") || !strcmp(type, "Vm");
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in Manager local time to epoch ms; -1 when malformed. */
+static int parse_time(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    const char *end = s ? strptime(s, "%Y-%m-%d %H:%M:%S", &tm) : NULL;
+    if (!end || *end)
+        return -1;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *out = (int64_t)t * 1000;
+    return 0;
+}
+
+static double percent(double part, double whole)
+{
+    return whole > 0 ? part * 100.0 / whole : 0.0;
+}
+
+/* The current value of stat for o, computed from the store (heap). */
+static char *stat_now(engine *e, const obj *o, const char *stat)
+{
+    char buf[64];
+    double size = strtod(obj_gets(o, "size"), NULL), avail = strtod(obj_gets(o, "free"), NULL);
+    if (!strcmp(stat, "CPU_COUNT"))
+        return xasprintf("%lld", obj_get_int(o, "cpuCount", 1));
+    if (!strcmp(stat, "FREE_MEMORY"))
+        return xasprintf("%lld", server_usable_memory(e, o));
+    if (!strcmp(stat, "MEMORY_UTILIZATION")) {
+        double total = (double)obj_get_int(o, "memory", 0);
+        snprintf(buf, sizeof buf, "%.1f", percent(total - (double)server_usable_memory(e, o), total));
+    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_AVAILABLE")) {
+        fmt_gib(avail, buf, sizeof buf);
+    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_TOTAL")) {
+        fmt_gib(size, buf, sizeof buf);
+    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_UTILIZATION")) {
+        snprintf(buf, sizeof buf, "%.1f", percent(size - avail, size));
+    } else if (!strcmp(stat, "FILE_SYSTEM_TOTAL_FILES_SIZE")) {
+        fmt_gib(size - avail, buf, sizeof buf);
+    } else { /* CPU_UTILIZATION: no samples are kept yet */
+        fmt_gib(0.0, buf, sizeof buf);
+    }
+    return xstrdup(buf);
+}
+
+/* Validates the time window; 0 ok with *from, *to set, -1 after result_fail. */
+static int stat_window(cmdctx *c, int64_t *from, int64_t *to)
+{
+    const char *s = gr_get(c->cmd, "startTime"), *e = gr_get(c->cmd, "endTime");
+    if (parse_time(s, from) != 0) {
+        result_fail(c->res, "Invalid value '%s' for startTime; expected YYYY-MM-DD HH:MM:SS", s);
+        return -1;
+    }
+    *to = INT64_MAX;
+    if (e && parse_time(e, to) != 0) {
+        result_fail(c->res, "Invalid value '%s' for endTime; expected YYYY-MM-DD HH:MM:SS", e);
+        return -1;
+    }
+    if (*to < *from) {
+        result_fail(c->res, "Invalid value '%s' for endTime; expected a time not before startTime", e);
+        return -1;
+    }
+    return 0;
+}
+
+static void op_get_stat_list(cmdctx *c)
+{
+    const char *type = gr_get(c->cmd, "objType"), *id = gr_get(c->cmd, "objId");
+    const char *stat = gr_get(c->cmd, "statType");
+    if (!stat_applies(type, stat)) {
+        result_fail(c->res, "Statistic %s is not available for %s", stat, type);
+        return;
+    }
+    int64_t from, to;
+    if (stat_window(c, &from, &to) != 0)
+        return;
+    obj *o = store_get_typed(c->e->st, type, id);
+    if (!o) {
+        result_fail(c->res, "Cannot find %s with id: %s", type, id);
+        return;
+    }
+    c->res->kind = RD_TEXT;
+    c->res->has_data = 1;
+    /* one sample "now", reported only when now lies in the window */
+    int64_t now = ovm_now_ms();
+    if (now / 1000 * 1000 < from || now > to)
+        return;
+    char when[64];
+    ovm_time_header(now, when, sizeof when);
+    char *value = stat_now(c->e, o, stat);
+    char *line = xasprintf("%s = %s", when, value);
+    result_text_add(c->res, line);
+    free(line);
+    free(value);
+}
+
+const op ops_misc[] = {
+    {GR_F_create_Tag, NULL, prepare_create_tag, 0},
+    {GR_F_edit_Tag, NULL, prepare_edit_tag, 0},
+    {GR_F_delete_Tag, NULL, prepare_delete_tag, 0},
+    {GR_F_add_Tag, NULL, prepare_add_tag, 0},
+    {GR_F_remove_Tag, NULL, prepare_remove_tag, 0},
+    {GR_F_getEvents, op_get_events, NULL, 0},
+    {GR_F_ackEvent, op_ack_event, NULL, 1},
+    {GR_F_getVnicMacAddrRange, op_get_mac_range, NULL, 0},
+    {GR_F_setVnicMacAddrRange, NULL, prepare_set_mac_range, 0},
+    {GR_F_getStatList, op_get_stat_list, NULL, 0},
+    OPS_END,
+};

@@ -1,0 +1,514 @@
+/* ServerPool and AntiAffinityGroup commands (doc/object-model.md §6.1, §6.9). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/ops/cluster.h"
+#include "backend/flows/flow.h"
+#include "backend/ops/generic.h"
+#include "backend/flows/model.h"
+#include "backend/ops/ops.h"
+#include "backend/render/show.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+#define POOL_MAX_SERVERS 32
+
+/* ---- create / edit / delete ServerPool ---- */
+
+static job *prepare_create_pool(cmdctx *c)
+{
+    const char *name = gr_get(c->cmd, "name");
+    if (gr_get(c->cmd, "clusterEnable") && !strcmp(gr_get(c->cmd, "clusterEnable"), "Yes"))
+        return cluster_prepare_create_pool(c);
+    if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
+        result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
+        return NULL;
+    }
+    if (name_taken(c->e, "ServerPool", name, NULL)) {
+        result_fail(c->res, "A ServerPool named %s already exists", name);
+        return NULL;
+    }
+    char id[64];
+    new_object_id(c->cmd->type, id, sizeof id);
+    gplan *p = gplan_new("ServerPool", id, name);
+    gplan_take_attrs(p, c->cmd);
+    gplan_set(p, "clusterEnable", "No");
+    job *j = cmd_job(c, "Create", "ServerPool", name, NULL, NULL);
+    j->fn = gplan_run_create;
+    j->plan = p;
+    j->plan_free = gplan_free;
+    return j;
+}
+
+static job *prepare_edit_pool(cmdctx *c)
+{
+    obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!pool)
+        return NULL;
+    if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
+        result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
+        return NULL;
+    }
+    if (gr_get(c->cmd, "clusterTimeout") && store_count(c->e->st, "Server")) {
+        obj **servers;
+        size_t n = store_find_by(c->e->st, "Server", "serverPool", pool->id, &servers);
+        free(servers);
+        if (n) {
+            result_fail(c->res, "clusterTimeout of ServerPool %s can only change while the pool has no servers",
+                        pool->name);
+            return NULL;
+        }
+    }
+    return gplan_prepare_edit(c, pool, 1);
+}
+
+static int run_delete_pool(job *j)
+{
+    gplan *p = j->plan;
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    store_begin(e->st);
+    obj **groups;
+    size_t n = store_find_by(e->st, "AntiAffinityGroup", "serverPool", p->id, &groups);
+    for (size_t i = 0; i < n; i++)
+        store_delete(e->st, groups[i]);
+    free(groups);
+    obj *pool = store_get(e->st, p->id);
+    if (pool)
+        store_delete(e->st, pool);
+    store_commit(e->st);
+    store_unlock(e->st);
+    return 0;
+}
+
+static job *prepare_delete_pool(cmdctx *c)
+{
+    obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!pool)
+        return NULL;
+    static const char *users[] = {"Server", "Vm", NULL};
+    for (const char **t = users; *t; t++) {
+        obj **v;
+        size_t n = store_find_by(c->e->st, *t, "serverPool", pool->id, &v);
+        if (n) {
+            result_fail(c->res, "Cannot delete ServerPool %s: it is in use by %s %s", pool->name, *t, v[0]->name);
+            free(v);
+            return NULL;
+        }
+        free(v);
+    }
+    job *j = cmd_job(c, "Delete", "ServerPool", pool->name, pool->id, NULL);
+    j->fn = run_delete_pool;
+    j->plan = gplan_new("ServerPool", pool->id, NULL);
+    j->plan_free = gplan_free;
+    return j;
+}
+
+/* ---- add / remove Server ---- */
+
+typedef struct member_plan {
+    char pool_id[64], pool_name[257], server_id[64];
+    agent_target target;       /* the joining or leaving server */
+    agent_target *others;      /* remaining members: their ip lists are updated */
+    size_t nothers;
+    int node_number;
+    int last;                  /* removing the last member */
+    cluster_plan *cluster;     /* clustered pool: cluster work, else NULL */
+} member_plan;
+
+static void member_plan_free(void *arg)
+{
+    member_plan *p = arg;
+    if (p) {
+        free(p->others);
+        cluster_plan_free(p->cluster);
+        free(p);
+    }
+}
+
+static xr_value *member_ips(const member_plan *p, int with_target)
+{
+    xr_value *ips = xr_array();
+    if (with_target)
+        xr_array_add(ips, xr_string(p->target.ep.host));
+    for (size_t i = 0; i < p->nothers; i++)
+        xr_array_add(ips, xr_string(p->others[i].ep.host));
+    return ips;
+}
+
+static int push_ip_lists(job *j, const member_plan *p, int with_target)
+{
+    long tmo = j->eng->cfg.agent_call_timeout;
+    if (with_target && agent_job_call(j, &p->target, "set_pool_member_ip_list", tmo, NULL, 1, member_ips(p, 1)))
+        return -1;
+    for (size_t i = 0; i < p->nothers; i++)
+        if (agent_job_call(j, &p->others[i], "set_pool_member_ip_list", tmo, NULL, 1, member_ips(p, with_target)))
+            return -1;
+    return 0;
+}
+
+static int run_add_server(job *j)
+{
+    member_plan *p = j->plan;
+    engine *e = j->eng;
+    const char *method = p->nothers ? "join_server_pool" : "create_server_pool";
+    if (agent_job_call(j, &p->target, method, e->cfg.agent_call_timeout, NULL, 7, xr_string(p->pool_name),
+                       xr_string(p->pool_id), xr_string(""), xr_int(p->node_number), xr_string(p->target.name),
+                       xr_string(p->target.ep.host), xr_string("xen,utility")) != 0)
+        return -1;
+    if (push_ip_lists(j, p, 1) != 0) {
+        char *err = NULL;
+        agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
+                       xr_string(p->pool_id));
+        free(err);
+        return -1;
+    }
+    if (p->cluster && cluster_join(j, &p->target, p->cluster) != 0) {
+        char *err = NULL;
+        agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
+                       xr_string(p->pool_id));
+        free(err);
+        return -1;
+    }
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    obj *s = store_get(e->st, p->server_id);
+    if (s) {
+        obj_set(e->st, s, "serverPool", p->pool_id);
+        obj_set(e->st, s, "roles", "VM,UTILITY");
+        obj_setf(e->st, s, "nodeNumber", "%d", p->node_number);
+    }
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+    return 0;
+}
+
+static size_t pool_members(engine *e, const char *pool_id, obj ***out)
+{
+    return store_find_by(e->st, "Server", "serverPool", pool_id, out);
+}
+
+static member_plan *member_plan_new(engine *e, obj *pool, obj *server)
+{
+    member_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->pool_id, sizeof p->pool_id, "%s", pool->id);
+    snprintf(p->pool_name, sizeof p->pool_name, "%s", pool->name);
+    snprintf(p->server_id, sizeof p->server_id, "%s", server->id);
+    agent_target_of(e, server, &p->target);
+    obj **members;
+    size_t n = pool_members(e, pool->id, &members);
+    p->others = xcalloc(n ? n : 1, sizeof *p->others);
+    for (size_t i = 0; i < n; i++) {
+        long long node = obj_get_int(members[i], "nodeNumber", 0);
+        if (node >= p->node_number)
+            p->node_number = (int)node + 1;
+        if (members[i] != server)
+            agent_target_of(e, members[i], &p->others[p->nothers++]);
+    }
+    free(members);
+    p->cluster = cluster_plan_new(e, pool, p->nothers == 0);
+    return p;
+}
+
+static job *prepare_add_server(cmdctx *c)
+{
+    obj *s = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *pool = s ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+    if (!pool)
+        return NULL;
+    obj *cur = store_get(c->e->st, obj_gets(s, "serverPool"));
+    if (cur) {
+        result_fail(c->res, "Server %s already belongs to ServerPool %s", s->name, cur->name);
+        return NULL;
+    }
+    if (!server_usable(s)) {
+        result_fail(c->res, "Server %s must be owned and Running to join a server pool", s->name);
+        return NULL;
+    }
+    obj **members;
+    size_t n = pool_members(c->e, pool->id, &members);
+    free(members);
+    if (n >= POOL_MAX_SERVERS) {
+        result_fail(c->res, "ServerPool %s already has %d servers, the maximum", pool->name, POOL_MAX_SERVERS);
+        return NULL;
+    }
+    job *j = cmd_job(c, "Add Server to", "ServerPool", pool->name, s->id, pool->id, NULL);
+    free(j->name);
+    j->name = xasprintf("Add Server: %s to Server Pool: %s", s->name, pool->name);
+    j->fn = run_add_server;
+    j->plan = member_plan_new(c->e, pool, s);
+    j->plan_free = member_plan_free;
+    return j;
+}
+
+static int run_remove_server(job *j)
+{
+    member_plan *p = j->plan;
+    engine *e = j->eng;
+    const char *method = p->nothers ? "leave_server_pool" : "destroy_server_pool";
+    if (p->cluster)
+        cluster_leave(j, &p->target, p->cluster);
+    if (agent_job_call(j, &p->target, method, e->cfg.agent_call_timeout, NULL, 1, xr_string(p->pool_id)) != 0)
+        return -1;
+    if (push_ip_lists(j, p, 0) != 0)
+        return -1;
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    store_begin(e->st);
+    obj *s = store_get(e->st, p->server_id);
+    if (s) {
+        obj_unset(e->st, s, "serverPool");
+        obj_unset(e->st, s, "nodeNumber");
+        obj **vms;
+        size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
+        for (size_t i = 0; i < n; i++)
+            if (!vm_is_active(vms[i]))
+                obj_unset(e->st, vms[i], "server");
+        free(vms);
+    }
+    store_commit(e->st);
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+    return 0;
+}
+
+static job *prepare_remove_server(cmdctx *c)
+{
+    obj *s = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *pool = s ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+    if (!pool)
+        return NULL;
+    if (!obj_is(s, "serverPool", pool->id)) {
+        result_fail(c->res, "Server %s is not in ServerPool %s", s->name, pool->name);
+        return NULL;
+    }
+    const char *st = status_of(s);
+    if (strcmp(st, "Running") && strcmp(st, "Stopped")) {
+        result_fail(c->res, "Cannot remove Server %s from ServerPool %s: its status is %s", s->name, pool->name, st);
+        return NULL;
+    }
+    obj **vms;
+    size_t n = store_find_by(c->e->st, "Vm", "server", s->id, &vms), running = 0;
+    strbuf names = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (vm_is_active(vms[i])) {
+            sb_addf(&names, "%s%s", running++ ? ", " : "", vms[i]->name);
+        }
+    }
+    free(vms);
+    if (running) {
+        result_fail(c->res, "Server %s still runs %zu Vm(s): %s; migrate or stop them first", s->name, running,
+                    names.buf);
+        sb_free(&names);
+        return NULL;
+    }
+    sb_free(&names);
+    job *j = cmd_job(c, "Remove Server from", "ServerPool", pool->name, s->id, pool->id, NULL);
+    free(j->name);
+    j->name = xasprintf("Remove Server: %s from Server Pool: %s", s->name, pool->name);
+    j->fn = run_remove_server;
+    j->plan = member_plan_new(c->e, pool, s);
+    j->plan_free = member_plan_free;
+    return j;
+}
+
+/* ---- AntiAffinityGroup ---- */
+
+static job *prepare_create_aag(cmdctx *c)
+{
+    const char *name = gr_get(c->cmd, "name");
+    obj *pool = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
+    if (!pool)
+        return NULL;
+    obj **groups;
+    size_t n = store_find_by(c->e->st, "AntiAffinityGroup", "serverPool", pool->id, &groups);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(groups[i]->name, name)) {
+            result_fail(c->res, "A AntiAffinityGroup named %s already exists", name);
+            free(groups);
+            return NULL;
+        }
+    }
+    free(groups);
+    char id[64];
+    new_object_id(c->cmd->type, id, sizeof id);
+    gplan *p = gplan_new("AntiAffinityGroup", id, name);
+    gplan_take_attrs(p, c->cmd);
+    gplan_set(p, "serverPool", pool->id);
+    job *j = cmd_job(c, "Create", "AntiAffinityGroup", name, NULL, pool->id, NULL);
+    j->fn = gplan_run_create;
+    j->plan = p;
+    j->plan_free = gplan_free;
+    return j;
+}
+
+static job *prepare_edit_aag(cmdctx *c)
+{
+    obj *g = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    return g ? gplan_prepare_edit(c, g, 0) : NULL;
+}
+
+static job *prepare_delete_simple(cmdctx *c)
+{
+    obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!o)
+        return NULL;
+    return gplan_delete_job(c, o);
+}
+
+typedef struct aag_plan {
+    char group[64], vm[64];
+    int add;
+} aag_plan;
+
+/* a member of the group STARTING, RUNNING or STOPPING on the same server. */
+static obj *aag_conflict(engine *e, const obj *g, const obj *vm)
+{
+    if (!vm_is_active(vm) || !obj_get(vm, "server"))
+        return NULL;
+    char **ids;
+    size_t n = split_list(obj_get(g, "vms"), &ids);
+    obj *hit = NULL;
+    for (size_t i = 0; i < n && !hit; i++) {
+        obj *o = store_get(e->st, ids[i]);
+        if (o && o != vm && vm_is_active(o) && obj_is(o, "server", obj_gets(vm, "server")))
+            hit = o;
+    }
+    free_list(ids, n);
+    return hit;
+}
+
+static int run_aag_member(job *j)
+{
+    aag_plan *p = j->plan;
+    engine *e = j->eng;
+    int rc = 0;
+    store_wrlock(e->st);
+    obj *g = store_get(e->st, p->group), *vm = store_get(e->st, p->vm);
+    if (!g || !vm) {
+        job_fail(j, "Job failed: the AntiAffinityGroup or the Vm no longer exists");
+        rc = -1;
+    } else if (p->add) {
+        obj *other = aag_conflict(e, g, vm);
+        if (other) {
+            obj *srv = store_get(e->st, obj_gets(vm, "server"));
+            job_fail(j, "Job failed: Vm %s and Vm %s of AntiAffinityGroup %s both run on Server %s; migrate one of "
+                        "them first",
+                     vm->name, other->name, g->name, srv ? srv->name : obj_gets(vm, "server"));
+            rc = -1;
+        } else {
+            obj_list_add(e->st, g, "vms", vm->id);
+        }
+    } else {
+        obj_list_remove(e->st, g, "vms", vm->id);
+    }
+    store_unlock(e->st);
+    return rc;
+}
+
+static job *prepare_aag_member(cmdctx *c, int add)
+{
+    obj *vm = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *g = vm ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+    if (!g)
+        return NULL;
+    if (add) {
+        if (obj_is(vm, "status", "Template")) {
+            result_fail(c->res, "Templates cannot join an AntiAffinityGroup");
+            return NULL;
+        }
+        if (!obj_is(vm, "serverPool", obj_gets(g, "serverPool"))) {
+            obj *pool = store_get(c->e->st, obj_gets(g, "serverPool"));
+            result_fail(c->res, "Vm %s is not in ServerPool %s of AntiAffinityGroup %s", vm->name,
+                        pool ? pool->name : "", g->name);
+            return NULL;
+        }
+    } else if (!obj_list_has(g, "vms", vm->id)) {
+        result_fail(c->res, "Vm %s is not a member of AntiAffinityGroup %s", vm->name, g->name);
+        return NULL;
+    }
+    aag_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->group, sizeof p->group, "%s", g->id);
+    snprintf(p->vm, sizeof p->vm, "%s", vm->id);
+    p->add = add;
+    job *j = cmd_job(c, add ? "Add Vm to" : "Remove Vm from", "AntiAffinityGroup", g->name, g->id, vm->id, NULL);
+    j->fn = run_aag_member;
+    j->plan = p;
+    j->plan_free = free;
+    return j;
+}
+
+static job *prepare_add_vm_aag(cmdctx *c)
+{
+    return prepare_aag_member(c, 1);
+}
+
+static job *prepare_remove_vm_aag(cmdctx *c)
+{
+    return prepare_aag_member(c, 0);
+}
+
+/* add/remove dispatch on the parent type (the grammar requires a parent) */
+static job *prepare_add_server_any(cmdctx *c)
+{
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
+        return prepare_add_server(c);
+    return present_prepare(c, 1);
+}
+
+static job *prepare_remove_server_any(cmdctx *c)
+{
+    if (!strcmp(c->cmd->ptype->name, "ServerPool"))
+        return prepare_remove_server(c);
+    return present_prepare(c, 0);
+}
+
+static job *prepare_add_vm(cmdctx *c)
+{
+    return prepare_add_vm_aag(c);
+}
+
+static job *prepare_remove_vm(cmdctx *c)
+{
+    return prepare_remove_vm_aag(c);
+}
+
+static job *prepare_addpolicyserver(cmdctx *c)
+{
+    obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *s = pool ? resolve_ref(c, "Server", gr_get(c->cmd, "server")) : NULL;
+    if (!s)
+        return NULL;
+    if (!obj_is(s, "serverPool", pool->id)) {
+        result_fail(c->res, "Server %s is not in ServerPool %s", s->name, pool->name);
+        return NULL;
+    }
+    gplan *p = gplan_new("ServerPool", pool->id, NULL);
+    char *v = obj_list_has(pool, "policyServers", s->id) ? xstrdup(obj_gets(pool, "policyServers"))
+              : *obj_gets(pool, "policyServers") ? xasprintf("%s,%s", obj_gets(pool, "policyServers"), s->id)
+                                                 : xstrdup(s->id);
+    gplan_set(p, "policyServers", v);
+    p->old[0] = xstrdup(obj_gets(pool, "policyServers"));
+    p->version = pool->version;
+    free(v);
+    job *j = cmd_job(c, "Add Policy Server to", "ServerPool", pool->name, pool->id, NULL);
+    j->fn = gplan_run_edit;
+    j->plan = p;
+    j->plan_free = gplan_free;
+    return j;
+}
+
+const op ops_pool[] = {
+    {GR_F_create_ServerPool, NULL, prepare_create_pool, 0},
+    {GR_F_edit_ServerPool, NULL, prepare_edit_pool, 0},
+    {GR_F_delete_ServerPool, NULL, prepare_delete_pool, 0},
+    {GR_F_addPolicyServer_ServerPool, NULL, prepare_addpolicyserver, 0},
+    {GR_F_add_Server, NULL, prepare_add_server_any, 0},
+    {GR_F_remove_Server, NULL, prepare_remove_server_any, 0},
+    {GR_F_create_AntiAffinityGroup, NULL, prepare_create_aag, 0},
+    {GR_F_edit_AntiAffinityGroup, NULL, prepare_edit_aag, 0},
+    {GR_F_delete_AntiAffinityGroup, NULL, prepare_delete_simple, 0},
+    {GR_F_add_Vm, NULL, prepare_add_vm, 0},
+    {GR_F_remove_Vm, NULL, prepare_remove_vm, 0},
+    OPS_END,
+};

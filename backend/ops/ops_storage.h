@@ -1,0 +1,37 @@
+/* The storage area (ops_storage*.c): helpers its files share. */
+#ifndef OVM_OPS_STORAGE_H
+#define OVM_OPS_STORAGE_H
+#include "backend/flows/model.h"
+#include "backend/ops/generic.h"
+#include "backend/ops/ops.h"
+
+#define NFS_PLUGIN "oracle.generic.NFSPlugin.GenericNFSPlugin"
+#define REPO_MIN_GIB 10.0
+
+/* A running owned server that has repo presented, utility role first. */
+obj *repo_worker(engine *e, const obj *repo);
+xr_value *ss_struct(engine *e, const obj *fs);
+xr_value *sd_struct(engine *e, const obj *fs);
+double repo_free_gib(engine *e, const obj *repo);
+void update_repo_free(engine *e, obj *repo);
+job *prepare_create_fileserver(cmdctx *c);
+job *prepare_add_admin_server(cmdctx *c);
+job *prepare_remove_admin_server(cmdctx *c);
+job *prepare_edit_named(cmdctx *c);
+job *prepare_delete_fileserver(cmdctx *c);
+/* An owned, running admin server of the file server. */
+obj *admin_server(engine *e, const obj *fsrv);
+job *prepare_refresh_fileserver(cmdctx *c);
+job *prepare_refresh_filesystem(cmdctx *c);
+job *prepare_delete_filesystem(cmdctx *c);
+job *prepare_create_repo(cmdctx *c);
+job *prepare_delete_repo(cmdctx *c);
+job *prepare_refresh_repo(cmdctx *c);
+job *prepare_create_disk(cmdctx *c);
+job *prepare_edit_disk(cmdctx *c);
+job *prepare_delete_disk(cmdctx *c);
+job *prepare_clone_disk(cmdctx *c);
+job *prepare_delete_cdrom(cmdctx *c);
+job *prepare_add_pool_repo(cmdctx *c);
+job *prepare_remove_pool_repo(cmdctx *c);
+#endif

@@ -1,0 +1,331 @@
+/* VirtualDisk and VirtualCdrom commands. */
+#include "backend/ops/ops_storage.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/flows/discover.h"
+#include "backend/flows/flow.h"
+#include "backend/ops/generic.h"
+#include "backend/flows/model.h"
+#include "backend/ops/ops.h"
+#include "backend/render/show.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+/* ---- VirtualDisk ---- */
+
+typedef struct disk_plan {
+    agent_target t;
+    char repo_id[64], disk_id[64], src_id[64], src_repo[64];
+    xr_value *ss, *sd;
+    long long bytes;
+    int sparse;
+    gplan *g;
+} disk_plan;
+
+static void disk_plan_free(void *arg)
+{
+    disk_plan *p = arg;
+    if (!p)
+        return;
+    xr_free(p->ss);
+    xr_free(p->sd);
+    gplan_free(p->g);
+    free(p);
+}
+
+/* D-1: GiB to bytes, rounded up to 4 KiB. */
+static long long disk_bytes(double gib)
+{
+    double bytes = ceil(gib * 1073741824.0 / 4096.0) * 4096.0;
+    return (long long)bytes;
+}
+
+static int run_create_disk(job *j)
+{
+    disk_plan *p = j->plan;
+    engine *e = j->eng;
+    char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    int rc = agent_job_call(j, &p->t, "storage_plugin_create", e->cfg.agent_long_timeout, NULL, 6,
+                            xr_string(NFS_PLUGIN), xr_copy(p->ss), xr_copy(p->sd), xr_string(path), xr_string("File"),
+                            xr_int(p->bytes));
+    free(path);
+    if (rc != 0)
+        return -1;
+    j->plan = p->g;
+    gplan_run_create(j);
+    j->plan = p;
+    store_wrlock(e->st);
+    obj *r = store_get(e->st, p->repo_id);
+    if (r)
+        update_repo_free(e, r);
+    store_unlock(e->st);
+    return 0;
+}
+
+static disk_plan *disk_plan_for_repo(cmdctx *c, obj *repo)
+{
+    obj *s = repo_worker(c->e, repo);
+    if (!s) {
+        result_fail(c->res, "Repository %s is not presented to any owned Running server", repo->name);
+        return NULL;
+    }
+    obj *fs = store_get(c->e->st, obj_gets(repo, "fileSystem"));
+    disk_plan *p = xcalloc(1, sizeof *p);
+    agent_target_of(c->e, s, &p->t);
+    snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
+    p->ss = fs ? ss_struct(c->e, fs) : xr_struct();
+    p->sd = fs ? sd_struct(c->e, fs) : xr_struct();
+    return p;
+}
+
+static int check_space(cmdctx *c, obj *repo, double need)
+{
+    double free_gib = repo_free_gib(c->e, repo);
+    if (need > free_gib) {
+        char f[64], n[64];
+        fmt_gib(free_gib, f, sizeof f);
+        fmt_gib(need, n, sizeof n);
+        result_fail(c->res, "Repository %s has %s GiB free; this operation needs %s GiB", repo->name, f, n);
+        return -1;
+    }
+    return 0;
+}
+
+job *prepare_create_disk(cmdctx *c)
+{
+    obj *repo = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
+    if (!repo)
+        return NULL;
+    double gib = strtod(gr_get(c->cmd, "size"), NULL);
+    int sparse = !strcmp(gr_get(c->cmd, "sparse"), "Yes");
+    if (!sparse && check_space(c, repo, gib))
+        return NULL;
+    disk_plan *p = disk_plan_for_repo(c, repo);
+    if (!p)
+        return NULL;
+    ovm_new_id("0012", ".img", p->disk_id, sizeof p->disk_id);
+    p->bytes = disk_bytes(gib);
+    p->sparse = sparse;
+    const char *name = gr_get(c->cmd, "name");
+    p->g = gplan_new("VirtualDisk", p->disk_id, name);
+    gplan_take_attrs(p->g, c->cmd);
+    char gibtxt[64];
+    fmt_gib((double)p->bytes / 1073741824.0, gibtxt, sizeof gibtxt);
+    gplan_set(p->g, "size", gibtxt);
+    gplan_set(p->g, "repository", repo->id);
+    /* Only non-sparse disks consume the repository's free space (D-3), so
+     * only they serialise on it; sparse creates run in parallel. */
+    job *j = cmd_job(c, "Create", "VirtualDisk", name, NULL, sparse ? NULL : repo->id, NULL);
+    j->fn = run_create_disk;
+    j->plan = p;
+    j->plan_free = disk_plan_free;
+    return j;
+}
+
+static size_t disk_mappings(engine *e, const obj *disk, obj ***out)
+{
+    return store_find_by(e->st, "VmDiskMapping", "virtualDisk", disk->id, out);
+}
+
+job *prepare_edit_disk(cmdctx *c)
+{
+    obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!d)
+        return NULL;
+    obj **maps;
+    size_t nm = disk_mappings(c->e, d, &maps);
+    const char *size = gr_get(c->cmd, "size");
+    if (size) {
+        double cur = strtod(obj_gets(d, "size"), NULL), want = (double)disk_bytes(strtod(size, NULL)) / 1073741824.0;
+        if (want < cur) {
+            char a[64], b[64];
+            fmt_gib(cur, a, sizeof a);
+            fmt_gib(want, b, sizeof b);
+            result_fail(c->res, "VirtualDisk %s cannot shrink from %s GiB to %s GiB", d->name, a, b);
+            free(maps);
+            return NULL;
+        }
+        for (size_t i = 0; i < nm; i++) {
+            obj *vm = store_get(c->e->st, obj_gets(maps[i], "vm"));
+            if (vm && !obj_is(vm, "status", "Stopped")) {
+                result_fail(c->res, "VirtualDisk %s is used by Vm %s, which is %s; stop it before resizing", d->name,
+                            vm->name, status_of(vm));
+                free(maps);
+                return NULL;
+            }
+        }
+    }
+    const char *share = gr_get(c->cmd, "shareable");
+    if (share && !strcmp(share, "No") && nm > 1) {
+        result_fail(c->res, "VirtualDisk %s is mapped by %zu Vms; unmap all but one first", d->name, nm);
+        free(maps);
+        return NULL;
+    }
+    free(maps);
+    job *j = gplan_prepare_edit(c, d, 0);
+    if (j && size) {
+        gplan *g = j->plan;
+        char buf[64];
+        fmt_gib((double)disk_bytes(strtod(size, NULL)) / 1073741824.0, buf, sizeof buf);
+        gplan_set(g, "size", buf);
+    }
+    return j;
+}
+
+static int run_delete_disk(job *j)
+{
+    disk_plan *p = j->plan;
+    engine *e = j->eng;
+    xr_value *fp = xr_struct();
+    char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    xr_struct_set(fp, "fr_type", xr_string("File"));
+    xr_struct_set(fp, "file_path", xr_string(path));
+    free(path);
+    if (agent_job_call(j, &p->t, "storage_plugin_destroy", e->cfg.agent_long_timeout, NULL, 4, xr_string(NFS_PLUGIN),
+                       xr_copy(p->ss), xr_copy(p->sd), fp) != 0)
+        return -1;
+    store_wrlock(e->st);
+    obj *d = store_get(e->st, p->disk_id);
+    if (d)
+        store_delete(e->st, d);
+    obj *r = store_get(e->st, p->repo_id);
+    if (r)
+        update_repo_free(e, r);
+    store_unlock(e->st);
+    return 0;
+}
+
+/* The VM (first in list order) of the mappings maps: the "in use by" texts
+ * name the same VM every time, whatever the mapping ids are. */
+static obj *first_mapping_vm(engine *e, obj **maps, size_t n)
+{
+    obj *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        obj *vm = store_get(e->st, obj_gets(maps[i], "vm"));
+        if (vm && (!best || ovm_strcasecmp(vm->name, best->name) < 0 ||
+                   (!ovm_strcasecmp(vm->name, best->name) && strcmp(vm->id, best->id) < 0)))
+            best = vm;
+    }
+    return best;
+}
+
+job *prepare_delete_disk(cmdctx *c)
+{
+    obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!d)
+        return NULL;
+    obj **maps;
+    size_t nm = disk_mappings(c->e, d, &maps);
+    if (nm) {
+        obj *vm = first_mapping_vm(c->e, maps, nm);
+        result_fail(c->res, "Cannot delete VirtualDisk %s: it is in use by Vm %s", d->name, vm ? vm->name : "?");
+        free(maps);
+        return NULL;
+    }
+    free(maps);
+    obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
+    if (!repo) {
+        result_fail(c->res, "VirtualDisk %s has no repository", d->name);
+        return NULL;
+    }
+    disk_plan *p = disk_plan_for_repo(c, repo);
+    if (!p)
+        return NULL;
+    snprintf(p->disk_id, sizeof p->disk_id, "%s", d->id);
+    job *j = cmd_job(c, "Delete", "VirtualDisk", d->name, d->id, NULL);
+    j->fn = run_delete_disk;
+    j->plan = p;
+    j->plan_free = disk_plan_free;
+    return j;
+}
+
+static int run_clone_disk(job *j)
+{
+    disk_plan *p = j->plan;
+    engine *e = j->eng;
+    char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->src_repo, p->src_id);
+    char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    int rc = agent_job_call(j, &p->t, "copy_file", e->cfg.agent_long_timeout, NULL, 3, xr_string(src), xr_string(dst),
+                            xr_bool(p->sparse));
+    free(src);
+    free(dst);
+    if (rc != 0)
+        return -1;
+    j->plan = p->g;
+    gplan_run_create(j);
+    j->plan = p;
+    return 0;
+}
+
+job *prepare_clone_disk(cmdctx *c)
+{
+    obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *target = d ? resolve_ref(c, "Repository", gr_get(c->cmd, "target")) : NULL;
+    if (!target)
+        return NULL;
+    const char *type = gr_get(c->cmd, "cloneType");
+    if (!strcmp(type, "THIN_CLONE")) {
+        result_fail(c->res, "THIN_CLONE needs source and target in the same OCFS2 repository on non-generic storage");
+        return NULL;
+    }
+    int sparse = !strcmp(type, "SPARSE_COPY");
+    if (!sparse && check_space(c, target, strtod(obj_gets(d, "size"), NULL)))
+        return NULL;
+    disk_plan *p = disk_plan_for_repo(c, target);
+    if (!p)
+        return NULL;
+    obj *src_repo = store_get(c->e->st, obj_gets(d, "repository"));
+    if (src_repo && !obj_list_has(src_repo, "presentedServers", p->t.id)) {
+        result_fail(c->res, "No server has both Repository %s and Repository %s presented", src_repo->name,
+                    target->name);
+        disk_plan_free(p);
+        return NULL;
+    }
+    ovm_new_id("0012", ".img", p->disk_id, sizeof p->disk_id);
+    snprintf(p->src_id, sizeof p->src_id, "%s", d->id);
+    snprintf(p->src_repo, sizeof p->src_repo, "%s", obj_gets(d, "repository"));
+    p->sparse = sparse;
+    const char *name = gr_get(c->cmd, "name");
+    char *defname = xasprintf("%s (clone)", d->name);
+    p->g = gplan_new("VirtualDisk", p->disk_id, name ? name : defname);
+    free(defname);
+    gplan_set(p->g, "size", obj_gets(d, "size"));
+    gplan_set(p->g, "sparse", sparse ? "Yes" : "No");
+    gplan_set(p->g, "shareable", obj_gets(d, "shareable"));
+    gplan_set(p->g, "description", obj_gets(d, "description"));
+    gplan_set(p->g, "repository", target->id);
+    job *j = cmd_job(c, "Clone", "VirtualDisk", d->name, d->id, target->id, NULL);
+    j->fn = run_clone_disk;
+    j->plan = p;
+    j->plan_free = disk_plan_free;
+    return j;
+}
+
+job *prepare_delete_cdrom(cmdctx *c)
+{
+    obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!d)
+        return NULL;
+    obj **maps;
+    size_t nm = store_find_by(c->e->st, "VmDiskMapping", "virtualCdrom", d->id, &maps);
+    if (nm) {
+        obj *vm = first_mapping_vm(c->e, maps, nm);
+        result_fail(c->res, "Cannot delete VirtualCdrom %s: it is in use by Vm %s", d->name, vm ? vm->name : "?");
+        free(maps);
+        return NULL;
+    }
+    free(maps);
+    return gplan_delete_job(c, d);
+}
+
+job *prepare_add_pool_repo(cmdctx *c)
+{
+    return present_prepare(c, 1);
+}
+
+job *prepare_remove_pool_repo(cmdctx *c)
+{
+    return present_prepare(c, 0);
+}

@@ -1,0 +1,353 @@
+/* create, edit and delete Vm. */
+#include "backend/ops/ops_vm.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/flows/flow.h"
+#include "backend/ops/generic.h"
+#include "backend/flows/model.h"
+#include "backend/ops/ops.h"
+#include "backend/jobs/events.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+/* ---- create Vm ---- */
+
+static int check_vm_rules(cmdctx *c, const obj *v, const obj *pool)
+{
+    const char *dt = obj_gets(v, "domainType");
+    long long mem = obj_get_int(v, "memory", 512), lim = obj_get_int(v, "memoryLimit", mem);
+    long long cpu = obj_get_int(v, "cpuCount", 1), clim = obj_get_int(v, "cpuCountLimit", cpu);
+    if (!strcmp(dt, "UNKNOWN")) {
+        result_fail(c->res, "domainType UNKNOWN cannot be set; use XEN_HVM, XEN_HVM_PV_DRIVERS, XEN_PVM or LDOMS_PVM");
+        return -1;
+    }
+    if (!strcmp(dt, "LDOMS_PVM")) {
+        if (pool)
+            result_fail(c->res, "domainType LDOMS_PVM does not match the XEN servers of ServerPool %s", pool->name);
+        else
+            result_fail(c->res, "domainType LDOMS_PVM does not match the XEN servers of this Manager");
+        return -1;
+    }
+    const char *os = obj_gets(v, "osType");
+    if (!strcmp(dt, "XEN_PVM") &&
+        (!ovm_strncasecmp(os, "Oracle Linux 7", 14) || !ovm_strncasecmp(os, "Red Hat Enterprise Linux 7", 26))) {
+        result_fail(c->res, "Oracle Linux 7 and Red Hat Enterprise Linux 7 cannot run as XEN_PVM; use XEN_HVM_PV_DRIVERS");
+        return -1;
+    }
+    if (mem > lim) {
+        result_fail(c->res, "memory (%lld MB) must not exceed memoryLimit (%lld MB)", mem, lim);
+        return -1;
+    }
+    if (cpu > clim) {
+        result_fail(c->res, "cpuCount (%lld) must not exceed cpuCountLimit (%lld)", cpu, clim);
+        return -1;
+    }
+    if (!strcmp(dt, "XEN_PVM") && strstr(obj_gets(v, "bootOrder"), "CDROM")) {
+        result_fail(c->res, "XEN_PVM guests cannot boot from CDROM; set networkInstallPath and boot from DISK or PXE");
+        return -1;
+    }
+    if (obj_is(v, "status", "Template") && obj_is(v, "highAvailability", "Yes")) {
+        result_fail(c->res, "Templates cannot be highly available");
+        return -1;
+    }
+    return 0;
+}
+
+/* V-5: the repository is presented to at least one server of the pool. */
+int check_repo_in_pool(cmdctx *c, const obj *repo, const obj *pool)
+{
+    obj **servers;
+    size_t n = store_find_by(c->e->st, "Server", "serverPool", pool->id, &servers);
+    int ok = 0;
+    for (size_t i = 0; i < n && !ok; i++)
+        ok = obj_list_has(repo, "presentedServers", servers[i]->id);
+    free(servers);
+    if (!ok)
+        result_fail(c->res, "Repository %s is not presented to any server of ServerPool %s", repo->name, pool->name);
+    return ok ? 0 : -1;
+}
+
+static void vm_defaults(gplan *g, obj *v, const obj *pool)
+{
+    static const char *const defs[][2] = {
+        {"memory", "512"},         {"cpuCount", "1"},          {"cpuPriority", "50"},
+        {"cpuUtilizationCap", "100"}, {"highAvailability", "No"}, {"hugePagesEnabled", "No"},
+        {"osType", "None"},        {"mouseType", "OS_DEFAULT"}, {"bootOrder", "DISK"},
+        {"startPolicy", "USE_POOL_POLICY"},
+    };
+    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+        if (!obj_get(v, defs[i][0]))
+            obj_detached_set(v, defs[i][0], defs[i][1]);
+    if (!obj_get(v, "memoryLimit"))
+        obj_detached_set(v, "memoryLimit", obj_gets(v, "memory"));
+    if (!obj_get(v, "cpuCountLimit"))
+        obj_detached_set(v, "cpuCountLimit", obj_gets(v, "cpuCount"));
+    if (!obj_get(v, "keymapName"))
+        obj_detached_set(v, "keymapName", pool && obj_get(pool, "keymapName") ? obj_get(pool, "keymapName") : "en-us");
+    for (size_t i = 0; i < v->nattrs; i++)
+        gplan_set(g, v->attrs[i].key, v->attrs[i].value);
+}
+
+static int run_create_vm(job *j)
+{
+    vm_plan *p = j->plan;
+    engine *e = j->eng;
+    long tmo = e->cfg.agent_long_timeout;
+    if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
+                       xr_copy(p->cfg)) != 0)
+        return -1;
+    xr_value *ha = xr_struct_get(p->cfg, "OVM_high_availability");
+    if (ha && ha->i &&
+        agent_job_call(j, &p->t, "configure_vm_ha", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
+                       xr_bool(1)) != 0) {
+        char *err = NULL;
+        agent_try_call(e, &p->t, "delete_vm", tmo, NULL, &err, 2, xr_string(p->repo_id), xr_string(p->vm_id));
+        free(err);
+        return -1;
+    }
+    j->plan = p->g;
+    gplan_run_create(j);
+    j->plan = p;
+    return 0;
+}
+
+job *prepare_create_vm(cmdctx *c)
+{
+    const char *name = gr_get(c->cmd, "name");
+    obj *pool = NULL;
+    if (c->cmd->ptype && !(pool = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance)))
+        return NULL;
+    obj *repo = resolve_ref(c, "Repository", gr_get(c->cmd, "repository"));
+    if (!repo)
+        return NULL;
+    obj *server = NULL;
+    if (gr_get(c->cmd, "server")) {
+        if (!(server = resolve_ref(c, "Server", gr_get(c->cmd, "server"))))
+            return NULL;
+        if (!pool || !obj_is(server, "serverPool", pool->id) ||
+            (obj_get(server, "roles") && !strstr(obj_gets(server, "roles"), "VM"))) {
+            result_fail(c->res, "Server %s is not a VM server of ServerPool %s", server->name, pool ? pool->name : "");
+            return NULL;
+        }
+        if (obj_is(server, "maintenanceMode", "Yes") || obj_is(server, "inboundMigrationLocked", "Yes")) {
+            result_fail(c->res, "Server %s cannot receive Vm %s: %s", server->name, name,
+                        obj_is(server, "maintenanceMode", "Yes") ? "maintenance mode" : "inbound migration locked");
+            return NULL;
+        }
+    }
+    if (pool && check_repo_in_pool(c, repo, pool))
+        return NULL;
+    char id[64];
+    ovm_new_id("0006", "", id, sizeof id);
+    obj *v = obj_detached("Vm", id, name);
+    for (size_t i = 0; i < c->cmd->nattrs; i++)
+        if (strcmp(c->cmd->attrs[i].key, "name") != 0)
+            obj_detached_set(v, c->cmd->attrs[i].key, c->cmd->attrs[i].value);
+    obj_detached_set(v, "repository", repo->id);
+    obj_detached_set(v, "status", "Stopped");
+    if (pool)
+        obj_detached_set(v, "serverPool", pool->id);
+    if (server)
+        obj_detached_set(v, "server", server->id);
+    gplan *g = gplan_new("Vm", id, name);
+    vm_defaults(g, v, pool);
+    vm_plan *p = NULL;
+    if (check_vm_rules(c, v, pool) == 0)
+        p = plan_on(c, v, repo->id);
+    if (!p) {
+        gplan_free(g);
+        obj_detached_free(v);
+        return NULL;
+    }
+    p->cfg = vm_config(c->e, v);
+    p->g = g;
+    obj_detached_free(v);
+    /* The new VM is the only object whose state changes: the repository is
+     * read, not written, so concurrent creates in one repository run in
+     * parallel (doc/object-model.md §7.5 write sets). */
+    job *j = cmd_job(c, "Create", "Vm", name, NULL, NULL);
+    /* Recorded before the agent call so that a crash before the store commit
+     * lets start-up recovery find the VM the agent may have created. */
+    j->result_obj = xstrdup(id);
+    j->fn = run_create_vm;
+    j->plan = p;
+    j->plan_free = vm_plan_free;
+    return j;
+}
+
+/* ---- edit Vm: store first, then the agent; undone if the agent refuses ---- */
+
+int push_config(job *j, vm_plan *p)
+{
+    engine *e = j->eng;
+    store_rdlock(e->st);
+    obj *vm = store_get(e->st, p->vm_id);
+    xr_value *cfg = vm ? vm_config(e, vm) : NULL;
+    store_unlock(e->st);
+    if (!cfg)
+        return 0;
+    return agent_job_call(j, &p->t, "configure_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
+                          xr_string(p->vm_id), cfg);
+}
+
+static void undo_edit(job *j, gplan *g, const char *old_name)
+{
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    obj *o = store_get(e->st, g->id);
+    if (o) {
+        obj_rename(e->st, o, old_name);
+        for (size_t i = 0; i < g->n; i++) {
+            if (g->old[i] && *g->old[i])
+                obj_set(e->st, o, g->keys[i], g->old[i]);
+            else
+                obj_unset(e->st, o, g->keys[i]);
+        }
+    }
+    store_unlock(e->st);
+}
+
+static int run_edit_vm(job *j)
+{
+    vm_plan *p = j->plan;
+    engine *e = j->eng;
+    store_rdlock(e->st);
+    obj *vm = store_get(e->st, p->vm_id);
+    char *old_name = vm ? xstrdup(vm->name) : NULL;
+    store_unlock(e->st);
+    j->plan = p->g;
+    int rc = gplan_run_edit(j);
+    j->plan = p;
+    if (rc == 0 && old_name && push_config(j, p) != 0) {
+        undo_edit(j, p->g, old_name);
+        rc = -1;
+    }
+    free(old_name);
+    return rc;
+}
+
+static int edit_allowed(cmdctx *c, const obj *vm)
+{
+    const char *st = status_of(vm);
+    int stopped = !strcmp(st, "Stopped") || !strcmp(st, "Template"), running = !strcmp(st, "Running");
+    for (size_t i = 0; i < c->cmd->nattrs; i++) {
+        const char *k = c->cmd->attrs[i].key;
+        if (!strcmp(k, "name") || !strcmp(k, "description") || !strcmp(k, "highAvailability") ||
+            !strcmp(k, "startPolicy"))
+            continue;
+        if (!strcmp(k, "domainType") ? !stopped : !(stopped || running))
+            return refuse_state(c, vm, "edit");
+    }
+    return 0;
+}
+
+job *prepare_edit_vm(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    for (size_t i = 0; i < c->cmd->nattrs; i++) {
+        const char *k = c->cmd->attrs[i].key;
+        if (!strcmp(k, "repository") || !strcmp(k, "server")) {
+            result_fail(c->res, "%s of Vm can only be set when the object is created", k);
+            return NULL;
+        }
+    }
+    if (edit_allowed(c, vm))
+        return NULL;
+    gplan *g = gplan_edit_plan(c, vm, 0);
+    if (!g)
+        return NULL;
+    /* the rules apply to the VM as it will be */
+    obj *v = obj_detached("Vm", vm->id, g->name ? g->name : vm->name);
+    for (size_t i = 0; i < vm->nattrs; i++)
+        obj_detached_set(v, vm->attrs[i].key, vm->attrs[i].value);
+    for (size_t i = 0; i < g->n; i++)
+        obj_detached_set(v, g->keys[i], g->vals[i]);
+    if (gr_get(c->cmd, "memory") && !gr_get(c->cmd, "memoryLimit") &&
+        obj_get_int(v, "memory", 0) > obj_get_int(vm, "memoryLimit", 0)) {
+        gplan_set(g, "memoryLimit", obj_gets(v, "memory"));
+        g->old[g->n - 1] = xstrdup(obj_gets(vm, "memoryLimit"));
+        obj_detached_set(v, "memoryLimit", obj_gets(v, "memory"));
+    }
+    if (gr_get(c->cmd, "cpuCount") && !gr_get(c->cmd, "cpuCountLimit") &&
+        obj_get_int(v, "cpuCount", 0) > obj_get_int(vm, "cpuCountLimit", 0)) {
+        gplan_set(g, "cpuCountLimit", obj_gets(v, "cpuCount"));
+        g->old[g->n - 1] = xstrdup(obj_gets(vm, "cpuCountLimit"));
+        obj_detached_set(v, "cpuCountLimit", obj_gets(v, "cpuCount"));
+    }
+    obj *pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
+    int bad = check_vm_rules(c, v, pool);
+    obj_detached_free(v);
+    vm_plan *p = bad ? NULL : plan_on(c, vm, obj_gets(vm, "repository"));
+    if (!p) {
+        gplan_free(g);
+        return NULL;
+    }
+    if (obj_is(vm, "status", "Running")) {
+        for (size_t i = 0; i < g->n; i++)
+            if (strcmp(g->keys[i], "description") && strcmp(g->keys[i], "highAvailability") &&
+                strcmp(g->keys[i], "startPolicy") && strcmp(g->keys[i], "cpuCount"))
+                gplan_set(g, "restartRequired", "Yes");
+    }
+    p->g = g;
+    return vm_job(c, "Edit", vm, run_edit_vm, p);
+}
+
+/* ---- delete Vm ---- */
+
+void drop_vm_from_lists(engine *e, const char *type, const char *key, const char *vm_id)
+{
+    obj **all;
+    size_t n = store_list(e->st, type, &all);
+    for (size_t i = 0; i < n; i++)
+        if (obj_list_has(all[i], key, vm_id))
+            obj_list_remove(e->st, all[i], key, vm_id);
+    free(all);
+}
+
+static void delete_children(engine *e, const char *type, const char *vm_id)
+{
+    obj **v;
+    size_t n = store_find_by(e->st, type, "vm", vm_id, &v);
+    for (size_t i = 0; i < n; i++)
+        store_delete(e->st, v[i]);
+    free(v);
+}
+
+static int run_delete_vm(job *j)
+{
+    vm_plan *p = j->plan;
+    engine *e = j->eng;
+    if (agent_job_call(j, &p->t, "delete_vm", e->cfg.agent_long_timeout, NULL, 2, xr_string(p->repo_id),
+                       xr_string(p->vm_id)) != 0)
+        return -1;
+    store_wrlock(e->st);
+    store_begin(e->st);
+    obj *vm = store_get(e->st, p->vm_id);
+    if (vm) {
+        delete_children(e, "VmDiskMapping", vm->id);
+        delete_children(e, "Vnic", vm->id);
+        drop_vm_from_lists(e, "AntiAffinityGroup", "vms", vm->id);
+        drop_vm_from_lists(e, "Tag", "members", vm->id);
+        store_delete(e->st, vm);
+    }
+    store_commit(e->st);
+    store_unlock(e->st);
+    return 0;
+}
+
+job *prepare_delete_vm(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    if (!obj_is(vm, "status", "Stopped") && !obj_is(vm, "status", "Template")) {
+        refuse_state(c, vm, "delete");
+        return NULL;
+    }
+    vm_plan *p = plan_on(c, vm, obj_gets(vm, "repository"));
+    return p ? vm_job(c, "Delete", vm, run_delete_vm, p) : NULL;
+}

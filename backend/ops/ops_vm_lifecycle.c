@@ -1,0 +1,260 @@
+/* start, stop, kill, restart, suspend, resume Vm and sendVmMessage. */
+#include "backend/ops/ops_vm.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend/flows/flow.h"
+#include "backend/ops/generic.h"
+#include "backend/flows/model.h"
+#include "backend/ops/ops.h"
+#include "backend/jobs/events.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+/* ---- start, stop, kill, restart, suspend, resume ---- */
+
+static int run_start(job *j)
+{
+    start_plan *p = j->plan;
+    engine *e = j->eng;
+    set_vm_state(j, p->vm.id, "Starting", p->t.id);
+    if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0) {
+        set_vm_state(j, p->vm.id, "Stopped", p->from_id);
+        return -1;
+    }
+    store_wrlock(e->st);
+    obj *vm = store_get(e->st, p->vm.id);
+    if (vm) {
+        store_set_actor(e->st, j->id);
+        obj_set(e->st, vm, "status", "Running");
+        obj_set(e->st, vm, "server", p->t.id);
+        obj_unset(e->st, vm, "restartRequired");
+        store_set_actor(e->st, 0);
+    }
+    store_unlock(e->st);
+    return 0;
+}
+
+job *prepare_start(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    if (!obj_is(vm, "status", "Stopped")) {
+        refuse_state(c, vm, "start");
+        return NULL;
+    }
+    if (!obj_get(vm, "serverPool")) {
+        result_fail(c->res, "Vm %s is not in a server pool; migrate it to a server pool first", vm->name);
+        return NULL;
+    }
+    char *why = NULL;
+    obj *s = placement_choose(c->e, vm, &why);
+    if (!s) {
+        result_fail(c->res, "%s", why);
+        free(why);
+        return NULL;
+    }
+    job *j = cmd_job(c, "Start", "Vm", vm->name, vm->id, NULL);
+    j->fn = run_start;
+    j->plan = start_plan_new(c->e, vm, s);
+    j->plan_free = start_plan_free;
+    return j;
+}
+
+static int run_stop(job *j)
+{
+    vm_plan *p = j->plan;
+    engine *e = j->eng;
+    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    if (agent_job_call(j, &p->t, "stop_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
+                       xr_string(p->vm_id), xr_bool(0)) != 0) {
+        set_vm_state(j, p->vm_id, "Running", NULL);
+        return -1;
+    }
+    if (flow_wait_domain(j, &p->t, p->repo_id, p->vm_id, 0, e->cfg.vm_stop_timeout) != 0) {
+        job_fail(j, "Job failed: Vm %s did not stop within %d seconds; use kill Vm", p->g ? p->g->name : p->vm_id,
+                 e->cfg.vm_stop_timeout);
+        set_vm_state(j, p->vm_id, "Running", NULL);
+        return -1;
+    }
+    set_vm_state(j, p->vm_id, "Stopped", NULL);
+    return 0;
+}
+
+static vm_plan *plan_on_host(cmdctx *c, obj *vm)
+{
+    obj *s = store_get(c->e->st, obj_gets(vm, "server"));
+    if (!s || !server_usable(s)) {
+        result_fail(c->res, "Vm %s runs on Server %s, which is %s", vm->name, s ? s->name : "(none)",
+                    s ? status_of(s) : "unknown");
+        return NULL;
+    }
+    vm_plan *p = xcalloc(1, sizeof *p);
+    agent_target_of(c->e, s, &p->t);
+    snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
+    snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
+    p->g = gplan_new("Vm", vm->id, vm->name);
+    return p;
+}
+
+static job *prepare_running_action(cmdctx *c, const char *action, const char *operation, job_fn fn)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    if (!obj_is(vm, "status", "Running")) {
+        refuse_state(c, vm, action);
+        return NULL;
+    }
+    vm_plan *p = plan_on_host(c, vm);
+    return p ? vm_job(c, operation, vm, fn, p) : NULL;
+}
+
+job *prepare_stop(cmdctx *c)
+{
+    return prepare_running_action(c, "stop", "Stop", run_stop);
+}
+
+static int run_restart(job *j)
+{
+    vm_plan *p = j->plan;
+    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    int rc = agent_job_call(j, &p->t, "reboot_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
+                            xr_string(p->vm_id), xr_bool(0));
+    set_vm_state(j, p->vm_id, "Running", NULL);
+    return rc;
+}
+
+job *prepare_restart(cmdctx *c)
+{
+    return prepare_running_action(c, "restart", "Restart", run_restart);
+}
+
+static int run_suspend(job *j)
+{
+    vm_plan *p = j->plan;
+    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    if (agent_job_call(j, &p->t, "save_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
+                       xr_string(p->vm_id), xr_bool(0)) != 0) {
+        set_vm_state(j, p->vm_id, "Running", NULL);
+        return -1;
+    }
+    set_vm_state(j, p->vm_id, "Suspended", NULL);
+    return 0;
+}
+
+job *prepare_suspend(cmdctx *c)
+{
+    return prepare_running_action(c, "suspend", "Suspend", run_suspend);
+}
+
+static int run_resume(job *j)
+{
+    vm_plan *p = j->plan;
+    if (agent_job_call(j, &p->t, "restore_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
+                       xr_string(p->vm_id), xr_bool(0)) != 0)
+        return -1;
+    set_vm_state(j, p->vm_id, "Running", NULL);
+    return 0;
+}
+
+job *prepare_resume(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    if (!obj_is(vm, "status", "Suspended")) {
+        refuse_state(c, vm, "resume");
+        return NULL;
+    }
+    obj *s = store_get(c->e->st, obj_gets(vm, "server"));
+    if (!s || !server_usable(s)) {
+        result_fail(c->res, "Vm %s is suspended on Server %s, which is %s; resume needs that server or kill the Vm",
+                    vm->name, s ? s->name : "(none)", s ? status_of(s) : "Unknown");
+        return NULL;
+    }
+    vm_plan *p = plan_on_host(c, vm);
+    return p ? vm_job(c, "Resume", vm, run_resume, p) : NULL;
+}
+
+static int run_kill(job *j)
+{
+    vm_plan *p = j->plan;
+    engine *e = j->eng;
+    long tmo = e->cfg.agent_long_timeout;
+    char *err = NULL;
+    if (p->t.id[0]) {
+        /* best effort (L-6): a domain that is already gone is not an error */
+        int rc = agent_try_call(e, &p->t, "stop_vm", tmo, NULL, &err, 3, xr_string(p->repo_id), xr_string(p->vm_id),
+                                xr_bool(1));
+        if (rc != AGC_OK)
+            log_info("kill Vm %s: stop_vm: %s", p->vm_id, err ? err : "");
+        free(err);
+        err = NULL;
+        rc = agent_try_call(e, &p->t, "configure_vm_ha", tmo, NULL, &err, 3, xr_string(p->repo_id),
+                            xr_string(p->vm_id), xr_bool(0));
+        if (rc != AGC_OK)
+            log_info("kill Vm %s: configure_vm_ha: %s", p->vm_id, err ? err : "");
+        free(err);
+    }
+    store_wrlock(e->st);
+    obj *vm = store_get(e->st, p->vm_id);
+    if (vm) {
+        store_set_actor(e->st, j->id);
+        obj_set(e->st, vm, "status", "Stopped");
+        obj_set(e->st, vm, "highAvailability", "No");
+        store_set_actor(e->st, 0);
+    }
+    store_unlock(e->st);
+    return 0;
+}
+
+job *prepare_kill(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    if (obj_is(vm, "status", "Template")) {
+        refuse_state(c, vm, "kill");
+        return NULL;
+    }
+    vm_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
+    snprintf(p->repo_id, sizeof p->repo_id, "%s", obj_gets(vm, "repository"));
+    obj *s = vm_worker(c->e, vm, p->repo_id);
+    if (s)
+        agent_target_of(c->e, s, &p->t);
+    return vm_job(c, "Kill", vm, run_kill, p);
+}
+
+/* ---- sendVmMessage, later commands ---- */
+
+static int run_message(job *j)
+{
+    vm_plan *p = j->plan;
+    xr_value *params = xr_struct();
+    xr_struct_set(params, p->key, xr_string(p->message));
+    return agent_job_call(j, &p->t, "send_to_guest", j->eng->cfg.agent_call_timeout, NULL, 3, xr_string(p->repo_id),
+                          xr_string(p->vm_id), params);
+}
+
+job *prepare_message(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm)
+        return NULL;
+    /* the grammar's check_vm_message holds the MSG-2, MSG-3 limits */
+    const char *key = gr_get(c->cmd, "key"), *msg = gr_get(c->cmd, "message");
+    if (!obj_is(vm, "status", "Running")) {
+        refuse_state(c, vm, "send a message to");
+        return NULL;
+    }
+    vm_plan *p = plan_on_host(c, vm);
+    if (!p)
+        return NULL;
+    snprintf(p->key, sizeof p->key, "%s", key);
+    p->message = xstrdup(msg);
+    return vm_job(c, "Send Message to", vm, run_message, p);
+}

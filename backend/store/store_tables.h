@@ -1,0 +1,47 @@
+/* The jobs and events tables. The scheduler and the event log keep their own
+ * state; these functions are the only SQL they use, so that every statement
+ * of the engine is in backend/store/ and every value is bound as a parameter.
+ * Writers hold the store write lock, as for objects. */
+#ifndef OVM_STORE_TABLES_H
+#define OVM_STORE_TABLES_H
+#include <stddef.h>
+#include <stdint.h>
+#include "backend/store/store.h"
+
+/* One row of the jobs table. Strings may be NULL: description, progress,
+ * error and command are stored as "", target and result as NULL; parent and
+ * end_ms 0 are stored as NULL. */
+typedef struct store_job_row {
+    int64_t id, parent;
+    const char *name, *description, *kind, *run_state, *progress, *user;
+    int64_t start_ms, end_ms;
+    const char *target, *result, *error, *command;
+} store_job_row;
+
+/* Inserts or updates the row (an upsert: a replace would delete the row and
+ * cascade to its children). Failures are logged. */
+void store_job_save(store *s, const store_job_row *r);
+/* Deletes the row of job id. */
+void store_job_delete(store *s, int64_t id);
+/* Calls fn for every row in id order; the row's strings (NULL for SQL NULL)
+ * live until fn returns. */
+void store_job_load(store *s, void (*fn)(void *ctx, const store_job_row *r), void *ctx);
+
+/* Records an event. 0, or -1 (logged) when the statement cannot be prepared;
+ * a failed insert is logged and still returns 0. job 0 = none. */
+int store_event_insert(store *s, int64_t id, const char *type, const char *severity, const char *summary,
+                       const char *target_id, const char *target_type, int64_t job, int64_t time_ms);
+/* Acknowledges, as 'system', the open events of type on target_id. */
+void store_event_auto_ack(store *s, const char *type, const char *target_id, int64_t now_ms);
+/* The oldest open ERROR or CRITICAL event on target_id: 1 with *id and sev
+ * (its severity), 0 when there is none or on an error. */
+int store_event_blocking(store *s, const char *target_id, int64_t *id, char *sev, size_t sevlen);
+/* Calls fn for the events matching every non-NULL filter (acknowledged: -1
+ * any, 0 or 1), in id order. 0, or -1 with *err (heap). */
+int store_event_list(store *s, const char *target_type, const char *target_id, int acknowledged,
+                     void (*fn)(void *ctx, int64_t id, const char *severity, const char *summary), void *ctx,
+                     char **err);
+/* Acknowledges event id as user, keeping an earlier acknowledgement. 1 done,
+ * 0 no such event, -1 with *err (heap) on a database error. */
+int store_event_ack(store *s, int64_t id, const char *user, int64_t now_ms, char **err);
+#endif
