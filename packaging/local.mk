@@ -41,12 +41,14 @@ uninstall-local:
 	  if cmp -s "$$src" "$$dst"; then echo " rm -f $$dst"; rm -f "$$dst"; fi; \
 	done
 
-# make distcheck installs as an ordinary user below its own prefix: the
-# systemd and bash-completion folders must follow it there.
+# make distcheck installs below its own prefix: the systemd and
+# bash-completion folders must follow it there, or (as root) it would write
+# into the machine's /lib/systemd/system. The single quotes pass ${prefix}
+# and ${datadir} through configure into the Makefile, as the defaults are.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system' \
-	--with-sysusersdir='$${dc_install_base}/lib/sysusers.d' \
-	--with-bash-completion-dir='$${dc_install_base}/share/bash-completion/completions'
+	--with-systemdsystemunitdir='$${prefix}/lib/systemd/system' \
+	--with-sysusersdir='$${prefix}/lib/sysusers.d' \
+	--with-bash-completion-dir='$${datadir}/bash-completion/completions'
 
 # The tests a package build runs (debian/rules): the compiled unit tests,
 # which need no daemon, port or guest.
