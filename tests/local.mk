@@ -18,3 +18,4 @@ include $(top_srcdir)/tests/e2e/ha.mk
 include $(top_srcdir)/tests/e2e/safety.mk
 include $(top_srcdir)/tests/e2e/netns.mk
 include $(top_srcdir)/tests/e2e/libvirt.mk
+include $(top_srcdir)/tests/e2e/packaging.mk
