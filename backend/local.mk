@@ -18,7 +18,7 @@ backend_libengine_a_SOURCES = \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
 	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/model.c backend/flows/model.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
-	backend/render/show.c backend/render/show.h \
+	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \
 	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \

@@ -21,6 +21,12 @@
 #define ENUM(var, nm, fl, en, df, hp) \
     static const gr_attr var = {.name = nm, .vtype = VT_ENUM, .flags = fl, .enums = en, \
                                 .deflt = df, .help = hp}
+#define ENUML(var, nm, fl, en, lb, df, hp) \
+    static const gr_attr var = {.name = nm, .vtype = VT_ENUM, .flags = fl, .enums = en, \
+                                .labels = lb, .deflt = df, .help = hp}
+#define ENUMLISTL(var, nm, fl, en, lb, df, hp) \
+    static const gr_attr var = {.name = nm, .vtype = VT_ENUMLIST, .flags = fl, .enums = en, \
+                                .labels = lb, .deflt = df, .help = hp}
 #define ENUMLIST(var, nm, fl, en, df, hp) \
     static const gr_attr var = {.name = nm, .vtype = VT_ENUMLIST, .flags = fl, .enums = en, \
                                 .deflt = df, .help = hp}
@@ -32,24 +38,32 @@
 #define SIMPLE(var, nm, vt, fl, hp) \
     static const gr_attr var = {.name = nm, .vtype = vt, .flags = fl, .help = hp}
 
-/* ---- enumerations ---- */
+/* ---- enumerations (and the labels show prints for them, value by value) ---- */
 static const char *const e_domain[] = {"XEN_HVM", "XEN_HVM_PV_DRIVERS", "XEN_PVM", "LDOMS_PVM",
                                        "UNKNOWN", NULL};
+static const char *const l_domain[] = {"Xen HVM", "Xen HVM, PV Drivers", "Xen PVM", "Ldoms PVM",
+                                       "Unknown", NULL};
 static const char *const e_mouse[] = {"OS_DEFAULT", "PS2_MOUSE", "USB_MOUSE", "USB_TABLET", NULL};
+static const char *const l_mouse[] = {"OS Default", "PS2 Mouse", "USB Mouse", "USB Tablet", NULL};
 static const char *const e_keymap[] = {"en-us", "ar", "da", "de", "de-ch", "en-gb", "es",
                                        "et", "fi", "fo", "fr", "fr-be", "fr-ca", "fr-ch",
                                        "hr", "hu", "is", "it", "ja", "lt", "lv", "mk", "nl",
                                        "nl-be", "no", "pl", "pt", "pt-br", "ru", "sl", "sv",
                                        "th", "tr", NULL};
 static const char *const e_boot[] = {"PXE", "DISK", "CDROM", NULL};
+static const char *const l_boot[] = {"PXE", "Disk", "CDROM", NULL};
 static const char *const e_vm_start[] = {"BEST_SERVER", "BALANCE_SERVER", "CURRENT_SERVER",
                                          "USE_POOL_POLICY", NULL};
+static const char *const l_vm_start[] = {"Best Server", "Balance Server", "Current Server",
+                                         "Use Pool Policy", NULL};
 static const char *const e_pool_start[] = {"BEST_SERVER", "BALANCE_SERVER", "CURRENT_SERVER",
                                            NULL};
+static const char *const l_pool_start[] = {"Best Server", "Balance Server", "Current Server", NULL};
 static const char *const e_policy[] = {"OFF", "DRS", "DPM", NULL};
 static const char *const e_net_roles[] = {"MANAGEMENT", "CLUSTER_HEARTBEAT", "LIVE_MIGRATE",
                                           "STORAGE", "VIRTUAL_MACHINE", NULL};
 static const char *const e_srv_roles[] = {"VM", "UTILITY", NULL};
+static const char *const l_srv_roles[] = {"VM Server", "Utility Server", NULL};
 static const char *const e_dest_type[] = {"Vm", "VmTemplate", NULL};
 static const char *const e_clone_type[] = {"SPARSE_COPY", "NON_SPARSE_COPY", "THIN_CLONE", NULL};
 static const char *const a_clone_type[] = {"Sparse", "SPARSE_COPY", "nonSparse", "NON_SPARSE_COPY",
@@ -79,7 +93,7 @@ static const gr_attr *const name_desc_edit[] = {&at_ename, &at_edesc, NULL};
 static const gr_attr *const name_desc[] = {&at_name, &at_desc, NULL};
 
 /* ---- Vm (§5.1) ---- */
-ENUM(at_vm_domain, "domainType", M | C | E, e_domain, NULL, "virtualization mode");
+ENUML(at_vm_domain, "domainType", M | C | E, e_domain, l_domain, NULL, "virtualization mode");
 REF(at_vm_repo, "repository", M | CO, "Repository", "repository holding vm.cfg");
 INT(at_vm_mem, "memory", C | E, 32, 2000000, "512", "memory in MB, at most memoryLimit");
 INT(at_vm_memlim, "memoryLimit", C | E, 32, 2000000, "= memory", "maximum memory in MB");
@@ -90,11 +104,11 @@ INT(at_vm_cap, "cpuUtilizationCap", C | E, 10, 100, "100", "processor cap in per
 BOOL(at_vm_ha, "highAvailability", C | E, "No", "restart on failure (clustered pools)");
 BOOL(at_vm_huge, "hugePagesEnabled", C | E, "No", "use huge pages (PVM guests)");
 STR(at_vm_os, "osType", C | E, 0, 256, "None", "operating system, free text");
-ENUM(at_vm_mouse, "mouseType", C | E, e_mouse, "OS_DEFAULT", "pointer device");
-ENUMLIST(at_vm_boot, "bootOrder", C | E, e_boot, "DISK", "boot devices in order");
+ENUML(at_vm_mouse, "mouseType", C | E, e_mouse, l_mouse, "OS_DEFAULT", "pointer device");
+ENUMLISTL(at_vm_boot, "bootOrder", C | E, e_boot, l_boot, "DISK", "boot devices in order");
 STR(at_vm_nip, "networkInstallPath", C | E, 0, 2000, NULL, "install URL for PVM guests");
 REF(at_vm_server, "server", CO, "Server", "preferred server, must be in the pool");
-ENUM(at_vm_start, "startPolicy", C | E, e_vm_start, "USE_POOL_POLICY", "server selection policy");
+ENUML(at_vm_start, "startPolicy", C | E, e_vm_start, l_vm_start, "USE_POOL_POLICY", "server selection policy");
 static const gr_attr *const vm_attrs[] = {
     &at_name, &at_desc, &at_vm_domain, &at_vm_repo, &at_vm_mem, &at_vm_memlim,
     &at_vm_cpu, &at_vm_cpulim, &at_vm_prio, &at_vm_cap, &at_vm_ha, &at_vm_huge,
@@ -107,7 +121,7 @@ INT(at_sp_ctmo, "clusterTimeout", C | E, 30, 300, "120", "cluster timeout in sec
 REF(at_sp_fs, "fileSystem", CO, "FileSystem", "pool file system (clustered pools)");
 REF(at_sp_pd, "physicalDisk", CO, "PhysicalDisk", "pool file system disk (clustered pools)");
 BOOL(at_sp_ssl, "migrateUsingSsl", C | E, "No", "encrypt live migration");
-ENUM(at_sp_start, "startPolicy", C | E, e_pool_start, "BEST_SERVER", "server selection policy");
+ENUML(at_sp_start, "startPolicy", C | E, e_pool_start, l_pool_start, "BEST_SERVER", "server selection policy");
 ENUM(at_sp_pmode, "policyMode", C | E, e_policy, "OFF", "DRS/DPM policy");
 BOOL(at_sp_pcpu, "policyCpuEnable", C | E, "No", "enable the CPU policy");
 INT(at_sp_pper, "policyPeriod", C | E, 2, 60, "2", "policy period in minutes");
@@ -156,7 +170,7 @@ static const gr_attr *const net_attrs[] = {&at_name, &at_desc, &at_net_roles, &a
                                            NULL};
 BOOL(at_srv_maint, "maintenanceMode", E, "No", "maintenance mode");
 BOOL(at_srv_inbound, "inboundMigrationLocked", E, "No", "refuse incoming migrations");
-ENUMLIST(at_srv_roles, "roles", E, e_srv_roles, "VM,UTILITY", "server roles");
+ENUMLISTL(at_srv_roles, "roles", E, e_srv_roles, l_srv_roles, "VM,UTILITY", "server roles");
 static const gr_attr at_srv_ntp = {.name = "ntpServers", .vtype = VT_STRLIST, .flags = E,
                                    .elem = VT_HOST, .max_items = 8, .deflt = "127.127.1.0",
                                    .help = "NTP servers; empty = local clock"};
@@ -380,6 +394,29 @@ const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name)
         if (ovm_strcasecmp((*a)->name, name) == 0)
             return *a;
     return NULL;
+}
+
+const gr_attr *gr_type_attr(const char *type, const char *name)
+{
+    const gr_cmd *c = gr_cmd_find("create", type);
+    const gr_attr *a = c ? gr_cmd_attr(c, name) : NULL;
+    for (size_t i = 0; !a && i < sizeof all_cmds / sizeof all_cmds[0]; i++)
+        if (all_cmds[i]->type && !strcmp(all_cmds[i]->type, type))
+            a = gr_cmd_attr(all_cmds[i], name);
+    return a;
+}
+
+const char *gr_attr_value_default(const gr_attr *a)
+{
+    return a && a->deflt && a->deflt[0] != '=' ? a->deflt : NULL;
+}
+
+const char *gr_enum_label(const gr_attr *a, const char *v)
+{
+    for (size_t i = 0; v && a && a->enums && a->labels && a->enums[i]; i++)
+        if (!strcmp(a->enums[i], v))
+            return a->labels[i];
+    return v;
 }
 
 const char *gr_verb_canonical(const char *word)

@@ -48,6 +48,8 @@ typedef struct gr_attr {
     unsigned max_items;        /* lists: most elements allowed, 0 = no limit */
     const char *const *aliases; /* VT_ENUM: NULL-terminated pairs {input, canonical},
                                    e.g. 3.2 spellings "Sparse" -> "SPARSE_COPY" */
+    const char *const *labels; /* VT_ENUM / VT_ENUMLIST: display label of each value of
+                                  enums (same order), as show prints it; NULL: the value */
 } gr_attr;
 
 /* The id of every command form, in table order (gr_cmds()[id] has that id):
@@ -112,6 +114,15 @@ char *gr_type_refusal(const gr_cmd *c, const gr_type *t);
 const gr_cmd *const *gr_cmds(size_t *n);
 /* Attribute of a command form by name (case-insensitive) or NULL. */
 const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name);
+/* The attribute name of object type: from its create form, else from
+ * another form on the type (edit). NULL when no form has it. */
+const gr_attr *gr_type_attr(const char *type, const char *name);
+/* The attribute's default as a value (deflt, unless it is a rule such as
+ * "= memory"), or NULL. One default per attribute: show and the engine
+ * read it here. */
+const char *gr_attr_value_default(const gr_attr *a);
+/* The display label of value v of an enum attribute, or v itself. */
+const char *gr_enum_label(const gr_attr *a, const char *v);
 /* 1 if word is a known verb (case-insensitive). */
 int gr_is_verb(const char *word);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "backend/jobs/events.h"
 #include "backend/flows/model.h"
+#include "grammar/grammar.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
@@ -221,7 +222,7 @@ static const char *effective_policy(engine *e, const obj *vm)
     if (p && strcmp(p, "USE_POOL_POLICY") != 0)
         return p;
     obj *pool = store_get(e->st, obj_gets(vm, "serverPool"));
-    return pool && obj_get(pool, "startPolicy") ? obj_get(pool, "startPolicy") : "BEST_SERVER";
+    return pool ? obj_value(pool, "startPolicy") : gr_attr_value_default(gr_type_attr("ServerPool", "startPolicy"));
 }
 
 static size_t vm_count(engine *e, const obj *s)

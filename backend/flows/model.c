@@ -286,7 +286,7 @@ xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv)
         xr_struct_set(c, "boot", xr_string(boot));
         free(boot);
     }
-    const char *keymap = obj_get(vm, "keymapName") ? obj_get(vm, "keymapName") : "en-us";
+    const char *keymap = obj_value(vm, "keymapName");
     xr_struct_set(c, "keymap", xr_string(keymap));
     xr_struct_set(c, "vnc", xr_int(1));
     xr_struct_set(c, "vncunused", xr_int(1));
@@ -330,3 +330,9 @@ const char *status_of(const obj *o)
     return s ? s : "Unknown";
 }
 
+
+const char *obj_value(const obj *o, const char *key)
+{
+    const char *v = obj_get(o, key);
+    return v ? v : gr_attr_value_default(gr_type_attr(o->type, key));
+}

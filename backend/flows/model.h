@@ -74,4 +74,7 @@ char *ref_text(const obj *o);
 char *job_title(const char *operation, const char *type, const char *name);
 /* Capitalised status word of an object ("Running", "Stopped" ...). */
 const char *status_of(const obj *o);
+/* o's attribute key, or the grammar's default for it (one default per
+ * attribute: grammar/commands.c), or NULL. */
+const char *obj_value(const obj *o, const char *key);
 #endif

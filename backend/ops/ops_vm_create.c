@@ -69,23 +69,21 @@ int check_repo_in_pool(cmdctx *c, const obj *repo, const obj *pool)
     return ok ? 0 : -1;
 }
 
+/* The defaults of create Vm's attributes, from the grammar: values ("512"),
+ * then rules naming another attribute ("= memory"). The keymap is the
+ * pool's unless given. */
 static void vm_defaults(gplan *g, obj *v, const obj *pool)
 {
-    static const char *const defs[][2] = {
-        {"memory", "512"},         {"cpuCount", "1"},          {"cpuPriority", "50"},
-        {"cpuUtilizationCap", "100"}, {"highAvailability", "No"}, {"hugePagesEnabled", "No"},
-        {"osType", "None"},        {"mouseType", "OS_DEFAULT"}, {"bootOrder", "DISK"},
-        {"startPolicy", "USE_POOL_POLICY"},
-    };
-    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-        if (!obj_get(v, defs[i][0]))
-            obj_detached_set(v, defs[i][0], defs[i][1]);
-    if (!obj_get(v, "memoryLimit"))
-        obj_detached_set(v, "memoryLimit", obj_gets(v, "memory"));
-    if (!obj_get(v, "cpuCountLimit"))
-        obj_detached_set(v, "cpuCountLimit", obj_gets(v, "cpuCount"));
-    if (!obj_get(v, "keymapName"))
-        obj_detached_set(v, "keymapName", pool && obj_get(pool, "keymapName") ? obj_get(pool, "keymapName") : "en-us");
+    if (!obj_get(v, "keymapName") && pool && obj_get(pool, "keymapName"))
+        obj_detached_set(v, "keymapName", obj_get(pool, "keymapName"));
+    const gr_cmd *form = gr_cmd_by_id(GR_F_create_Vm);
+    for (int pass = 0; pass < 2; pass++)
+        for (const gr_attr *const *a = form->attrs; *a; a++) {
+            const char *d = (*a)->deflt;
+            if (!d || obj_get(v, (*a)->name) || (d[0] == '=') != pass)
+                continue;
+            obj_detached_set(v, (*a)->name, pass ? obj_gets(v, d + strspn(d, "= ")) : d);
+        }
     for (size_t i = 0; i < v->nattrs; i++)
         gplan_set(g, v->attrs[i].key, v->attrs[i].value);
 }

@@ -11,8 +11,6 @@ void show_object(engine *e, const obj *o, result *r);
 void show_job(engine *e, const job *j, result *r);
 /* Formats a GiB value like Java's Double.toString ("200.0", "12.5"). */
 void fmt_gib(double v, char *buf, size_t len);
-/* Printed forms of stored enum values. */
-const char *domain_type_label(const char *v);
 /* Objects of type whose attribute key (an id or an id list) names id, in creation order. */
 size_t related(engine *e, const char *type, const char *key, const char *id, int is_list, obj ***out);
 #endif

@@ -15,3 +15,10 @@ tests_unit_test_complete_SOURCES = tests/unit/test-complete.c
 tests_unit_test_complete_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_complete_LDADD = completions/libcomplete.a grammar/libgrammar.a lib/libovm.a \
 	$(XML_LIBS) $(CMOCKA_LIBS)
+
+# The show tables against the grammar: one default per attribute, enum labels.
+check_PROGRAMS += tests/unit/test-show-rows
+TESTS += tests/unit/test-show-rows
+tests_unit_test_show_rows_SOURCES = tests/unit/test-show-rows.c
+tests_unit_test_show_rows_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_show_rows_LDADD = $(ENGINE_LIBS) $(CMOCKA_LIBS)

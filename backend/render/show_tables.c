@@ -1,0 +1,154 @@
+/* The rows of `show <Type>`, type by type, in the order of
+ * doc/command-language.md §8 (show_rows.h explains the row kinds). */
+#include "backend/render/show_rows.h"
+#include <string.h>
+
+static const show_row vm_rows[] = {
+    ROW_NAME, ROW_ID, ROW_STATUS,
+    VAL("Memory (MB)", "memory"), VAL("Max. Memory (MB)", "memoryLimit"),
+    VAL("Processors", "cpuCount"), VAL("Max. Processors", "cpuCountLimit"),
+    VAL("Priority", "cpuPriority"), VAL("Processor Cap", "cpuUtilizationCap"),
+    VAL("High Availability", "highAvailability"), VAL("Operating System", "osType"),
+    VAL("Mouse Type", "mouseType"), VAL("Domain Type", "domainType"), VAL("Keymap", "keymapName"),
+    VAL("Start Policy", "startPolicy"), VAL("Huge Pages Enabled", "hugePagesEnabled"),
+    VAL("Network Install Path", "networkInstallPath"), ROW_LOCKED, ROW_DESC,
+    ROWS_FN(show_vm_config_path),
+    REF("Server Pool", "serverPool"), REF("Server", "server"), REF("Repository", "repository"),
+    LIST("Boot Order", "bootOrder"), RELATED("Vnic", "Vnic", "vm"), ROWS_FN(show_vm_mappings),
+    RELATED_IN("tag", "Tag", "members"), ROW_END,
+};
+
+static const show_row server_rows[] = {
+    ROW_NAME, ROW_ID, ROW_STATUS, ROW_LOCKED,
+    VAL("Hostname", "hostname"), VAL("IP Address", "ipAddress"), ROW_DESC,
+    REF("Server Pool", "serverPool"), VALD("Ownership", "ownership", "Unowned"),
+    VAL("Manager UUID", "managerUuid"), VAL("Maintenance Mode", "maintenanceMode"),
+    VAL("Inbound Migration Locked", "inboundMigrationLocked"), LIST("Role", "roles"),
+    REF("Cpu Compatibility Group", "cpuCompatibilityGroup"), VAL("Processor Type", "processorType"),
+    VAL("Processors", "processors"), VAL("Processor Sockets Populated", "socketsPopulated"),
+    VAL("Cores Per Processor Socket", "coresPerSocket"), VAL("Threads Per Core", "threadsPerCore"),
+    GIB("Processor Speed (GHz)", "processorSpeed"), VAL("Memory (MB)", "memory"),
+    ROWS_FN(show_usable_memory), VALD("Hypervisor Type", "hypervisorType", "Xen"),
+    VAL("Hypervisor Version", "xenVersion"), VAL("OVM Version", "ovmVersion"),
+    VAL("Agent Version", "agentVersion"), VAL("Manufacturer", "manufacturer"),
+    VAL("Product Name", "productName"), VAL("Serial Number", "serialNumber"),
+    VAL("BIOS Version", "biosVersion"), VAL("BIOS Release Date", "biosReleaseDate"),
+    LIST("NTP Server", "ntpServers"), RELATED("Ethernet Port", "Port", "server"),
+    RELATED("Vm", "Vm", "server"), ROW_END,
+};
+
+static const show_row pool_rows[] = {
+    ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, VAL("Virtual IP", "virtualIP"),
+    VALD("Clustered", "clusterEnable", "No"), VAL("Cluster Timeout (sec)", "clusterTimeout"),
+    REF("Pool File System", "fileSystem"), VAL("Start Policy", "startPolicy"), VAL("Keymap", "keymapName"),
+    VAL("Secure VM Migrate", "migrateUsingSsl"), VAL("Policy Mode", "policyMode"),
+    RELATED("Server", "Server", "serverPool"), RELATED("Vm", "Vm", "serverPool"),
+    RELATED("Anti-Affinity Group", "AntiAffinityGroup", "serverPool"), ROW_END,
+};
+
+static const show_row repository_rows[] = {
+    ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, REF("File System", "fileSystem"),
+    VAL("Manager UUID", "managerUuid"), GIB("Size (GiB)", "size"), GIB("Free (GiB)", "free"),
+    LISTED("Presented Server", "presentedServers"), RELATED("Vm", "Vm", "repository"),
+    RELATED("Virtual Disk", "VirtualDisk", "repository"), RELATED("Virtual Cdrom", "VirtualCdrom", "repository"),
+    ROW_END,
+};
+
+static const show_row vdisk_rows[] = {
+    ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, GIB("Max (GiB)", "size"), GIBD("Used (GiB)", "usedSize", "0"),
+    VAL("Shareable", "shareable"), VAL("Sparse", "sparse"), REF("Repository Id", "repository"),
+    ROWS_FN(show_disk_path), ROW_END,
+};
+
+static const show_row cdrom_rows[] = {
+    ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, GIB("Size (GiB)", "size"), REF("Repository Id", "repository"),
+    ROWS_FN(show_iso_path), ROW_END,
+};
+
+static const show_row mapping_rows[] = {
+    ROW_NAME, ROW_ID, VAL("Slot", "slot"), VAL("Emulated Block Device", "emulatedBlockDevice"),
+    ROWS_FN(show_mapped_disk), REF("Vm", "vm"), ROW_END,
+};
+
+static const show_row pdisk_rows[] = {
+    ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VALD("Shareable", "shareable", "No"),
+    VAL("Page83 ID", "page83Id"), VALD("Thin Provision", "thinProvision", "No"),
+    VAL("VolumeGroup", "volumeGroup"), VAL("San Server", "sanServer"), ROW_END,
+};
+
+static const show_row vnic_rows[] = {
+    ROW_NAME, ROW_ID, VAL("Mac Address", "macAddress"), REF("Network", "network"), REF("Vm", "vm"), ROW_DESC,
+    ROW_END,
+};
+
+static const show_row network_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, LIST("Role", "roles"), RELATED("Port", "Port", "network"),
+    RELATED("Vnic", "Vnic", "network"), ROW_END,
+};
+
+static const show_row port_rows[] = {
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Mac Address", "macAddress"), VALD("MTU", "mtu", "1500"),
+    VALD("Address Type", "addressType", "NONE"), VAL("IP Address", "ipAddress"), VAL("Netmask", "netmask"),
+    REF("Network", "network"), ROW_END,
+};
+
+static const show_row tag_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, LISTED("Member", "members"), ROW_END,
+};
+
+static const show_row aag_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Server Pool", "serverPool"), LISTED("Vm", "vms"), ROW_END,
+};
+
+static const show_row cpugroup_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VALD("Default", "default", "No"),
+    RELATED("Server", "Server", "cpuCompatibilityGroup"), ROW_END,
+};
+
+static const show_row fileserver_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Access Host", "accessHost"), CONSTANT("Plugin", "Oracle Generic NFS Plugin"),
+    CONSTANT("Uniform Exports", "Yes"), LISTED("Admin Server", "adminServers"),
+    RELATED("File System", "FileSystem", "fileServer"), ROW_END,
+};
+
+static const show_row filesystem_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("File Server", "fileServer"), VAL("Path", "path"), GIB("Size (GiB)", "size"),
+    GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROW_END,
+};
+
+static const show_row manager_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, ROWS_FN(show_manager_uuid), CONSTANT("Run State", "RUNNING"),
+    ROWS_FN(show_mac_range), VALD("File System Statistics", "fsStatisticsEnabled", "No"), ROW_END,
+};
+
+/* Types without a table show Name and Id. */
+static const show_row plain_rows[] = {ROW_NAME, ROW_ID, ROW_END};
+
+const show_table show_tables[] = {
+    {"Vm", vm_rows},
+    {"Server", server_rows},
+    {"ServerPool", pool_rows},
+    {"Repository", repository_rows},
+    {"VirtualDisk", vdisk_rows},
+    {"VirtualCdrom", cdrom_rows},
+    {"VmDiskMapping", mapping_rows},
+    {"PhysicalDisk", pdisk_rows},
+    {"Vnic", vnic_rows},
+    {"Network", network_rows},
+    {"Port", port_rows},
+    {"Tag", tag_rows},
+    {"AntiAffinityGroup", aag_rows},
+    {"CpuCompatibilityGroup", cpugroup_rows},
+    {"FileServer", fileserver_rows},
+    {"FileSystem", filesystem_rows},
+    {"Manager", manager_rows},
+    {NULL, NULL},
+};
+
+const show_row *show_rows_of(const char *type)
+{
+    for (const show_table *t = show_tables; t->type; t++)
+        if (!strcmp(t->type, type))
+            return t->rows;
+    return plain_rows;
+}

@@ -1,0 +1,105 @@
+/* The show tables (backend/render/show_tables.c) against the grammar: one
+ * default per attribute, labels beside their enums, tables for known types. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "backend/render/show_rows.h"
+#include "grammar/grammar.h"
+
+static int names_attr(const show_row *r)
+{
+    return r->kind == SR_VALUE || r->kind == SR_GIB || r->kind == SR_LIST || r->kind == SR_REF;
+}
+
+/* A row repeats no default: an attribute a command sets has its default in
+ * the grammar only. */
+static void test_one_default_per_attribute(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (const show_table *t = show_tables; t->type; t++)
+        for (const show_row *r = t->rows; r->label || r->kind == SR_FN; r++) {
+            const gr_attr *a = names_attr(r) ? gr_type_attr(t->type, r->attr) : NULL;
+            if (r->deflt && gr_attr_value_default(a)) {
+                print_message("# show %s row '%s' repeats the grammar's default of %s (%s)\n", t->type, r->label,
+                              r->attr, gr_attr_value_default(a));
+                bad++;
+            }
+        }
+    assert_int_equal(bad, 0);
+}
+
+static size_t count(const char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+/* Every enum with labels has one label per value. */
+static void test_labels_beside_enums(void **state)
+{
+    (void)state;
+    size_t n, labelled = 0;
+    const gr_cmd *const *cmds = gr_cmds(&n);
+    for (size_t i = 0; i < n; i++)
+        for (const gr_attr *const *a = cmds[i]->attrs; a && *a; a++) {
+            if (!(*a)->labels)
+                continue;
+            labelled++;
+            if (count((*a)->labels) != count((*a)->enums))
+                print_message("# %s %s: %zu labels for %zu values\n", cmds[i]->verb, (*a)->name,
+                              count((*a)->labels), count((*a)->enums));
+            assert_int_equal(count((*a)->labels), count((*a)->enums));
+        }
+    assert_true(labelled > 0);
+    const gr_attr *dom = gr_type_attr("Vm", "domainType");
+    assert_string_equal(gr_enum_label(dom, "XEN_HVM_PV_DRIVERS"), "Xen HVM, PV Drivers");
+    assert_string_equal(gr_enum_label(dom, "SOMETHING_ELSE"), "SOMETHING_ELSE");
+}
+
+/* Defaults show reads from the grammar: values, not rules ("= memory"). */
+static void test_grammar_defaults(void **state)
+{
+    (void)state;
+    assert_string_equal(gr_attr_value_default(gr_type_attr("ServerPool", "clusterTimeout")), "120");
+    assert_string_equal(gr_attr_value_default(gr_type_attr("Server", "ntpServers")), "127.127.1.0");
+    assert_null(gr_attr_value_default(gr_type_attr("Vm", "memoryLimit")));
+    assert_null(gr_type_attr("Vm", "noSuchAttribute"));
+}
+
+/* Every table is for a type the grammar knows, starts with Name (Id for
+ * none), and every attribute row a command could set is spelt as the
+ * grammar spells it. */
+static void test_tables_match_grammar(void **state)
+{
+    (void)state;
+    for (const show_table *t = show_tables; t->type; t++) {
+        assert_non_null(gr_type_find(t->type));
+        assert_int_equal(t->rows[0].kind, SR_NAME);
+        for (const show_row *r = t->rows; r->label || r->kind == SR_FN; r++) {
+            const gr_attr *a = names_attr(r) ? gr_type_attr(t->type, r->attr) : NULL;
+            if (a)
+                assert_string_equal(a->name, r->attr);
+        }
+    }
+    assert_non_null(show_rows_of("Vm"));
+    assert_int_equal(show_rows_of("NoSuchType")[1].kind, SR_ID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_default_per_attribute),
+        cmocka_unit_test(test_labels_beside_enums),
+        cmocka_unit_test(test_grammar_defaults),
+        cmocka_unit_test(test_tables_match_grammar),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
