@@ -6,6 +6,7 @@
 #define OVM_OPS_H
 #include "backend/engine.h"
 #include "backend/flows/model.h"
+#include "backend/flows/relations.h"
 #include "backend/render/result.h"
 #include "grammar/grammar.h"
 
@@ -74,6 +75,9 @@ obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst);
 obj *resolve_ref(cmdctx *c, const char *type, const char *value);
 /* New job for the command, locking the listed objects; NULL-terminated varargs. */
 job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *name, const char *target, ...);
+/* 1 after failing c with "Cannot delete T N: it is in use by U M" when a
+ * REL_REFUSE relation (backend/flows/relations.c) has a referrer of o. */
+int delete_refused(cmdctx *c, const obj *o);
 /* Fails with the async-mode lock text or the blocking-event text when needed. 0 ok. */
 int check_lockable(cmdctx *c, job *j);
 /* 1 if a unique-name type already has name (other than self). */

@@ -166,3 +166,12 @@ void help_listing(cmdctx *c, const char *text)
     free(lines);
     free(before);
 }
+
+int delete_refused(cmdctx *c, const obj *o)
+{
+    const char *type = NULL;
+    obj *user = relation_user(c->e, o, &type);
+    if (user)
+        result_fail(c->res, "Cannot delete %s %s: it is in use by %s %s", o->type, o->name, type, user->name);
+    return user != NULL;
+}

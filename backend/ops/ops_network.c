@@ -177,16 +177,8 @@ static job *prepare_delete_network(cmdctx *c)
     obj *net = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!net)
         return NULL;
-    static const char *const users[] = {"Port", "BondPort", "VlanInterface", "Vnic", NULL};
-    for (const char *const *t = users; *t; t++) {
-        obj **v;
-        size_t n = store_find_by(c->e->st, *t, "network", net->id, &v);
-        if (n)
-            result_fail(c->res, "Cannot delete Network %s: it is in use by %s %s", net->name, *t, v[0]->name);
-        free(v);
-        if (n)
-            return NULL;
-    }
+    if (delete_refused(c, net))
+        return NULL;
     return gplan_delete_job(c, net);
 }
 

@@ -68,14 +68,11 @@ static int run_delete_pool(job *j)
     engine *e = j->eng;
     store_wrlock(e->st);
     store_begin(e->st);
-    obj **groups;
-    size_t n = store_find_by(e->st, "AntiAffinityGroup", "serverPool", p->id, &groups);
-    for (size_t i = 0; i < n; i++)
-        store_delete(e->st, groups[i]);
-    free(groups);
     obj *pool = store_get(e->st, p->id);
-    if (pool)
+    if (pool) {
+        relations_on_delete(e, pool);
         store_delete(e->st, pool);
+    }
     store_commit(e->st);
     store_unlock(e->st);
     return 0;
@@ -86,17 +83,8 @@ static job *prepare_delete_pool(cmdctx *c)
     obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!pool)
         return NULL;
-    static const char *users[] = {"Server", "Vm", NULL};
-    for (const char **t = users; *t; t++) {
-        obj **v;
-        size_t n = store_find_by(c->e->st, *t, "serverPool", pool->id, &v);
-        if (n) {
-            result_fail(c->res, "Cannot delete ServerPool %s: it is in use by %s %s", pool->name, *t, v[0]->name);
-            free(v);
-            return NULL;
-        }
-        free(v);
-    }
+    if (delete_refused(c, pool))
+        return NULL;
     job *j = cmd_job(c, "Delete", "ServerPool", pool->name, pool->id, NULL);
     j->fn = run_delete_pool;
     j->plan = gplan_new("ServerPool", pool->id, NULL);

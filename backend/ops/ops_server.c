@@ -141,21 +141,7 @@ static int run_delete_server(job *j)
     store_begin(e->st);
     obj *s = store_get(e->st, p->server_id);
     if (s) {
-        obj **ports;
-        size_t n = store_find_by(e->st, "Port", "server", s->id, &ports);
-        for (size_t i = 0; i < n; i++)
-            store_delete(e->st, ports[i]);
-        free(ports);
-        obj **fsv;
-        n = store_list(e->st, "FileServer", &fsv);
-        for (size_t i = 0; i < n; i++)
-            obj_list_remove(e->st, fsv[i], "adminServers", s->id);
-        free(fsv);
-        obj **vms;
-        n = store_find_by(e->st, "Vm", "server", s->id, &vms);
-        for (size_t i = 0; i < n; i++)
-            obj_unset(e->st, vms[i], "server");
-        free(vms);
+        relations_on_delete(e, s);
         store_delete(e->st, s);
     }
     store_commit(e->st);
@@ -173,11 +159,8 @@ static job *prepare_delete_server(cmdctx *c)
         result_fail(c->res, "Cannot delete Server %s: it is in use by ServerPool %s", s->name, pool->name);
         return NULL;
     }
-    const char *repo = presented_repo(c->e, s);
-    if (repo) {
-        result_fail(c->res, "Cannot delete Server %s: it is in use by Repository %s", s->name, repo);
+    if (delete_refused(c, s))
         return NULL;
-    }
     const char *st = status_of(s);
     if (!strcmp(st, "Starting") || !strcmp(st, "Stopping")) {
         result_fail(c->res, "Cannot delete Server %s: its status is %s", s->name, st);

@@ -250,34 +250,13 @@ static int run_delete_disk(job *j)
     return 0;
 }
 
-/* The VM (first in list order) of the mappings maps: the "in use by" texts
- * name the same VM every time, whatever the mapping ids are. */
-static obj *first_mapping_vm(engine *e, obj **maps, size_t n)
-{
-    obj *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        obj *vm = store_get(e->st, obj_gets(maps[i], "vm"));
-        if (vm && (!best || ovm_strcasecmp(vm->name, best->name) < 0 ||
-                   (!ovm_strcasecmp(vm->name, best->name) && strcmp(vm->id, best->id) < 0)))
-            best = vm;
-    }
-    return best;
-}
-
 job *prepare_delete_disk(cmdctx *c)
 {
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!d)
         return NULL;
-    obj **maps;
-    size_t nm = disk_mappings(c->e, d, &maps);
-    if (nm) {
-        obj *vm = first_mapping_vm(c->e, maps, nm);
-        result_fail(c->res, "Cannot delete VirtualDisk %s: it is in use by Vm %s", d->name, vm ? vm->name : "?");
-        free(maps);
+    if (delete_refused(c, d))
         return NULL;
-    }
-    free(maps);
     obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
     if (!repo) {
         result_fail(c->res, "VirtualDisk %s has no repository", d->name);
@@ -361,15 +340,8 @@ job *prepare_delete_cdrom(cmdctx *c)
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!d)
         return NULL;
-    obj **maps;
-    size_t nm = store_find_by(c->e->st, "VmDiskMapping", "virtualCdrom", d->id, &maps);
-    if (nm) {
-        obj *vm = first_mapping_vm(c->e, maps, nm);
-        result_fail(c->res, "Cannot delete VirtualCdrom %s: it is in use by Vm %s", d->name, vm ? vm->name : "?");
-        free(maps);
+    if (delete_refused(c, d))
         return NULL;
-    }
-    free(maps);
     return gplan_delete_job(c, d);
 }
 

@@ -292,13 +292,7 @@ job *prepare_delete_filesystem(cmdctx *c)
     obj *fs = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!fs)
         return NULL;
-    obj **repos;
-    size_t n = store_find_by(c->e->st, "Repository", "fileSystem", fs->id, &repos);
-    if (n) {
-        result_fail(c->res, "Cannot delete FileSystem %s: it is in use by Repository %s", fs->name, repos[0]->name);
-        free(repos);
+    if (delete_refused(c, fs))
         return NULL;
-    }
-    free(repos);
     return gplan_delete_job(c, fs);
 }

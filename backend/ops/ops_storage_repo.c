@@ -282,17 +282,8 @@ job *prepare_delete_repo(cmdctx *c)
     obj *repo = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!repo)
         return NULL;
-    static const char *kinds[] = {"Vm", "VirtualDisk", "VirtualCdrom", NULL};
-    for (const char **k = kinds; *k; k++) {
-        obj **v;
-        size_t n = store_find_by(c->e->st, *k, "repository", repo->id, &v);
-        if (n) {
-            result_fail(c->res, "Cannot delete Repository %s: it is in use by %s %s", repo->name, *k, v[0]->name);
-            free(v);
-            return NULL;
-        }
-        free(v);
-    }
+    if (delete_refused(c, repo))
+        return NULL;
     repo_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
     snprintf(p->name, sizeof p->name, "%s", repo->name);

@@ -306,15 +306,6 @@ void drop_vm_from_lists(engine *e, const char *type, const char *key, const char
     free(all);
 }
 
-static void delete_children(engine *e, const char *type, const char *vm_id)
-{
-    obj **v;
-    size_t n = store_find_by(e->st, type, "vm", vm_id, &v);
-    for (size_t i = 0; i < n; i++)
-        store_delete(e->st, v[i]);
-    free(v);
-}
-
 static int run_delete_vm(job *j)
 {
     vm_plan *p = j->plan;
@@ -326,10 +317,7 @@ static int run_delete_vm(job *j)
     store_begin(e->st);
     obj *vm = store_get(e->st, p->vm_id);
     if (vm) {
-        delete_children(e, "VmDiskMapping", vm->id);
-        delete_children(e, "Vnic", vm->id);
-        drop_vm_from_lists(e, "AntiAffinityGroup", "vms", vm->id);
-        drop_vm_from_lists(e, "Tag", "members", vm->id);
+        relations_on_delete(e, vm);
         store_delete(e->st, vm);
     }
     store_commit(e->st);

@@ -17,8 +17,8 @@ tests_unit_test_complete_LDADD = completions/libcomplete.a grammar/libgrammar.a 
 	$(XML_LIBS) $(CMOCKA_LIBS)
 
 # The show tables against the grammar: one default per attribute, enum labels.
-check_PROGRAMS += tests/unit/test-show-rows
-TESTS += tests/unit/test-show-rows
-tests_unit_test_show_rows_SOURCES = tests/unit/test-show-rows.c
-tests_unit_test_show_rows_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_show_rows_LDADD = $(ENGINE_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test-model-data
+TESTS += tests/unit/test-model-data
+tests_unit_test_model_data_SOURCES = tests/unit/test-model-data.c
+tests_unit_test_model_data_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_model_data_LDADD = $(ENGINE_LIBS) $(CMOCKA_LIBS)

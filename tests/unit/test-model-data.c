@@ -1,5 +1,7 @@
-/* The show tables (backend/render/show_tables.c) against the grammar: one
- * default per attribute, labels beside their enums, tables for known types. */
+/* The object model's data against the grammar: the show tables
+ * (backend/render/show_tables.c: one default per attribute, labels beside
+ * their enums, tables for known types) and the relations table
+ * (backend/flows/relations.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "backend/flows/relations.h"
 #include "backend/render/show_rows.h"
 #include "grammar/grammar.h"
 
@@ -93,6 +96,33 @@ static void test_tables_match_grammar(void **state)
     assert_int_equal(show_rows_of("NoSuchType")[1].kind, SR_ID);
 }
 
+/* Every relation joins types the grammar knows; where a form sets the
+ * referring attribute it is a reference to the referred-to type; refusals
+ * name their type once in a row (no type is both refused and cascaded by
+ * the same referrer). */
+static void test_relations_match_grammar(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (const relation *r = relations; r->type; r++, n++) {
+        assert_non_null(gr_type_find(r->type));
+        assert_non_null(gr_type_find(r->by_type));
+        const gr_attr *a = gr_type_attr(r->by_type, r->attr);
+        if (a && a->ref_type) {
+            if (strcmp(a->ref_type, r->type) != 0)
+                print_message("# %s.%s refers to %s, not %s\n", r->by_type, r->attr, a->ref_type, r->type);
+            assert_string_equal(a->ref_type, r->type);
+            assert_int_equal(r->is_list, a->vtype == VT_REFLIST);
+        }
+        for (const relation *q = relations; q < r; q++)
+            if (!strcmp(q->type, r->type) && !strcmp(q->by_type, r->by_type) && !strcmp(q->attr, r->attr)) {
+                print_message("# %s by %s.%s twice\n", r->type, r->by_type, r->attr);
+                fail();
+            }
+    }
+    assert_true(n > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_labels_beside_enums),
         cmocka_unit_test(test_grammar_defaults),
         cmocka_unit_test(test_tables_match_grammar),
+        cmocka_unit_test(test_relations_match_grammar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
