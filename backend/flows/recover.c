@@ -20,7 +20,7 @@ typedef struct orphan_call {
 
 static int is_orphan_create(engine *e, const job *j, int64_t since_ms)
 {
-    return !strncmp(j->name, "Create VM:", 10) && !strcmp(j->run_state, JS_FAILED) && j->error &&
+    return job_goal_creates(j, "Vm") && !strcmp(j->run_state, JS_FAILED) && j->error &&
            !strcmp(j->error, INTERRUPTED) && j->end_ms >= since_ms && j->result_obj &&
            !store_get(e->st, j->result_obj);
 }

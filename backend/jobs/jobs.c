@@ -40,7 +40,7 @@ void job_persist(engine *e, const job *j)
         .id = j->id, .parent = j->parent_id, .name = j->name, .description = j->description, .kind = j->kind,
         .run_state = j->run_state, .progress = j->progress, .user = j->user, .start_ms = j->start_ms,
         .end_ms = j->end_ms, .target = j->target, .result = j->result_obj, .error = j->error,
-        .command = j->command,
+        .command = j->command, .goal = j->goal,
     };
     store_job_save(e->st, &r);
 }
@@ -64,6 +64,7 @@ void job_free(job *j)
     free(j->error);
     free(j->target);
     free(j->result_obj);
+    free(j->goal);
     free(j->raw_command);
     free(j->children);
     for (size_t i = 0; i < j->nlocks; i++)
@@ -192,6 +193,7 @@ static job *snapshot(const job *j)
     s->error = j->error ? xstrdup(j->error) : NULL;
     s->target = j->target ? xstrdup(j->target) : NULL;
     s->result_obj = j->result_obj ? xstrdup(j->result_obj) : NULL;
+    s->goal = j->goal ? xstrdup(j->goal) : NULL;
     s->start_ms = j->start_ms;
     s->end_ms = j->end_ms;
     s->finished = j->finished;

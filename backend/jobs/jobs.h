@@ -34,6 +34,7 @@ struct job {
     char *error;
     char *target;        /* id of the object acted on */
     char *result_obj;    /* id of the object created, if any */
+    char *goal;          /* what "completed" means after a crash (job_goals.c), or NULL */
     int64_t start_ms, end_ms;
     int64_t *children;
     size_t nchildren;
@@ -104,4 +105,10 @@ int jobs_delete(jobs *js, int64_t id, char **err);
 const char *job_summary_state(const char *run_state);
 /* The job holding a lock on object id (0 if none). */
 int64_t jobs_lock_holder(jobs *js, const char *id);
+/* Job goals (job_goals.c): the goal of operation on type, or NULL; 1 when
+ * j's goal is a status its target has (store lock held); 1 when j's goal is
+ * to create an object of type. */
+const char *job_goal_for(const char *operation, const char *type);
+int job_goal_reached(struct engine *e, const job *j);
+int job_goal_creates(const job *j, const char *type);
 #endif

@@ -18,19 +18,6 @@
 
 /* ---- start-up: load history, settle interrupted jobs ---- */
 
-/* The state a LEAF job's target must be in for its goal to count as reached. */
-static const char *goal_status(const char *name)
-{
-    static const char *const goals[][2] = {
-        {"Start VM:", "Running"}, {"HA Restart VM:", "Running"}, {"Stop VM:", "Stopped"}, {"Kill VM:", "Stopped"},
-        {"Restart VM:", "Running"}, {"Suspend VM:", "Suspended"}, {"Resume VM:", "Running"},
-    };
-    for (size_t i = 0; i < sizeof goals / sizeof goals[0]; i++)
-        if (!strncmp(name, goals[i][0], strlen(goals[i][0])))
-            return goals[i][1];
-    return NULL;
-}
-
 void jobs_settle_interrupted(jobs *js)
 {
     engine *e = js->eng;
@@ -40,9 +27,7 @@ void jobs_settle_interrupted(jobs *js)
         job *j = js->all[i];
         if (!j->interrupted)
             continue;
-        obj *target = j->target ? store_get(e->st, j->target) : NULL;
-        const char *goal = goal_status(j->name);
-        int reached = goal && target && obj_is(target, "status", goal);
+        int reached = job_goal_reached(e, j);
         snprintf(j->run_state, sizeof j->run_state, "%s", reached ? JS_COMPLETED : JS_FAILED);
         free(j->error);
         j->error = reached ? NULL : xstrdup("Job failed: interrupted by a Manager restart");
@@ -89,6 +74,7 @@ static void load_row(void *ctx, const store_job_row *r)
         j->error = NULL;
     }
     j->command = col(r->command);
+    j->goal = r->goal && *r->goal ? xstrdup(r->goal) : NULL;
     j->finished = 1;
     if (!job_terminal(j->run_state)) {
         /* Settled by jobs_settle_interrupted once the monitor has asked

@@ -33,6 +33,14 @@ static const char *const migrations[] = {
     " job INTEGER REFERENCES jobs(id) ON DELETE SET NULL, time_ms INTEGER NOT NULL,"
     " acknowledged INTEGER NOT NULL DEFAULT 0, ack_user TEXT, ack_ms INTEGER);"
     "CREATE INDEX events_target ON events(target);",
+    /* 2: a job's goal (backend/jobs/job_goals.c) is data in its row. Rows of
+     * earlier versions get theirs from their names, once, here. */
+    "ALTER TABLE jobs ADD COLUMN goal TEXT;"
+    "UPDATE jobs SET goal = 'status Running' WHERE name LIKE 'Start VM:%' OR name LIKE 'HA Restart VM:%'"
+    " OR name LIKE 'Restart VM:%' OR name LIKE 'Resume VM:%';"
+    "UPDATE jobs SET goal = 'status Stopped' WHERE name LIKE 'Stop VM:%' OR name LIKE 'Kill VM:%';"
+    "UPDATE jobs SET goal = 'status Suspended' WHERE name LIKE 'Suspend VM:%';"
+    "UPDATE jobs SET goal = 'created Vm' WHERE name LIKE 'Create VM:%';",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)

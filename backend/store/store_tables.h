@@ -16,6 +16,7 @@ typedef struct store_job_row {
     const char *name, *description, *kind, *run_state, *progress, *user;
     int64_t start_ms, end_ms;
     const char *target, *result, *error, *command;
+    const char *goal; /* backend/jobs/job_goals.c, or NULL */
 } store_job_row;
 
 /* Inserts or updates the row (an upsert: a replace would delete the row and

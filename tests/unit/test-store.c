@@ -483,6 +483,35 @@ static void test_schema_and_wal(void **state)
     assert_int_equal(sql_int(f->s, "SELECT count(*) FROM schema_version"), 1);
 }
 
+/* Version 2 keeps a job's goal in its row; rows written by version 1 get
+ * theirs from their names when the store is upgraded, and keep them. */
+static void test_job_goals_migrated(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = store_db(f->s);
+    const char *v1 =
+        "ALTER TABLE jobs DROP COLUMN goal; UPDATE schema_version SET version = 1;"
+        "INSERT INTO jobs(id, name, kind, run_state, user, start_ms) VALUES"
+        " (1, 'Start VM: a', 'LEAF', 'In Progress', 'admin', 1), (2, 'Kill VM: b', 'LEAF', 'Success', 'admin', 1),"
+        " (3, 'Create VM: c', 'LEAF', 'Failure', 'admin', 1), (4, 'Create Tag: d', 'LEAF', 'Success', 'admin', 1),"
+        " (5, 'Suspend VM: e', 'LEAF', 'In Progress', 'admin', 1), (6, 'HA Restart VM: f', 'LEAF', 'Success', 'system', 1)";
+    assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+    reopen(f);
+    assert_int_equal(sql_int(f->s, "SELECT version FROM schema_version"), 2);
+    static const char *const want[] = {"status Running", "status Stopped", "created Vm", NULL, "status Suspended",
+                                       "status Running"};
+    for (int i = 0; i < 6; i++) {
+        char *q = xasprintf("SELECT goal FROM jobs WHERE id = %d", i + 1);
+        char *goal = sql_text(f->s, q);
+        if (want[i])
+            assert_string_equal(goal ? goal : "(null)", want[i]);
+        else
+            assert_null(goal);
+        free(goal);
+        free(q);
+    }
+}
+
 static void test_newer_schema_refused(void **state)
 {
     fixture *f = *state;
@@ -611,7 +640,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_get),     T(test_list_order),  T(test_list_order_case_ties),        T(test_find_by),       T(test_attrs),
         T(test_rename_order),   cmocka_unit_test(test_split_list), T(test_comma_lists), T(test_delete),
-        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused),
+        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated),
         T(test_reopen_identical), T(test_not_sqlite),      T(test_corrupted),     T(test_unwritable),
         cmocka_unit_test(test_detached), T(test_find_name), T(test_order_random),
     };
