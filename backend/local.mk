@@ -9,9 +9,9 @@ noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
 	backend/engine.h \
 	backend/store/store.h backend/store/store_impl.h backend/store/store.c backend/store/store_index.c backend/store/store_obj.c \
-	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_events.c \
+	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_journal.c backend/store/store_events.c \
 	backend/store/backup.c backend/store/backup.h \
-	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c backend/jobs/job_goals.c \
+	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c backend/jobs/job_goals.c backend/jobs/job_undo.c \
 	backend/jobs/events.c backend/jobs/events.h \
 	backend/agentc/agentc.h backend/agentc/agentc_impl.h backend/agentc/agentc.c backend/agentc/agentc_tls.c \
 	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \

@@ -35,6 +35,8 @@ struct job {
     char *target;        /* id of the object acted on */
     char *result_obj;    /* id of the object created, if any */
     char *goal;          /* what "completed" means after a crash (job_goals.c), or NULL */
+    struct job_undo *undo; /* compensations of the steps done so far, newest first (job_undo.c) */
+    int rollback_store;  /* a failure reverts the job's own store changes (job_undo.c) */
     int64_t start_ms, end_ms;
     int64_t *children;
     size_t nchildren;
@@ -111,4 +113,11 @@ int64_t jobs_lock_holder(jobs *js, const char *id);
 const char *job_goal_for(const char *operation, const char *type);
 int job_goal_reached(struct engine *e, const job *j);
 int job_goal_creates(const job *j, const char *type);
+/* Undo (job_undo.c). A step that succeeded registers what undoes it; if the
+ * job then fails, the registered undos run newest first (a failing one is
+ * logged and added to the job's error). job_run_undoable runs fn that way;
+ * the scheduler runs every job and child job through it. */
+typedef int (*job_undo_fn)(job *j, void *arg);
+void job_undo_push(job *j, const char *what, job_undo_fn fn, void *arg, void (*arg_free)(void *));
+int job_run_undoable(job *j, job_fn fn);
 #endif

@@ -186,7 +186,8 @@ void *jobs_worker_main(void *arg)
         /* doc/object-model.md §7.5: a job that waited for a lock is validated again
          * against the state the other job left before it runs. */
         crash_point("job.started");
-        int rc = j->aborted ? -1 : j->waited && j->revalidate && j->revalidate(j) != 0 ? -1 : j->fn(j);
+        int rc = j->aborted ? -1 : j->waited && j->revalidate && j->revalidate(j) != 0 ? -1
+                                 : job_run_undoable(j, j->fn);
         crash_point("job.ran"); /* the action is over, its end state not yet written */
         finish_job(js, j, rc);
     }
@@ -252,7 +253,7 @@ int job_run_child(job *parent, const char *name, const char *target, job_fn fn, 
     job_persist_locked(e, parent);
     job_persist_locked(e, c);
     crash_point("job.child.started");
-    int rc = parent->aborted ? (c->aborted = 1, -1) : fn(c);
+    int rc = parent->aborted ? (c->aborted = 1, -1) : job_run_undoable(c, fn);
     pthread_mutex_lock(&js->mu);
     snprintf(c->run_state, sizeof c->run_state, "%s",
              c->aborted ? JS_ABORTED : rc == 0 ? JS_COMPLETED : JS_FAILED);

@@ -99,3 +99,18 @@ const op ops_storage[] = {
     {GR_F_delete_VirtualCdrom, NULL, prepare_delete_cdrom, 0},
     OPS_END,
 };
+
+int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path)
+{
+    engine *e = j->eng;
+    store_rdlock(e->st);
+    obj *repo = store_get(e->st, repo_id);
+    obj *fs = repo ? store_get(e->st, obj_gets(repo, "fileSystem")) : NULL;
+    xr_value *ss = fs ? ss_struct(e, fs) : xr_struct(), *sd = fs ? sd_struct(e, fs) : xr_struct();
+    store_unlock(e->st);
+    xr_value *fp = xr_struct();
+    xr_struct_set(fp, "fr_type", xr_string("File"));
+    xr_struct_set(fp, "file_path", xr_string(agent_path));
+    return agent_job_call(j, t, "storage_plugin_destroy", e->cfg.agent_long_timeout, NULL, 4, xr_string(NFS_PLUGIN), ss,
+                          sd, fp);
+}

@@ -13,6 +13,9 @@ obj *repo_worker(engine *e, const obj *repo);
 xr_value *ss_struct(engine *e, const obj *fs);
 xr_value *sd_struct(engine *e, const obj *fs);
 double repo_free_gib(engine *e, const obj *repo);
+/* Removes the file at agent_path (under /OVS/Repositories/<repo_id>) through
+ * server t: storage_plugin_destroy with the repository's file system. */
+int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path);
 void update_repo_free(engine *e, obj *repo);
 job *prepare_create_fileserver(cmdctx *c);
 job *prepare_add_admin_server(cmdctx *c);

@@ -7,6 +7,7 @@
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_storage.h"
 #include "backend/jobs/events.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -14,15 +15,48 @@
 
 /* ---- clone ---- */
 
+/* Undo of a disk copy: the copy is removed again if a later step fails. */
+typedef struct copy_undo {
+    agent_target t;
+    char repo_id[64];
+    char *path;
+} copy_undo;
+
+static void copy_undo_free(void *arg)
+{
+    copy_undo *u = arg;
+    free(u->path);
+    free(u);
+}
+
+static int remove_copy(job *j, void *arg)
+{
+    copy_undo *u = arg;
+    return storage_destroy_file(j, &u->t, u->repo_id, u->path);
+}
+
+static void undo_copy_later(job *j, const vm_plan *p, const char *dst)
+{
+    copy_undo *u = xcalloc(1, sizeof *u);
+    u->t = p->t;
+    snprintf(u->repo_id, sizeof u->repo_id, "%s", p->repo_id);
+    u->path = xstrdup(dst);
+    char *what = xasprintf("the disk copy %s", dst);
+    job_undo_push(j, what, remove_copy, u, copy_undo_free);
+    free(what);
+}
+
 static int run_clone(job *j)
 {
     vm_plan *p = j->plan;
     engine *e = j->eng;
     long tmo = e->cfg.agent_long_timeout;
-    for (size_t i = 0; i < p->ncopies; i++)
+    for (size_t i = 0; i < p->ncopies; i++) {
         if (agent_job_call(j, &p->t, "copy_file", tmo, NULL, 3, xr_string(p->copy_src[i]), xr_string(p->copy_dst[i]),
                            xr_bool(p->copy_sparse[i])) != 0)
             return -1;
+        undo_copy_later(j, p, p->copy_dst[i]);
+    }
     if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
                        xr_copy(p->cfg)) != 0)
         return -1;

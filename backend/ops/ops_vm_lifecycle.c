@@ -12,17 +12,18 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
-/* ---- start, stop, kill, restart, suspend, resume ---- */
+/* ---- start, stop, kill, restart, suspend, resume ----
+ * Start, stop and suspend show a transitional status while they run; the
+ * jobs roll their store changes back when they fail (rollback_store), so
+ * the Vm is left as it was. */
 
 static int run_start(job *j)
 {
     start_plan *p = j->plan;
     engine *e = j->eng;
     set_vm_state(j, p->vm.id, "Starting", p->t.id);
-    if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0) {
-        set_vm_state(j, p->vm.id, "Stopped", p->from_id);
+    if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0)
         return -1;
-    }
     store_wrlock(e->st);
     obj *vm = store_get(e->st, p->vm.id);
     if (vm) {
@@ -58,6 +59,7 @@ job *prepare_start(cmdctx *c)
     }
     job *j = cmd_job(c, "Start", "Vm", vm->name, vm->id, NULL);
     j->fn = run_start;
+    j->rollback_store = 1;
     j->plan = start_plan_new(c->e, vm, s);
     j->plan_free = start_plan_free;
     return j;
@@ -69,14 +71,11 @@ static int run_stop(job *j)
     engine *e = j->eng;
     set_vm_state(j, p->vm_id, "Stopping", NULL);
     if (agent_job_call(j, &p->t, "stop_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                       xr_string(p->vm_id), xr_bool(0)) != 0) {
-        set_vm_state(j, p->vm_id, "Running", NULL);
+                       xr_string(p->vm_id), xr_bool(0)) != 0)
         return -1;
-    }
     if (flow_wait_domain(j, &p->t, p->repo_id, p->vm_id, 0, e->cfg.vm_stop_timeout) != 0) {
         job_fail(j, "Job failed: Vm %s did not stop within %d seconds; use kill Vm", p->g ? p->g->name : p->vm_id,
                  e->cfg.vm_stop_timeout);
-        set_vm_state(j, p->vm_id, "Running", NULL);
         return -1;
     }
     set_vm_state(j, p->vm_id, "Stopped", NULL);
@@ -114,7 +113,10 @@ static job *prepare_running_action(cmdctx *c, const char *action, const char *op
 
 job *prepare_stop(cmdctx *c)
 {
-    return prepare_running_action(c, "stop", "Stop", run_stop);
+    job *j = prepare_running_action(c, "stop", "Stop", run_stop);
+    if (j)
+        j->rollback_store = 1;
+    return j;
 }
 
 static int run_restart(job *j)
@@ -137,17 +139,18 @@ static int run_suspend(job *j)
     vm_plan *p = j->plan;
     set_vm_state(j, p->vm_id, "Stopping", NULL);
     if (agent_job_call(j, &p->t, "save_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                       xr_string(p->vm_id), xr_bool(0)) != 0) {
-        set_vm_state(j, p->vm_id, "Running", NULL);
+                       xr_string(p->vm_id), xr_bool(0)) != 0)
         return -1;
-    }
     set_vm_state(j, p->vm_id, "Suspended", NULL);
     return 0;
 }
 
 job *prepare_suspend(cmdctx *c)
 {
-    return prepare_running_action(c, "suspend", "Suspend", run_suspend);
+    job *j = prepare_running_action(c, "suspend", "Suspend", run_suspend);
+    if (j)
+        j->rollback_store = 1;
+    return j;
 }
 
 static int run_resume(job *j)

@@ -79,6 +79,22 @@ void obj_touch(obj *o, int64_t job);
 /* The job id all following mutations are attributed to (0 = none). */
 void store_set_actor(store *s, int64_t job);
 
+/* Undo journals (store_journal.c). While a journal is bound to a thread,
+ * every mutation that thread makes is recorded with what it replaced;
+ * store_journal_undo reverts them, newest first, in one transaction (write
+ * lock held), and empties the journal. The scheduler binds one per running
+ * job, so a failed job rolls its own store changes back. */
+typedef struct store_journal store_journal;
+store_journal *store_journal_new(void);
+void store_journal_free(store_journal *jr);
+/* Binds jr to the calling thread (NULL: none); returns the previous one. */
+store_journal *store_journal_bind(store_journal *jr);
+size_t store_journal_size(const store_journal *jr);
+/* Reverts jr's changes; returns how many. */
+size_t store_journal_undo(store *s, store_journal *jr);
+/* Drops jr's records (the changes stay). */
+void store_journal_forget(store_journal *jr);
+
 /* Comma-separated id lists kept in one attribute (many-to-many relations). */
 int obj_list_has(const obj *o, const char *key, const char *id);
 void obj_list_add(store *s, obj *o, const char *key, const char *id);

@@ -62,4 +62,9 @@ void store_index_remove(store *s, obj *o);
 void store_obj_attr_put(obj *o, const char *key, const char *value);
 obj *store_obj_new(const char *type, const char *id, const char *name);
 void store_obj_free(obj *o);
+/* Records of the bound undo journal (store_journal.c), made before the change. */
+void store_journal_note_set(const obj *o, const char *key, const char *old);
+void store_journal_note_create(const obj *o);
+void store_journal_note_rename(const obj *o, const char *old_name);
+void store_journal_note_delete(const obj *o);
 #endif

@@ -94,6 +94,7 @@ void obj_touch(obj *o, int64_t job)
 obj *store_create(store *s, const char *type, const char *id, const char *name)
 {
     obj *o = store_obj_new(type, id, name);
+    store_journal_note_create(o);
     store_index_add(s, o);
     obj_touch(o, s->actor);
     sqlite3_bind_text(s->st_ins_obj, 1, o->id, -1, SQLITE_STATIC);
@@ -108,6 +109,7 @@ void obj_set(store *s, obj *o, const char *key, const char *value)
     const char *old = obj_get(o, key);
     if (old && strcmp(old, value) == 0)
         return;
+    store_journal_note_set(o, key, old);
     if (old)
         store_idx_remove(s, o, key, old);
     store_obj_attr_put(o, key, value);
@@ -133,6 +135,7 @@ void obj_unset(store *s, obj *o, const char *key)
 {
     for (size_t i = 0; i < o->nattrs; i++) {
         if (strcmp(o->attrs[i].key, key) == 0) {
+            store_journal_note_set(o, key, o->attrs[i].value);
             store_idx_remove(s, o, key, o->attrs[i].value);
             free(o->attrs[i].key);
             free(o->attrs[i].value);
@@ -150,6 +153,7 @@ void obj_rename(store *s, obj *o, const char *name)
 {
     if (strcmp(o->name, name) == 0)
         return;
+    store_journal_note_rename(o, o->name);
     tlist *t = store_tlist_get(s, o->type, 0);
     if (t)
         store_order_remove(t, o);
@@ -167,6 +171,7 @@ void obj_rename(store *s, obj *o, const char *name)
 
 void store_delete(store *s, obj *o)
 {
+    store_journal_note_delete(o);
     for (size_t i = 0; i < o->nattrs; i++)
         store_idx_remove(s, o, o->attrs[i].key, o->attrs[i].value);
     sqlite3_bind_text(s->st_del_obj, 1, o->id, -1, SQLITE_STATIC);

@@ -36,6 +36,15 @@ refused "CL-10 clone with a customizer" "clone Vm name=src destType=Vm destName=
 refused "CL-6 V-5 applies to the clone's pool" "clone Vm name=src destType=Vm destName=x serverPool=pool2" \
     "Repository repo1 is not presented to any server of ServerPool pool2"
 # CL-2, CL-5, CL-6, CL-8
+# A clone whose vm.cfg cannot be written fails and leaves no disk copy: the
+# copies it made are removed again (the job's undo list).
+ndisks=$(ls "$exp/VirtualDisks" | wc -l)
+for i in 2 3 4; do set_fault "$i" "create_vm fault exceptions.OSError:[Errno 28] No space left on device"; done
+ovm "clone Vm name=src destType=Vm destName=broken"
+check "a clone whose create_vm fails, fails" grep -q 'No space left on device' <<<"$out"
+for i in 2 3 4; do rm -f "$work/a$i/faults"; done
+check "and leaves no disk copy on the export" test "$(ls "$exp/VirtualDisks" | wc -l)" -eq "$ndisks"
+check "and no Vm" test -z "$(vm_field broken Id)"
 step "CL-6 clone src to a Vm" "clone Vm name=src destType=Vm destName=cl"
 ovm "show Vm name=cl"
 cl=$(idof)

@@ -495,15 +495,21 @@ static void test_children_survive(void **state)
     job_snapshot_free(s);
 }
 
-static void insert_in_progress(fixture *f, long long id, const char *name, const char *target)
+/* A row as a crash leaves it; goal as job_goals.c gives it (NULL: none). */
+static void insert_in_progress_goal(fixture *f, long long id, const char *name, const char *target, const char *goal)
 {
-    char *sql = sqlite3_mprintf("INSERT INTO jobs(id, name, kind, run_state, user, start_ms, target)"
-                                " VALUES(%lld, %Q, 'LEAF', 'In Progress', 'admin', %lld, %Q)",
-                                id, name, id, target);
+    char *sql = sqlite3_mprintf("INSERT INTO jobs(id, name, kind, run_state, user, start_ms, target, goal)"
+                                " VALUES(%lld, %Q, 'LEAF', 'In Progress', 'admin', %lld, %Q, %Q)",
+                                id, name, id, target, goal);
     store_wrlock(f->e.st);
     assert_int_equal(sqlite3_exec(store_db(f->e.st), sql, NULL, NULL, NULL), SQLITE_OK);
     store_unlock(f->e.st);
     sqlite3_free(sql);
+}
+
+static void insert_in_progress(fixture *f, long long id, const char *name, const char *target)
+{
+    insert_in_progress_goal(f, id, name, target, job_goal_for("Start", "Vm"));
 }
 
 /* doc/object-model.md §7.8: a row left In Progress by a crash is reported Failed
@@ -549,6 +555,75 @@ static void test_interrupted_goal_reached(void **state)
     expect_db(f, "SELECT run_state FROM jobs WHERE id = %lld", 1710770739872LL, "Completed");
 }
 
+/* The goal is the row's, not its name's: a job named like a start but
+ * without a goal is Failed even though its target runs. */
+static void test_goal_not_name(void **state)
+{
+    fixture *f = *state;
+    store_wrlock(f->e.st);
+    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
+    obj_set(f->e.st, vm, "status", "Running");
+    store_unlock(f->e.st);
+    insert_in_progress_goal(f, 1710770739873LL, "Start VM: web01", "vm1", NULL);
+    restart_jobs(f);
+    job *s = jobs_snapshot(f->e.js, 1710770739873LL);
+    assert_non_null(s);
+    assert_string_equal(s->run_state, JS_FAILED);
+    job_snapshot_free(s);
+}
+
+/* ---- undo: compensations and the store journal (job_undo.c) ---- */
+
+static char undo_trace[64];
+
+static int undo_mark(job *j, void *arg)
+{
+    (void)j;
+    strncat(undo_trace, arg, sizeof undo_trace - strlen(undo_trace) - 1);
+    return strcmp(arg, "x") == 0 ? -1 : 0; /* "x" cannot be undone */
+}
+
+static int two_steps_then(job *j, int rc)
+{
+    job_undo_push(j, "step a", undo_mark, "a", NULL);
+    job_undo_push(j, "step x", undo_mark, "x", NULL);
+    job_undo_push(j, "step b", undo_mark, "b", NULL);
+    store_wrlock(j->eng->st);
+    obj_set(j->eng->st, store_get(j->eng->st, "vm1"), "status", "Starting");
+    store_unlock(j->eng->st);
+    if (rc)
+        job_fail(j, "Job failed: step c");
+    return rc;
+}
+static int steps_fail(job *j) { return two_steps_then(j, -1); }
+static int steps_succeed(job *j) { return two_steps_then(j, 0); }
+
+/* A failed job undoes its steps newest first, names what it could not undo,
+ * and (rollback_store) reverts its store changes; a job that succeeds keeps
+ * everything. */
+static void test_undo_on_failure(void **state)
+{
+    fixture *f = *state;
+    store_wrlock(f->e.st);
+    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
+    obj_set(f->e.st, vm, "status", "Stopped");
+    store_unlock(f->e.st);
+    job *j = job_new(&f->e, "Start VM: web01", "admin", "", "vm1");
+    j->rollback_store = 1;
+    undo_trace[0] = '\0';
+    assert_int_equal(job_run_undoable(j, steps_fail), -1);
+    assert_string_equal(undo_trace, "bxa");
+    assert_non_null(strstr(j->error, "step c; could not undo step x"));
+    assert_string_equal(obj_gets(vm, "status"), "Stopped");
+    assert_null(j->undo);
+    undo_trace[0] = '\0';
+    assert_int_equal(job_run_undoable(j, steps_succeed), 0);
+    assert_string_equal(undo_trace, "");
+    assert_string_equal(obj_gets(vm, "status"), "Starting");
+    assert_null(j->undo);
+    job_discard(j);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -557,7 +632,7 @@ int main(void)
         T(test_completed),      T(test_failed),        T(test_lock_serialises), T(test_no_false_sharing),
         T(test_wait_timeout),   T(test_abort_queued),  T(test_abort_running),   T(test_abort_finished),
         T(test_delete),         T(test_delete_while_referenced), T(test_ids),           T(test_history_reloaded), T(test_children_survive), T(test_interrupted_by_restart),
-        T(test_interrupted_goal_reached),
+        T(test_interrupted_goal_reached), T(test_goal_not_name), T(test_undo_on_failure),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

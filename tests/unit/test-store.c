@@ -512,6 +512,49 @@ static void test_job_goals_migrated(void **state)
     }
 }
 
+/* A bound undo journal records every kind of change; undoing it brings the
+ * store, in memory and in sqlite, back to what it was. Changes made while
+ * no journal is bound are not recorded. */
+static void test_journal_undo(void **state)
+{
+    fixture *f = *state;
+    store *s = f->s;
+    obj *keep = mk(s, "Vm", "j1", "keep");
+    obj_set(s, keep, "memory", "512");
+    obj_set(s, keep, "cpuCount", "1");
+    obj *gone = mk(s, "VirtualDisk", "j2", "gone");
+    obj_set(s, gone, "size", "1.0");
+    obj_list_add(s, keep, "tags", "t1");
+    char *before = store_dump(s);
+    store_journal *jr = store_journal_new();
+    assert_null(store_journal_bind(jr));
+    store_begin(s);
+    obj_set(s, keep, "memory", "1024");
+    obj_unset(s, keep, "cpuCount");
+    obj_set(s, keep, "description", "new");
+    obj_rename(s, keep, "renamed");
+    obj_list_add(s, keep, "tags", "t2");
+    store_delete(s, gone);
+    obj *made = mk(s, "Tag", "j3", "made");
+    obj_set(s, made, "description", "x");
+    store_commit(s);
+    assert_ptr_equal(store_journal_bind(NULL), jr);
+    obj_set(s, keep, "osType", "not journalled");
+    assert_int_equal(store_journal_size(jr), 8);
+    obj_unset(s, keep, "osType");
+    assert_int_equal(store_journal_undo(s, jr), 8);
+    assert_int_equal(store_journal_size(jr), 0);
+    char *after = store_dump(s);
+    assert_string_equal(after, before);
+    free(after);
+    reopen(f);
+    after = store_dump(f->s);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    store_journal_free(jr);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     fixture *f = *state;
@@ -640,7 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_get),     T(test_list_order),  T(test_list_order_case_ties),        T(test_find_by),       T(test_attrs),
         T(test_rename_order),   cmocka_unit_test(test_split_list), T(test_comma_lists), T(test_delete),
-        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated),
+        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated), T(test_journal_undo),
         T(test_reopen_identical), T(test_not_sqlite),      T(test_corrupted),     T(test_unwritable),
         cmocka_unit_test(test_detached), T(test_find_name), T(test_order_random),
     };
