@@ -512,15 +512,22 @@ static void insert_in_progress(fixture *f, long long id, const char *name, const
     insert_in_progress_goal(f, id, name, target, job_goal_for("Start", "Vm"));
 }
 
+/* Vm vm1 "web01" with status. */
+static obj *mk_vm(fixture *f, const char *status)
+{
+    store_wrlock(f->e.st);
+    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
+    obj_set(f->e.st, vm, "status", status);
+    store_unlock(f->e.st);
+    return vm;
+}
+
 /* doc/object-model.md §7.8: a row left In Progress by a crash is reported Failed
  * when the target did not reach the job's goal. */
 static void test_interrupted_by_restart(void **state)
 {
     fixture *f = *state;
-    store_wrlock(f->e.st);
-    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
-    obj_set(f->e.st, vm, "status", "Stopped");
-    store_unlock(f->e.st);
+    mk_vm(f, "Stopped");
     insert_in_progress(f, 1710770739871LL, "Start VM: web01", "vm1");
     restart_jobs(f);
     job *s = jobs_snapshot(f->e.js, 1710770739871LL);
@@ -541,10 +548,7 @@ static void test_interrupted_by_restart(void **state)
 static void test_interrupted_goal_reached(void **state)
 {
     fixture *f = *state;
-    store_wrlock(f->e.st);
-    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
-    obj_set(f->e.st, vm, "status", "Running");
-    store_unlock(f->e.st);
+    mk_vm(f, "Running");
     insert_in_progress(f, 1710770739872LL, "Start VM: web01", "vm1");
     restart_jobs(f);
     job *s = jobs_snapshot(f->e.js, 1710770739872LL);
@@ -560,10 +564,7 @@ static void test_interrupted_goal_reached(void **state)
 static void test_goal_not_name(void **state)
 {
     fixture *f = *state;
-    store_wrlock(f->e.st);
-    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
-    obj_set(f->e.st, vm, "status", "Running");
-    store_unlock(f->e.st);
+    mk_vm(f, "Running");
     insert_in_progress_goal(f, 1710770739873LL, "Start VM: web01", "vm1", NULL);
     restart_jobs(f);
     job *s = jobs_snapshot(f->e.js, 1710770739873LL);
@@ -604,10 +605,7 @@ static int steps_succeed(job *j) { return two_steps_then(j, 0); }
 static void test_undo_on_failure(void **state)
 {
     fixture *f = *state;
-    store_wrlock(f->e.st);
-    obj *vm = store_create(f->e.st, "Vm", "vm1", "web01");
-    obj_set(f->e.st, vm, "status", "Stopped");
-    store_unlock(f->e.st);
+    obj *vm = mk_vm(f, "Stopped");
     job *j = job_new(&f->e, "Start VM: web01", "admin", "", "vm1");
     j->rollback_store = 1;
     undo_trace[0] = '\0';
