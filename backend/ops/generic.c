@@ -81,7 +81,16 @@ void gplan_apply(engine *e, gplan *p, obj *o)
 
 int gplan_run_create(job *j)
 {
-    gplan *p = j->plan;
+    return gplan_store_create(j, j->plan);
+}
+
+int gplan_run_edit(job *j)
+{
+    return gplan_store_edit(j, j->plan);
+}
+
+int gplan_store_create(job *j, gplan *p)
+{
     engine *e = j->eng;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
@@ -111,9 +120,8 @@ static int stale(gplan *p, const obj *o)
     return 0;
 }
 
-int gplan_run_edit(job *j)
+int gplan_store_edit(job *j, gplan *p)
 {
-    gplan *p = j->plan;
     engine *e = j->eng;
     store_wrlock(e->st);
     obj *o = store_get(e->st, p->id);

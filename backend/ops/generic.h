@@ -18,10 +18,14 @@ void gplan_set(gplan *p, const char *key, const char *value);
 void gplan_free(void *p);
 /* Copies every command attribute except name into the plan. */
 void gplan_take_attrs(gplan *p, const gr_command *cmd);
-/* Job function: creates p->type/p->id with its attributes (write lock taken inside). */
-int gplan_run_create(job *j);
-/* Job function: applies an edit, refusing with the stale-object text when an
+/* Creates g->type/g->id with its attributes for job j (write lock taken
+ * inside); the created id becomes j's result. */
+int gplan_store_create(job *j, gplan *g);
+/* Applies the edit g for job j, refusing with the stale-object text when an
  * attribute it sets was changed by another job since the command was checked. */
+int gplan_store_edit(job *j, gplan *g);
+/* The same as job functions whose plan is the gplan. */
+int gplan_run_create(job *j);
 int gplan_run_edit(job *j);
 /* Job function: deletes the object. */
 int gplan_run_delete(job *j);

@@ -52,9 +52,7 @@ static int run_edit_server(job *j)
         if (agent_job_call(j, &p->t, "set_ntp", e->cfg.agent_call_timeout, NULL, 2, servers, xr_bool(1)))
             return -1;
     }
-    j->plan = p->edit;
-    int rc = gplan_run_edit(j);
-    j->plan = p;
+    int rc = gplan_store_edit(j, p->edit);
     if (rc == 0 && p->evac)
         rc = ha_evacuate(j, p->evac);
     if (rc == 0 && p->kick_pool[0]) {

@@ -53,9 +53,7 @@ static int run_create_disk(job *j)
     free(path);
     if (rc != 0)
         return -1;
-    j->plan = p->g;
-    gplan_run_create(j);
-    j->plan = p;
+    gplan_store_create(j, p->g);
     store_wrlock(e->st);
     obj *r = store_get(e->st, p->repo_id);
     if (r)
@@ -173,9 +171,7 @@ static int run_resize_disk(job *j)
     if (agent_job_call(j, &p->t, "storage_plugin_resize", e->cfg.agent_long_timeout, NULL, 5, xr_string(NFS_PLUGIN),
                        xr_copy(p->ss), xr_copy(p->sd), disk_file(p), xr_int(p->bytes)) != 0)
         return -1;
-    j->plan = p->g;
-    int rc = gplan_run_edit(j);
-    j->plan = p;
+    int rc = gplan_store_edit(j, p->g);
     store_wrlock(e->st);
     obj *r = store_get(e->st, p->repo_id);
     if (r)
@@ -285,10 +281,7 @@ static int run_clone_disk(job *j)
     free(dst);
     if (rc != 0)
         return -1;
-    j->plan = p->g;
-    gplan_run_create(j);
-    j->plan = p;
-    return 0;
+    return gplan_store_create(j, p->g);
 }
 
 job *prepare_clone_disk(cmdctx *c)

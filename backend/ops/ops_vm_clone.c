@@ -60,17 +60,9 @@ static int run_clone(job *j)
     if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
                        xr_copy(p->cfg)) != 0)
         return -1;
-    job_fn create = gplan_run_create;
-    for (size_t i = 0; i < p->nextra; i++) {
-        j->plan = p->extra[i];
-        create(j);
-        free(j->result_obj); /* the job's result is the clone itself */
-        j->result_obj = NULL;
-    }
-    j->plan = p->g;
-    create(j);
-    j->plan = p;
-    return 0;
+    for (size_t i = 0; i < p->nextra; i++)
+        gplan_store_create(j, p->extra[i]);
+    return gplan_store_create(j, p->g); /* last: the job's result is the clone itself */
 }
 
 gplan *copy_plan(const obj *src, const char *type, const char *id, const char *name)

@@ -105,10 +105,7 @@ static int run_create_vm(job *j)
         free(err);
         return -1;
     }
-    j->plan = p->g;
-    gplan_run_create(j);
-    j->plan = p;
-    return 0;
+    return gplan_store_create(j, p->g);
 }
 
 job *prepare_create_vm(cmdctx *c)
@@ -190,40 +187,14 @@ int push_config(job *j, vm_plan *p)
                           xr_string(p->vm_id), cfg);
 }
 
-static void undo_edit(job *j, gplan *g, const char *old_name)
-{
-    engine *e = j->eng;
-    store_wrlock(e->st);
-    obj *o = store_get(e->st, g->id);
-    if (o) {
-        obj_rename(e->st, o, old_name);
-        for (size_t i = 0; i < g->n; i++) {
-            if (g->old[i] && *g->old[i])
-                obj_set(e->st, o, g->keys[i], g->old[i]);
-            else
-                obj_unset(e->st, o, g->keys[i]);
-        }
-    }
-    store_unlock(e->st);
-}
-
+/* The store first (vm.cfg is made from it), then the agent; if the agent
+ * refuses, the job's store changes are rolled back (rollback_store). */
 static int run_edit_vm(job *j)
 {
     vm_plan *p = j->plan;
-    engine *e = j->eng;
-    store_rdlock(e->st);
-    obj *vm = store_get(e->st, p->vm_id);
-    char *old_name = vm ? xstrdup(vm->name) : NULL;
-    store_unlock(e->st);
-    j->plan = p->g;
-    int rc = gplan_run_edit(j);
-    j->plan = p;
-    if (rc == 0 && old_name && push_config(j, p) != 0) {
-        undo_edit(j, p->g, old_name);
-        rc = -1;
-    }
-    free(old_name);
-    return rc;
+    if (gplan_store_edit(j, p->g) != 0)
+        return -1;
+    return push_config(j, p);
 }
 
 static int edit_allowed(cmdctx *c, const obj *vm)
@@ -291,7 +262,10 @@ job *prepare_edit_vm(cmdctx *c)
                 gplan_set(g, "restartRequired", "Yes");
     }
     p->g = g;
-    return vm_job(c, "Edit", vm, run_edit_vm, p);
+    job *j = vm_job(c, "Edit", vm, run_edit_vm, p);
+    if (j)
+        j->rollback_store = 1;
+    return j;
 }
 
 /* ---- delete Vm ---- */

@@ -31,11 +31,12 @@ static void map_plan_free(void *arg)
     }
 }
 
+/* The store first (vm.cfg is made from it), then the agent; if the agent
+ * refuses, the job's store changes are rolled back (rollback_store). */
 static int run_map(job *j)
 {
     map_plan *p = j->plan;
     engine *e = j->eng;
-    gplan *saved = NULL;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
     if (p->creating) {
@@ -45,30 +46,14 @@ static int run_map(job *j)
         j->result_obj = xstrdup(m->id);
     } else if (p->delete_id[0]) {
         obj *m = store_get(e->st, p->delete_id);
-        if (m) {
-            saved = copy_plan(m, "VmDiskMapping", m->id, m->name);
+        if (m)
             store_delete(e->st, m);
-        }
     }
     store_set_actor(e->st, 0);
     store_unlock(e->st);
-    int rc = p->g && !p->creating ? (j->plan = p->g, gplan_run_edit(j)) : 0;
-    j->plan = p;
-    if (rc == 0 && push_config(j, p->vp) != 0) {
-        rc = -1;
-        store_wrlock(e->st);
-        if (p->creating) {
-            obj *m = store_get(e->st, p->g->id);
-            if (m)
-                store_delete(e->st, m);
-        } else if (saved) {
-            obj *m = store_create(e->st, "VmDiskMapping", saved->id, saved->name);
-            gplan_apply(e, saved, m);
-        }
-        store_unlock(e->st);
-    }
-    gplan_free(saved);
-    return rc;
+    if (p->g && !p->creating && gplan_store_edit(j, p->g) != 0)
+        return -1;
+    return push_config(j, p->vp);
 }
 
 static int map_state_ok(cmdctx *c, const obj *vm, const char *action)
@@ -159,6 +144,7 @@ static job *map_job(cmdctx *c, const char *operation, const obj *vm, const char 
     j->fn = run_map;
     j->plan = mp;
     j->plan_free = map_plan_free;
+    j->rollback_store = 1;
     return j;
 }
 

@@ -45,6 +45,23 @@ check "a clone whose create_vm fails, fails" grep -q 'No space left on device' <
 for i in 2 3 4; do rm -f "$work/a$i/faults"; done
 check "and leaves no disk copy on the export" test "$(ls "$exp/VirtualDisks" | wc -l)" -eq "$ndisks"
 check "and no Vm" test -z "$(vm_field broken Id)"
+# An edit or a disk mapping whose vm.cfg the agent refuses leaves the Vm as
+# it was: the job rolls its store changes back.
+step "a spare disk" "create VirtualDisk name=spare size=1 sparse=Yes shareable=No on Repository name=repo1"
+ovm "show Vm name=src"
+src_before=$(grep -v '^Time\|^Command\|^Status' <<<"$out")
+for i in 2 3 4; do set_fault "$i" "configure_vm fault exceptions.OSError:[Errno 28] No space left on device"; done
+ovm "edit Vm name=src name=src2 memory=2048 description=changed"
+check "an edit whose vm.cfg the agent refuses fails" grep -q 'No space left on device' <<<"$out"
+ovm "create VmDiskMapping slot=3 virtualDisk=spare on Vm name=src"
+check "a new disk mapping the agent refuses fails" grep -q 'No space left on device' <<<"$out"
+ovm "delete VmDiskMapping id=$(ovm "show Vm name=src"; sed -n 's/^  VmDiskMapping 2 = \([^ ]*\) .*/\1/p' <<<"$out")"
+check "an unmapping the agent refuses fails" grep -q 'No space left on device' <<<"$out"
+for i in 2 3 4; do rm -f "$work/a$i/faults"; done
+ovm "show Vm name=src"
+check "and show Vm src is as before (name, memory, description, mappings)" \
+    test "$(grep -v '^Time\|^Command\|^Status' <<<"$out")" = "$src_before"
+step "the spare disk goes" "delete VirtualDisk name=spare"
 step "CL-6 clone src to a Vm" "clone Vm name=src destType=Vm destName=cl"
 ovm "show Vm name=cl"
 cl=$(idof)
