@@ -162,10 +162,7 @@ job *cluster_prepare_create_pool(cmdctx *c)
     gplan_set(p->pool, "clusterEnable", "Yes");
     gplan_set(p->pool, "fileSystem", fs->id);
     gplan_set(p->pool, "clusterState", "OFFLINE");
-    job *j = cmd_job(c, "Create", "ServerPool", name, NULL, fs->id, NULL);
-    j->kind = "SEQUENCE";
-    j->fn = run_create_clustered;
-    j->plan = p;
-    j->plan_free = create_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "ServerPool", .fn = run_create_clustered,
+                                  .plan_free = create_plan_free, .kind = "SEQUENCE"};
+    return spec_job(c, &spec, name, p, NULL, fs->id, NULL);
 }

@@ -184,18 +184,12 @@ job *gplan_prepare_edit(cmdctx *c, obj *o, int unique_name)
     gplan *p = gplan_edit_plan(c, o, unique_name);
     if (!p)
         return NULL;
-    job *j = cmd_job(c, "Edit", o->type, o->name, o->id, NULL);
-    j->fn = gplan_run_edit;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    const job_spec spec = {.operation = "Edit", .type = o->type, .fn = gplan_run_edit, .plan_free = gplan_free};
+    return spec_job(c, &spec, o->name, p, o->id, NULL);
 }
 
 job *gplan_delete_job(cmdctx *c, obj *o)
 {
-    job *j = cmd_job(c, "Delete", o->type, o->name, o->id, NULL);
-    j->fn = gplan_run_delete;
-    j->plan = gplan_new(o->type, o->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    const job_spec spec = {.operation = "Delete", .type = o->type, .fn = gplan_run_delete, .plan_free = gplan_free};
+    return spec_job(c, &spec, o->name, gplan_new(o->type, o->id, NULL), o->id, NULL);
 }

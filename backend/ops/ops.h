@@ -73,8 +73,20 @@ void session_init(session *ses, engine *e, const char *user);
 obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst);
 /* Resolves a reference value (exact id first, then a unique name). */
 obj *resolve_ref(cmdctx *c, const char *type, const char *value);
-/* New job for the command, locking the listed objects; NULL-terminated varargs. */
-job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *name, const char *target, ...);
+/* What the jobs of an operation share, given in one place instead of set
+ * field by field: the verb and type of their names ("Create VM: x"), the
+ * function that runs them, how their plan is freed, their kind (NULL:
+ * LEAF) and whether a failure rolls their store changes back. */
+typedef struct job_spec {
+    const char *operation, *type;
+    job_fn fn;
+    void (*plan_free)(void *);
+    const char *kind;
+    int rollback_store;
+} job_spec;
+/* The job of spec for the object called name, owning plan; target is the id
+ * acted on (or NULL) and the NULL-terminated ids after it are locked too. */
+job *spec_job(cmdctx *c, const job_spec *spec, const char *name, void *plan, const char *target, ...);
 /* 1 after failing c with "Cannot delete T N: it is in use by U M" when a
  * REL_REFUSE relation (backend/flows/relations.c) has a referrer of o. */
 int delete_refused(cmdctx *c, const obj *o);

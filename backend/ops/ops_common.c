@@ -70,7 +70,8 @@ obj *resolve_ref(cmdctx *c, const char *type, const char *value)
     return o;
 }
 
-job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *name, const char *target, ...)
+static job *job_of_command(cmdctx *c, const char *operation, const char *type, const char *name, const char *target,
+                       va_list ap)
 {
     char *title = job_title(operation, type, name);
     char *cmdtext = masked_command(c->cmd);
@@ -79,13 +80,25 @@ job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *nam
     j->goal = goal ? xstrdup(goal) : NULL;
     free(title);
     free(cmdtext);
-    va_list ap;
-    va_start(ap, target);
     for (const char *id; (id = va_arg(ap, const char *)) != NULL;)
         job_lock(j, id);
-    va_end(ap);
     if (target)
         job_lock(j, target);
+    return j;
+}
+
+job *spec_job(cmdctx *c, const job_spec *spec, const char *name, void *plan, const char *target, ...)
+{
+    va_list ap;
+    va_start(ap, target);
+    job *j = job_of_command(c, spec->operation, spec->type, name, target, ap);
+    va_end(ap);
+    j->fn = spec->fn;
+    j->plan = plan;
+    j->plan_free = spec->plan_free;
+    if (spec->kind)
+        j->kind = spec->kind;
+    j->rollback_store = spec->rollback_store;
     return j;
 }
 

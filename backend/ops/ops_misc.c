@@ -26,11 +26,9 @@ static job *prepare_create_tag(cmdctx *c)
     new_object_id(c->cmd->type, id, sizeof id);
     gplan *p = gplan_new("Tag", id, name);
     gplan_take_attrs(p, c->cmd);
-    job *j = cmd_job(c, "Create", "Tag", name, NULL, NULL);
-    j->fn = gplan_run_create;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "Tag", .fn = gplan_run_create,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, name, p, NULL, NULL);
 }
 
 static job *prepare_edit_tag(cmdctx *c)
@@ -88,15 +86,13 @@ static job *prepare_tag_member(cmdctx *c, int add)
     snprintf(p->tag, sizeof p->tag, "%s", tag->id);
     snprintf(p->member, sizeof p->member, "%s", member->id);
     p->add = add;
-    job *j = cmd_job(c, add ? "Add Tag to" : "Remove Tag from", member->type, member->name, tag->id, member->id,
-                     NULL);
+    const job_spec spec = {.operation = add ? "Add Tag to" : "Remove Tag from", .type = member->type,
+                           .fn = run_tag_member, .plan_free = free};
+    job *j = spec_job(c, &spec, member->name, p, tag->id, member->id, NULL);
     free(j->name);
     const char *label = c->cmd->ptype->show_name ? c->cmd->ptype->show_name : member->type;
     j->name = xasprintf("%s Tag: %s %s %s: %s", add ? "Add" : "Remove", tag->name, add ? "to" : "from", label,
                         member->name);
-    j->fn = run_tag_member;
-    j->plan = p;
-    j->plan_free = free;
     return j;
 }
 
@@ -210,12 +206,11 @@ static job *prepare_set_mac_range(cmdctx *c)
     gplan_set(p, "macEnd", end);
     p->old[1] = xstrdup(obj_gets(m, "macEnd"));
     p->version = m->version;
-    job *j = cmd_job(c, "Set MAC Range", "Manager", m->name, m->id, NULL);
+    static const job_spec spec = {.operation = "Set MAC Range", .type = "Manager", .fn = gplan_run_edit,
+                                  .plan_free = gplan_free};
+    job *j = spec_job(c, &spec, m->name, p, m->id, NULL);
     free(j->name);
     j->name = xstrdup("Set MAC Range");
-    j->fn = gplan_run_edit;
-    j->plan = p;
-    j->plan_free = gplan_free;
     return j;
 }
 

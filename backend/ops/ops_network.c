@@ -113,11 +113,9 @@ static job *prepare_create_network(cmdctx *c)
     gplan_set(p, "roles", roles);
     if (server)
         gplan_set(p, "server", server->id);
-    job *j = cmd_job(c, "Create", "Network", name, NULL, NULL);
-    j->fn = gplan_run_create;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "Network", .fn = gplan_run_create,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, name, p, NULL, NULL);
 }
 
 static size_t count_vnics(engine *e, const obj *net)

@@ -151,13 +151,12 @@ static job *prepare_port_member(cmdctx *c, int add)
     obj *server = store_get(c->e->st, obj_gets(port, "server"));
     if ((p->call = server && server_usable(server)) != 0)
         agent_target_of(c->e, server, &p->t);
-    job *j = cmd_job(c, add ? "Add Port to" : "Remove Port from", "Network", net->name, port->id, net->id, NULL);
+    const job_spec spec = {.operation = add ? "Add Port to" : "Remove Port from", .type = "Network", .fn = run_port,
+                           .plan_free = free};
+    job *j = spec_job(c, &spec, net->name, p, port->id, net->id, NULL);
     free(j->name);
     j->name = xasprintf("%s Port: %s %s Network: %s", add ? "Add" : "Remove", port->name, add ? "to" : "from",
                         net->name);
-    j->fn = run_port;
-    j->plan = p;
-    j->plan_free = free;
     return j;
 }
 

@@ -339,11 +339,8 @@ static job *vnic_job(cmdctx *c, vnic_plan *p, const obj *vm, const char *operati
         vnic_plan_free(p);
         return NULL;
     }
-    job *j = cmd_job(c, operation, "Vnic", name, p->op == VP_CREATE ? NULL : p->g->id, vm->id, NULL);
-    j->fn = run_vnic;
-    j->plan = p;
-    j->plan_free = vnic_plan_free;
-    return j;
+    const job_spec spec = {.operation = operation, .type = "Vnic", .fn = run_vnic, .plan_free = vnic_plan_free};
+    return spec_job(c, &spec, name, p, p->op == VP_CREATE ? NULL : p->g->id, vm->id, NULL);
 }
 
 job *prepare_create_vnic(cmdctx *c)

@@ -33,11 +33,9 @@ static job *prepare_create_pool(cmdctx *c)
     gplan *p = gplan_new("ServerPool", id, name);
     gplan_take_attrs(p, c->cmd);
     gplan_set(p, "clusterEnable", "No");
-    job *j = cmd_job(c, "Create", "ServerPool", name, NULL, NULL);
-    j->fn = gplan_run_create;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "ServerPool", .fn = gplan_run_create,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, name, p, NULL, NULL);
 }
 
 static job *prepare_edit_pool(cmdctx *c)
@@ -85,11 +83,9 @@ static job *prepare_delete_pool(cmdctx *c)
         return NULL;
     if (delete_refused(c, pool))
         return NULL;
-    job *j = cmd_job(c, "Delete", "ServerPool", pool->name, pool->id, NULL);
-    j->fn = run_delete_pool;
-    j->plan = gplan_new("ServerPool", pool->id, NULL);
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Delete", .type = "ServerPool", .fn = run_delete_pool,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, pool->name, gplan_new("ServerPool", pool->id, NULL), pool->id, NULL);
 }
 
 /* ---- add / remove Server ---- */
@@ -220,12 +216,11 @@ static job *prepare_add_server(cmdctx *c)
         result_fail(c->res, "ServerPool %s already has %d servers, the maximum", pool->name, POOL_MAX_SERVERS);
         return NULL;
     }
-    job *j = cmd_job(c, "Add Server to", "ServerPool", pool->name, s->id, pool->id, NULL);
+    static const job_spec spec = {.operation = "Add Server to", .type = "ServerPool", .fn = run_add_server,
+                                  .plan_free = member_plan_free};
+    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s), s->id, pool->id, NULL);
     free(j->name);
     j->name = xasprintf("Add Server: %s to Server Pool: %s", s->name, pool->name);
-    j->fn = run_add_server;
-    j->plan = member_plan_new(c->e, pool, s);
-    j->plan_free = member_plan_free;
     return j;
 }
 
@@ -291,12 +286,11 @@ static job *prepare_remove_server(cmdctx *c)
         return NULL;
     }
     sb_free(&names);
-    job *j = cmd_job(c, "Remove Server from", "ServerPool", pool->name, s->id, pool->id, NULL);
+    static const job_spec spec = {.operation = "Remove Server from", .type = "ServerPool", .fn = run_remove_server,
+                                  .plan_free = member_plan_free};
+    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s), s->id, pool->id, NULL);
     free(j->name);
     j->name = xasprintf("Remove Server: %s from Server Pool: %s", s->name, pool->name);
-    j->fn = run_remove_server;
-    j->plan = member_plan_new(c->e, pool, s);
-    j->plan_free = member_plan_free;
     return j;
 }
 
@@ -323,11 +317,9 @@ static job *prepare_create_aag(cmdctx *c)
     gplan *p = gplan_new("AntiAffinityGroup", id, name);
     gplan_take_attrs(p, c->cmd);
     gplan_set(p, "serverPool", pool->id);
-    job *j = cmd_job(c, "Create", "AntiAffinityGroup", name, NULL, pool->id, NULL);
-    j->fn = gplan_run_create;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "AntiAffinityGroup", .fn = gplan_run_create,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, name, p, NULL, pool->id, NULL);
 }
 
 static job *prepare_edit_aag(cmdctx *c)
@@ -419,11 +411,9 @@ static job *prepare_aag_member(cmdctx *c, int add)
     snprintf(p->group, sizeof p->group, "%s", g->id);
     snprintf(p->vm, sizeof p->vm, "%s", vm->id);
     p->add = add;
-    job *j = cmd_job(c, add ? "Add Vm to" : "Remove Vm from", "AntiAffinityGroup", g->name, g->id, vm->id, NULL);
-    j->fn = run_aag_member;
-    j->plan = p;
-    j->plan_free = free;
-    return j;
+    const job_spec spec = {.operation = add ? "Add Vm to" : "Remove Vm from", .type = "AntiAffinityGroup",
+                           .fn = run_aag_member, .plan_free = free};
+    return spec_job(c, &spec, g->name, p, g->id, vm->id, NULL);
 }
 
 static job *prepare_add_vm_aag(cmdctx *c)
@@ -479,11 +469,9 @@ static job *prepare_addpolicyserver(cmdctx *c)
     p->old[0] = xstrdup(obj_gets(pool, "policyServers"));
     p->version = pool->version;
     free(v);
-    job *j = cmd_job(c, "Add Policy Server to", "ServerPool", pool->name, pool->id, NULL);
-    j->fn = gplan_run_edit;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Add Policy Server to", .type = "ServerPool", .fn = gplan_run_edit,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, pool->name, p, pool->id, NULL);
 }
 
 const op ops_pool[] = {

@@ -454,12 +454,9 @@ job *prepare_discover(cmdctx *c)
     if (n)
         snprintf(p->server_id, sizeof p->server_id, "%s", known[0]->id);
     free(known);
-    job *j = cmd_job(c, "Discover", "Server", ip, p->server_id[0] ? p->server_id : NULL, NULL);
-    j->kind = "SEQUENCE";
-    j->fn = run_discover;
-    j->plan = p;
-    j->plan_free = srv_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Discover", .type = "Server", .fn = run_discover,
+                                  .plan_free = srv_plan_free, .kind = "SEQUENCE"};
+    return spec_job(c, &spec, ip, p, p->server_id[0] ? p->server_id : NULL, NULL);
 }
 
 obj *server_instance(cmdctx *c)
@@ -477,9 +474,6 @@ srv_plan *plan_for(cmdctx *c, obj *s)
 
 job *server_job(cmdctx *c, const char *operation, obj *s, job_fn fn, srv_plan *p)
 {
-    job *j = cmd_job(c, operation, "Server", s->name, s->id, NULL);
-    j->fn = fn;
-    j->plan = p;
-    j->plan_free = srv_plan_free;
-    return j;
+    return spec_job(c, &(job_spec){.operation = operation, .type = "Server", .fn = fn, .plan_free = srv_plan_free},
+                    s->name, p, s->id, NULL);
 }

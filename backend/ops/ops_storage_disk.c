@@ -115,11 +115,9 @@ job *prepare_create_disk(cmdctx *c)
     gplan_set(p->g, "repository", repo->id);
     /* Only non-sparse disks consume the repository's free space (D-3), so
      * only they serialise on it; sparse creates run in parallel. */
-    job *j = cmd_job(c, "Create", "VirtualDisk", name, NULL, sparse ? NULL : repo->id, NULL);
-    j->fn = run_create_disk;
-    j->plan = p;
-    j->plan_free = disk_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "VirtualDisk", .fn = run_create_disk,
+                                  .plan_free = disk_plan_free};
+    return spec_job(c, &spec, name, p, NULL, sparse ? NULL : repo->id, NULL);
 }
 
 static size_t disk_mappings(engine *e, const obj *disk, obj ***out)
@@ -180,26 +178,24 @@ static int run_resize_disk(job *j)
     return rc;
 }
 
-/* Turns the generic edit job j into one that grows the image first. */
-static job *resize_job(cmdctx *c, obj *d, job *j, long long bytes)
+/* The job that grows the image first, then applies the edit g. */
+static job *resize_job(cmdctx *c, obj *d, gplan *g, long long bytes)
 {
     obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
     disk_plan *p = repo ? disk_plan_for_repo(c, repo) : NULL;
     if (!p) {
         if (!repo)
             result_fail(c->res, "VirtualDisk %s has no repository", d->name);
-        job_discard(j);
+        gplan_free(g);
         return NULL;
     }
     snprintf(p->disk_id, sizeof p->disk_id, "%s", d->id);
     p->bytes = bytes;
-    if (obj_is(d, "sparse", "No")) /* its growth uses the repository's free space, as a create does */
-        job_lock(j, repo->id);
-    p->g = j->plan;
-    j->plan = p;
-    j->fn = run_resize_disk;
-    j->plan_free = disk_plan_free;
-    return j;
+    p->g = g;
+    static const job_spec spec = {.operation = "Edit", .type = "VirtualDisk", .fn = run_resize_disk,
+                                  .plan_free = disk_plan_free};
+    /* A non-sparse disk's growth uses the repository's free space, as a create does. */
+    return spec_job(c, &spec, d->name, p, d->id, obj_is(d, "sparse", "No") ? repo->id : NULL, NULL);
 }
 
 job *prepare_edit_disk(cmdctx *c)
@@ -219,13 +215,20 @@ job *prepare_edit_disk(cmdctx *c)
         bad = 1;
     }
     free(maps);
-    job *j = bad ? NULL : gplan_prepare_edit(c, d, 0);
-    if (!j || !size)
-        return j;
+    if (bad)
+        return NULL;
     char buf[64];
     fmt_gib(want, buf, sizeof buf);
-    gplan_set(j->plan, "size", buf);
-    return want > cur ? resize_job(c, d, j, bytes) : j;
+    if (size && want > cur) {
+        gplan *g = gplan_edit_plan(c, d, 0);
+        if (g)
+            gplan_set(g, "size", buf);
+        return g ? resize_job(c, d, g, bytes) : NULL;
+    }
+    job *j = gplan_prepare_edit(c, d, 0);
+    if (j && size)
+        gplan_set(j->plan, "size", buf);
+    return j;
 }
 
 static int run_delete_disk(job *j)
@@ -262,11 +265,9 @@ job *prepare_delete_disk(cmdctx *c)
     if (!p)
         return NULL;
     snprintf(p->disk_id, sizeof p->disk_id, "%s", d->id);
-    job *j = cmd_job(c, "Delete", "VirtualDisk", d->name, d->id, NULL);
-    j->fn = run_delete_disk;
-    j->plan = p;
-    j->plan_free = disk_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Delete", .type = "VirtualDisk", .fn = run_delete_disk,
+                                  .plan_free = disk_plan_free};
+    return spec_job(c, &spec, d->name, p, d->id, NULL);
 }
 
 static int run_clone_disk(job *j)
@@ -321,11 +322,9 @@ job *prepare_clone_disk(cmdctx *c)
     gplan_set(p->g, "shareable", obj_gets(d, "shareable"));
     gplan_set(p->g, "description", obj_gets(d, "description"));
     gplan_set(p->g, "repository", target->id);
-    job *j = cmd_job(c, "Clone", "VirtualDisk", d->name, d->id, target->id, NULL);
-    j->fn = run_clone_disk;
-    j->plan = p;
-    j->plan_free = disk_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Clone", .type = "VirtualDisk", .fn = run_clone_disk,
+                                  .plan_free = disk_plan_free};
+    return spec_job(c, &spec, d->name, p, d->id, target->id, NULL);
 }
 
 job *prepare_delete_cdrom(cmdctx *c)

@@ -51,11 +51,9 @@ job *prepare_create_fileserver(cmdctx *c)
         gplan_set(p, "adminServers", ids);
         free(ids);
     }
-    job *j = cmd_job(c, "Create", "FileServer", name, NULL, NULL);
-    j->fn = gplan_run_create;
-    j->plan = p;
-    j->plan_free = gplan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "FileServer", .fn = gplan_run_create,
+                                  .plan_free = gplan_free};
+    return spec_job(c, &spec, name, p, NULL, NULL);
 }
 
 /* addAdminServer / removeAdminServer FileServer: the admin servers are the
@@ -109,11 +107,9 @@ static job *prepare_admin_server(cmdctx *c, int add)
     snprintf(p->fileserver, sizeof p->fileserver, "%s", fsrv->id);
     snprintf(p->server, sizeof p->server, "%s", s->id);
     p->add = add;
-    job *j = cmd_job(c, add ? "Add Admin Server" : "Remove Admin Server", "FileServer", fsrv->name, fsrv->id, NULL);
-    j->fn = run_admin_server;
-    j->plan = p;
-    j->plan_free = free;
-    return j;
+    const job_spec spec = {.operation = add ? "Add Admin Server" : "Remove Admin Server", .type = "FileServer",
+                           .fn = run_admin_server, .plan_free = free};
+    return spec_job(c, &spec, fsrv->name, p, fsrv->id, NULL);
 }
 
 job *prepare_add_admin_server(cmdctx *c)
@@ -256,12 +252,9 @@ job *prepare_refresh_fileserver(cmdctx *c)
     agent_target_of(c->e, s, &p->t);
     snprintf(p->fileserver, sizeof p->fileserver, "%s", fsrv->id);
     snprintf(p->access_host, sizeof p->access_host, "%s", obj_gets(fsrv, "accessHost"));
-    job *j = cmd_job(c, "Refresh", "FileServer", fsrv->name, fsrv->id, NULL);
-    j->kind = "FAN_OUT";
-    j->fn = run_refresh_fileserver;
-    j->plan = p;
-    j->plan_free = fs_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Refresh", .type = "FileServer", .fn = run_refresh_fileserver,
+                                  .plan_free = fs_plan_free, .kind = "FAN_OUT"};
+    return spec_job(c, &spec, fsrv->name, p, fsrv->id, NULL);
 }
 
 job *prepare_refresh_filesystem(cmdctx *c)
@@ -280,11 +273,9 @@ job *prepare_refresh_filesystem(cmdctx *c)
     agent_target_of(c->e, s, &p->t);
     snprintf(p->fileserver, sizeof p->fileserver, "%s", fsrv->id);
     snprintf(p->access_host, sizeof p->access_host, "%s", obj_gets(fsrv, "accessHost"));
-    job *j = cmd_job(c, "Refresh", "FileSystem", fs->name, fs->id, NULL);
-    j->fn = run_refresh_fileserver;
-    j->plan = p;
-    j->plan_free = fs_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Refresh", .type = "FileSystem", .fn = run_refresh_fileserver,
+                                  .plan_free = fs_plan_free};
+    return spec_job(c, &spec, fs->name, p, fs->id, NULL);
 }
 
 job *prepare_delete_filesystem(cmdctx *c)

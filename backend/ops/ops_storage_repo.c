@@ -140,12 +140,9 @@ job *present_prepare(cmdctx *c, int add)
         agent_target_of(c->e, s, &p->targets[p->ntargets++]);
     }
     free(servers);
-    job *j = cmd_job(c, add ? "Present" : "Unpresent", "Repository", repo->name, repo->id, NULL);
-    j->kind = p->ntargets > 1 ? "FAN_OUT" : "LEAF";
-    j->fn = run_present;
-    j->plan = p;
-    j->plan_free = present_plan_free;
-    return j;
+    const job_spec spec = {.operation = add ? "Present" : "Unpresent", .type = "Repository", .fn = run_present,
+                           .plan_free = present_plan_free, .kind = p->ntargets > 1 ? "FAN_OUT" : "LEAF"};
+    return spec_job(c, &spec, repo->name, p, repo->id, NULL);
 fail:
     free(servers);
     present_plan_free(p);
@@ -238,12 +235,9 @@ job *prepare_create_repo(cmdctx *c)
     gplan_take_attrs(p->g, c->cmd);
     gplan_set(p->g, "fileSystem", fs->id);
     gplan_set(p->g, "size", obj_gets(fs, "size"));
-    job *j = cmd_job(c, "Create", "Repository", name, NULL, fs->id, NULL);
-    j->kind = "SEQUENCE";
-    j->fn = run_create_repo;
-    j->plan = p;
-    j->plan_free = repo_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Create", .type = "Repository", .fn = run_create_repo,
+                                  .plan_free = repo_plan_free, .kind = "SEQUENCE"};
+    return spec_job(c, &spec, name, p, NULL, fs->id, NULL);
 }
 
 static int run_delete_repo(job *j)
@@ -302,12 +296,9 @@ job *prepare_delete_repo(cmdctx *c)
         repo_plan_free(p);
         return NULL;
     }
-    job *j = cmd_job(c, "Delete", "Repository", repo->name, repo->id, NULL);
-    j->kind = "SEQUENCE";
-    j->fn = run_delete_repo;
-    j->plan = p;
-    j->plan_free = repo_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Delete", .type = "Repository", .fn = run_delete_repo,
+                                  .plan_free = repo_plan_free, .kind = "SEQUENCE"};
+    return spec_job(c, &spec, repo->name, p, repo->id, NULL);
 }
 
 static void sync_files(engine *e, const char *repo_id, const char *type, char **files, size_t n)
@@ -390,10 +381,7 @@ job *prepare_refresh_repo(cmdctx *c)
     p->targets = xcalloc(1, sizeof *p->targets);
     p->ntargets = 1;
     agent_target_of(c->e, s, &p->targets[0]);
-    job *j = cmd_job(c, "Refresh", "Repository", repo->name, repo->id, NULL);
-    j->kind = "SEQUENCE";
-    j->fn = run_refresh_repo;
-    j->plan = p;
-    j->plan_free = repo_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Refresh", .type = "Repository", .fn = run_refresh_repo,
+                                  .plan_free = repo_plan_free, .kind = "SEQUENCE"};
+    return spec_job(c, &spec, repo->name, p, repo->id, NULL);
 }

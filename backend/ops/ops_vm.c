@@ -90,11 +90,8 @@ vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id)
 
 job *vm_job(cmdctx *c, const char *operation, const obj *vm, job_fn fn, vm_plan *p)
 {
-    job *j = cmd_job(c, operation, "Vm", vm->name, vm->id, NULL);
-    j->fn = fn;
-    j->plan = p;
-    j->plan_free = vm_plan_free;
-    return j;
+    return spec_job(c, &(job_spec){.operation = operation, .type = "Vm", .fn = fn, .plan_free = vm_plan_free},
+                    vm->name, p, vm->id, NULL);
 }
 
 /* Sets status (and server when given) of the plan's VM (write lock taken inside). */

@@ -281,9 +281,6 @@ job *prepare_clone(cmdctx *c)
         }
     }
     p->cfg = clone_config(c->e, p);
-    job *j = cmd_job(c, "Clone", "Vm", vm->name, vm->id, trepo->id, NULL);
-    j->fn = run_clone;
-    j->plan = p;
-    j->plan_free = vm_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Clone", .type = "Vm", .fn = run_clone, .plan_free = vm_plan_free};
+    return spec_job(c, &spec, vm->name, p, vm->id, trepo->id, NULL);
 }

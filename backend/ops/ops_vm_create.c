@@ -162,13 +162,11 @@ job *prepare_create_vm(cmdctx *c)
     /* The new VM is the only object whose state changes: the repository is
      * read, not written, so concurrent creates in one repository run in
      * parallel (doc/object-model.md §7.5 write sets). */
-    job *j = cmd_job(c, "Create", "Vm", name, NULL, NULL);
+    static const job_spec spec = {.operation = "Create", .type = "Vm", .fn = run_create_vm, .plan_free = vm_plan_free};
+    job *j = spec_job(c, &spec, name, p, NULL, NULL);
     /* Recorded before the agent call so that a crash before the store commit
      * lets start-up recovery find the VM the agent may have created. */
     j->result_obj = xstrdup(id);
-    j->fn = run_create_vm;
-    j->plan = p;
-    j->plan_free = vm_plan_free;
     return j;
 }
 

@@ -57,12 +57,9 @@ job *prepare_start(cmdctx *c)
         free(why);
         return NULL;
     }
-    job *j = cmd_job(c, "Start", "Vm", vm->name, vm->id, NULL);
-    j->fn = run_start;
-    j->rollback_store = 1;
-    j->plan = start_plan_new(c->e, vm, s);
-    j->plan_free = start_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Start", .type = "Vm", .fn = run_start, .plan_free = start_plan_free,
+                                  .rollback_store = 1};
+    return spec_job(c, &spec, vm->name, start_plan_new(c->e, vm, s), vm->id, NULL);
 }
 
 static int run_stop(job *j)

@@ -140,12 +140,9 @@ static int check_slot(cmdctx *c, const obj *vm, long slot)
 
 static job *map_job(cmdctx *c, const char *operation, const obj *vm, const char *target, map_plan *mp)
 {
-    job *j = cmd_job(c, operation, "Vm", vm->name, vm->id, target, NULL);
-    j->fn = run_map;
-    j->plan = mp;
-    j->plan_free = map_plan_free;
-    j->rollback_store = 1;
-    return j;
+    const job_spec spec = {.operation = operation, .type = "Vm", .fn = run_map, .plan_free = map_plan_free,
+                           .rollback_store = 1};
+    return spec_job(c, &spec, vm->name, mp, vm->id, target, NULL);
 }
 
 job *prepare_create_map(cmdctx *c)

@@ -34,11 +34,9 @@ static job *prepare_live_migrate(cmdctx *c, obj *vm, obj *dst)
         free(why);
         return NULL;
     }
-    job *j = cmd_job(c, "Migrate", "Vm", vm->name, vm->id, NULL);
-    j->fn = run_live_migrate;
-    j->plan = migrate_plan_new(c->e, vm, src, dst);
-    j->plan_free = migrate_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Migrate", .type = "Vm", .fn = run_live_migrate,
+                                  .plan_free = migrate_plan_free};
+    return spec_job(c, &spec, vm->name, migrate_plan_new(c->e, vm, src, dst), vm->id, NULL);
 }
 
 static int run_cold_migrate(job *j)
@@ -92,11 +90,9 @@ static job *prepare_cold_migrate(cmdctx *c, obj *vm, obj *dst, obj *dpool)
     p->g = gplan_new("Vm", vm->id, NULL);
     gplan_set(p->g, "serverPool", dpool ? dpool->id : "");
     gplan_set(p->g, "server", dst ? dst->id : "");
-    job *j = cmd_job(c, "Migrate", "Vm", vm->name, vm->id, NULL);
-    j->fn = run_cold_migrate;
-    j->plan = p;
-    j->plan_free = vm_plan_free;
-    return j;
+    static const job_spec spec = {.operation = "Migrate", .type = "Vm", .fn = run_cold_migrate,
+                                  .plan_free = vm_plan_free};
+    return spec_job(c, &spec, vm->name, p, vm->id, NULL);
 }
 
 job *prepare_migrate(cmdctx *c)
