@@ -436,13 +436,31 @@ static void unregister_closed(conn *c)
     }
 }
 
+/* Collects the session process, waiting at most grace_ms for it to exit
+ * by itself; then it is killed. Never waits without bound: a session that
+ * ignores its hang-up must not keep the connection process (and whatever
+ * holds its descriptors) forever. */
+#define CHILD_GRACE_MS 5000
+static void reap_child(pid_t pid, int *st, int grace_ms)
+{
+    for (int waited = 0; waited < grace_ms; waited += 20) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        usleep(20000);
+    }
+    log_warn("ssh: session process %d did not end within %d ms; killing it", (int)pid, grace_ms);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+        ;
+}
+
 /* All output is out: collects the session process and ends the channel
  * with its exit-status (§11.2). */
 static void finish_child(conn *c)
 {
     int st = 0;
-    while (waitpid(c->child, &st, 0) < 0 && errno == EINTR)
-        ;
+    reap_child(c->child, &st, CHILD_GRACE_MS);
     close_input(c);
     c->finished = 1;
     int code = ssh_shell_exit_status(&c->spec, st);
@@ -502,8 +520,7 @@ static void end_child(conn *c)
         return;
     kill(c->child, SIGHUP);
     int st;
-    while (waitpid(c->child, &st, 0) < 0 && errno == EINTR)
-        ;
+    reap_child(c->child, &st, CHILD_GRACE_MS);
     log_info("ssh: connection from %s closed during a session", c->addr);
 }
 

@@ -162,6 +162,10 @@ static void child_main(const shell_spec *sp)
 {
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    /* The connection process ends a session with SIGHUP: a daemon started
+     * under nohup (or anything else that ignores it) must not pass that on. */
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     signal(SIGTSTP, SIG_IGN);
     signal(SIGTTIN, SIG_IGN);
     signal(SIGTTOU, SIG_IGN);

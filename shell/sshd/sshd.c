@@ -138,7 +138,9 @@ static void on_grace_alarm(int sig)
  * of its startups pipe (ssh_startups.h). */
 static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener, int auth_fd)
 {
-    /* When ovmd stops the listener, its sessions end with it. */
+    /* When ovmd stops the listener, its sessions end with it: by SIGHUP,
+     * which a daemon started under nohup inherits ignored. */
+    signal(SIGHUP, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (getppid() != listener)
         _exit(1);

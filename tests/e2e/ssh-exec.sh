@@ -3,7 +3,12 @@
 # transport, exit statuses, large input and output, clients that vanish.
 . "${top_srcdir:-.}/tests/e2e/ssh-lib.sh"
 TMP=$(mktemp -d /tmp/ssh-exec.XXXXXX)
-trap 'ssh_stop; rm -rf "$TMP"' EXIT
+# Anything left of this listener is killed at the end, so that a leak fails
+# the check below instead of holding the test's output open.
+trap 'ssh_stop; pkill -KILL -f -- "--state-dir $TMP/s" 2>/dev/null; rm -rf "$TMP"' EXIT
+# The listener starts with SIGHUP ignored, as under nohup: sessions must
+# still end when their client goes (they are hung up with SIGHUP).
+trap '' HUP
 ssh_start "$TMP/s" || { echo "not ok 1 - listener starts"; cat "$TMP/s/sshd.log" >&2; echo "1..1"; exit 1; }
 ok "listener starts on 127.0.0.1:$SSH_PORT"
 check "Ed25519 host key generated with mode 0600, no RSA key (issue 10 item 11)" \
@@ -91,4 +96,10 @@ pw_ssh -o ExitOnForwardFailure=yes -R 127.0.0.1:0:127.0.0.1:22 admin@127.0.0.1 "
 check "remote port forwarding refused (rc $rc)" bash -c "test $rc -eq 255 && grep -qi 'forwarding failed' '$TMP/fw'"
 out=$(SSH_AUTH_SOCK=/nonexistent pw_ssh -A -o ForwardX11=yes admin@127.0.0.1 "list Vm" 2>/dev/null | head -n1)
 check "agent/X11 forwarding requests do not break the session" test "$out" = $'OVM> list Vm\r'
+# Every session process has ended with its client (bounded 10 s), and none
+# is left once the listener stops.
+check "no session process outlives its client (bounded 10 s)" eval \
+    'for i in $(seq 1 50); do [ "$(pgrep -cf -- "--state-dir $TMP/s")" -le 1 ] && break; sleep 0.2; done; [ "$(pgrep -cf -- "--state-dir $TMP/s")" -le 1 ]'
+ssh_stop
+check "nothing of the listener is left after it stops" test "$(pgrep -cf -- "--state-dir $TMP/s")" -eq 0
 tap_done
