@@ -147,7 +147,7 @@ static void record_moved(job *j, const migrate_plan *p)
     store_set_actor(e->st, j->id);
     obj *vm = store_get(e->st, p->vm.id);
     if (vm) {
-        obj_set(e->st, vm, "status", "Running");
+        status_set(e->st, vm, ST_RUNNING);
         obj_set(e->st, vm, "server", p->dst.id);
     }
     store_set_actor(e->st, 0);

@@ -14,13 +14,12 @@
 
 int server_usable(const obj *s)
 {
-    return obj_is(s, "ownership", "Owned") && obj_is(s, "status", "Running");
+    return obj_is(s, "ownership", "Owned") && status_get(s) == ST_RUNNING;
 }
 
 int vm_is_active(const obj *vm)
 {
-    const char *s = obj_gets(vm, "status");
-    return !strcmp(s, "Starting") || !strcmp(s, "Running") || !strcmp(s, "Stopping");
+    return status_is_live(status_get(vm));
 }
 
 static void add_unique(char ***v, size_t *n, const char *id)
@@ -146,7 +145,7 @@ static const struct place_rule {
 
 static char *server_refusal(const obj *vm, const obj *s, const struct place_rule *r)
 {
-    if (!obj_is(s, "status", "Running"))
+    if (status_get(s) != ST_RUNNING)
         return xstrdup("not Running");
     if (!obj_is(s, "ownership", "Owned"))
         return xstrdup("not owned");

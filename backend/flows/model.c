@@ -15,8 +15,7 @@ long long server_usable_memory(engine *e, const obj *server)
     obj **vms;
     size_t n = store_find_by(e->st, "Vm", "server", server->id, &vms);
     for (size_t i = 0; i < n; i++) {
-        const char *st = obj_gets(vms[i], "status");
-        if (!strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping"))
+        if (status_is_live(status_get(vms[i])))
             mem -= obj_get_int(vms[i], "memory", 0);
     }
     free(vms);
@@ -61,8 +60,8 @@ static void mark_server_unknown(engine *e, const char *server_id, const char *wh
 {
     store_wrlock(e->st);
     obj *s = store_get_typed(e->st, "Server", server_id);
-    if (s && !obj_is(s, "status", "Unknown")) {
-        obj_set(e->st, s, "status", "Unknown");
+    if (s && status_get(s) != ST_UNKNOWN) {
+        status_set(e->st, s, ST_UNKNOWN);
         char *msg = xasprintf("Agent authentication failed: %s; take ownership again", why ? why : "refused");
         event_raise(e, "SERVER_STATE", "WARNING", s, msg, 0);
         free(msg);
@@ -326,8 +325,7 @@ char *job_title(const char *operation, const char *type, const char *name)
 
 const char *status_of(const obj *o)
 {
-    const char *s = obj_get(o, "status");
-    return s ? s : "Unknown";
+    return status_name(status_get(o));
 }
 
 

@@ -2,6 +2,7 @@
  * from jobs, server capacity, VM configuration (vm.cfg) building. */
 #ifndef OVM_MODEL_H
 #define OVM_MODEL_H
+#include "backend/flows/status.h"
 #include <stdarg.h>
 #include "backend/engine.h"
 #include "backend/jobs/jobs.h"

@@ -35,7 +35,7 @@ static size_t plan_calls(engine *e, const char *vm_id, orphan_call **calls, size
         size_t ns = split_list(obj_get(repos[r], "presentedServers"), &ids);
         for (size_t s = 0; s < ns; s++) {
             obj *srv = store_get(e->st, ids[s]);
-            if (!srv || !obj_is(srv, "status", "Running"))
+            if (!srv || status_get(srv) != ST_RUNNING)
                 continue;
             *calls = xrealloc(*calls, (n + 1) * sizeof **calls);
             memset(&(*calls)[n], 0, sizeof **calls);

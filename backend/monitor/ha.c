@@ -16,7 +16,7 @@
 
 int ha_protected(engine *e, const obj *vm)
 {
-    if (!obj_is(vm, "highAvailability", "Yes") || obj_is(vm, "status", "Template"))
+    if (!obj_is(vm, "highAvailability", "Yes") || status_get(vm) == ST_TEMPLATE)
         return 0;
     obj *pool = store_get(e->st, obj_gets(vm, "serverPool"));
     return pool && obj_is(pool, "clusterEnable", "Yes");
@@ -61,7 +61,7 @@ static int run_ha_restart(job *j)
     store_set_actor(e->st, j->id);
     obj *vm = store_get(e->st, p->vm.id);
     if (vm && rc == 0) {
-        obj_set(e->st, vm, "status", "Running");
+        status_set(e->st, vm, ST_RUNNING);
         obj_set(e->st, vm, "server", p->t.id);
         ha_clear(e, vm);
         event_auto_ack(e, "VM_OFFLINE", vm->id);
@@ -69,7 +69,7 @@ static int run_ha_restart(job *j)
         event_raise(e, "HA_RESTARTED", "INFORMATIONAL", vm, msg, j->id);
         free(msg);
     } else if (vm) {
-        obj_set(e->st, vm, "status", "Stopped");
+        status_set(e->st, vm, ST_STOPPED);
         obj_set(e->st, vm, "haDue", "wait"); /* retried when a pool server comes back (H-5) */
     }
     store_set_actor(e->st, 0);
@@ -100,7 +100,7 @@ static size_t collect_due(engine *e, int64_t now, due_vm **out)
         const char *due = obj_get(all[i], "haDue");
         if (!due || !strcmp(due, "wait") || all[i]->lock_job)
             continue;
-        if (!ha_protected(e, all[i]) || !obj_is(all[i], "status", "Stopped")) {
+        if (!ha_protected(e, all[i]) || status_get(all[i]) != ST_STOPPED) {
             ha_clear(e, all[i]); /* killed, HA turned off, or started by a user meanwhile */
             continue;
         }
@@ -138,7 +138,7 @@ static job *plan_restart(engine *e, obj *vm)
     vm->lock_job = j->id; /* before the lock is released: reconciliation must not touch it */
     /* Starting on the target now, so the memory and anti-affinity of the
      * next placements in this round see it (§2.3 usable memory). */
-    obj_set(e->st, vm, "status", "Starting");
+    status_set(e->st, vm, ST_STARTING);
     obj_set(e->st, vm, "server", s->id);
     j->plan = p;
     return j;
@@ -191,7 +191,7 @@ evac_plan *ha_evac_plan(engine *e, job *j, const obj *s)
     evac_plan *p = xcalloc(1, sizeof *p);
     p->items = xcalloc(n ? n : 1, sizeof *p->items);
     for (size_t i = 0; i < n; i++) {
-        if (!obj_is(vms[i], "status", "Running"))
+        if (status_get(vms[i]) != ST_RUNNING)
             continue; /* SUSPENDED and STOPPED VMs stay (MM-2) */
         evac_item *it = &p->items[p->n++];
         snprintf(it->vm_id, sizeof it->vm_id, "%s", vms[i]->id);

@@ -84,28 +84,23 @@ static int vm_listed(const xr_value *vms, const char *id)
     return 0;
 }
 
-static int transitional_or_running(const char *st)
-{
-    return !strcmp(st, "Running") || !strcmp(st, "Starting") || !strcmp(st, "Stopping");
-}
-
 /* A domain the host runs: the VM is Running there, unless the store knows it
  * Running on another live server (a failed host that came back with a stale
  * domain after an HA restart: the store keeps the restarted copy). */
 static void found_running(engine *e, obj *vm, obj *server)
 {
-    const char *st = status_of(vm);
+    obj_status st = status_get(vm);
     if (strcmp(obj_gets(vm, "server"), server->id) != 0) {
         obj *cur = store_get(e->st, obj_gets(vm, "server"));
-        if (cur && !strcmp(st, "Running") && obj_is(cur, "status", "Running")) {
+        if (cur && st == ST_RUNNING && status_get(cur) == ST_RUNNING) {
             log_warn("Vm %s also listed on Server %s; it runs on Server %s", vm->name, server->name, cur->name);
             return;
         }
         obj_set(e->st, vm, "server", server->id);
-        obj_set(e->st, vm, "status", "Running");
+        status_set(e->st, vm, ST_RUNNING);
         event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running on this server", 0);
-    } else if (strcmp(st, "Running") != 0) {
-        obj_set(e->st, vm, "status", "Running");
+    } else if (st != ST_RUNNING) {
+        status_set(e->st, vm, ST_RUNNING);
         event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm found running", 0);
     }
     if (obj_get(vm, "haDue"))
@@ -116,7 +111,7 @@ static void found_running(engine *e, obj *vm, obj *server)
  * shutdown, or a stop outside the Manager (H-6 restarts HA VMs). */
 static void stopped_outside(engine *e, obj *vm, obj *server)
 {
-    obj_set(e->st, vm, "status", "Stopped");
+    status_set(e->st, vm, ST_STOPPED);
     event_raise(e, "VM_STATE", "INFORMATIONAL", vm, "Vm stopped outside the Manager", 0);
     if (ha_protected(e, vm))
         ha_schedule(e, vm, server->id, ovm_now_ms(), 1);
@@ -136,14 +131,14 @@ static void reconcile_vms(engine *e, obj *server, const xr_value *vms, int64_t a
     for (size_t i = 0; vms && i < vms->n; i++) {
         const char *name = xr_get_str(xr_struct_get(vms->items[i], "name"));
         obj *vm = name ? store_get_typed(e->st, "Vm", name) : NULL;
-        if (vm && settled_since(vm, asked_ms) && !obj_is(vm, "status", "Template"))
+        if (vm && settled_since(vm, asked_ms) && status_get(vm) != ST_TEMPLATE)
             found_running(e, vm, server);
     }
     obj **mine;
     size_t n = store_find_by(e->st, "Vm", "server", server->id, &mine);
     for (size_t i = 0; i < n; i++) {
         obj *vm = mine[i];
-        if (settled_since(vm, asked_ms) && transitional_or_running(status_of(vm)) && !vm_listed(vms, vm->id))
+        if (settled_since(vm, asked_ms) && status_is_live(status_get(vm)) && !vm_listed(vms, vm->id))
             stopped_outside(e, vm, server);
     }
     free(mine);
@@ -162,15 +157,15 @@ static int64_t ha_delay_ms(engine *e, const obj *s)
  * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8). */
 static void server_offline(engine *e, obj *s, int64_t last)
 {
-    obj_set(e->st, s, "status", "Stopped");
+    status_set(e->st, s, ST_STOPPED);
     event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
     obj **vms;
     size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
     int64_t due = last + ha_delay_ms(e, s);
     for (size_t i = 0; i < n; i++) {
-        if (!transitional_or_running(status_of(vms[i])))
+        if (!status_is_live(status_get(vms[i])))
             continue;
-        obj_set(e->st, vms[i], "status", "Stopped");
+        status_set(e->st, vms[i], ST_STOPPED);
         event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
         if (ha_protected(e, vms[i]))
             ha_schedule(e, vms[i], s->id, due, 0);
@@ -187,7 +182,7 @@ static void server_lost(engine *e, obj *s, int64_t now)
         obj_set(e->st, s, "disconnected", "Yes");
         event_raise(e, "SERVER_DISCONNECT", "WARNING", s, "Server does not answer", 0);
     }
-    if (quiet >= e->cfg.offline_after && obj_is(s, "status", "Running"))
+    if (quiet >= e->cfg.offline_after && status_get(s) == ST_RUNNING)
         server_offline(e, s, last);
 }
 
@@ -203,16 +198,16 @@ static void apply_poll(engine *e, poll_task *p)
             obj_unset(e->st, s, "disconnected");
             event_auto_ack(e, "SERVER_DISCONNECT", s->id);
         }
-        if (obj_is(s, "status", "Stopped") && obj_is(s, "ownership", "Owned")) {
-            obj_set(e->st, s, "status", "Running");
+        if (status_get(s) == ST_STOPPED && obj_is(s, "ownership", "Owned")) {
+            status_set(e->st, s, ST_RUNNING);
             if (obj_get(s, "serverPool"))
                 ha_kick(e, obj_gets(s, "serverPool")); /* H-5 */
         }
         if (settled_since(s, p->asked_ms))
             reconcile_vms(e, s, p->vms, p->asked_ms);
     } else if (p->auth_failed) {
-        if (!obj_is(s, "status", "Unknown")) {
-            obj_set(e->st, s, "status", "Unknown");
+        if (status_get(s) != ST_UNKNOWN) {
+            status_set(e->st, s, ST_UNKNOWN);
             event_raise(e, "SERVER_STATE", "WARNING", s, "Agent authentication failed; take ownership again", 0);
         }
     } else {

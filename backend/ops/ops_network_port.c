@@ -39,7 +39,7 @@ static char *port_rule(engine *e, const obj *port, const obj *net, int add)
         obj **vms;
         size_t n = store_find_by(e->st, "Vm", "server", server->id, &vms), running = 0;
         for (size_t i = 0; i < n; i++)
-            running += obj_is(vms[i], "status", "Running");
+            running += status_get(vms[i]) == ST_RUNNING;
         free(vms);
         if (running && has_role(net, "STORAGE"))
             return xasprintf("Server %s runs Vms; its port cannot leave storage Network %s", server->name,

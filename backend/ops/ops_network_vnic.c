@@ -87,10 +87,10 @@ static char *mac_full_text(engine *e)
 /* §5.5: Vnics are added, removed and moved only on Stopped, Running and Template VMs. */
 static char *vm_state_rule(const obj *vm, const char *action)
 {
-    const char *st = status_of(vm);
-    if (!strcmp(st, "Stopped") || !strcmp(st, "Running") || !strcmp(st, "Template"))
+    obj_status st = status_get(vm);
+    if (st == ST_STOPPED || st == ST_RUNNING || st == ST_TEMPLATE)
         return NULL;
-    return xasprintf("Cannot %s Vm %s: its status is %s", action, vm->name, st);
+    return xasprintf("Cannot %s Vm %s: its status is %s", action, vm->name, status_name(st));
 }
 
 /* N-1 */
@@ -299,7 +299,7 @@ static int vm_agent(cmdctx *c, const obj *vm, vnic_plan *p)
     if (!repo)
         return 0;
     obj *pick = NULL;
-    if (obj_is(vm, "status", "Running")) {
+    if (status_get(vm) == ST_RUNNING) {
         pick = store_get(c->e->st, obj_gets(vm, "server"));
         if (pick && !server_usable(pick))
             pick = NULL;

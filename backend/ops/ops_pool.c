@@ -265,9 +265,10 @@ static job *prepare_remove_server(cmdctx *c)
         result_fail(c->res, "Server %s is not in ServerPool %s", s->name, pool->name);
         return NULL;
     }
-    const char *st = status_of(s);
-    if (strcmp(st, "Running") && strcmp(st, "Stopped")) {
-        result_fail(c->res, "Cannot remove Server %s from ServerPool %s: its status is %s", s->name, pool->name, st);
+    obj_status st = status_get(s);
+    if (st != ST_RUNNING && st != ST_STOPPED) {
+        result_fail(c->res, "Cannot remove Server %s from ServerPool %s: its status is %s", s->name, pool->name,
+                    status_name(st));
         return NULL;
     }
     obj **vms;
@@ -393,7 +394,7 @@ static job *prepare_aag_member(cmdctx *c, int add)
     if (!g)
         return NULL;
     if (add) {
-        if (obj_is(vm, "status", "Template")) {
+        if (status_get(vm) == ST_TEMPLATE) {
             result_fail(c->res, "Templates cannot join an AntiAffinityGroup");
             return NULL;
         }

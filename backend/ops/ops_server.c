@@ -88,14 +88,14 @@ static job *prepare_edit_server(cmdctx *c)
     for (size_t i = 0; i < c->cmd->nattrs; i++)
         if (strcmp(c->cmd->attrs[i].key, "name") && strcmp(c->cmd->attrs[i].key, "description"))
             only_names = 0;
-    const char *st = status_of(s);
+    obj_status st = status_get(s);
     if (!only_names) {
         if (!obj_is(s, "ownership", "Owned")) {
             result_fail(c->res, "Server %s is not owned by this Manager; take ownership first", s->name);
             return NULL;
         }
-        if (strcmp(st, "Running") && strcmp(st, "Stopped")) {
-            result_fail(c->res, "Cannot edit Server %s: its status is %s", s->name, st);
+        if (st != ST_RUNNING && st != ST_STOPPED) {
+            result_fail(c->res, "Cannot edit Server %s: its status is %s", s->name, status_name(st));
             return NULL;
         }
     }
@@ -108,13 +108,13 @@ static job *prepare_edit_server(cmdctx *c)
         return NULL;
     srv_plan *p = plan_for(c, s);
     p->edit = edit;
-    p->push_roles = roles && !strcmp(st, "Running");
-    p->push_ntp = ntp && !strcmp(st, "Running");
+    p->push_roles = roles && st == ST_RUNNING;
+    p->push_ntp = ntp && st == ST_RUNNING;
     snprintf(p->roles, sizeof p->roles, "%s", roles ? roles : "");
     snprintf(p->ntp, sizeof p->ntp, "%s", ntp ? ntp : "");
     job *j = server_job(c, "Edit", s, run_edit_server, p);
     const char *mm = gr_get(c->cmd, "maintenanceMode");
-    if (mm && !strcmp(mm, "Yes") && !strcmp(st, "Running"))
+    if (mm && !strcmp(mm, "Yes") && st == ST_RUNNING)
         p->evac = ha_evac_plan(c->e, j, s);
     else if (mm && !strcmp(mm, "No"))
         snprintf(p->kick_pool, sizeof p->kick_pool, "%s", obj_gets(s, "serverPool"));
@@ -159,13 +159,13 @@ static job *prepare_delete_server(cmdctx *c)
     }
     if (delete_refused(c, s))
         return NULL;
-    const char *st = status_of(s);
-    if (!strcmp(st, "Starting") || !strcmp(st, "Stopping")) {
-        result_fail(c->res, "Cannot delete Server %s: its status is %s", s->name, st);
+    obj_status st = status_get(s);
+    if (st == ST_STARTING || st == ST_STOPPING) {
+        result_fail(c->res, "Cannot delete Server %s: its status is %s", s->name, status_name(st));
         return NULL;
     }
     srv_plan *p = plan_for(c, s);
-    p->take = obj_is(s, "ownership", "Owned") && !strcmp(st, "Running");
+    p->take = obj_is(s, "ownership", "Owned") && st == ST_RUNNING;
     return server_job(c, "Delete", s, run_delete_server, p);
 }
 

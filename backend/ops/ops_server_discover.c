@@ -388,7 +388,7 @@ static void store_server(job *j, const server_facts *f, const agent_target *t, i
     record_trust(e, s, t, owned_by_us, fpr);
     obj_set(e->st, s, "ownership", owned_by_us ? "Owned" : other ? "Owned by another Manager" : "Unowned");
     obj_set(e->st, s, "managerUuid", other ? f->manager_uuid : owned_by_us ? e->manager_id : "");
-    obj_set(e->st, s, "status", owned_by_us ? "Running" : "Unknown");
+    status_set(e->st, s, owned_by_us ? ST_RUNNING : ST_UNKNOWN);
     store_commit(e->st);
     store_set_actor(e->st, 0);
     snprintf(id, idlen, "%s", s->id);

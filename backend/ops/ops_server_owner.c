@@ -22,7 +22,7 @@ job *prepare_take(cmdctx *c)
     obj *s = server_instance(c);
     if (!s)
         return NULL;
-    if (obj_is(s, "ownership", "Owned") && !obj_is(s, "status", "Unknown")) {
+    if (obj_is(s, "ownership", "Owned") && status_get(s) != ST_UNKNOWN) {
         result_fail(c->res, "Server %s is already owned by this Manager", s->name);
         return NULL;
     }
@@ -48,7 +48,7 @@ static int run_release(job *j)
         store_set_actor(e->st, j->id);
         obj_set(e->st, s, "ownership", "Unowned");
         obj_set(e->st, s, "managerUuid", "");
-        obj_set(e->st, s, "status", "Unknown");
+        status_set(e->st, s, ST_UNKNOWN);
         obj_unset(e->st, s, "ntpServers");
         obj_unset(e->st, s, "agentCertificate"); /* the agent dropped our CA and its certificate */
         obj_unset(e->st, s, "agentPassword");
@@ -127,9 +127,9 @@ job *prepare_refresh(cmdctx *c)
     obj *s = server_instance(c);
     if (!s)
         return NULL;
-    const char *st = status_of(s);
-    if (strcmp(st, "Running") != 0 && strcmp(st, "Unknown") != 0) {
-        result_fail(c->res, "Cannot refresh Server %s: its status is %s", s->name, st);
+    obj_status st = status_get(s);
+    if (st != ST_RUNNING && st != ST_UNKNOWN) {
+        result_fail(c->res, "Cannot refresh Server %s: its status is %s", s->name, status_name(st));
         return NULL;
     }
     srv_plan *p = plan_for(c, s);

@@ -138,7 +138,7 @@ static int check_resize(cmdctx *c, obj *d, obj **maps, size_t nm, double cur, do
     }
     for (size_t i = 0; i < nm; i++) {
         obj *vm = store_get(c->e->st, obj_gets(maps[i], "vm"));
-        if (vm && !obj_is(vm, "status", "Stopped")) {
+        if (vm && status_get(vm) != ST_STOPPED) {
             result_fail(c->res, "VirtualDisk %s is used by Vm %s, which is %s; stop it before resizing", d->name,
                         vm->name, status_of(vm));
             return -1;

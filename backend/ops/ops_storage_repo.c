@@ -85,8 +85,8 @@ static obj *repo_in_use_on(engine *e, const obj *repo, const obj *server)
     size_t n = store_find_by(e->st, "Vm", "server", server->id, &vms);
     obj *hit = NULL;
     for (size_t i = 0; i < n && !hit; i++) {
-        const char *st = status_of(vms[i]);
-        if (strcmp(st, "Stopped") && strcmp(st, "Template") && obj_is(vms[i], "repository", repo->id))
+        obj_status st = status_get(vms[i]);
+        if (st != ST_STOPPED && st != ST_TEMPLATE && obj_is(vms[i], "repository", repo->id))
             hit = vms[i];
     }
     free(vms);

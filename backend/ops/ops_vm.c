@@ -38,7 +38,7 @@ void vm_plan_free(void *arg)
 obj *vm_worker(engine *e, const obj *vm, const char *repo_id)
 {
     obj *host = store_get(e->st, obj_gets(vm, "server"));
-    if (host && server_usable(host) && (vm_is_active(vm) || obj_is(vm, "status", "Suspended")))
+    if (host && server_usable(host) && (vm_is_active(vm) || status_get(vm) == ST_SUSPENDED))
         return host;
     obj *repo = store_get(e->st, repo_id);
     if (!repo)
@@ -95,14 +95,14 @@ job *vm_job(cmdctx *c, const char *operation, const obj *vm, job_fn fn, vm_plan 
 }
 
 /* Sets status (and server when given) of the plan's VM (write lock taken inside). */
-void set_vm_state(job *j, const char *vm_id, const char *status, const char *server)
+void set_vm_state(job *j, const char *vm_id, obj_status status, const char *server)
 {
     engine *e = j->eng;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
     obj *vm = store_get(e->st, vm_id);
     if (vm) {
-        obj_set(e->st, vm, "status", status);
+        status_set(e->st, vm, status);
         if (server && *server)
             obj_set(e->st, vm, "server", server);
         else if (server)

@@ -31,7 +31,7 @@ int refuse_state(cmdctx *c, const obj *vm, const char *action);
 vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id);
 job *vm_job(cmdctx *c, const char *operation, const obj *vm, job_fn fn, vm_plan *p);
 /* Sets status (and server when given) of the plan's VM (write lock taken inside). */
-void set_vm_state(job *j, const char *vm_id, const char *status, const char *server);
+void set_vm_state(job *j, const char *vm_id, obj_status status, const char *server);
 /* V-5: the repository is presented to at least one server of the pool. */
 int check_repo_in_pool(cmdctx *c, const obj *repo, const obj *pool);
 job *prepare_create_vm(cmdctx *c);

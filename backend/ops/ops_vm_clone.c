@@ -217,12 +217,12 @@ job *prepare_clone(cmdctx *c)
         result_fail(c->res, "Object type VmCloneCustomizer is not supported by this Manager");
         return NULL;
     }
-    if (obj_is(vm, "status", "Running")) {
+    if (status_get(vm) == ST_RUNNING) {
         result_fail(c->res, "Hot clone of running Vm %s needs thin clones on an OCFS2 repository; stop the Vm first",
                     vm->name);
         return NULL;
     }
-    if (!obj_is(vm, "status", "Stopped") && !obj_is(vm, "status", "Template")) {
+    if (status_get(vm) != ST_STOPPED && status_get(vm) != ST_TEMPLATE) {
         refuse_state(c, vm, "clone");
         return NULL;
     }
@@ -234,7 +234,7 @@ job *prepare_clone(cmdctx *c)
     if (gr_get(c->cmd, "serverPool")) {
         if (!(pool = resolve_ref(c, "ServerPool", gr_get(c->cmd, "serverPool"))))
             return NULL;
-    } else if (!tmpl && !obj_is(vm, "status", "Template")) {
+    } else if (!tmpl && status_get(vm) != ST_TEMPLATE) {
         pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
     }
     if (tmpl)
@@ -259,7 +259,7 @@ job *prepare_clone(cmdctx *c)
     plan_clone_vnics(c, p, vm);
     p->g = copy_plan(vm, "Vm", p->vm_id, name);
     gplan_set(p->g, "repository", trepo->id);
-    gplan_set(p->g, "status", tmpl ? "Template" : "Stopped");
+    gplan_set(p->g, "status", status_name(tmpl ? ST_TEMPLATE : ST_STOPPED));
     gplan_set(p->g, "serverPool", pool ? pool->id : "");
     gplan_set(p->g, "server", "");
     gplan_set(p->g, "restartRequired", "");

@@ -48,7 +48,7 @@ static int check_vm_rules(cmdctx *c, const obj *v, const obj *pool)
         result_fail(c->res, "XEN_PVM guests cannot boot from CDROM; set networkInstallPath and boot from DISK or PXE");
         return -1;
     }
-    if (obj_is(v, "status", "Template") && obj_is(v, "highAvailability", "Yes")) {
+    if (status_get(v) == ST_TEMPLATE && obj_is(v, "highAvailability", "Yes")) {
         result_fail(c->res, "Templates cannot be highly available");
         return -1;
     }
@@ -141,7 +141,7 @@ job *prepare_create_vm(cmdctx *c)
         if (strcmp(c->cmd->attrs[i].key, "name") != 0)
             obj_detached_set(v, c->cmd->attrs[i].key, c->cmd->attrs[i].value);
     obj_detached_set(v, "repository", repo->id);
-    obj_detached_set(v, "status", "Stopped");
+    obj_detached_set(v, "status", status_name(ST_STOPPED));
     if (pool)
         obj_detached_set(v, "serverPool", pool->id);
     if (server)
@@ -197,8 +197,8 @@ static int run_edit_vm(job *j)
 
 static int edit_allowed(cmdctx *c, const obj *vm)
 {
-    const char *st = status_of(vm);
-    int stopped = !strcmp(st, "Stopped") || !strcmp(st, "Template"), running = !strcmp(st, "Running");
+    obj_status st = status_get(vm);
+    int stopped = st == ST_STOPPED || st == ST_TEMPLATE, running = st == ST_RUNNING;
     for (size_t i = 0; i < c->cmd->nattrs; i++) {
         const char *k = c->cmd->attrs[i].key;
         if (!strcmp(k, "name") || !strcmp(k, "description") || !strcmp(k, "highAvailability") ||
@@ -253,7 +253,7 @@ job *prepare_edit_vm(cmdctx *c)
         gplan_free(g);
         return NULL;
     }
-    if (obj_is(vm, "status", "Running")) {
+    if (status_get(vm) == ST_RUNNING) {
         for (size_t i = 0; i < g->n; i++)
             if (strcmp(g->keys[i], "description") && strcmp(g->keys[i], "highAvailability") &&
                 strcmp(g->keys[i], "startPolicy") && strcmp(g->keys[i], "cpuCount"))
@@ -302,7 +302,7 @@ job *prepare_delete_vm(cmdctx *c)
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    if (!obj_is(vm, "status", "Stopped") && !obj_is(vm, "status", "Template")) {
+    if (status_get(vm) != ST_STOPPED && status_get(vm) != ST_TEMPLATE) {
         refuse_state(c, vm, "delete");
         return NULL;
     }

@@ -21,14 +21,14 @@ static int run_start(job *j)
 {
     start_plan *p = j->plan;
     engine *e = j->eng;
-    set_vm_state(j, p->vm.id, "Starting", p->t.id);
+    set_vm_state(j, p->vm.id, ST_STARTING, p->t.id);
     if (flow_start_domain(j, p, (int)e->cfg.agent_long_timeout) != 0)
         return -1;
     store_wrlock(e->st);
     obj *vm = store_get(e->st, p->vm.id);
     if (vm) {
         store_set_actor(e->st, j->id);
-        obj_set(e->st, vm, "status", "Running");
+        status_set(e->st, vm, ST_RUNNING);
         obj_set(e->st, vm, "server", p->t.id);
         obj_unset(e->st, vm, "restartRequired");
         store_set_actor(e->st, 0);
@@ -42,7 +42,7 @@ job *prepare_start(cmdctx *c)
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    if (!obj_is(vm, "status", "Stopped")) {
+    if (status_get(vm) != ST_STOPPED) {
         refuse_state(c, vm, "start");
         return NULL;
     }
@@ -66,7 +66,7 @@ static int run_stop(job *j)
 {
     vm_plan *p = j->plan;
     engine *e = j->eng;
-    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
     if (agent_job_call(j, &p->t, "stop_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
                        xr_string(p->vm_id), xr_bool(0)) != 0)
         return -1;
@@ -75,7 +75,7 @@ static int run_stop(job *j)
                  e->cfg.vm_stop_timeout);
         return -1;
     }
-    set_vm_state(j, p->vm_id, "Stopped", NULL);
+    set_vm_state(j, p->vm_id, ST_STOPPED, NULL);
     return 0;
 }
 
@@ -100,7 +100,7 @@ static job *prepare_running_action(cmdctx *c, const char *action, const char *op
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    if (!obj_is(vm, "status", "Running")) {
+    if (status_get(vm) != ST_RUNNING) {
         refuse_state(c, vm, action);
         return NULL;
     }
@@ -119,10 +119,10 @@ job *prepare_stop(cmdctx *c)
 static int run_restart(job *j)
 {
     vm_plan *p = j->plan;
-    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
     int rc = agent_job_call(j, &p->t, "reboot_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
                             xr_string(p->vm_id), xr_bool(0));
-    set_vm_state(j, p->vm_id, "Running", NULL);
+    set_vm_state(j, p->vm_id, ST_RUNNING, NULL);
     return rc;
 }
 
@@ -134,11 +134,11 @@ job *prepare_restart(cmdctx *c)
 static int run_suspend(job *j)
 {
     vm_plan *p = j->plan;
-    set_vm_state(j, p->vm_id, "Stopping", NULL);
+    set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
     if (agent_job_call(j, &p->t, "save_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
                        xr_string(p->vm_id), xr_bool(0)) != 0)
         return -1;
-    set_vm_state(j, p->vm_id, "Suspended", NULL);
+    set_vm_state(j, p->vm_id, ST_SUSPENDED, NULL);
     return 0;
 }
 
@@ -156,7 +156,7 @@ static int run_resume(job *j)
     if (agent_job_call(j, &p->t, "restore_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
                        xr_string(p->vm_id), xr_bool(0)) != 0)
         return -1;
-    set_vm_state(j, p->vm_id, "Running", NULL);
+    set_vm_state(j, p->vm_id, ST_RUNNING, NULL);
     return 0;
 }
 
@@ -165,7 +165,7 @@ job *prepare_resume(cmdctx *c)
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    if (!obj_is(vm, "status", "Suspended")) {
+    if (status_get(vm) != ST_SUSPENDED) {
         refuse_state(c, vm, "resume");
         return NULL;
     }
@@ -203,7 +203,7 @@ static int run_kill(job *j)
     obj *vm = store_get(e->st, p->vm_id);
     if (vm) {
         store_set_actor(e->st, j->id);
-        obj_set(e->st, vm, "status", "Stopped");
+        status_set(e->st, vm, ST_STOPPED);
         obj_set(e->st, vm, "highAvailability", "No");
         store_set_actor(e->st, 0);
     }
@@ -216,7 +216,7 @@ job *prepare_kill(cmdctx *c)
     obj *vm = vm_instance(c);
     if (!vm)
         return NULL;
-    if (obj_is(vm, "status", "Template")) {
+    if (status_get(vm) == ST_TEMPLATE) {
         refuse_state(c, vm, "kill");
         return NULL;
     }
@@ -247,7 +247,7 @@ job *prepare_message(cmdctx *c)
         return NULL;
     /* the grammar's check_vm_message holds the MSG-2, MSG-3 limits */
     const char *key = gr_get(c->cmd, "key"), *msg = gr_get(c->cmd, "message");
-    if (!obj_is(vm, "status", "Running")) {
+    if (status_get(vm) != ST_RUNNING) {
         refuse_state(c, vm, "send a message to");
         return NULL;
     }

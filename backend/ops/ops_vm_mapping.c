@@ -58,8 +58,8 @@ static int run_map(job *j)
 
 static int map_state_ok(cmdctx *c, const obj *vm, const char *action)
 {
-    const char *st = status_of(vm);
-    if (!strcmp(st, "Stopped") || !strcmp(st, "Running") || !strcmp(st, "Template"))
+    obj_status st = status_get(vm);
+    if (st == ST_STOPPED || st == ST_RUNNING || st == ST_TEMPLATE)
         return 0;
     refuse_state(c, vm, action);
     return -1;

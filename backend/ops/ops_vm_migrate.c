@@ -106,9 +106,9 @@ job *prepare_migrate(cmdctx *c)
     if (gr_get(c->cmd, "destServerPool") &&
         !(dpool = resolve_ref(c, "ServerPool", gr_get(c->cmd, "destServerPool"))))
         return NULL;
-    if (obj_is(vm, "status", "Running") && dst && !dpool)
+    if (status_get(vm) == ST_RUNNING && dst && !dpool)
         return prepare_live_migrate(c, vm, dst);
-    if (!obj_is(vm, "status", "Stopped")) {
+    if (status_get(vm) != ST_STOPPED) {
         refuse_state(c, vm, "migrate");
         return NULL;
     }

@@ -186,7 +186,7 @@ void show_vm_config_path(engine *e, const obj *o, result *r)
 {
     (void)e;
     char *cfg = xasprintf("/OVS/Repositories/%s/%s/%s/vm.cfg", obj_gets(o, "repository"),
-                          obj_is(o, "status", "Template") ? "Templates" : "VirtualMachines", o->id);
+                          status_get(o) == ST_TEMPLATE ? "Templates" : "VirtualMachines", o->id);
     add(r, "Config File Mounted Path", cfg);
     free(cfg);
 }
