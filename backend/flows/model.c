@@ -55,9 +55,12 @@ void agent_target_of(engine *e, const obj *server, agent_target *t)
 }
 
 /* doc/agent-protocol.md §3.6: a server that fails authentication is Unknown until
- * ownership is taken again. */
+ * ownership is taken again. That is a fact about the server, found while
+ * some job ran, not a change of that job: it is kept out of the job's undo
+ * journal, so the job's rollback leaves it. */
 static void mark_server_unknown(engine *e, const char *server_id, const char *why)
 {
+    store_journal *job_journal = store_journal_bind(NULL);
     store_wrlock(e->st);
     obj *s = store_get_typed(e->st, "Server", server_id);
     if (s && status_get(s) != ST_UNKNOWN) {
@@ -67,6 +70,7 @@ static void mark_server_unknown(engine *e, const char *server_id, const char *wh
         free(msg);
     }
     store_unlock(e->st);
+    store_journal_bind(job_journal);
 }
 
 void server_trust_lost(engine *e, const char *server_id, const char *why)

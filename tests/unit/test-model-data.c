@@ -132,5 +132,6 @@ int main(void)
         cmocka_unit_test(test_tables_match_grammar),
         cmocka_unit_test(test_relations_match_grammar),
     };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
