@@ -49,8 +49,8 @@
     M(destroy_server_pool, CALL, nil, (string, pool_uuid)) \
     M(set_pool_member_ip_list, CALL, nil, (list, ips)) \
     M(update_server_roles, CALL, nil, (string, roles)) \
-    M(mount_repository_fs, LONG, nil, (string, fs_location)(string, mount_point)) \
-    M(unmount_repository_fs, LONG, nil, (string, mount_point)) \
+    M(mount_repository_fs, CALL, nil, (string, fs_location)(string, mount_point)) \
+    M(unmount_repository_fs, CALL, nil, (string, mount_point)) \
     M(create_repository, LONG, nil, (string, fs_location)(string, mount_point)(string, repo_uuid)(string, repo_alias)) \
     M(add_repository, CALL, nil, (string, fs_location)(string, mount_point)) \
     M(delete_repository, LONG, nil, (string, repo_uuid)(opt_boolean, erase)) \
@@ -60,7 +60,7 @@
     M(storage_plugin_resize, LONG, dict, (string, impl)(dict, ss)(dict, sd)(dict, fp)(integer, size_bytes)) \
     M(storage_plugin_getFileInfo, CALL, dict, (string, impl)(dict, ss)(dict, sd)(dict, fp)) \
     M(storage_plugin_getFileSystemInfo, CALL, dict, (string, impl)(dict, ss)(dict, sd)) \
-    M(storage_plugin_listFileSystems, CALL, dict, (string, impl)(dict, ss)) \
+    M(storage_plugin_listFileSystems, CALL, list, (string, impl)(dict, ss)) \
     M(copy_file, LONG, nil, (string, src)(string, dst)(opt_boolean, sparse)) \
     M(create_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \

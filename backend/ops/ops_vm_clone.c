@@ -17,14 +17,10 @@
 static int run_clone(job *j)
 {
     vm_plan *p = j->plan;
-    engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
     for (size_t i = 0; i < p->ncopies; i++)
-        if (agent_job_call(j, &p->t, "copy_file", tmo, NULL, 3, xr_string(p->copy_src[i]), xr_string(p->copy_dst[i]),
-                           xr_bool(p->copy_sparse[i])) != 0)
+        if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
             return -1;
-    if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
-                       xr_copy(p->cfg)) != 0)
+    if (agent_create_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, p->cfg, NULL) != 0)
         return -1;
     job_fn create = gplan_run_create;
     for (size_t i = 0; i < p->nextra; i++) {
