@@ -1,4 +1,5 @@
-/* XML-RPC method table of the agent: argument checking and Python-style faults. */
+/* The agent's XML-RPC methods (lib/agent_methods.h) bound to handlers:
+ * argument checking and Python-style faults. */
 #ifndef OVM_AGENT_DISPATCH_H
 #define OVM_AGENT_DISPATCH_H
 #include <stddef.h>
