@@ -173,5 +173,6 @@ int main(void)
         cmocka_unit_test(argument_types_follow_the_list),
         cmocka_unit_test(results_follow_the_list),
     };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, setup, teardown);
 }
