@@ -1,4 +1,5 @@
-/* XML-RPC method table of the agent: argument checking and Python-style faults. */
+/* The agent's XML-RPC methods (lib/agent_methods.h) bound to handlers:
+ * argument checking and Python-style faults. */
 #ifndef OVM_AGENT_DISPATCH_H
 #define OVM_AGENT_DISPATCH_H
 #include <stddef.h>
@@ -24,6 +25,8 @@ xr_value *call_fault(struct call_ctx *c, const char *fmt, ...) __attribute__((fo
  * Manager's CA (what ownership changes of an owned agent require). */
 char *dispatch_call(struct sim *sim, const char *method, const xr_value *params, int certified, size_t *len);
 
-/* 1 if the method exists in the table (used by tests of the table itself). */
+/* 1 if the agent serves the method (used by tests of the table itself). */
 int dispatch_known(const char *method);
+/* The first method of lib/agent_methods.h without a handler, or NULL. */
+const char *dispatch_unbound(void);
 #endif

@@ -31,6 +31,16 @@ agent_test_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 agent_test_units_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 TESTS += agent/test-units
 
+# The method table against lib/agent_methods.h: handlers, checked arguments, results.
+check_PROGRAMS += agent/test-methods
+agent_test_methods_SOURCES = agent/test-methods.c agent/dispatch.c agent/faults.c agent/vmcfg.c \
+	agent/sim_state.c agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
+	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
+	agent/driver.c agent/drv_sim.c agent/vm_lifecycle.c
+agent_test_methods_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+agent_test_methods_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(CURL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+TESTS += agent/test-methods
+
 check_PROGRAMS += agent/test-libvirt
 agent_test_libvirt_SOURCES = agent/test-libvirt.c
 agent_test_libvirt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)

@@ -15,6 +15,7 @@ backend_libengine_a_SOURCES = \
 	backend/jobs/events.c backend/jobs/events.h \
 	backend/agentc/agentc.h backend/agentc/agentc_impl.h backend/agentc/agentc.c backend/agentc/agentc_tls.c \
 	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
+	backend/agentc/agentapi.c backend/agentc/agentapi.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
 	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/model.c backend/flows/model.h \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \

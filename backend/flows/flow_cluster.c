@@ -71,39 +71,35 @@ static xr_value *o2cb_conf(const cluster_plan *p)
     return v;
 }
 
-static xr_value *cluster_conf(const cluster_plan *p)
+/* o2cb cluster.conf text (heap). */
+static char *cluster_conf(const cluster_plan *p)
 {
-    char *text = xasprintf("cluster:\n\tname = %s\n\theartbeat_mode = global\n\tpool_uuid = %s\n", p->cluster_name,
-                           p->pool_id);
-    xr_value *v = xr_string(text);
-    free(text);
-    return v;
+    return xasprintf("cluster:\n\tname = %s\n\theartbeat_mode = global\n\tpool_uuid = %s\n", p->cluster_name,
+                     p->pool_id);
 }
 
-/* One cluster call; a failure becomes the P-12 text for the joining server. */
-static int join_call(job *j, const agent_target *t, const cluster_plan *p, const char *method, int n, xr_value *a,
-                     xr_value *b, xr_value *c, xr_value *d, xr_value *e7, xr_value *f, xr_value *g)
+/* The end of the cluster calls of a joining server made with an AGENT_TRY
+ * context: rc the last call's AGC_* code, *err its reason (freed here). A
+ * failure becomes the P-12 text. 0 or -1. */
+static int join_done(job *j, const agent_target *t, const cluster_plan *p, int rc, char **err)
 {
-    char *err = NULL;
-    engine *e = j->eng;
-    long tmo = e->cfg.agent_call_timeout;
-    int rc = n == 1   ? agent_try_call(e, t, method, tmo, NULL, &err, 1, a)
-             : n == 6 ? agent_try_call(e, t, method, tmo, NULL, &err, 6, a, b, c, d, e7, f)
-                      : agent_try_call(e, t, method, tmo, NULL, &err, 7, a, b, c, d, e7, f, g);
     if (rc != AGC_OK)
         job_fail(j, "Job failed: Server %s cannot mount the pool file system %s: %s", t->name, p->fs_name,
-                 err ? err : "no answer");
-    free(err);
+                 *err ? *err : "no answer");
+    free(*err);
+    *err = NULL;
     return rc == AGC_OK ? 0 : -1;
 }
 
 static int create_on_first(job *j, const agent_target *t, const cluster_plan *p)
 {
-    if (join_call(j, t, p, "create_pool_filesystem", 7, xr_string("nfs"), xr_string(p->fs_target),
-                  xr_string(p->cluster_name), xr_string(p->poolfs_uuid), xr_string(p->poolfs_uuid),
-                  xr_string(p->manager_uuid), xr_string(p->pool_id)) != 0)
-        return -1;
-    return join_call(j, t, p, "create_cluster", 1, xr_string(p->poolfs_uuid), NULL, NULL, NULL, NULL, NULL, NULL);
+    char *err = NULL;
+    agent_ctx *c = AGENT_TRY(j->eng, t, &err);
+    int rc = agent_create_pool_filesystem(c, "nfs", p->fs_target, p->cluster_name, p->poolfs_uuid, p->poolfs_uuid,
+                                          p->manager_uuid, p->pool_id, NULL);
+    if (rc == AGC_OK)
+        rc = agent_create_cluster(c, p->poolfs_uuid, NULL);
+    return join_done(j, t, p, rc, &err);
 }
 
 /* DLM_READY once the agent reports the cluster online (pool fs mounted). */
@@ -112,11 +108,26 @@ static void settle_online(job *j, const agent_target *t, const cluster_plan *p)
     xr_value *res = NULL;
     char *err = NULL;
     int online = 0;
-    if (agent_try_call(j->eng, t, "is_cluster_online", j->eng->cfg.agent_call_timeout, &res, &err, 0) == AGC_OK)
+    if (agent_is_cluster_online(AGENT_TRY(j->eng, t, &err), &res) == AGC_OK)
         online = res && res->type == XR_BOOL && res->i;
     xr_free(res);
     free(err);
     set_cluster_state(j, p, online ? "DLM_READY" : "HEARTBEATING");
+}
+
+static int configure_and_join(job *j, const agent_target *t, const cluster_plan *p)
+{
+    char *err = NULL;
+    agent_ctx *c = AGENT_TRY(j->eng, t, &err);
+    xr_value *o2cb = o2cb_conf(p);
+    char *conf = cluster_conf(p);
+    int rc = agent_configure_server_for_cluster(c, o2cb, conf, "nfs", p->fs_target, p->poolfs_uuid, p->poolfs_uuid,
+                                                NULL);
+    xr_free(o2cb);
+    free(conf);
+    if (rc == AGC_OK)
+        rc = agent_join_cluster(c, p->poolfs_uuid, NULL);
+    return join_done(j, t, p, rc, &err);
 }
 
 int cluster_join(job *j, const agent_target *t, cluster_plan *p)
@@ -125,9 +136,7 @@ int cluster_join(job *j, const agent_target *t, cluster_plan *p)
         return -1;
     if (!p->first)
         set_cluster_state(j, p, "HEARTBEATING"); /* a member joins, until it mounts (§5.8) */
-    if (join_call(j, t, p, "configure_server_for_cluster", 6, o2cb_conf(p), cluster_conf(p), xr_string("nfs"),
-                  xr_string(p->fs_target), xr_string(p->poolfs_uuid), xr_string(p->poolfs_uuid), NULL) != 0 ||
-        join_call(j, t, p, "join_cluster", 1, xr_string(p->poolfs_uuid), NULL, NULL, NULL, NULL, NULL, NULL) != 0) {
+    if (configure_and_join(j, t, p) != 0) {
         cluster_leave(j, t, p); /* compensation; best effort */
         return -1;
     }
@@ -136,29 +145,24 @@ int cluster_join(job *j, const agent_target *t, cluster_plan *p)
     return 0;
 }
 
-static void leave_call(job *j, const agent_target *t, const char *method, int n, xr_value *a, xr_value *b,
-                       xr_value *c, xr_value *d)
+/* A member that already left (or never fully joined) is not an error. */
+static void leave_logged(const agent_ctx *c, int rc, const agent_target *t)
 {
-    char *err = NULL;
-    engine *e = j->eng;
-    long tmo = e->cfg.agent_call_timeout;
-    int rc = n == 1 ? agent_try_call(e, t, method, tmo, NULL, &err, 1, a)
-                    : agent_try_call(e, t, method, tmo, NULL, &err, 4, a, b, c, d);
-    /* A member that already left (or never fully joined) is not an error. */
     if (rc != AGC_OK)
-        log_info("cluster: %s on %s: %s", method, t->name, err ? err : "no answer");
-    free(err);
+        log_info("cluster: %s on %s: %s", c->method, t->name, *c->err ? *c->err : "no answer");
 }
 
 int cluster_leave(job *j, const agent_target *t, cluster_plan *p)
 {
-    leave_call(j, t, "leave_cluster", 1, xr_string(p->poolfs_uuid), NULL, NULL, NULL);
-    leave_call(j, t, "deconfigure_server_for_cluster", 1, xr_string(p->poolfs_uuid), NULL, NULL, NULL);
+    char *err = NULL;
+    agent_ctx *c = AGENT_TRY(j->eng, t, &err);
+    leave_logged(c, agent_leave_cluster(c, p->poolfs_uuid, NULL), t);
+    leave_logged(c, agent_deconfigure_server_for_cluster(c, p->poolfs_uuid, NULL), t);
     if (p->first) {
-        leave_call(j, t, "destroy_cluster", 1, xr_string(p->poolfs_uuid), NULL, NULL, NULL);
-        leave_call(j, t, "destroy_pool_filesystem", 4, xr_string("nfs"), xr_string(p->fs_target),
-                   xr_string(p->poolfs_uuid), xr_string(p->poolfs_uuid));
+        leave_logged(c, agent_destroy_cluster(c, p->poolfs_uuid, NULL), t);
+        leave_logged(c, agent_destroy_pool_filesystem(c, "nfs", p->fs_target, p->poolfs_uuid, p->poolfs_uuid, NULL), t);
         set_cluster_state(j, p, "OFFLINE");
     }
+    free(err);
     return 0;
 }

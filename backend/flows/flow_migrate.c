@@ -158,8 +158,7 @@ int migrate_run(job *j, const migrate_plan *p)
 {
     if (flow_bridge(j, &p->dst, &p->vm) != 0)
         return -1;
-    if (agent_job_call(j, &p->src, "migrate_vm", j->eng->cfg.agent_long_timeout, NULL, 5, xr_string(p->vm.repo_id),
-                       xr_string(p->vm.id), xr_string(p->dst.ep.host), xr_bool(1), xr_bool(p->ssl)) != 0)
+    if (agent_migrate_vm(AGENT_JOB(j, &p->src), p->vm.repo_id, p->vm.id, p->dst.ep.host, 1, p->ssl, NULL) != 0)
         return -1;
     crash_point("vm.migrated"); /* the VM runs on the target; the store still says source */
     if (flow_wait_domain(j, &p->dst, p->vm.repo_id, p->vm.id, 1, MIGRATE_WAIT_S) != 0) {

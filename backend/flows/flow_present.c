@@ -14,10 +14,8 @@ void present_spec_of(engine *e, const obj *repo, present_spec *p)
 /* Mount, then register: the agent knows the repository only once both ran. */
 static int mount_on(job *j, const present_spec *p, const agent_target *t)
 {
-    long tmo = j->eng->cfg.agent_call_timeout;
-    if (agent_job_call(j, t, "mount_repository_fs", tmo, NULL, 2, xr_string(p->fs_location),
-                       xr_string(p->mount_point)) != 0 ||
-        agent_job_call(j, t, "add_repository", tmo, NULL, 2, xr_string(p->fs_location), xr_string(p->mount_point)))
+    if (agent_mount_repository_fs(AGENT_JOB(j, t), p->fs_location, p->mount_point, NULL) != 0 ||
+        agent_add_repository(AGENT_JOB(j, t), p->fs_location, p->mount_point, NULL) != 0)
         return -1;
     return 0;
 }
@@ -44,8 +42,7 @@ int present_repository(job *j, const present_spec *p, const agent_target *t, int
     if (add)
         rc = mount_on(j, p, t);
     else
-        rc = agent_job_call(j, t, "unmount_repository_fs", j->eng->cfg.agent_call_timeout, NULL, 1,
-                            xr_string(p->mount_point));
+        rc = agent_unmount_repository_fs(AGENT_JOB(j, t), p->mount_point, NULL);
     if (rc == 0)
         mark_presented(j, p->repo_id, t->id, add);
     return rc;

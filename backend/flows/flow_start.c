@@ -28,8 +28,7 @@ void flow_vm_clear(flow_vm *v)
 int flow_bridge(job *j, const agent_target *t, const flow_vm *v)
 {
     for (size_t i = 0; i < v->nnets; i++)
-        if (agent_job_call(j, t, "ovs_br_config", j->eng->cfg.agent_call_timeout, NULL, 3, xr_string("start"),
-                           xr_string(v->nets[i]), xr_string("bond0")) != 0)
+        if (agent_ovs_br_config(AGENT_JOB(j, t), "start", v->nets[i], "bond0", NULL) != 0)
             return -1;
     return 0;
 }
@@ -41,8 +40,7 @@ int flow_wait_domain(job *j, const agent_target *t, const char *repo_id, const c
     for (;;) {
         xr_value *res = NULL;
         char *err = NULL;
-        int rc = agent_try_call(j->eng, t, "list_vm", j->eng->cfg.agent_call_timeout, &res, &err, 2,
-                                xr_string(repo_id), xr_string(vm_id));
+        int rc = agent_list_vm(AGENT_TRY(j->eng, t, &err), repo_id, vm_id, &res);
         int running = rc == AGC_OK && res && res->type == XR_STRUCT;
         xr_free(res);
         free(err);
@@ -79,8 +77,7 @@ int flow_start_domain(job *j, const start_plan *p, int timeout_s)
     const agent_target *t = &p->t;
     const flow_vm *v = &p->vm;
     if (flow_bridge(j, t, v) != 0 ||
-        agent_job_call(j, t, "start_vm", j->eng->cfg.agent_long_timeout, NULL, 2, xr_string(v->repo_id),
-                       xr_string(v->id)) != 0)
+        agent_start_vm(AGENT_JOB(j, t), v->repo_id, v->id, NULL) != 0)
         return -1;
     if (flow_wait_domain(j, t, v->repo_id, v->id, 1, timeout_s) != 0) {
         job_fail(j, "Job failed: Vm %s did not reach Running on Server %s", v->name, t->name);

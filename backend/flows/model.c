@@ -1,10 +1,10 @@
 #include "backend/flows/model.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backend/jobs/events.h"
 #include "grammar/grammar.h"
-#include "lib/crashpoint.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -78,48 +78,12 @@ void server_trust_lost(engine *e, const char *server_id, const char *why)
     mark_server_unknown(e, server_id, why);
 }
 
-static int vcall(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
-                 char **err, int nparams, va_list ap)
+/* agent_job's failure hook. c->ep is the ep of the agent_target that
+ * agent_job was given, its first member. */
+static int job_call_failed(agent_ctx *c, int rc, const char *err)
 {
-    xr_value *params[16] = {0};
-    if (nparams > 16)
-        nparams = 16;
-    for (int i = 0; i < nparams; i++)
-        params[i] = va_arg(ap, xr_value *);
-    xr_value *res = NULL;
-    crash_point2("before", method);
-    int rc = agentc_call(e->ac, &t->ep, method, params, (size_t)nparams, timeout_s, &res, err);
-    if (rc == AGC_OK)
-        crash_point2("after", method); /* the agent acted; the store does not know yet */
-    for (int i = 0; i < nparams; i++)
-        xr_free(params[i]);
-    if (rc == AGC_OK && result)
-        *result = res;
-    else
-        xr_free(res);
-    return rc;
-}
-
-int agent_try_call(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
-                   char **err, int nparams, ...)
-{
-    va_list ap;
-    va_start(ap, nparams);
-    int rc = vcall(e, t, method, timeout_s, result, err, nparams, ap);
-    va_end(ap);
-    return rc;
-}
-
-int agent_job_call(job *j, const agent_target *t, const char *method, long timeout_s, xr_value **result,
-                   int nparams, ...)
-{
-    char *err = NULL;
-    va_list ap;
-    va_start(ap, nparams);
-    int rc = vcall(j->eng, t, method, timeout_s, result, &err, nparams, ap);
-    va_end(ap);
-    if (rc == AGC_OK)
-        return 0;
+    job *j = c->owner;
+    const agent_target *t = (const agent_target *)(const void *)c->ep;
     if (rc == AGC_FAULT)
         job_fail(j, "Job failed on Server %s: %s", t->name, err ? err : "agent fault");
     else if (rc == AGC_AUTH) {
@@ -128,9 +92,25 @@ int agent_job_call(job *j, const agent_target *t, const char *method, long timeo
     }
     else
         job_fail(j, "Job failed on Server %s: agent unreachable (%s)", t->name, err ? err : "no answer");
-    log_warn("agent %s (%s) %s: %s", t->name, t->ep.host, method, err ? err : "failed");
-    free(err);
+    log_warn("agent %s (%s) %s: %s", t->name, t->ep.host, c->method, err ? err : "failed");
     return -1;
+}
+_Static_assert(offsetof(agent_target, ep) == 0, "job_call_failed finds the target from its ep");
+
+agent_ctx *agent_try(agent_ctx *c, engine *e, const agent_target *t, char **err)
+{
+    *c = (agent_ctx){.ac = e->ac, .ep = &t->ep, .err = err};
+    c->wait[AGENT_WAIT_CALL] = e->cfg.agent_call_timeout;
+    c->wait[AGENT_WAIT_LONG] = e->cfg.agent_long_timeout;
+    return c;
+}
+
+agent_ctx *agent_job(agent_ctx *c, job *j, const agent_target *t)
+{
+    agent_try(c, j->eng, t, NULL);
+    c->failed = job_call_failed;
+    c->owner = j;
+    return c;
 }
 
 const char *repo_fs_location(engine *e, const obj *repo)

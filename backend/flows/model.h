@@ -2,8 +2,8 @@
  * from jobs, server capacity, VM configuration (vm.cfg) building. */
 #ifndef OVM_MODEL_H
 #define OVM_MODEL_H
+#include "backend/agentc/agentapi.h"
 #include "backend/flows/status.h"
-#include <stdarg.h>
 #include "backend/engine.h"
 #include "backend/jobs/jobs.h"
 #include "lib/xmlrpc.h"
@@ -39,15 +39,17 @@ void agent_target_of(engine *e, const obj *server, agent_target *t);
  * records them (rule N-13 rediscovery). 0, or -1 with the job failed. */
 int server_rediscover_network(job *j, agent_target *t);
 
-/* Calls method on t's agent from job j with the given params (consumed).
- * On failure fails the job with "Job failed on Server <name>: <reason>"
- * (doc/agent-protocol.md §3) and returns -1; on success stores the result in *result
- * (caller frees) when result is non-NULL. */
-int agent_job_call(job *j, const agent_target *t, const char *method, long timeout_s, xr_value **result,
-                   int nparams, ...);
-/* The same, but returning the raw AGC_* code and message without failing the job. */
-int agent_try_call(engine *e, const agent_target *t, const char *method, long timeout_s, xr_value **result,
-                   char **err, int nparams, ...);
+/* Contexts for the typed agent calls (backend/agentc/agentapi.h) to t:
+ * AGENT_JOB(j, t): a failure fails job j with "Job failed on Server <name>:
+ * <reason>" (doc/agent-protocol.md §3), marks the server Unknown after an
+ * authentication failure, and the call returns -1.
+ * AGENT_TRY(e, t, &err): the caller handles a failure: the call returns the
+ * AGC_* code and err the reason (heap, caller frees; NULL after a success).
+ * Both live until the end of the enclosing block; t must too. */
+agent_ctx *agent_job(agent_ctx *c, job *j, const agent_target *t);
+agent_ctx *agent_try(agent_ctx *c, engine *e, const agent_target *t, char **err);
+#define AGENT_JOB(j, t) agent_job(&(agent_ctx){0}, (j), (t))
+#define AGENT_TRY(e, t, err) agent_try(&(agent_ctx){0}, (e), (t), (err))
 
 /* vm.cfg struct for a Vm (doc/agent-protocol.md §8) from the store; read lock held. */
 xr_value *vm_config(engine *e, const obj *vm);

@@ -72,8 +72,8 @@ void recover_interrupted_creates(engine *e, int64_t since_ms)
     /* Agent calls without the store lock; a fault only means "not here". */
     for (size_t i = 0; i < n; i++) {
         char *err = NULL;
-        int rc = agent_try_call(e, &calls[i].t, "delete_vm", e->cfg.agent_call_timeout, NULL, &err, 2,
-                                xr_string(calls[i].repo), xr_string(calls[i].vm));
+        agent_ctx *c = agent_within(AGENT_TRY(e, &calls[i].t, &err), e->cfg.agent_call_timeout);
+        int rc = agent_delete_vm(c, calls[i].repo, calls[i].vm, NULL);
         if (rc == AGC_OK)
             log_warn("recovery: removed VM %s left in repository %s by a create interrupted by a restart",
                      calls[i].vm, calls[i].repo);

@@ -39,7 +39,7 @@ static void poll_one(poll_task *p)
     char *err = NULL;
     long tmo = p->e->cfg.poll_interval > 0 && p->e->cfg.poll_interval < 30 ? p->e->cfg.poll_interval : 30;
     p->asked_ms = ovm_now_ms();
-    int rc = agent_try_call(p->e, &p->t, "list_vms", tmo, &p->vms, &err, 0);
+    int rc = agent_list_vms(agent_within(AGENT_TRY(p->e, &p->t, &err), tmo), &p->vms);
     if (rc != AGC_OK) {
         p->auth_failed = rc == AGC_AUTH;
         log_debug("poll %s: %s", p->t.name, err ? err : "failed");

@@ -89,8 +89,7 @@ static int bridge_config(job *j, port_plan *p)
 {
     const char *action = p->add ? "start" : "stop";
     xr_value *res = NULL;
-    if (agent_job_call(j, &p->t, "ovs_br_config", j->eng->cfg.agent_call_timeout, &res, 3, xr_string(action),
-                       xr_string(p->net_id), xr_string(p->device)) != 0)
+    if (agent_ovs_br_config(AGENT_JOB(j, &p->t), action, p->net_id, p->device, &res) != 0)
         return -1;
     const char *status = xr_get_str(res);
     int ok = status && !strncmp(status, action, strlen(action));

@@ -276,8 +276,9 @@ static int run_vnic(job *j)
         free(err);
         return -1;
     }
-    if (cfg && agent_job_call(j, &p->t, "configure_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                              xr_string(p->vm_id), cfg) != 0) {
+    int rc = cfg ? agent_configure_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, cfg, NULL) : 0;
+    xr_free(cfg);
+    if (rc != 0) {
         store_wrlock(e->st);
         store_set_actor(e->st, j->id);
         snap_restore(e, &p->snap, p->g->id);

@@ -122,36 +122,24 @@ static xr_value *member_ips(const member_plan *p, int with_target)
 
 static int push_ip_lists(job *j, const member_plan *p, int with_target)
 {
-    long tmo = j->eng->cfg.agent_call_timeout;
-    if (with_target && agent_job_call(j, &p->target, "set_pool_member_ip_list", tmo, NULL, 1, member_ips(p, 1)))
-        return -1;
-    for (size_t i = 0; i < p->nothers; i++)
-        if (agent_job_call(j, &p->others[i], "set_pool_member_ip_list", tmo, NULL, 1, member_ips(p, with_target)))
-            return -1;
-    return 0;
+    xr_value *ips = member_ips(p, with_target);
+    int rc = with_target ? agent_set_pool_member_ip_list(AGENT_JOB(j, &p->target), ips, NULL) : 0;
+    for (size_t i = 0; rc == 0 && i < p->nothers; i++)
+        rc = agent_set_pool_member_ip_list(AGENT_JOB(j, &p->others[i]), ips, NULL);
+    xr_free(ips);
+    return rc == 0 ? 0 : -1;
 }
 
 static int run_add_server(job *j)
 {
     member_plan *p = j->plan;
     engine *e = j->eng;
-    const char *method = p->nothers ? "join_server_pool" : "create_server_pool";
-    if (agent_job_call(j, &p->target, method, e->cfg.agent_call_timeout, NULL, 7, xr_string(p->pool_name),
-                       xr_string(p->pool_id), xr_string(""), xr_int(p->node_number), xr_string(p->target.name),
-                       xr_string(p->target.ep.host), xr_string("xen,utility")) != 0)
+    agent_create_server_pool_fn *join = p->nothers ? agent_join_server_pool : agent_create_server_pool;
+    if (join(AGENT_JOB(j, &p->target), p->pool_name, p->pool_id, "", p->node_number, p->target.name,
+             p->target.ep.host, "xen,utility", NULL) != 0)
         return -1;
-    if (push_ip_lists(j, p, 1) != 0) {
-        char *err = NULL;
-        agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
-                       xr_string(p->pool_id));
-        free(err);
-        return -1;
-    }
-    if (p->cluster && cluster_join(j, &p->target, p->cluster) != 0) {
-        char *err = NULL;
-        agent_try_call(e, &p->target, "leave_server_pool", e->cfg.agent_call_timeout, NULL, &err, 1,
-                       xr_string(p->pool_id));
-        free(err);
+    if (push_ip_lists(j, p, 1) != 0 || (p->cluster && cluster_join(j, &p->target, p->cluster) != 0)) {
+        agent_leave_server_pool(AGENT_TRY(e, &p->target, NULL), p->pool_id, NULL);
         return -1;
     }
     store_wrlock(e->st);
@@ -228,10 +216,10 @@ static int run_remove_server(job *j)
 {
     member_plan *p = j->plan;
     engine *e = j->eng;
-    const char *method = p->nothers ? "leave_server_pool" : "destroy_server_pool";
+    agent_leave_server_pool_fn *leave = p->nothers ? agent_leave_server_pool : agent_destroy_server_pool;
     if (p->cluster)
         cluster_leave(j, &p->target, p->cluster);
-    if (agent_job_call(j, &p->target, method, e->cfg.agent_call_timeout, NULL, 1, xr_string(p->pool_id)) != 0)
+    if (leave(AGENT_JOB(j, &p->target), p->pool_id, NULL) != 0)
         return -1;
     if (push_ip_lists(j, p, 0) != 0)
         return -1;

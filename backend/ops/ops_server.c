@@ -39,7 +39,7 @@ static int run_edit_server(job *j)
                             : !strcmp(p->roles, "VM")                                      ? "xen"
                             : !strcmp(p->roles, "UTILITY")                                 ? "utility"
                                                                                            : "";
-        if (agent_job_call(j, &p->t, "update_server_roles", e->cfg.agent_call_timeout, NULL, 1, xr_string(roles)))
+        if (agent_update_server_roles(AGENT_JOB(j, &p->t), roles, NULL) != 0)
             return -1;
     }
     if (p->push_ntp) {
@@ -49,7 +49,9 @@ static int run_edit_server(job *j)
         for (size_t i = 0; i < n; i++)
             xr_array_add(servers, xr_string(items[i]));
         free_list(items, n);
-        if (agent_job_call(j, &p->t, "set_ntp", e->cfg.agent_call_timeout, NULL, 2, servers, xr_bool(1)))
+        int rc = agent_set_ntp(AGENT_JOB(j, &p->t), servers, 1, NULL);
+        xr_free(servers);
+        if (rc != 0)
             return -1;
     }
     int rc = gplan_store_edit(j, p->edit);
@@ -129,8 +131,7 @@ static int run_delete_server(job *j)
     engine *e = j->eng;
     if (p->take) { /* owned and reachable: release first (S-11) */
         char *err = NULL;
-        int rc = agent_try_call(e, &p->t, "release_ownership", e->cfg.agent_call_timeout, NULL, &err, 1,
-                                xr_string(e->manager_id));
+        int rc = agent_release_ownership(AGENT_TRY(e, &p->t, &err), e->manager_id, NULL);
         if (rc != AGC_OK)
             log_warn("delete Server %s: release_ownership failed: %s", p->t.name, err ? err : "");
         free(err);

@@ -17,14 +17,16 @@
 
 /* ---- talking to the agent ---- */
 
-static int fetch_xml(job *j, agent_target *t, const char *method, char **xml)
+/* discover: one of the discover_* calls without arguments. */
+static int fetch_xml(job *j, agent_target *t, agent_discover_server_fn *discover, char **xml)
 {
     xr_value *res = NULL;
-    if (agent_job_call(j, t, method, j->eng->cfg.agent_call_timeout, &res, 0) != 0)
+    agent_ctx *c = AGENT_JOB(j, t);
+    if (discover(c, &res) != 0)
         return -1;
     const char *s = xr_get_str(res);
     if (!s) {
-        job_fail(j, "Job failed on Server %s: %s did not return a discovery document", t->name, method);
+        job_fail(j, "Job failed on Server %s: %s did not return a discovery document", t->name, c->method);
         xr_free(res);
         return -1;
     }
@@ -48,7 +50,7 @@ static int check_api_version(job *j, const agent_target *t, const xr_value *ver)
 static int trusted_contact(job *j, agent_target *t)
 {
     xr_value *ver = NULL;
-    int rc = agent_job_call(j, t, "get_api_version", j->eng->cfg.agent_call_timeout, &ver, 0);
+    int rc = agent_get_api_version(AGENT_JOB(j, t), &ver);
     if (rc == 0)
         rc = check_api_version(j, t, ver);
     xr_free(ver);
@@ -70,7 +72,7 @@ static int first_contact(job *j, agent_target *t)
         return -1;
     }
     xr_value *ver = NULL;
-    rc = agent_try_call(e, t, "get_api_version", e->cfg.agent_call_timeout, &ver, &err, 0);
+    rc = agent_get_api_version(AGENT_TRY(e, t, &err), &ver);
     if (rc == AGC_AUTH) {
         job_fail(j, "Job failed: The Oracle VM Agent at %s rejected the password", t->ep.host);
     } else if (rc != AGC_OK) {
@@ -88,16 +90,16 @@ static int read_facts(job *j, agent_target *t, server_facts *f)
 {
     char *xml = NULL, *err = NULL;
     memset(f, 0, sizeof *f);
-    int rc = fetch_xml(j, t, "discover_server", &xml);
+    int rc = fetch_xml(j, t, agent_discover_server, &xml);
     if (rc == 0 && parse_discover_server(xml, f, &err) != 0)
         rc = -1;
     free(xml);
     xml = NULL;
-    if (rc == 0 && (fetch_xml(j, t, "discover_hardware", &xml) || parse_discover_hardware(xml, f, &err)))
+    if (rc == 0 && (fetch_xml(j, t, agent_discover_hardware, &xml) || parse_discover_hardware(xml, f, &err)))
         rc = -1;
     free(xml);
     xml = NULL;
-    if (rc == 0 && (fetch_xml(j, t, "discover_network", &xml) || parse_discover_network(xml, f, &err)))
+    if (rc == 0 && (fetch_xml(j, t, agent_discover_network, &xml) || parse_discover_network(xml, f, &err)))
         rc = -1;
     free(xml);
     if (err) {
@@ -159,7 +161,7 @@ static int reconnect_trusted(job *j, agent_target *t)
         free(err);
         err = NULL;
         xr_value *ver = NULL;
-        rc = agent_try_call(e, t, "get_api_version", e->cfg.agent_call_timeout, &ver, &err, 0);
+        rc = agent_get_api_version(AGENT_TRY(e, t, &err), &ver);
         xr_free(ver);
         if (rc == AGC_TRANSPORT)
             usleep(500 * 1000);
@@ -177,7 +179,7 @@ static int confirm_owner(job *j, agent_target *t)
     char *xml = NULL, *err = NULL;
     server_facts f;
     memset(&f, 0, sizeof f);
-    int rc = fetch_xml(j, t, "discover_server", &xml);
+    int rc = fetch_xml(j, t, agent_discover_server, &xml);
     if (rc == 0 && parse_discover_server(xml, &f, &err) != 0)
         rc = -1;
     if (rc == 0 && strcmp(f.manager_uuid, j->eng->manager_id) != 0) {
@@ -199,7 +201,9 @@ static int take_ownership(job *j, agent_target *t, const char *server_id, char *
     engine *e = j->eng;
     xr_value *st = ownership_struct(j, server_id, fpr, fprlen);
     server_endpoint_client_cert(e, &t->ep);
-    if (!st || agent_job_call(j, t, "take_ownership", e->cfg.agent_call_timeout, NULL, 1, st) != 0)
+    int rc = st ? agent_take_ownership(AGENT_JOB(j, t), st, NULL, NULL) : -1;
+    xr_free(st);
+    if (rc != 0)
         return TAKE_REFUSED;
     crash_point("discover.owned"); /* the agent is ours; the store has no trust record yet */
     server_endpoint_trust(e, server_id, &t->ep);
@@ -208,10 +212,11 @@ static int take_ownership(job *j, agent_target *t, const char *server_id, char *
         return TAKE_TRUST_FAILED;
     xr_value *ntp = xr_array();
     xr_array_add(ntp, xr_string("127.127.1.0"));
-    if (agent_job_call(j, t, "set_statistics_interval", e->cfg.agent_call_timeout, NULL, 1, xr_int(20)) != 0 ||
-        agent_job_call(j, t, "set_ntp", e->cfg.agent_call_timeout, NULL, 2, ntp, xr_bool(1)) != 0)
-        return TAKE_TRUST_FAILED;
-    return TAKE_OK;
+    rc = agent_set_statistics_interval(AGENT_JOB(j, t), 20, NULL);
+    if (rc == 0)
+        rc = agent_set_ntp(AGENT_JOB(j, t), ntp, 1, NULL);
+    xr_free(ntp);
+    return rc == 0 ? TAKE_OK : TAKE_TRUST_FAILED;
 }
 
 /* ---- recording what discovery found (write lock held) ---- */
@@ -332,7 +337,7 @@ int server_rediscover_network(job *j, agent_target *t)
     char *xml = NULL, *err = NULL;
     server_facts f;
     memset(&f, 0, sizeof f);
-    if (fetch_xml(j, t, "discover_network", &xml) != 0)
+    if (fetch_xml(j, t, agent_discover_network, &xml) != 0)
         return -1;
     int rc = parse_discover_network(xml, &f, &err);
     free(xml);

@@ -39,8 +39,7 @@ static int run_release(job *j)
 {
     srv_plan *p = j->plan;
     engine *e = j->eng;
-    if (agent_job_call(j, &p->t, "release_ownership", e->cfg.agent_call_timeout, NULL, 1,
-                       xr_string(e->manager_id)) != 0)
+    if (agent_release_ownership(AGENT_JOB(j, &p->t), e->manager_id, NULL) != 0)
         return -1;
     store_wrlock(e->st);
     obj *s = store_get(e->st, p->server_id);
@@ -95,14 +94,10 @@ job *prepare_release(cmdctx *c)
 static int run_update_password(job *j)
 {
     srv_plan *p = j->plan;
-    engine *e = j->eng;
     /* Over mutual TLS the certificate authenticates the Manager, which no
      * longer knows the old password: the 3.2 two-argument form. */
-    int rc = p->t.ep.password[0]
-                 ? agent_job_call(j, &p->t, "update_agent_password", e->cfg.agent_call_timeout, NULL, 3,
-                                  xr_string("oracle"), xr_string(p->new_password), xr_string(p->t.ep.password))
-                 : agent_job_call(j, &p->t, "update_agent_password", e->cfg.agent_call_timeout, NULL, 2,
-                                  xr_string("oracle"), xr_string(p->new_password));
+    const char *old = p->t.ep.password[0] ? p->t.ep.password : NULL;
+    int rc = agent_update_agent_password(AGENT_JOB(j, &p->t), "oracle", p->new_password, old, NULL);
     return rc == 0 ? 0 : -1; /* owned servers use certificates: the password is not kept */
 }
 

@@ -111,6 +111,9 @@ int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, con
     xr_value *fp = xr_struct();
     xr_struct_set(fp, "fr_type", xr_string("File"));
     xr_struct_set(fp, "file_path", xr_string(agent_path));
-    return agent_job_call(j, t, "storage_plugin_destroy", e->cfg.agent_long_timeout, NULL, 4, xr_string(NFS_PLUGIN), ss,
-                          sd, fp);
+    int rc = agent_storage_plugin_destroy(AGENT_JOB(j, t), NFS_PLUGIN, ss, sd, fp, NULL);
+    xr_free(ss);
+    xr_free(sd);
+    xr_free(fp);
+    return rc;
 }

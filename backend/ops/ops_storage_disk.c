@@ -47,9 +47,7 @@ static int run_create_disk(job *j)
     disk_plan *p = j->plan;
     engine *e = j->eng;
     char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
-    int rc = agent_job_call(j, &p->t, "storage_plugin_create", e->cfg.agent_long_timeout, NULL, 6,
-                            xr_string(NFS_PLUGIN), xr_copy(p->ss), xr_copy(p->sd), xr_string(path), xr_string("File"),
-                            xr_int(p->bytes));
+    int rc = agent_storage_plugin_create(AGENT_JOB(j, &p->t), NFS_PLUGIN, p->ss, p->sd, path, "File", p->bytes, NULL);
     free(path);
     if (rc != 0)
         return -1;
@@ -166,10 +164,12 @@ static int run_resize_disk(job *j)
 {
     disk_plan *p = j->plan;
     engine *e = j->eng;
-    if (agent_job_call(j, &p->t, "storage_plugin_resize", e->cfg.agent_long_timeout, NULL, 5, xr_string(NFS_PLUGIN),
-                       xr_copy(p->ss), xr_copy(p->sd), disk_file(p), xr_int(p->bytes)) != 0)
+    xr_value *fp = disk_file(p);
+    int rc = agent_storage_plugin_resize(AGENT_JOB(j, &p->t), NFS_PLUGIN, p->ss, p->sd, fp, p->bytes, NULL);
+    xr_free(fp);
+    if (rc != 0)
         return -1;
-    int rc = gplan_store_edit(j, p->g);
+    rc = gplan_store_edit(j, p->g);
     store_wrlock(e->st);
     obj *r = store_get(e->st, p->repo_id);
     if (r)
@@ -235,8 +235,10 @@ static int run_delete_disk(job *j)
 {
     disk_plan *p = j->plan;
     engine *e = j->eng;
-    if (agent_job_call(j, &p->t, "storage_plugin_destroy", e->cfg.agent_long_timeout, NULL, 4, xr_string(NFS_PLUGIN),
-                       xr_copy(p->ss), xr_copy(p->sd), disk_file(p)) != 0)
+    xr_value *fp = disk_file(p);
+    int rc = agent_storage_plugin_destroy(AGENT_JOB(j, &p->t), NFS_PLUGIN, p->ss, p->sd, fp, NULL);
+    xr_free(fp);
+    if (rc != 0)
         return -1;
     store_wrlock(e->st);
     obj *d = store_get(e->st, p->disk_id);
@@ -273,11 +275,9 @@ job *prepare_delete_disk(cmdctx *c)
 static int run_clone_disk(job *j)
 {
     disk_plan *p = j->plan;
-    engine *e = j->eng;
     char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->src_repo, p->src_id);
     char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
-    int rc = agent_job_call(j, &p->t, "copy_file", e->cfg.agent_long_timeout, NULL, 3, xr_string(src), xr_string(dst),
-                            xr_bool(p->sparse));
+    int rc = agent_copy_file(AGENT_JOB(j, &p->t), src, dst, p->sparse, NULL);
     free(src);
     free(dst);
     if (rc != 0)

@@ -208,8 +208,9 @@ static int run_refresh_fileserver(job *j)
     xr_struct_set(ss, "access_host", xr_string(p->access_host));
     xr_struct_set(ss, "storage_type", xr_string("FileSys"));
     xr_value *res = NULL;
-    if (agent_job_call(j, &p->t, "storage_plugin_listFileSystems", e->cfg.agent_call_timeout, &res, 2,
-                       xr_string(NFS_PLUGIN), ss) != 0)
+    int rc = agent_storage_plugin_listFileSystems(AGENT_JOB(j, &p->t), NFS_PLUGIN, ss, &res);
+    xr_free(ss);
+    if (rc != 0)
         return -1;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);

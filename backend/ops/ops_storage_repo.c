@@ -154,15 +154,12 @@ static int run_create_repo(job *j)
     repo_plan *p = j->plan;
     engine *e = j->eng;
     agent_target *t = &p->targets[0];
-    long tmo = e->cfg.agent_long_timeout;
-    if (agent_job_call(j, t, "mount_repository_fs", tmo, NULL, 2, xr_string(p->fs_location),
-                       xr_string(p->mount_point)) != 0)
+    long tmo = e->cfg.agent_long_timeout; /* mounting too, as the repository's creation */
+    agent_ctx *c = agent_within(AGENT_JOB(j, t), tmo);
+    if (agent_mount_repository_fs(c, p->fs_location, p->mount_point, NULL) != 0)
         return -1;
-    if (agent_job_call(j, t, "create_repository", tmo, NULL, 4, xr_string(p->fs_location), xr_string(p->mount_point),
-                       xr_string(p->repo_id), xr_string(p->name)) != 0) {
-        char *err = NULL;
-        agent_try_call(e, t, "unmount_repository_fs", tmo, NULL, &err, 1, xr_string(p->mount_point));
-        free(err);
+    if (agent_create_repository(c, p->fs_location, p->mount_point, p->repo_id, p->name, NULL) != 0) {
+        agent_unmount_repository_fs(agent_within(AGENT_TRY(e, t, NULL), tmo), p->mount_point, NULL);
         return -1;
     }
     store_wrlock(e->st);
@@ -244,15 +241,13 @@ static int run_delete_repo(job *j)
 {
     repo_plan *p = j->plan;
     engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
     if (p->ntargets) {
-        if (agent_job_call(j, &p->targets[0], "delete_repository", tmo, NULL, 2, xr_string(p->repo_id),
-                           xr_bool(1)) != 0)
+        if (agent_delete_repository(AGENT_JOB(j, &p->targets[0]), p->repo_id, 1, NULL) != 0)
             return -1;
         for (size_t i = 0; i < p->ntargets; i++) {
             char *err = NULL;
-            if (agent_try_call(e, &p->targets[i], "unmount_repository_fs", tmo, NULL, &err, 1,
-                               xr_string(p->mount_point)) != AGC_OK)
+            agent_ctx *c = agent_within(AGENT_TRY(e, &p->targets[i], &err), e->cfg.agent_long_timeout);
+            if (agent_unmount_repository_fs(c, p->mount_point, NULL) != AGC_OK)
                 log_warn("delete Repository %s: unmount on %s: %s", p->name, p->targets[i].name, err ? err : "");
             free(err);
         }
@@ -337,8 +332,7 @@ static int run_refresh_repo(job *j)
     repo_plan *p = j->plan;
     engine *e = j->eng;
     xr_value *res = NULL;
-    if (agent_job_call(j, &p->targets[0], "discover_repositories", e->cfg.agent_call_timeout, &res, 1,
-                       xr_string(p->repo_id)) != 0)
+    if (agent_discover_repositories(AGENT_JOB(j, &p->targets[0]), p->repo_id, &res) != 0)
         return -1;
     repo_files rf;
     char *err = NULL;

@@ -49,16 +49,12 @@ static void undo_copy_later(job *j, const vm_plan *p, const char *dst)
 static int run_clone(job *j)
 {
     vm_plan *p = j->plan;
-    engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
     for (size_t i = 0; i < p->ncopies; i++) {
-        if (agent_job_call(j, &p->t, "copy_file", tmo, NULL, 3, xr_string(p->copy_src[i]), xr_string(p->copy_dst[i]),
-                           xr_bool(p->copy_sparse[i])) != 0)
+        if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
             return -1;
         undo_copy_later(j, p, p->copy_dst[i]);
     }
-    if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
-                       xr_copy(p->cfg)) != 0)
+    if (agent_create_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, p->cfg, NULL) != 0)
         return -1;
     for (size_t i = 0; i < p->nextra; i++)
         gplan_store_create(j, p->extra[i]);

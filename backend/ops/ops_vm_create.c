@@ -92,17 +92,11 @@ static int run_create_vm(job *j)
 {
     vm_plan *p = j->plan;
     engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
-    if (agent_job_call(j, &p->t, "create_vm", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
-                       xr_copy(p->cfg)) != 0)
+    if (agent_create_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, p->cfg, NULL) != 0)
         return -1;
     xr_value *ha = xr_struct_get(p->cfg, "OVM_high_availability");
-    if (ha && ha->i &&
-        agent_job_call(j, &p->t, "configure_vm_ha", tmo, NULL, 3, xr_string(p->repo_id), xr_string(p->vm_id),
-                       xr_bool(1)) != 0) {
-        char *err = NULL;
-        agent_try_call(e, &p->t, "delete_vm", tmo, NULL, &err, 2, xr_string(p->repo_id), xr_string(p->vm_id));
-        free(err);
+    if (ha && ha->i && agent_configure_vm_ha(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, 1, NULL) != 0) {
+        agent_delete_vm(AGENT_TRY(e, &p->t, NULL), p->repo_id, p->vm_id, NULL);
         return -1;
     }
     return gplan_store_create(j, p->g);
@@ -181,8 +175,9 @@ int push_config(job *j, vm_plan *p)
     store_unlock(e->st);
     if (!cfg)
         return 0;
-    return agent_job_call(j, &p->t, "configure_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                          xr_string(p->vm_id), cfg);
+    int rc = agent_configure_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, cfg, NULL);
+    xr_free(cfg);
+    return rc;
 }
 
 /* The store first (vm.cfg is made from it), then the agent; if the agent
@@ -282,8 +277,7 @@ static int run_delete_vm(job *j)
 {
     vm_plan *p = j->plan;
     engine *e = j->eng;
-    if (agent_job_call(j, &p->t, "delete_vm", e->cfg.agent_long_timeout, NULL, 2, xr_string(p->repo_id),
-                       xr_string(p->vm_id)) != 0)
+    if (agent_delete_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, NULL) != 0)
         return -1;
     store_wrlock(e->st);
     store_begin(e->st);

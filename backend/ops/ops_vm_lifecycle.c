@@ -67,8 +67,7 @@ static int run_stop(job *j)
     vm_plan *p = j->plan;
     engine *e = j->eng;
     set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
-    if (agent_job_call(j, &p->t, "stop_vm", e->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                       xr_string(p->vm_id), xr_bool(0)) != 0)
+    if (agent_stop_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, 0, NULL) != 0)
         return -1;
     if (flow_wait_domain(j, &p->t, p->repo_id, p->vm_id, 0, e->cfg.vm_stop_timeout) != 0) {
         job_fail(j, "Job failed: Vm %s did not stop within %d seconds; use kill Vm", p->g ? p->g->name : p->vm_id,
@@ -120,8 +119,7 @@ static int run_restart(job *j)
 {
     vm_plan *p = j->plan;
     set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
-    int rc = agent_job_call(j, &p->t, "reboot_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                            xr_string(p->vm_id), xr_bool(0));
+    int rc = agent_reboot_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, 0, NULL);
     set_vm_state(j, p->vm_id, ST_RUNNING, NULL);
     return rc;
 }
@@ -135,8 +133,7 @@ static int run_suspend(job *j)
 {
     vm_plan *p = j->plan;
     set_vm_state(j, p->vm_id, ST_STOPPING, NULL);
-    if (agent_job_call(j, &p->t, "save_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                       xr_string(p->vm_id), xr_bool(0)) != 0)
+    if (agent_save_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, 0, NULL) != 0)
         return -1;
     set_vm_state(j, p->vm_id, ST_SUSPENDED, NULL);
     return 0;
@@ -153,8 +150,7 @@ job *prepare_suspend(cmdctx *c)
 static int run_resume(job *j)
 {
     vm_plan *p = j->plan;
-    if (agent_job_call(j, &p->t, "restore_vm", j->eng->cfg.agent_long_timeout, NULL, 3, xr_string(p->repo_id),
-                       xr_string(p->vm_id), xr_bool(0)) != 0)
+    if (agent_restore_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, 0, NULL) != 0)
         return -1;
     set_vm_state(j, p->vm_id, ST_RUNNING, NULL);
     return 0;
@@ -183,20 +179,14 @@ static int run_kill(job *j)
 {
     vm_plan *p = j->plan;
     engine *e = j->eng;
-    long tmo = e->cfg.agent_long_timeout;
     char *err = NULL;
     if (p->t.id[0]) {
         /* best effort (L-6): a domain that is already gone is not an error */
-        int rc = agent_try_call(e, &p->t, "stop_vm", tmo, NULL, &err, 3, xr_string(p->repo_id), xr_string(p->vm_id),
-                                xr_bool(1));
-        if (rc != AGC_OK)
-            log_info("kill Vm %s: stop_vm: %s", p->vm_id, err ? err : "");
-        free(err);
-        err = NULL;
-        rc = agent_try_call(e, &p->t, "configure_vm_ha", tmo, NULL, &err, 3, xr_string(p->repo_id),
-                            xr_string(p->vm_id), xr_bool(0));
-        if (rc != AGC_OK)
-            log_info("kill Vm %s: configure_vm_ha: %s", p->vm_id, err ? err : "");
+        agent_ctx *c = AGENT_TRY(e, &p->t, &err);
+        if (agent_stop_vm(c, p->repo_id, p->vm_id, 1, NULL) != AGC_OK)
+            log_info("kill Vm %s: %s: %s", p->vm_id, c->method, err ? err : "");
+        if (agent_configure_vm_ha(c, p->repo_id, p->vm_id, 0, NULL) != AGC_OK)
+            log_info("kill Vm %s: %s: %s", p->vm_id, c->method, err ? err : "");
         free(err);
     }
     store_wrlock(e->st);
@@ -236,8 +226,9 @@ static int run_message(job *j)
     vm_plan *p = j->plan;
     xr_value *params = xr_struct();
     xr_struct_set(params, p->key, xr_string(p->message));
-    return agent_job_call(j, &p->t, "send_to_guest", j->eng->cfg.agent_call_timeout, NULL, 3, xr_string(p->repo_id),
-                          xr_string(p->vm_id), params);
+    int rc = agent_send_to_guest(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, params, NULL);
+    xr_free(params);
+    return rc;
 }
 
 job *prepare_message(cmdctx *c)

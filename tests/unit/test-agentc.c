@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include "backend/agentc/agentapi.h"
 #include "backend/agentc/agentc.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -153,8 +154,9 @@ static int authorized(struct MHD_Connection *conn)
     return ok;
 }
 
-/* The agent's methods: echo, fail (fault with the given text), hang, slow
- * (echo after SLOW_MS), garbage and http500. */
+/* The agent's methods: echo, fail (fault with the given text), hang (and
+ * sleep), slow (echo after SLOW_MS), garbage and http500; the methods of
+ * the typed-call test answer with the list of arguments they got. */
 static enum MHD_Result dispatch(server *s, struct MHD_Connection *conn, const char *method,
                                 xr_value *params)
 {
@@ -165,7 +167,9 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *conn, const ch
         return send_text(conn, 200, xstrdup("<methodResponse><params><param>"));
     if (strcmp(method, "http500") == 0)
         return send_text(conn, 500, xstrdup("oops"));
-    if (strcmp(method, "hang") == 0)
+    if (!strcmp(method, "update_agent_password") || !strcmp(method, "stop_vm"))
+        return send_text(conn, 200, xr_encode_response(params, NULL));
+    if (strcmp(method, "hang") == 0 || strcmp(method, "sleep") == 0)
         for (int t = 0; t < HANG_MS && !s->stopping; t += 50)
             sleep_ms(50);
     if (strcmp(method, "slow") == 0) {
@@ -447,6 +451,96 @@ static void test_timeout(void **state)
     assert_true(took >= 900 && took < HANG_MS);
 }
 
+/* A typed call's context for f's server: its wait classes in seconds. */
+static agent_ctx typed_ctx(fixture *f, long call_s, long long_s, char **err)
+{
+    agent_ctx c = {.ac = f->c, .ep = &f->ep, .err = err};
+    c.wait[AGENT_WAIT_CALL] = call_s;
+    c.wait[AGENT_WAIT_LONG] = long_s;
+    return c;
+}
+
+/* The typed calls (backend/agentc/agentapi.c) send the method's name and
+ * arguments, leave out optional ones given as NULL or -1, and leave the
+ * caller's xr_value arguments alone. */
+static void test_typed_calls(void **state)
+{
+    fixture *f = *state;
+    char *err = NULL;
+    agent_ctx c = typed_ctx(f, 5, 5, &err);
+    xr_value *st = xr_struct(), *res = NULL;
+    xr_struct_set(st, "k", xr_string("v"));
+    assert_int_equal(agent_echo(&c, st, &res), AGC_OK);
+    assert_string_equal(xr_get_str(xr_struct_get(res, "k")), "v");
+    assert_string_equal(xr_get_str(xr_struct_get(st, "k")), "v");
+    xr_free(res);
+    xr_free(st);
+    assert_int_equal(agent_update_agent_password(&c, "oracle", "new", NULL, &res), AGC_OK);
+    assert_int_equal(res->n, 2);
+    assert_string_equal(xr_get_str(res->items[1]), "new");
+    xr_free(res);
+    assert_int_equal(agent_update_agent_password(&c, "oracle", "new", "old", &res), AGC_OK);
+    assert_int_equal(res->n, 3);
+    assert_string_equal(xr_get_str(res->items[2]), "old");
+    xr_free(res);
+    assert_int_equal(agent_stop_vm(&c, "repo", "vm", -1, &res), AGC_OK);
+    assert_int_equal(res->n, 2);
+    xr_free(res);
+    assert_int_equal(agent_stop_vm(&c, "repo", "vm", 1, &res), AGC_OK);
+    assert_int_equal(res->n, 3);
+    assert_int_equal(res->items[2]->type, XR_BOOL);
+    assert_string_equal(c.method, "stop_vm");
+    xr_free(res);
+    assert_null(err);
+}
+
+/* The method's wait class picks the timeout unless the context sets one. */
+static void test_typed_timeouts(void **state)
+{
+    fixture *f = *state;
+    char *err = NULL;
+    agent_ctx c = typed_ctx(f, 1, 30, &err);
+    int64_t t0 = ovm_now_ms();
+    assert_int_equal(agent_sleep(&c, 10, NULL), AGC_TRANSPORT);
+    assert_true(ovm_now_ms() - t0 < HANG_MS);
+    assert_non_null(strstr(err, "timed out after 1 s"));
+    c = typed_ctx(f, 30, 30, &err);
+    t0 = ovm_now_ms();
+    assert_int_equal(agent_sleep(agent_within(&c, 1), 10, NULL), AGC_TRANSPORT);
+    assert_true(ovm_now_ms() - t0 < HANG_MS);
+    assert_non_null(strstr(err, "timed out after 1 s"));
+    free(err);
+}
+
+static int failed_calls;
+static int count_failure(agent_ctx *c, int rc, const char *err)
+{
+    assert_int_equal(rc, AGC_TRANSPORT);
+    assert_non_null(err);
+    assert_string_equal(c->method, "get_api_version");
+    failed_calls++;
+    return -7;
+}
+
+/* A failure runs the context's hook, whose answer the call returns. */
+static void test_typed_failure_hook(void **state)
+{
+    fixture *f = *state;
+    agent_ep ep = f->ep;
+    ep.port = closed_port();
+    char *err = NULL;
+    agent_ctx c = typed_ctx(f, 5, 5, &err);
+    c.ep = &ep;
+    c.failed = count_failure;
+    assert_int_equal(agent_get_api_version(&c, NULL), -7);
+    assert_int_equal(failed_calls, 1);
+    assert_non_null(err);
+    c.ep = &f->ep;
+    assert_int_equal(agent_get_api_version(&c, NULL), AGC_OK);
+    assert_null(err); /* the previous reason was freed */
+    assert_int_equal(failed_calls, 1);
+}
+
 static void test_connection_refused(void **state)
 {
     fixture *f = *state;
@@ -538,6 +632,9 @@ int main(void)
         cmocka_unit_test(test_http_status),
         cmocka_unit_test(test_keep_alive),
         cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_typed_calls),
+        cmocka_unit_test(test_typed_timeouts),
+        cmocka_unit_test(test_typed_failure_hook),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     alarm(120);   /* a hung client must fail the test, not the build */

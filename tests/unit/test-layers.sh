@@ -1,7 +1,8 @@
 #!/bin/sh
 # The layers of the tree (tests/unit/layers.rules): which folder may include
 # which, SQL only in the store, the scheduler never reads a job's name, and
-# the size limits of engine and shell files. TAP; every problem is printed.
+# the size limits of engine and shell files, agent methods called by their
+# typed functions only. TAP; every problem is printed.
 # LAYERS_RULES and LAYERS_ROOT override the rules file and the tree (used to
 # show that a broken rule fails).
 root=${LAYERS_ROOT:-${top_srcdir:-$(dirname "$0")/../..}}
@@ -13,7 +14,7 @@ rule() { sed -e 's/#.*//' "$rules" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/
 scan_dirs=$(rule scan)
 sources() { find $scan_dirs -name '*.[ch]' | sort; }
 
-echo "1..5"
+echo "1..6"
 n=0
 failed=0
 report() { # report NAME PROBLEMS
@@ -79,4 +80,19 @@ problems=$(find "$@" -name '*.c' | sort | xargs awk -v m="$maxfunc" '
     /^\{/ { start = FNR }
     /^\}/ && start { if (FNR - start + 1 > m) print FILENAME ":" start ": function body of " FNR - start + 1 " lines (limit " m ")"; start = 0 }')
 report "functions in $* at most $maxfunc lines" "$problems"
+
+# 6. Agent methods: outside the agent client, no method name as a string and
+# no agentc_call (the typed calls generated from the list are the only way).
+set -- $(rule agentapi)
+list=$1 apidir=$2
+shift 2
+names=$(sed -n 's/^[[:space:]]*M(\([A-Za-z_][A-Za-z0-9_]*\),.*/\1/p' "$list")
+if [ -z "$names" ]; then
+    problems="$list: no method found (M(name, ...) lines)"
+else
+    pattern=$(printf '"%s"|' $names)
+    problems=$(find "$@" -name '*.[ch]' | grep -v "^$apidir/" | sort | xargs grep -nE "${pattern}agentc_call\\(" \
+        /dev/null | sed "s|\$|  (agent methods are called through $apidir only)|")
+fi
+report "agent methods called by typed functions outside $apidir" "$problems"
 exit $failed

@@ -9,7 +9,8 @@ tests_unit_test_xmlrpc_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_xmlrpc_LDADD = lib/libovm.a $(XML_LIBS) $(CMOCKA_LIBS) $(PTHREAD_LIBS)
 
 tests_unit_test_agentc_SOURCES = tests/unit/test-agentc.c backend/agentc/agentc.c backend/agentc/agentc.h \
-	backend/agentc/agentc_impl.h backend/agentc/agentc_tls.c backend/agentc/agentc_outcome.c
+	backend/agentc/agentc_impl.h backend/agentc/agentc_tls.c backend/agentc/agentc_outcome.c \
+	backend/agentc/agentapi.c backend/agentc/agentapi.h
 tests_unit_test_agentc_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(MHD_CFLAGS) \
 	$(XML_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_agentc_LDADD = lib/libovm.a $(MHD_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \
