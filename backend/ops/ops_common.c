@@ -75,6 +75,7 @@ job *cmd_job(cmdctx *c, const char *operation, const char *type, const char *nam
     char *title = job_title(operation, type, name);
     char *cmdtext = masked_command(c->cmd);
     job *j = job_new(c->e, title, c->ses->user, cmdtext, target);
+    j->peer_uid = c->ses->peer_uid;
     free(title);
     free(cmdtext);
     va_list ap;

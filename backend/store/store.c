@@ -33,6 +33,9 @@ static const char *const migrations[] = {
     " job INTEGER REFERENCES jobs(id) ON DELETE SET NULL, time_ms INTEGER NOT NULL,"
     " acknowledged INTEGER NOT NULL DEFAULT 0, ack_user TEXT, ack_ms INTEGER);"
     "CREATE INDEX events_target ON events(target);",
+    /* 2: the uid of the engine socket's peer that ran the job (SO_PEERCRED,
+     * doc/architecture.md §1.1), next to the user name it claimed. */
+    "ALTER TABLE jobs ADD COLUMN peer_uid INTEGER;",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)

@@ -28,12 +28,12 @@ void store_job_save(store *s, const store_job_row *r)
     /* An upsert, not INSERT OR REPLACE: a replace deletes the row first, and
      * the ON DELETE CASCADE of jobs.parent would take the children with it. */
     const char *sql = "INSERT INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
-                      " start_ms, end_ms, target, result, error, command) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " start_ms, end_ms, target, result, error, command, peer_uid) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                       " ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, name = excluded.name,"
                       " description = excluded.description, kind = excluded.kind, run_state = excluded.run_state,"
                       " progress = excluded.progress, user = excluded.user, start_ms = excluded.start_ms,"
                       " end_ms = excluded.end_ms, target = excluded.target, result = excluded.result,"
-                      " error = excluded.error, command = excluded.command";
+                      " error = excluded.error, command = excluded.command, peer_uid = excluded.peer_uid";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         log_err("jobs: %s", sqlite3_errmsg(db));
         return;
@@ -52,6 +52,10 @@ void store_job_save(store *s, const store_job_row *r)
     bind_text_or_null(st, 12, r->result);
     sqlite3_bind_text(st, 13, r->error ? r->error : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 14, r->command ? r->command : "", -1, SQLITE_TRANSIENT);
+    if (r->peer_uid >= 0)
+        sqlite3_bind_int64(st, 15, r->peer_uid);
+    else
+        sqlite3_bind_null(st, 15);
     if (sqlite3_step(st) != SQLITE_DONE)
         log_err("jobs: cannot record job %lld: %s", (long long)r->id, sqlite3_errmsg(db));
     sqlite3_finalize(st);
@@ -76,7 +80,7 @@ void store_job_load(store *s, void (*fn)(void *ctx, const store_job_row *r), voi
 {
     sqlite3_stmt *st;
     const char *sql = "SELECT id, parent, name, description, kind, run_state, progress, user, start_ms, end_ms,"
-                      " target, result, error, command FROM jobs ORDER BY id";
+                      " target, result, error, command, peer_uid FROM jobs ORDER BY id";
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -86,6 +90,7 @@ void store_job_load(store *s, void (*fn)(void *ctx, const store_job_row *r), voi
             .run_state = text(st, 5), .progress = text(st, 6), .user = text(st, 7),
             .start_ms = sqlite3_column_int64(st, 8), .end_ms = sqlite3_column_int64(st, 9),
             .target = text(st, 10), .result = text(st, 11), .error = text(st, 12), .command = text(st, 13),
+            .peer_uid = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 14),
         };
         fn(ctx, &r);
     }
