@@ -34,7 +34,7 @@ static const char *const migrations[] = {
     " acknowledged INTEGER NOT NULL DEFAULT 0, ack_user TEXT, ack_ms INTEGER);"
     "CREATE INDEX events_target ON events(target);",
     /* 2: the uid of the engine socket's peer that ran the job (SO_PEERCRED,
-     * doc/architecture.md §1.1), next to the user name it claimed. */
+     * doc/architecture.md §1), next to the user name it claimed. */
     "ALTER TABLE jobs ADD COLUMN peer_uid INTEGER;",
 };
 

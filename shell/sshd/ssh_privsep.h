@@ -1,5 +1,5 @@
 /* Privilege separation of the SSH connection processes (doc/architecture.md
- * §1.1, ovmd(8)). Key exchange, authentication and the session all parse
+ * §1, ovmd(8)). Key exchange, authentication and the session all parse
  * what a remote client sends, so each connection process gives up, before
  * the first byte of key exchange: root (when the listener has it: a chroot
  * into an empty folder and the user ssh.privsep_user), the right to gain

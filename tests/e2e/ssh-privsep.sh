@@ -1,5 +1,5 @@
 #!/bin/bash
-# Privilege separation (issue 10 item 3, doc/architecture.md §1.1): the SSH
+# Privilege separation (issue 10 item 3, doc/architecture.md §1): the SSH
 # connection processes of the real ovmd, before login and during a session,
 # run without root (when ovmd has it) chrooted into the empty ssh.privsep_dir,
 # with NoNewPrivs and a seccomp filter; and the engine records the uid the
