@@ -37,7 +37,7 @@ backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(SQLITE_CFLAGS) $(CURL_
 	$(OPENSSL_CFLAGS)
 
 ENGINE_LIBS = backend/libengine.a shell/libsshd.a backend/librender.a completions/libcomplete.a grammar/libgrammar.a \
-	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(SSH_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
+	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(SSH_LIBS) $(SECCOMP_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
 
 # backend/daemon/engine.c: ovmd's main, the one place that joins the engine and the SSH server.
 sbin_PROGRAMS += ovmd

@@ -15,6 +15,8 @@ deps+=(python3 procps)
 # debhelper and fakeroot build them, lintian checks them; systemd gives the
 # units' folder (systemd.pc, a build dependency) and `systemd-analyze verify`.
 deps+=(dpkg-dev debhelper fakeroot lintian systemd)
+# The seccomp filter of the SSH connection processes (shell/sshd/ssh_privsep.c).
+deps+=(libseccomp-dev)
 
 install_deps() {
     local missing=() p

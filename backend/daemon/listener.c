@@ -28,6 +28,7 @@ struct listener {
 typedef struct conn {
     engine *e;
     int fd;
+    struct ucred peer;   /* who connected, from the kernel (SO_PEERCRED) */
 } conn;
 
 static void send_candidates(engine *e, int fd, const char *text)
@@ -90,6 +91,8 @@ static void *session_main(void *arg)
     session ses;
     session_init(&ses, c->e, "admin");
     ses.fd = c->fd;
+    ses.peer_uid = (long)c->peer.uid;
+    ses.peer_pid = (long)c->peer.pid;
     for (;;) {
         char type, *buf;
         size_t len;
@@ -99,6 +102,8 @@ static void *session_main(void *arg)
             ses.interactive = strstr(buf, "\ninteractive=1") != NULL;
             buf[strcspn(buf, "\n")] = '\0';
             snprintf(ses.user, sizeof ses.user, "%s", buf + 5);
+            /* The name is only claimed; the uid is what the kernel says. */
+            log_info("session: user %s from uid %ld (pid %ld)", ses.user, ses.peer_uid, ses.peer_pid);
         } else if (type == P_CMD) {
             run_cmd(&ses, c->fd, buf, len);
         } else if (type == P_COMPLETE) {
@@ -131,6 +136,13 @@ static void *accept_main(void *arg)
         conn *c = xmalloc(sizeof *c);
         c->e = l->e;
         c->fd = fd;
+        socklen_t sl = sizeof c->peer;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &sl) != 0) {
+            log_err("engine socket: cannot tell who connected (SO_PEERCRED): %s: refused", strerror(errno));
+            close(fd);
+            free(c);
+            continue;
+        }
         pthread_t t;
         pthread_attr_t attr;
         pthread_attr_init(&attr);

@@ -40,7 +40,7 @@ void job_persist(engine *e, const job *j)
         .id = j->id, .parent = j->parent_id, .name = j->name, .description = j->description, .kind = j->kind,
         .run_state = j->run_state, .progress = j->progress, .user = j->user, .start_ms = j->start_ms,
         .end_ms = j->end_ms, .target = j->target, .result = j->result_obj, .error = j->error,
-        .command = j->command, .goal = j->goal,
+        .command = j->command, .goal = j->goal, .peer_uid = j->peer_uid,
     };
     store_job_save(e->st, &r);
 }
@@ -87,6 +87,7 @@ job *job_alloc(void)
     job *j = xcalloc(1, sizeof *j);
     pthread_cond_init(&j->done_cv, NULL);
     j->kind = "LEAF";
+    j->peer_uid = -1;
     j->refs = 1;
     return j;
 }
@@ -187,6 +188,7 @@ static job *snapshot(const job *j)
     s->description = j->description ? xstrdup(j->description) : NULL;
     s->kind = j->kind;
     s->user = xstrdup(j->user);
+    s->peer_uid = j->peer_uid;
     s->command = xstrdup(j->command ? j->command : "");
     memcpy(s->run_state, j->run_state, sizeof s->run_state);
     s->progress = j->progress ? xstrdup(j->progress) : NULL;

@@ -27,7 +27,8 @@ struct job {
     char *name;          /* "<Operation> <Type label>: <object name>" */
     char *description;
     const char *kind;    /* "LEAF", "FAN_OUT", "SEQUENCE" */
-    char *user;
+    char *user;          /* the user name the session claimed */
+    int64_t peer_uid;    /* uid of the session's socket peer (SO_PEERCRED), -1 for none */
     char *command;       /* command text with secrets masked */
     char run_state[16];
     char *progress;

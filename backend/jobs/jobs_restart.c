@@ -64,6 +64,7 @@ static void load_row(void *ctx, const store_job_row *r)
     snprintf(j->run_state, sizeof j->run_state, "%s", r->run_state);
     j->progress = col(r->progress);
     j->user = col(r->user);
+    j->peer_uid = r->peer_uid;
     j->start_ms = r->start_ms;
     j->end_ms = r->end_ms;
     j->target = col(r->target);

@@ -242,6 +242,7 @@ int job_run_child(job *parent, const char *name, const char *target, job_fn fn, 
     jobs *js = e->js;
     job *c = job_new(e, name, parent->user, "", target);
     c->parent_id = parent->id;
+    c->peer_uid = parent->peer_uid;
     c->plan = plan;
     pthread_mutex_lock(&js->mu);
     jobs_all_add(js, c);

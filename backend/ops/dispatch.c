@@ -20,6 +20,7 @@ void session_init(session *ses, engine *e, const char *user)
     ses->eol = "\r\n";
     ses->timeout = 3600;
     ses->fd = -1;
+    ses->peer_uid = ses->peer_pid = -1;
 }
 
 /* Bytes that cannot be printed on one output line (controls, invalid UTF-8,

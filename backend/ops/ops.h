@@ -21,6 +21,8 @@ typedef struct session {
     int alphabetize;
     int fd;              /* the client's socket (P_CANCEL, P_PROGRESS), -1 if none */
     int interactive;     /* the client shows progress lines and may cancel waits */
+    long peer_uid;       /* the socket peer's uid (SO_PEERCRED), -1 when none: recorded with its jobs */
+    long peer_pid;
 } session;
 
 typedef struct cmdctx {

@@ -78,6 +78,7 @@ static job *job_of_command(cmdctx *c, const char *operation, const char *type, c
     job *j = job_new(c->e, title, c->ses->user, cmdtext, target);
     const char *goal = job_goal_for(operation, type);
     j->goal = goal ? xstrdup(goal) : NULL;
+    j->peer_uid = c->ses->peer_uid;
     free(title);
     free(cmdtext);
     for (const char *id; (id = va_arg(ap, const char *)) != NULL;)

@@ -41,6 +41,9 @@ static const char *const migrations[] = {
     "UPDATE jobs SET goal = 'status Stopped' WHERE name LIKE 'Stop VM:%' OR name LIKE 'Kill VM:%';"
     "UPDATE jobs SET goal = 'status Suspended' WHERE name LIKE 'Suspend VM:%';"
     "UPDATE jobs SET goal = 'created Vm' WHERE name LIKE 'Create VM:%';",
+    /* 3: the uid of the engine socket's peer that ran the job (SO_PEERCRED,
+     * doc/architecture.md §1), next to the user name it claimed. */
+    "ALTER TABLE jobs ADD COLUMN peer_uid INTEGER;",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)

@@ -28,12 +28,14 @@ void store_job_save(store *s, const store_job_row *r)
     /* An upsert, not INSERT OR REPLACE: a replace deletes the row first, and
      * the ON DELETE CASCADE of jobs.parent would take the children with it. */
     const char *sql = "INSERT INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
-                      " start_ms, end_ms, target, result, error, command, goal) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " start_ms, end_ms, target, result, error, command, goal, peer_uid)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                       " ON CONFLICT(id) DO UPDATE SET parent = excluded.parent, name = excluded.name,"
                       " description = excluded.description, kind = excluded.kind, run_state = excluded.run_state,"
                       " progress = excluded.progress, user = excluded.user, start_ms = excluded.start_ms,"
                       " end_ms = excluded.end_ms, target = excluded.target, result = excluded.result,"
-                      " error = excluded.error, command = excluded.command, goal = excluded.goal";
+                      " error = excluded.error, command = excluded.command, goal = excluded.goal,"
+                      " peer_uid = excluded.peer_uid";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         log_err("jobs: %s", sqlite3_errmsg(db));
         return;
@@ -53,6 +55,10 @@ void store_job_save(store *s, const store_job_row *r)
     sqlite3_bind_text(st, 13, r->error ? r->error : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 14, r->command ? r->command : "", -1, SQLITE_TRANSIENT);
     bind_text_or_null(st, 15, r->goal);
+    if (r->peer_uid >= 0)
+        sqlite3_bind_int64(st, 16, r->peer_uid);
+    else
+        sqlite3_bind_null(st, 16);
     if (sqlite3_step(st) != SQLITE_DONE)
         log_err("jobs: cannot record job %lld: %s", (long long)r->id, sqlite3_errmsg(db));
     sqlite3_finalize(st);
@@ -77,7 +83,7 @@ void store_job_load(store *s, void (*fn)(void *ctx, const store_job_row *r), voi
 {
     sqlite3_stmt *st;
     const char *sql = "SELECT id, parent, name, description, kind, run_state, progress, user, start_ms, end_ms,"
-                      " target, result, error, command, goal FROM jobs ORDER BY id";
+                      " target, result, error, command, goal, peer_uid FROM jobs ORDER BY id";
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -88,6 +94,7 @@ void store_job_load(store *s, void (*fn)(void *ctx, const store_job_row *r), voi
             .start_ms = sqlite3_column_int64(st, 8), .end_ms = sqlite3_column_int64(st, 9),
             .target = text(st, 10), .result = text(st, 11), .error = text(st, 12), .command = text(st, 13),
             .goal = text(st, 14),
+            .peer_uid = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 15),
         };
         fn(ctx, &r);
     }

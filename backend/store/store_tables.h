@@ -17,6 +17,7 @@ typedef struct store_job_row {
     int64_t start_ms, end_ms;
     const char *target, *result, *error, *command;
     const char *goal; /* backend/jobs/job_goals.c, or NULL */
+    int64_t peer_uid;   /* -1 (stored as NULL): no socket peer, e.g. a system job */
 } store_job_row;
 
 /* Inserts or updates the row (an upsert: a replace would delete the row and

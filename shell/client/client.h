@@ -27,6 +27,8 @@ typedef struct client {
 
 /* Connects to path and sends P_HELLO for user. 0, or -1 with errno set. */
 int client_open(client *c, const char *path, const char *user);
+/* As client_open on fd, already connected (c owns it from now on). */
+int client_open_fd(client *c, int fd, const char *user);
 void client_close(client *c);
 
 /* Sends one command (len bytes, may contain NULs), echo 'E' or 'N'; writes

@@ -13,9 +13,13 @@
 
 int client_open(client *c, const char *path, const char *user)
 {
-    c->fd = proto_connect(path);
-    if (c->fd < 0)
-        return -1;
+    int fd = proto_connect(path);
+    return fd < 0 ? -1 : client_open_fd(c, fd, user);
+}
+
+int client_open_fd(client *c, int fd, const char *user)
+{
+    c->fd = fd;
     char *hello = xasprintf("user=%s\n%s", user, c->interactive ? "interactive=1\n" : "");
     int rc = proto_send(c->fd, P_HELLO, hello, strlen(hello));
     free(hello);

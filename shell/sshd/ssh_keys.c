@@ -1,5 +1,7 @@
 /* authorized_keys: "[options] keytype base64 [comment]" per line. The file
- * is read on every attempt so that a key added works at once. Only options
+ * is read when a connection starts (ssh_keys_snapshot_take, before its
+ * process loses the file system), so that a key added works for the next
+ * connection at once. Only options
  * we can honour are accepted; any other option disables its line, because
  * accepting e.g. command= without enforcing it would widen that key's rights. */
 #include "shell/sshd/ssh_keys.h"
@@ -239,15 +241,9 @@ static FILE *open_checked(const char *path)
     return f;
 }
 
-int ssh_keys_authorized(const char *path, const char *user, ssh_key key, const char *addr,
-                        ssh_key_opts *opts)
+/* Looks key up in the lines of f, named file in messages. */
+static int match_stream(FILE *f, const char *file, ssh_key key, const char *addr, ssh_key_opts *opts)
 {
-    char *file = expand_path(path, user);
-    FILE *f = open_checked(file);
-    if (!f) {
-        free(file);
-        return -1;
-    }
     key_line kl = {file, 0, addr, 1, {1}};
     char *line = NULL;
     size_t cap = 0;
@@ -260,7 +256,84 @@ int ssh_keys_authorized(const char *path, const char *user, ssh_key key, const c
     if (found)
         *opts = kl.opts;
     free(line);
-    fclose(f);
+    return found;
+}
+
+int ssh_keys_authorized(const char *path, const char *user, ssh_key key, const char *addr,
+                        ssh_key_opts *opts)
+{
+    char *file = expand_path(path, user);
+    FILE *f = open_checked(file);
+    int found = f ? match_stream(f, file, key, addr, opts) : -1;
+    if (f)
+        fclose(f);
     free(file);
     return found;
+}
+
+/* ---- the snapshot of a connection process ---- */
+
+/* The whole file, or NULL (logged as open_checked does). */
+static char *read_file(const char *file, size_t *len)
+{
+    FILE *f = open_checked(file);
+    if (!f)
+        return NULL;
+    strbuf sb = STRBUF_INIT;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len <= SSH_KEYS_MAX_FILE)
+        sb_add(&sb, buf, n);
+    int bad = ferror(f) || sb.len > SSH_KEYS_MAX_FILE;
+    fclose(f);
+    if (bad) {
+        log_err("authorized_keys %s refused: unreadable or larger than %d bytes", file, SSH_KEYS_MAX_FILE);
+        sb_free(&sb);
+        return NULL;
+    }
+    sb_adds(&sb, "");
+    return sb_detach(&sb, len);
+}
+
+void ssh_keys_snapshot_take(ssh_keys_snapshot *s, const char *path, const char *const *users, size_t n)
+{
+    s->files = xcalloc(n ? n : 1, sizeof *s->files);
+    s->n = n;
+    for (size_t i = 0; i < n; i++) {
+        ssh_keys_file *f = &s->files[i];
+        f->user = xstrdup(users[i]);
+        f->path = expand_path(path, users[i]);
+        f->text = read_file(f->path, &f->len);
+    }
+}
+
+void ssh_keys_snapshot_free(ssh_keys_snapshot *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->files[i].user);
+        free(s->files[i].path);
+        free(s->files[i].text);
+    }
+    free(s->files);
+    s->files = NULL;
+    s->n = 0;
+}
+
+int ssh_keys_snapshot_authorized(const ssh_keys_snapshot *s, const char *user, ssh_key key, const char *addr,
+                                 ssh_key_opts *opts)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const ssh_keys_file *f = &s->files[i];
+        if (strcmp(f->user, user) != 0)
+            continue;
+        if (!f->text)
+            return -1;
+        FILE *m = fmemopen(f->text, f->len, "r");
+        if (!m)
+            return -1;
+        int found = match_stream(m, f->path, key, addr, opts);
+        fclose(m);
+        return found;
+    }
+    return -1;
 }

@@ -15,6 +15,26 @@ typedef struct ssh_key_opts {
 int ssh_keys_authorized(const char *path, const char *user, ssh_key key, const char *addr,
                         ssh_key_opts *opts);
 
+/* The authorized_keys files of the configured users as read when a
+ * connection process starts: after that it has no file system
+ * (shell/sshd/ssh_privsep.h). A file larger than SSH_KEYS_MAX_FILE is refused. */
+#define SSH_KEYS_MAX_FILE (1024 * 1024)
+typedef struct ssh_keys_file {
+    char *user, *path;  /* path: the file of user ("%u" expanded) */
+    char *text;         /* its bytes, NUL-terminated; NULL when unusable (logged) */
+    size_t len;
+} ssh_keys_file;
+typedef struct ssh_keys_snapshot {
+    ssh_keys_file *files;
+    size_t n;
+} ssh_keys_snapshot;
+/* Reads the file at path ("%u" = user) of each of the n users into s. */
+void ssh_keys_snapshot_take(ssh_keys_snapshot *s, const char *path, const char *const *users, size_t n);
+void ssh_keys_snapshot_free(ssh_keys_snapshot *s);
+/* As ssh_keys_authorized, on the snapshot; -1 also for a user not in it. */
+int ssh_keys_snapshot_authorized(const ssh_keys_snapshot *s, const char *user, ssh_key key, const char *addr,
+                                 ssh_key_opts *opts);
+
 /* 1 if addr matches the OpenSSH pattern list (',' separated, '*' and '?'
  * wildcards, '!' negation, a.b.c.d/n CIDR); a negated match wins. */
 int ssh_keys_from_match(const char *list, const char *addr);

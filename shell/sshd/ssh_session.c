@@ -185,7 +185,7 @@ static int on_auth_pubkey(ssh_session ss, const char *user, struct ssh_key_struc
     if (state == SSH_PUBLICKEY_STATE_WRONG)
         return denied(c, "publickey", user, "bad signature");
     ssh_key_opts opts = {1};
-    if (ssh_keys_authorized(c->sh->cfg->authorized_keys, user, key, c->addr, &opts) != 1)
+    if (ssh_keys_snapshot_authorized(c->sh->keys, user, key, c->addr, &opts) != 1)
         return denied(c, "publickey", user, "key not authorized");
     if (state == SSH_PUBLICKEY_STATE_NONE)
         return SSH_AUTH_SUCCESS; /* only a query: the signature comes next */
@@ -342,7 +342,7 @@ static int start_shell(conn *c, shell_mode mode)
 {
     if (c->child > 0)
         return SSH_ERROR; /* one session per channel */
-    c->spec = (shell_spec){mode, c->command, c->user, c->sh->cfg->engine_socket, c->term, c->ws};
+    c->spec = (shell_spec){mode, c->command, c->user, c->sh->broker_fd, c->term, c->ws};
     pid_t pid = ssh_shell_spawn(&c->spec, &c->fds);
     if (pid < 0) {
         log_err("ssh: cannot start a session for %s: %s", c->user, strerror(errno));

@@ -11,7 +11,6 @@
 #include "shell/sshd/ssh_shell.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,10 @@
 #include <unistd.h>
 #include <readline/readline.h>
 #include "shell/client/client.h"
+#include "shell/sshd/ssh_broker.h"
+
+/* The session process's broker fd (ssh_broker.h), after become_stdio. */
+#define CHILD_BROKER_FD 3
 
 /* The filter's state: its fd and the last byte written (a CR may end one
  * buffer and its LF start the next). */
@@ -125,7 +128,9 @@ static int run_interactive(client *c, const shell_spec *sp)
 static int connect_engine(client *c, const shell_spec *sp)
 {
     for (int waited = 0;; waited += 200) {
-        if (client_open(c, sp->socket, sp->user) == 0)
+        /* The sandbox cannot connect: the listener does it (ssh_privsep.h). */
+        int fd = ssh_broker_engine(sp->broker_fd);
+        if (fd >= 0 && client_open_fd(c, fd, sp->user) == 0)
             return 0;
         if (waited >= RECONNECT_MS)
             return -1;
@@ -158,8 +163,10 @@ static int run_loop(client *c, const shell_spec *sp)
 }
 
 /* Runs in the child: connects to the engine and runs the loop. */
-static void child_main(const shell_spec *sp)
+static void child_main(const shell_spec *parent_spec)
 {
+    shell_spec mine = *parent_spec, *sp = &mine;
+    sp->broker_fd = CHILD_BROKER_FD;
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     /* The connection process ends a session with SIGHUP: a daemon started
@@ -189,27 +196,33 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* Moves the given fds to 0, 1, 2 and closes everything else, so the child
- * keeps neither the client's TCP socket nor the listener. */
-static void become_stdio(int in, int out, int err)
+/* Moves the given fds to 0, 1, 2 and the broker to CHILD_BROKER_FD, and
+ * closes everything else, so the child keeps neither the client's TCP
+ * socket nor the listener. */
+static void become_stdio(int in, int out, int err, int broker)
 {
-    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+    int b = fcntl(broker, F_DUPFD_CLOEXEC, CHILD_BROKER_FD + 1);
+    if (b < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup3(b, CHILD_BROKER_FD, O_CLOEXEC) < 0)
         _exit(127);
-    close_range(3, ~0u, 0);
+    close_range(CHILD_BROKER_FD + 1, ~0u, 0);
 }
 
 static pid_t spawn_pty(const shell_spec *sp, shell_fds *fds)
 {
     int master = -1, slave = -1;
     struct winsize ws = sp->ws;
-    if (openpty(&master, &slave, NULL, NULL, &ws) != 0)
+    if (ssh_broker_pty(sp->broker_fd, &master, &slave) != 0)
         return -1;
+    if (ioctl(master, TIOCSWINSZ, &ws) != 0) {
+        close(master), close(slave);
+        return -1;
+    }
     pid_t pid = fork();
     if (pid == 0) {
         close(master);
         if (setup_pty_child(slave) != 0)
             _exit(127);
-        become_stdio(slave, slave, slave);
+        become_stdio(slave, slave, slave, sp->broker_fd);
         child_main(sp);
     }
     close(slave);
@@ -237,7 +250,7 @@ static pid_t spawn_pipes(const shell_spec *sp, shell_fds *fds)
     if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
         pid = fork();
     if (pid == 0) {
-        become_stdio(in[0], out[1], err[1]);
+        become_stdio(in[0], out[1], err[1], sp->broker_fd);
         child_main(sp);
     }
     if (pid < 0) {

@@ -11,7 +11,7 @@ typedef struct shell_spec {
     shell_mode mode;
     const char *command;     /* SHELL_EXEC: the exec string */
     const char *user;        /* reported to the engine in P_HELLO */
-    const char *socket;      /* the engine's socket */
+    int broker_fd;           /* asks the listener for engine connections and ptys (ssh_broker.h) */
     const char *term;        /* SHELL_INTERACTIVE: TERM from pty-req */
     struct winsize ws;       /* SHELL_INTERACTIVE: initial size */
 } shell_spec;

@@ -134,9 +134,21 @@ static void on_grace_alarm(int sig)
     _exit(GRACE_EXPIRED);
 }
 
+/* The authorized_keys files of every configured user, read while the
+ * process still sees the file system. */
+static void take_keys(const sshd_config *c, ssh_keys_snapshot *keys)
+{
+    const char **names = xcalloc(c->nusers ? c->nusers : 1, sizeof *names);
+    for (size_t i = 0; i < c->nusers; i++)
+        names[i] = c->users[i].name;
+    ssh_keys_snapshot_take(keys, c->authorized_keys, names, c->nusers);
+    free(names);
+}
+
 /* Runs in the connection process; never returns. auth_fd is the write end
- * of its startups pipe (ssh_startups.h). */
-static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener, int auth_fd)
+ * of its startups pipe (ssh_startups.h), broker_fd its end of the broker. */
+static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pid_t listener, int auth_fd,
+                            int broker_fd)
 {
     /* When ovmd stops the listener, its sessions end with it: by SIGHUP,
      * which a daemon started under nohup inherits ignored. */
@@ -146,9 +158,18 @@ static void connection_main(const sshd_shared *sh, ssh_bind b, ssh_session s, pi
         _exit(1);
     ssh_bind_free(b);
     ssh_startups_close_inherited(sh->startups);
+    ssh_broker_close_inherited(sh->broker);
+    ssh_keys_snapshot keys;
+    take_keys(sh->cfg, &keys);
+    /* Before the first byte of key exchange (ssh_privsep.h). */
+    if (ssh_privsep_enter(sh->privsep) != 0)
+        _exit(1);
     sshd_shared mine = *sh;
     mine.startups = NULL;
+    mine.broker = NULL;
     mine.auth_fd = auth_fd;
+    mine.broker_fd = broker_fd;
+    mine.keys = &keys;
     signal(SIGALRM, on_grace_alarm);
     signal(SIGPIPE, SIG_IGN);
     if (sh->cfg->login_grace > 0)
@@ -182,7 +203,7 @@ static void log_refusal(refusals *r, const char *addr, su_verdict v, size_t unau
  * tracks it until it logs in or ends. */
 static void start_connection(const sshd_shared *sh, ssh_bind b, int fd, const char *addr)
 {
-    int p[2];
+    int p[2], broker = -1;
     ssh_session s = ssh_new();
     if (!s || pipe2(p, O_CLOEXEC) != 0) {
         log_err("ssh: cannot start a connection from %s: %s", addr, s ? strerror(errno) : "out of memory");
@@ -190,18 +211,23 @@ static void start_connection(const sshd_shared *sh, ssh_bind b, int fd, const ch
         close(fd);
         return;
     }
-    if (ssh_bind_accept_fd(b, s, fd) != SSH_OK) {
-        log_warn("ssh: accept failed: %s", ssh_get_error(b));
+    if (ssh_broker_pair(sh->broker, &broker) != 0 || ssh_bind_accept_fd(b, s, fd) != SSH_OK) {
+        log_warn("ssh: accept failed: %s", broker < 0 ? strerror(errno) : ssh_get_error(b));
         ssh_free(s); /* closes fd */
         close(p[0]), close(p[1]);
+        if (broker >= 0)
+            close(broker); /* the listener's end sees EOF */
+        else
+            close(fd);
         return;
     }
     pid_t self = getpid(), pid = fork();
     if (pid == 0) {
         close(p[0]);
-        connection_main(sh, b, s, self, p[1]);
+        connection_main(sh, b, s, self, p[1], broker);
     }
     close(p[1]);
+    close(broker);
     if (pid < 0) {
         log_err("ssh: cannot fork for a connection: %s", strerror(errno));
         close(p[0]);
@@ -246,16 +272,23 @@ static void reap(void)
     }
 }
 
-/* Polls the listening socket and the startups pipes of the connection
- * processes not yet logged in (at most ssh.max_startups' full of them). */
+/* Polls the listening socket, the startups pipes of the connection
+ * processes not yet logged in (at most ssh.max_startups' full of them) and
+ * the broker sockets of all of them. */
 static void serve(const sshd_shared *sh, ssh_bind b, volatile int *stop)
 {
-    size_t cap = 1 + (size_t)sh->cfg->startups.full;
-    struct pollfd *p = xcalloc(cap, sizeof *p);
+    size_t cap = 0;
+    struct pollfd *p = NULL;
     refusals r = {0, 0};
     while (!*stop) {
+        size_t want = 1 + (size_t)sh->cfg->startups.full + ssh_broker_count(sh->broker);
+        if (want > cap) {
+            cap = 2 * want;
+            p = xrealloc(p, cap * sizeof *p);
+        }
         p[0] = (struct pollfd){ssh_bind_get_fd(b), POLLIN, 0};
-        size_t n = 1 + ssh_startups_pollfds(sh->startups, p + 1, cap - 1);
+        size_t nsu = ssh_startups_pollfds(sh->startups, p + 1, cap - 1);
+        size_t n = 1 + nsu + ssh_broker_pollfds(sh->broker, p + 1 + nsu, cap - 1 - nsu);
         int rc = poll(p, (nfds_t)n, 500);
         int poll_errno = errno; /* reap's waitpid sets errno (ECHILD) */
         reap();
@@ -264,8 +297,10 @@ static void serve(const sshd_shared *sh, ssh_bind b, volatile int *stop)
             break;
         }
         for (size_t i = 1; rc > 0 && i < n; i++)
-            if (p[i].revents)
+            if (p[i].revents && i <= nsu)
                 ssh_startups_event(sh->startups, p[i].fd);
+            else if (p[i].revents)
+                ssh_broker_event(sh->broker, p[i].fd, p[i].revents);
         if (rc > 0 && (p[0].revents & POLLIN))
             accept_some(sh, b, &r);
     }
@@ -295,7 +330,7 @@ static ssh_lockout *open_throttle(const sshd_config *c)
 
 int sshd_run(const sshd_config *c, volatile int *stop)
 {
-    if (!c->host_key_dir || !c->authorized_keys || !c->engine_socket) {
+    if (!c->host_key_dir || !c->authorized_keys || !c->engine_socket || !c->privsep_dir) {
         log_err("ssh: configuration incomplete (call sshd_config_finish)");
         return -1;
     }
@@ -310,11 +345,14 @@ int sshd_run(const sshd_config *c, volatile int *stop)
     ssh_startups *su = lock ? ssh_startups_new(&c->startups) : NULL;
     int rc = -1;
     log_rate *lr = su ? log_rate_new(PREAUTH_LOG_PER_SEC, PREAUTH_LOG_BURST, "ssh: pre-authentication") : NULL;
-    if (lr) {
-        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1, lr};
+    ssh_privsep ps;
+    ssh_broker *broker = lr && ssh_privsep_prepare(c, &ps) == 0 ? ssh_broker_new(c->engine_socket) : NULL;
+    if (broker) {
+        sshd_shared sh = {c, lock, dummy, time_check(dummy), su, -1, lr, &ps, broker, -1, NULL};
         serve(&sh, b, stop);
         rc = 0;
     }
+    ssh_broker_free(broker);
     log_rate_free(lr);
     ssh_startups_free(su);
     ssh_lockout_free(lock);

@@ -30,6 +30,8 @@ typedef struct sshd_config {
     size_t nusers;
     int users_set;          /* 1 once ovmd.yaml named a user: drops the default */
     char *engine_socket;    /* the engine's socket, NULL = <state_dir>/engine.sock */
+    char *privsep_user;     /* ssh.privsep_user, default nobody */
+    char *privsep_dir;      /* ssh.privsep_dir, NULL = <state_dir>/ssh-empty */
 } sshd_config;
 
 /* Fills c with the documented defaults (ovmd.yaml(5)); paths stay NULL. */

@@ -26,6 +26,8 @@ void sshd_config_free(sshd_config *c)
     free(c->host_key_dir);
     free(c->authorized_keys);
     free(c->engine_socket);
+    free(c->privsep_user);
+    free(c->privsep_dir);
     memset(c, 0, sizeof *c);
 }
 
@@ -164,6 +166,11 @@ static const conf_key ssh_keys[] = {
     {"ssh.max_startups", CT_CUSTOM, 0, 0, 0, "100:30:300", NULL, parse_startups, print_startups},
     {"ssh.per_source_max_startups", CT_INT, SK(startups.per_source), 0, 100000, "60", NULL, NULL, NULL},
     {"ssh.host_key_dir", CT_STR, SK(host_key_dir), 0, 0, NULL, "STATE_DIR/ssh", NULL, NULL},
+    /* Privilege separation (shell/sshd/ssh_privsep.h): a listener running as
+     * root drops each connection process to this user inside this empty
+     * folder before key exchange. */
+    {"ssh.privsep_user", CT_STR, SK(privsep_user), 0, 0, "nobody", NULL, NULL, NULL},
+    {"ssh.privsep_dir", CT_STR, SK(privsep_dir), 0, 0, NULL, "STATE_DIR/ssh-empty", NULL, NULL},
     {"auth.authorized_keys", CT_STR, SK(authorized_keys), 0, 0, NULL, "STATE_DIR/authorized_keys", NULL, NULL},
     {"auth.max_tries", CT_INT, SK(max_tries), 1, 1000, "6", NULL, NULL, NULL},
     {"auth.login_grace_time", CT_INT, SK(login_grace), 0, 86400, "120", NULL, NULL, NULL},
@@ -209,6 +216,8 @@ void sshd_config_finish(sshd_config *c, const char *state_dir, const char *socke
         c->host_key_dir = xasprintf("%s/ssh", state_dir);
     if (!c->authorized_keys)
         c->authorized_keys = xasprintf("%s/authorized_keys", state_dir);
+    if (!c->privsep_dir)
+        c->privsep_dir = xasprintf("%s/ssh-empty", state_dir);
     if (!c->engine_socket)
         c->engine_socket = socket ? xstrdup(socket) : xasprintf("%s/engine.sock", state_dir);
 }

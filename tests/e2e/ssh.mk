@@ -3,7 +3,8 @@
 # the engine choice in ssh-lib.sh).
 SSH_E2E_TESTS = tests/e2e/ssh-exec.sh tests/e2e/ssh-auth.sh tests/e2e/ssh-expect.sh \
 	tests/e2e/ssh-concurrent.sh tests/e2e/ssh-ovmd.sh tests/e2e/ssh-preauth.sh \
-	tests/e2e/ssh-huge-line.sh tests/e2e/ssh-throttle.sh tests/e2e/ssh-log-hygiene.sh
+	tests/e2e/ssh-huge-line.sh tests/e2e/ssh-throttle.sh tests/e2e/ssh-log-hygiene.sh \
+	tests/e2e/ssh-privsep.sh
 TESTS += $(SSH_E2E_TESTS)
 EXTRA_DIST += $(SSH_E2E_TESTS) tests/e2e/ssh-lib.sh tests/e2e/ssh-flood.py \
 	tests/e2e/ssh-log-hygiene.py

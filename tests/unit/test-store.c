@@ -490,14 +490,15 @@ static void test_job_goals_migrated(void **state)
     fixture *f = *state;
     sqlite3 *db = store_db(f->s);
     const char *v1 =
-        "ALTER TABLE jobs DROP COLUMN goal; UPDATE schema_version SET version = 1;"
+        "ALTER TABLE jobs DROP COLUMN goal; ALTER TABLE jobs DROP COLUMN peer_uid;"
+        "UPDATE schema_version SET version = 1;"
         "INSERT INTO jobs(id, name, kind, run_state, user, start_ms) VALUES"
         " (1, 'Start VM: a', 'LEAF', 'In Progress', 'admin', 1), (2, 'Kill VM: b', 'LEAF', 'Success', 'admin', 1),"
         " (3, 'Create VM: c', 'LEAF', 'Failure', 'admin', 1), (4, 'Create Tag: d', 'LEAF', 'Success', 'admin', 1),"
         " (5, 'Suspend VM: e', 'LEAF', 'In Progress', 'admin', 1), (6, 'HA Restart VM: f', 'LEAF', 'Success', 'system', 1)";
     assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
     reopen(f);
-    assert_int_equal(sql_int(f->s, "SELECT version FROM schema_version"), 2);
+    assert_int_equal(sql_int(f->s, "SELECT version FROM schema_version"), store_schema_max());
     static const char *const want[] = {"status Running", "status Stopped", "created Vm", NULL, "status Suspended",
                                        "status Running"};
     for (int i = 0; i < 6; i++) {
