@@ -8,7 +8,7 @@ agent_core_sources = agent/agent.h \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
 	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c \
-	agent/authlimit.c agent/authlimit.h agent/connguard.c agent/connguard.h
+	agent/authlimit.c agent/authlimit.h agent/connguard.c agent/connguard.h agent/certcache.c agent/certcache.h
 ovm_agentd_SOURCES = agent/main.c $(agent_core_sources)
 ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
