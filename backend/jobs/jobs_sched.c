@@ -168,6 +168,9 @@ void finish_job(jobs *js, job *j, int rc)
         j->plan_free(j->plan);
         j->plan = NULL;
     }
+    /* Only revalidation (before the run) reads it; the history keeps command. */
+    free(j->raw_command);
+    j->raw_command = NULL;
     pthread_cond_broadcast(&j->done_cv);
     pthread_cond_broadcast(&js->work_cv); /* locks freed: queued jobs may run */
     int trim = js->queue_head == NULL && js->submitted_since_trim >= 256;
