@@ -261,7 +261,8 @@ static int load_domains(struct sim *s, xr_value *into)
             rc = load_one(dir, e->d_name, recs);
     closedir(d);
     free(dir);
-    qsort(recs->items, recs->n, sizeof *recs->items, by_domid);
+    if (recs->n > 1) /* items is NULL when empty */
+        qsort(recs->items, recs->n, sizeof *recs->items, by_domid);
     for (size_t i = 0; rc == 0 && i < recs->n; i++)
         xr_struct_set(into, xr_get_str(recs->items[i]->items[0]), xr_copy(recs->items[i]->items[1]));
     xr_free(recs);
