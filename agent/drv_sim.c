@@ -43,7 +43,7 @@ static void sim_host_facts(struct sim *s, struct host_facts *f)
 
 static int sim_vm_running(struct sim *s, const char *vm_id)
 {
-    return sim_domain(s, vm_id) != NULL;
+    return sim_domain_find(s, vm_id) != NULL;
 }
 
 /* A running domain takes the new vCPU count live (doc/agent-protocol.md §10). */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include "agent/agent.h"
 #include "agent/authlimit.h"
+#include "agent/certcache.h"
 #include "agent/connguard.h"
 #include "agent/dispatch.h"
 #include "agent/faults.h"
@@ -70,6 +71,7 @@ struct httpd {
     authlimit *logins;                /* failed passwords per client address */
     log_rate *auth_log;
     connguard *guard;                 /* --header-timeout */
+    struct certcache *verified;       /* the Manager's certificate, verified */
     char *own_key_pem;   /* the agent's self-signed identity */
     char *own_cert_pem;
     struct identity id;
@@ -186,18 +188,15 @@ static gnutls_session_t tls_session(struct MHD_Connection *conn)
 /* The client presented a certificate that chains to the owning CA. Also
  * checked here, not only in the handshake, because a resumed session
  * skips the handshake's certificate exchange. */
-static int client_cert_ok(struct MHD_Connection *conn)
+static int client_cert_ok(struct httpd *h, struct MHD_Connection *conn)
 {
-    gnutls_session_t s = tls_session(conn);
-    unsigned status = 1;
-    return s && gnutls_certificate_type_get(s) == GNUTLS_CRT_X509 &&
-           gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
+    return certcache_verify(h->verified, tls_session(conn));
 }
 
 /* A valid client certificate is checked first: it is never throttled. */
 static enum access access_of(struct httpd *h, struct MHD_Connection *conn)
 {
-    if (h->id.trust_pem && client_cert_ok(conn))
+    if (h->id.trust_pem && client_cert_ok(h, conn))
         return ACCESS_FULL;
     int ok = password_ok(h, conn);
     if (ok <= 0)
@@ -549,6 +548,7 @@ static void identity_load(struct httpd *h)
 {
     struct identity *id = &h->id;
     identity_clear(id);
+    certcache_clear(h->verified);
     if (tlscert_load_owned(h->sim->state_dir, &id->key_pem, &id->cert_pem, &id->trust_pem) == 1) {
         log_info("serving the certificate signed by the owning Manager; client certificates required");
         return;
@@ -623,6 +623,7 @@ struct httpd *httpd_start(struct sim *sim, const struct agent_config *cfg,
     h->listen_fd = MHD_INVALID_SOCKET;
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cv, NULL);
+    h->verified = certcache_new();
     identity_load(h);
     h->daemon = start_daemon(h, listen, port);
     if (!h->daemon || pthread_create(&h->reloader, NULL, reloader_main, h) != 0) {
@@ -661,6 +662,7 @@ void httpd_stop(struct httpd *h)
     wipe_free(h->own_key_pem);
     free(h->own_cert_pem);
     identity_clear(&h->id);
+    certcache_free(h->verified);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
     free(h);

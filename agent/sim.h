@@ -36,16 +36,33 @@ struct sim {
     volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
     const struct driver *drv;   /* what runs the guests (driver.h) */
     void *drv_priv;             /* the driver's own data, owned by drv */
-    /* Persisted state, one XR_STRUCT (layout documented in sim_state.c). */
+    /* Persisted state, one XR_STRUCT (layout documented in sim_state.c,
+     * files in sim_persist.c). */
     xr_value *st;
+    xr_value *dirty;            /* {vm_id: true}: domains to write or remove at the next save */
+    char *host_doc;             /* agent-state.xml as last written, to skip unchanged writes */
+    size_t host_len;
+    size_t saved_bytes;         /* bytes the last sim_save wrote (tests, -v log) */
 };
 
-/* Creates the sim from cfg, loading <state_dir>/agent-state.xml when present.
+/* Creates the sim from cfg, loading its state directory when present.
  * NULL on failure (logged). */
 struct sim *sim_open(const struct agent_config *cfg, const char *password);
 void sim_close(struct sim *s);
-/* Writes st atomically. 0 or -1 (logged). Caller holds s->lock. */
+/* sim_persist.c: writes what changed in st since the last save (the dirty
+ * domains, agent-state.xml if its bytes changed), each file atomically.
+ * 0 or -1 (logged). Caller holds s->lock. */
 int sim_save(struct sim *s);
+/* sim_persist.c: fills s->st from the state directory (migrating the old
+ * one-document layout). 0 or -1 (logged). */
+int sim_load(struct sim *s);
+/* sim_persist.c: the domains of st change only through these, or through
+ * sim_domain() (which marks the domain it returns), so that a save writes
+ * exactly the domains that changed. put takes dom. */
+void sim_domain_dirty(struct sim *s, const char *vm_id);
+void sim_domain_put(struct sim *s, const char *vm_id, xr_value *dom);
+void sim_domain_del(struct sim *s, const char *vm_id);
+void sim_domains_clear(struct sim *s);
 /* 1 if user/password are the agent credentials. Thread-safe. */
 int sim_check_password(struct sim *s, const char *user, const char *password);
 /* Copy of the current password (heap). Thread-safe. */
@@ -69,8 +86,10 @@ char *sim_repo_dir(struct sim *s, const char *repo_id);
 char *sim_vm_dir(struct sim *s, const char *repo_id, const char *vm_id);
 /* Memory (MB) not used by dom0 and running domains. */
 int64_t sim_free_mb(struct sim *s);
-/* Domain record of vm_id or NULL. */
+/* Domain record of vm_id or NULL, to change: marks it dirty. */
 xr_value *sim_domain(struct sim *s, const char *vm_id);
+/* Domain record of vm_id or NULL, to read. */
+const xr_value *sim_domain_find(const struct sim *s, const char *vm_id);
 /* 1 if a running domain lives in the repository mounted at mount_point (agent path). */
 int sim_mount_busy(struct sim *s, const char *mount_point);
 /* Recursively removes a host path. 0 or -1. */

@@ -212,14 +212,14 @@ static xr_value *running(struct call_ctx *c, const char *vm_id)
 
 xr_value *simdrv_start(struct call_ctx *c, const char *repo, const char *vm)
 {
-    const xr_value *dom = sim_domain(c->sim, vm);
+    const xr_value *dom = sim_domain_find(c->sim, vm);
     if (dom)
         return already_running(c, vm, dom);
     xr_value *cfg = sim_read_vmcfg(c, repo, vm);
     if (!cfg)
         return NULL;
     if (check_disks(c, cfg) == 0 && check_memory(c, vm, sim_int(cfg, "memory", 1024)) == 0)
-        xr_struct_set(xr_struct_get(c->sim->st, "domains"), vm, sim_new_domain(c->sim, repo, vm, cfg));
+        sim_domain_put(c->sim, vm, sim_new_domain(c->sim, repo, vm, cfg));
     xr_free(cfg);
     return c->fault ? NULL : xr_nil();
 }
@@ -229,7 +229,7 @@ xr_value *simdrv_stop(struct call_ctx *c, const char *vm, int force)
     (void)force; /* a simulated guest always obeys */
     if (!running(c, vm))
         return NULL;
-    sim_struct_del(xr_struct_get(c->sim->st, "domains"), vm);
+    sim_domain_del(c->sim, vm);
     return xr_nil();
 }
 
@@ -295,7 +295,7 @@ xr_value *simdrv_save(struct call_ctx *c, const char *repo, const char *vm, int 
         call_fault(c, "exceptions.IOError:[Errno %d] %s: '/OVS/Repositories/%s/VirtualMachines/%s/vm.save'",
                    errno, strerror(errno), repo, vm);
     else if (!checkpoint)
-        sim_struct_del(xr_struct_get(c->sim->st, "domains"), vm);
+        sim_domain_del(c->sim, vm);
     free(path);
     free(doc);
     return c->fault ? NULL : xr_nil();
@@ -327,7 +327,7 @@ static xr_value *load_image(struct call_ctx *c, const char *repo, const char *vm
 
 xr_value *simdrv_restore(struct call_ctx *c, const char *repo, const char *vm, int paused)
 {
-    const xr_value *dom = sim_domain(c->sim, vm);
+    const xr_value *dom = sim_domain_find(c->sim, vm);
     if (dom)
         return already_running(c, vm, dom);
     if (!sim_valid_name(repo) || !sim_valid_name(vm))
@@ -343,7 +343,7 @@ xr_value *simdrv_restore(struct call_ctx *c, const char *repo, const char *vm, i
     xr_struct_set(img, "run_since", xr_double(0));
     xr_struct_set(img, "state", xr_string("--p---"));
     set_paused(img, paused);
-    xr_struct_set(xr_struct_get(c->sim->st, "domains"), vm, img);
+    sim_domain_put(c->sim, vm, img);
     char *path = save_file(c->sim, repo, vm);
     unlink(path);
     free(path);
@@ -352,7 +352,7 @@ xr_value *simdrv_restore(struct call_ctx *c, const char *repo, const char *vm, i
 
 xr_value *simdrv_list_vm(struct call_ctx *c, const char *vm)
 {
-    const xr_value *dom = sim_domain(c->sim, vm);
+    const xr_value *dom = sim_domain_find(c->sim, vm);
     return dom ? sim_domain_record(c->sim, vm, dom) : xr_nil();
 }
 

@@ -403,7 +403,7 @@ SIM_HANDLER(h_sim_crash)
 
 xr_value *simdrv_crash(struct call_ctx *c)
 {
-    xr_struct_set(c->sim->st, "domains", xr_struct());
+    sim_domains_clear(c->sim);
     int64_t now = (int64_t)time(NULL), old = sim_int(c->sim->st, "boot_time", 0);
     xr_struct_set(c->sim->st, "boot_time", xr_int(now > old ? now : old + 1));
     return xr_nil();

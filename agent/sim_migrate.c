@@ -147,7 +147,7 @@ xr_value *simdrv_migrate(struct call_ctx *c, const char *repo, const char *vm, c
     struct sim *s = c->sim;
     (void)live; /* a simulated move is always "live"; the agents' link is always TLS, ssl is only logged, for tests */
     pthread_mutex_lock(&s->lock);
-    const xr_value *dom = sim_domain(s, vm);
+    const xr_value *dom = sim_domain_find(s, vm);
     xr_value *rec = dom ? xr_copy(dom) : NULL;
     pthread_mutex_unlock(&s->lock);
     if (!rec)
@@ -158,7 +158,7 @@ xr_value *simdrv_migrate(struct call_ctx *c, const char *repo, const char *vm, c
     if (rc != 0)
         return NULL;
     pthread_mutex_lock(&s->lock);
-    sim_struct_del(xr_struct_get(s->st, "domains"), vm);
+    sim_domain_del(s, vm);
     if (sim_save(s) != 0)
         call_fault(c, "exceptions.IOError:cannot save the agent state");
     pthread_mutex_unlock(&s->lock);
@@ -169,7 +169,7 @@ xr_value *simdrv_migrate(struct call_ctx *c, const char *repo, const char *vm, c
 xr_value *simdrv_receive(struct call_ctx *c, const char *repo, const char *vm, const xr_value *rec)
 {
     struct sim *s = c->sim;
-    const xr_value *dom = sim_domain(s, vm);
+    const xr_value *dom = sim_domain_find(s, vm);
     if (dom)
         return call_fault(c, "exceptions.RuntimeError:Domain '%s' already exists with ID '%lld'", vm,
                           (long long)sim_int(dom, "domid", 0));
@@ -186,6 +186,6 @@ xr_value *simdrv_receive(struct call_ctx *c, const char *repo, const char *vm, c
     xr_struct_set(s->st, "next_domid", xr_int(domid + 1));
     xr_struct_set(d, "domid", xr_int(domid));
     xr_struct_set(d, "repo_id", xr_string(repo));
-    xr_struct_set(xr_struct_get(s->st, "domains"), vm, d);
+    sim_domain_put(s, vm, d);
     return xr_nil();
 }

@@ -1,7 +1,6 @@
-/* Sim state: lifetime, persistence and small helpers.
+/* Sim state: lifetime and small helpers (persistence: sim_persist.c).
  *
- * s->st is one XR_STRUCT saved as an XML-RPC response document in
- * <state_dir>/agent-state.xml after every call that changes it:
+ * s->st is one XR_STRUCT, saved after every call that changes it:
  *   unique_id, boot_time, manager_uuid, manager_event_url, manager_statistic_url,
  *   roles, pool {uuid alias virtual_ip node_number members[]},
  *   mounts {mount_point: fs_location}, repos {uuid: {fs_location mount_point alias manager_uuid}},
@@ -21,11 +20,6 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
-
-static char *state_file(struct sim *s)
-{
-    return xasprintf("%s/agent-state.xml", s->state_dir);
-}
 
 static void make_unique_id(char *buf, size_t len)
 {
@@ -63,48 +57,6 @@ static void fill_defaults(struct sim *s)
     sim_member(st, "domains", XR_STRUCT);
     sim_member(st, "bridges", XR_STRUCT);
     sim_member(st, "ntp_servers", XR_ARRAY);
-}
-
-static int load_state(struct sim *s)
-{
-    char *path = state_file(s);
-    size_t len;
-    char *buf = ovm_read_file(path, &len);
-    if (!buf) {
-        int missing = errno == ENOENT;
-        if (!missing)
-            log_err("cannot read %s: %s", path, strerror(errno));
-        free(path);
-        if (!missing)
-            return -1;
-        s->st = xr_struct();
-        return 0;
-    }
-    int code = 0;
-    char *fstr = NULL, err[256] = "";
-    int rc = xr_decode_response(buf, len, &s->st, &code, &fstr, err, sizeof err);
-    free(buf);
-    free(fstr);
-    if (rc != 0 || s->st->type != XR_STRUCT) {
-        log_err("corrupt state file %s: %s", path, rc ? err : "not a struct");
-        free(path);
-        return -1;
-    }
-    free(path);
-    return 0;
-}
-
-int sim_save(struct sim *s)
-{
-    size_t len;
-    char *doc = xr_encode_response(s->st, &len);
-    char *path = state_file(s);
-    int rc = ovm_write_file_atomic(path, doc, len, 0600);
-    if (rc != 0)
-        log_err("cannot write %s: %s", path, strerror(errno));
-    free(path);
-    free(doc);
-    return rc;
 }
 
 static char *default_hostname(const char *listen)
@@ -164,7 +116,7 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
         sim_close(s);
         return NULL;
     }
-    if (make_dirs(s) != 0 || load_state(s) != 0) {
+    if (make_dirs(s) != 0 || sim_load(s) != 0) {
         sim_close(s);
         return NULL;
     }
@@ -183,6 +135,8 @@ void sim_close(struct sim *s)
     if (s->drv && s->drv->close)
         s->drv->close(s);
     xr_free(s->st);
+    xr_free(s->dirty);
+    free(s->host_doc);
     free(s->state_dir);
     free(s->nfs_root);
     free(s->listen);
@@ -303,9 +257,17 @@ int64_t sim_free_mb(struct sim *s)
     return s->memory_mb > used ? s->memory_mb - used : 0;
 }
 
-xr_value *sim_domain(struct sim *s, const char *vm_id)
+const xr_value *sim_domain_find(const struct sim *s, const char *vm_id)
 {
     return xr_struct_get(xr_struct_get(s->st, "domains"), vm_id);
+}
+
+xr_value *sim_domain(struct sim *s, const char *vm_id)
+{
+    xr_value *dom = xr_struct_get(xr_struct_get(s->st, "domains"), vm_id);
+    if (dom)
+        sim_domain_dirty(s, vm_id);
+    return dom;
 }
 
 int sim_mount_busy(struct sim *s, const char *mount_point)

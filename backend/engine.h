@@ -15,6 +15,7 @@ typedef struct engine_config {
     char *log_file;        /* NULL = stderr */
     char *version;         /* showversion, must start with "3.4." */
     int workers;           /* job worker threads */
+    int max_queued;        /* queued jobs beyond which asynchronous commands wait */
     int agent_port;        /* default 8899 */
     long agent_connect_timeout; /* seconds */
     long agent_call_timeout;    /* seconds, ordinary calls */

@@ -38,6 +38,7 @@ static const conf_key engine_keys[] = {
     {"log_file", CT_STR, EK(log_file), 0, 0, NULL, "standard error", NULL, NULL},
     {"version", CT_CUSTOM, 0, 0, 0, "3.4.6.0", NULL, parse_version, print_version},
     {"jobs.workers", CT_INT, EK(workers), 1, 256, "16", NULL, NULL, NULL},
+    {"jobs.max_queued", CT_INT, EK(max_queued), 1, 10000000, "1000", NULL, NULL, NULL},
     {"jobs.vm_stop_timeout", CT_INT, EK(vm_stop_timeout), 1, 86400, "300", NULL, NULL, NULL},
     {"agent.port", CT_INT, EK(agent_port), 1, 65535, "8899", NULL, NULL, NULL},
     {"agent.connect_timeout", CT_LONG, EK(agent_connect_timeout), 1, 600, "10", NULL, NULL, NULL},

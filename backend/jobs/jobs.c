@@ -290,6 +290,7 @@ jobs *jobs_start(engine *e, int nworkers)
     js->eng = e;
     pthread_mutex_init(&js->mu, NULL);
     pthread_cond_init(&js->work_cv, NULL);
+    pthread_cond_init(&js->room_cv, NULL);
     store_wrlock(e->st);
     jobs_load_history(js);
     store_unlock(e->st);
@@ -310,6 +311,7 @@ void jobs_stop(jobs *js)
     for (job *j = js->queue_head; j; j = j->next)
         j->aborted = 1;
     pthread_cond_broadcast(&js->work_cv);
+    pthread_cond_broadcast(&js->room_cv);
     pthread_mutex_unlock(&js->mu);
     for (int i = 0; i < js->nworkers; i++)
         pthread_join(js->workers[i], NULL);
@@ -323,5 +325,6 @@ void jobs_stop(jobs *js)
     free(js->workers);
     pthread_mutex_destroy(&js->mu);
     pthread_cond_destroy(&js->work_cv);
+    pthread_cond_destroy(&js->room_cv);
     free(js);
 }

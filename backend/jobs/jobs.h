@@ -68,6 +68,9 @@ typedef struct jobs jobs;
  * marks jobs interrupted by a previous crash (doc/object-model.md §7.8). */
 jobs *jobs_start(struct engine *e, int nworkers);
 void jobs_stop(jobs *js);
+/* Waits (at most timeout_ms) while max_queued or more jobs wait in the
+ * queue: the back-pressure on asynchronous submitters (jobs.max_queued). */
+void jobs_wait_room(jobs *js, size_t max_queued, int timeout_ms);
 
 /* Settles the jobs a crash interrupted: Completed when the target reached the
  * job's goal (the monitor has reconciled it with the agents), else Failed. */

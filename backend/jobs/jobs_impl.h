@@ -18,6 +18,8 @@ struct jobs {
     int nworkers;
     int stop;
     int submitted_since_trim;  /* jobs queued since the heap was last trimmed */
+    size_t nqueued;     /* jobs in the queue (not yet taken by a worker) */
+    pthread_cond_t room_cv;    /* signalled when a job leaves the queue */
 };
 
 int job_terminal(const char *rs);

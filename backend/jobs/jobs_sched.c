@@ -86,7 +86,29 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
     else
         js->queue_head = j;
     js->queue_tail = j;
+    js->nqueued++;
     pthread_cond_broadcast(&js->work_cv);
+    pthread_mutex_unlock(&js->mu);
+}
+
+/* Each queued job holds its plan (for create Vm some 8 KB: the agent
+ * target, the vm.cfg, the store changes), so a client that submits faster
+ * than the workers run would otherwise grow the engine without bound:
+ * 100,000 asynchronous creates held some 800 MB. */
+void jobs_wait_room(jobs *js, size_t max_queued, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&js->mu);
+    while (!js->stop && js->nqueued >= max_queued)
+        if (pthread_cond_timedwait(&js->room_cv, &js->mu, &until) == ETIMEDOUT)
+            break;
     pthread_mutex_unlock(&js->mu);
 }
 
@@ -111,6 +133,8 @@ static job *dequeue_runnable(jobs *js)
     if (js->queue_tail == found)
         js->queue_tail = prev;
     found->next = NULL;
+    js->nqueued--;
+    pthread_cond_signal(&js->room_cv);
     return found;
 }
 
@@ -144,6 +168,9 @@ void finish_job(jobs *js, job *j, int rc)
         j->plan_free(j->plan);
         j->plan = NULL;
     }
+    /* Only revalidation (before the run) reads it; the history keeps command. */
+    free(j->raw_command);
+    j->raw_command = NULL;
     pthread_cond_broadcast(&j->done_cv);
     pthread_cond_broadcast(&js->work_cv); /* locks freed: queued jobs may run */
     int trim = js->queue_head == NULL && js->submitted_since_trim >= 256;

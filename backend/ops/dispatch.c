@@ -164,6 +164,10 @@ static void run_op(cmdctx *c, const op *o)
         }
         return;
     }
+    /* Before prepare: a waiting command holds no plan, and is validated
+     * against the state the jobs ahead of it leave. */
+    if (c->ses->async)
+        jobs_wait_room(e->js, (size_t)e->cfg.max_queued, (c->ses->timeout > 0 ? c->ses->timeout : 3600) * 1000);
     store_rdlock(e->st);
     job *j = o->prepare(c);
     int ok = j && check_lockable(c, j) == 0;

@@ -58,6 +58,20 @@ static int exec_sql(sqlite3 *db, const char *sql, char **err)
     return 0;
 }
 
+/* Runs one cached statement (*st, prepared from sql on first use). */
+static int exec_cached(store *s, sqlite3_stmt **st, const char *sql, char **err)
+{
+    if (!*st && sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *err = xasprintf("store: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    int rc = sqlite3_step(*st);
+    if (rc != SQLITE_DONE)
+        *err = xasprintf("store: %s", sqlite3_errmsg(s->db));
+    sqlite3_reset(*st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int schema_version(sqlite3 *db)
 {
     sqlite3_stmt *st;
@@ -193,6 +207,9 @@ void store_close(store *s)
     sqlite3_finalize(s->st_del_obj);
     sqlite3_finalize(s->st_set);
     sqlite3_finalize(s->st_unset);
+    sqlite3_finalize(s->st_job_save);
+    sqlite3_finalize(s->st_begin);
+    sqlite3_finalize(s->st_commit);
     if (s->db)
         sqlite3_close(s->db);
     for (size_t i = 0; i < HASH_BUCKETS; i++) {
@@ -249,7 +266,11 @@ void store_step_reset(store *s, sqlite3_stmt *st)
 void store_begin(store *s)
 {
     if (s->txdepth++ == 0) {
-        exec_sql(s->db, "BEGIN", NULL);
+        char *err = NULL;
+        if (exec_cached(s, &s->st_begin, "BEGIN", &err)) {
+            log_err("%s", err);
+            free(err);
+        }
         crash_point("store.begin");
     }
 }
@@ -260,7 +281,7 @@ int store_commit(store *s)
         return 0;
     char *err = NULL;
     crash_point("store.commit"); /* the transaction is written but not committed */
-    if (exec_sql(s->db, "COMMIT", &err)) {
+    if (exec_cached(s, &s->st_commit, "COMMIT", &err)) {
         log_err("%s", err);
         free(err);
         return -1;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 typedef struct kv {
-    char *key;
+    char *key;          /* interned by the store (store_obj.c): never freed */
     char *value;
 } kv;
 

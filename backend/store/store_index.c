@@ -34,9 +34,14 @@ static const char *indexed(const char *key)
     return NULL;
 }
 
-static unsigned hash_kv(const char *key, const char *value)
+/* The type is part of the hash: otherwise "Servers of pool P" would walk
+ * every Vm of P too (each Vm has serverPool), O(VMs) per create Vm. */
+static unsigned hash_kv(const char *type, const char *key, const char *value)
 {
     unsigned h = 2166136261u ^ (unsigned)(uintptr_t)key;
+    for (; *type; type++)
+        h = (h ^ (unsigned char)*type) * 16777619u;
+    h = (h ^ '/') * 16777619u;
     for (; *value; value++)
         h = (h ^ (unsigned char)*value) * 16777619u;
     return h % HASH_BUCKETS;
@@ -48,7 +53,7 @@ void store_idx_add(store *s, obj *o, const char *key, const char *value)
     if (!k || !*value)
         return;
     inode *n = xmalloc(sizeof *n);
-    unsigned h = hash_kv(k, value);
+    unsigned h = hash_kv(o->type, k, value);
     n->key = k;
     n->value = value;
     n->o = o;
@@ -61,7 +66,7 @@ void store_idx_remove(store *s, obj *o, const char *key, const char *value)
     const char *k = indexed(key);
     if (!k || !*value)
         return;
-    for (inode **pp = &s->ibuckets[hash_kv(k, value)]; *pp; pp = &(*pp)->next) {
+    for (inode **pp = &s->ibuckets[hash_kv(o->type, k, value)]; *pp; pp = &(*pp)->next) {
         if ((*pp)->o == o && (*pp)->key == k) {
             inode *dead = *pp;
             *pp = dead->next;
@@ -201,7 +206,7 @@ size_t store_find_by(store *s, const char *type, const char *key, const char *va
     const char *k = indexed(key);
     if (k && value && *value) {
         size_t n = 0;
-        for (inode *i = s->ibuckets[hash_kv(k, value)]; i; i = i->next) {
+        for (inode *i = s->ibuckets[hash_kv(type, k, value)]; i; i = i->next) {
             if (i->key != k || strcmp(i->value, value) != 0 || strcmp(i->o->type, type) != 0)
                 continue;
             if (n == cap) {

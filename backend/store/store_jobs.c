@@ -1,6 +1,7 @@
 /* The jobs table (store_tables.h): job history written through by the
  * scheduler and read back at start-up. */
 #include "backend/store/store_tables.h"
+#include "backend/store/store_impl.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include "lib/log.h"
@@ -24,7 +25,6 @@ static void bind_int_or_null(sqlite3_stmt *st, int i, int64_t v)
 void store_job_save(store *s, const store_job_row *r)
 {
     sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
     /* An upsert, not INSERT OR REPLACE: a replace deletes the row first, and
      * the ON DELETE CASCADE of jobs.parent would take the children with it. */
     const char *sql = "INSERT INTO jobs(id, parent, name, description, kind, run_state, progress, user,"
@@ -36,10 +36,11 @@ void store_job_save(store *s, const store_job_row *r)
                       " end_ms = excluded.end_ms, target = excluded.target, result = excluded.result,"
                       " error = excluded.error, command = excluded.command, goal = excluded.goal,"
                       " peer_uid = excluded.peer_uid";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (!s->st_job_save && sqlite3_prepare_v2(db, sql, -1, &s->st_job_save, NULL) != SQLITE_OK) {
         log_err("jobs: %s", sqlite3_errmsg(db));
         return;
     }
+    sqlite3_stmt *st = s->st_job_save;
     sqlite3_bind_int64(st, 1, r->id);
     bind_int_or_null(st, 2, r->parent);
     sqlite3_bind_text(st, 3, r->name, -1, SQLITE_TRANSIENT);
@@ -61,7 +62,8 @@ void store_job_save(store *s, const store_job_row *r)
         sqlite3_bind_null(st, 16);
     if (sqlite3_step(st) != SQLITE_DONE)
         log_err("jobs: cannot record job %lld: %s", (long long)r->id, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 void store_job_delete(store *s, int64_t id)

@@ -117,7 +117,7 @@ refused "MSG-3 8193 bytes with log=No" "sendVmMessage Vm name=lim key=a message=
 step "MSG-3 1024 bytes with log=Yes and 8192 with log=No are accepted" \
     "sendVmMessage Vm name=lim key=big1 message=$m1024 log=Yes; sendVmMessage Vm name=lim key=big2 message=$m8192 log=No"
 host=$(vm_host lim)
-state=$work/a${host#ovs0}/agent-state.xml
+state=$work/a${host#ovs0}/domains/$(ovm 'show Vm name=lim'; idof).xml
 check "MSG-2/3 the agent of $host received the three messages" \
     bash -c "grep -q 'big2' '$state' && grep -q 'big1' '$state' && grep -q '$k256' '$state'"
 
