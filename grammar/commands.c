@@ -1,6 +1,8 @@
 /* Command forms and their attribute tables (doc/command-language.md §4-§6, doc/object-model.md
  * §2-§3). One attribute table per object area, shared by its create and edit
  * forms; the flags say which verb accepts which attribute. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include "grammar/internal.h"
 #include "lib/util.h"
@@ -396,14 +398,71 @@ const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name)
     return NULL;
 }
 
+/* The attribute of a type by name: the create form's, else the first form of
+ * the type (in table order) that has it. show looks one up per row of every
+ * object it renders, so the answer comes from an index sorted by (type,
+ * name), built once, rather than a scan of every form's table. */
+typedef struct {
+    const char *type;
+    const gr_attr *attr;
+    size_t seq; /* rank of the form: the first wins among equal keys */
+} type_attr;
+
+static type_attr *type_attrs;
+static size_t n_type_attrs;
+static pthread_once_t type_attrs_once = PTHREAD_ONCE_INIT;
+
+static int type_attr_cmp(const char *type, const char *name, const type_attr *b)
+{
+    int c = strcmp(type, b->type);
+    return c ? c : ovm_strcasecmp(name, b->attr->name);
+}
+
+static int type_attr_sort(const void *pa, const void *pb)
+{
+    const type_attr *a = pa, *b = pb;
+    int c = type_attr_cmp(a->type, a->attr->name, b);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The create forms rank before every other form of their type. */
+static size_t form_rank(size_t i)
+{
+    return (strcmp(all_cmds[i]->verb, "create") ? 1 : 0) * (sizeof all_cmds / sizeof all_cmds[0]) + i;
+}
+
+static void type_attrs_build(void)
+{
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < sizeof all_cmds / sizeof all_cmds[0]; i++)
+        for (const gr_attr *const *a = all_cmds[i]->attrs; all_cmds[i]->type && a && *a; a++) {
+            if (n == cap)
+                type_attrs = xrealloc(type_attrs, (cap = cap ? 2 * cap : 256) * sizeof *type_attrs);
+            type_attrs[n++] = (type_attr){all_cmds[i]->type, *a, form_rank(i)};
+        }
+    qsort(type_attrs, n, sizeof *type_attrs, type_attr_sort);
+    size_t kept = 0; /* keep the first of each (type, name) */
+    for (size_t i = 0; i < n; i++)
+        if (!kept || type_attr_cmp(type_attrs[i].type, type_attrs[i].attr->name, &type_attrs[kept - 1]))
+            type_attrs[kept++] = type_attrs[i];
+    n_type_attrs = kept;
+}
+
 const gr_attr *gr_type_attr(const char *type, const char *name)
 {
-    const gr_cmd *c = gr_cmd_find("create", type);
-    const gr_attr *a = c ? gr_cmd_attr(c, name) : NULL;
-    for (size_t i = 0; !a && i < sizeof all_cmds / sizeof all_cmds[0]; i++)
-        if (all_cmds[i]->type && !strcmp(all_cmds[i]->type, type))
-            a = gr_cmd_attr(all_cmds[i], name);
-    return a;
+    pthread_once(&type_attrs_once, type_attrs_build);
+    size_t lo = 0, hi = n_type_attrs;
+    while (type && name && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = type_attr_cmp(type, name, &type_attrs[mid]);
+        if (!c)
+            return type_attrs[mid].attr;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }
 
 const char *gr_attr_value_default(const gr_attr *a)

@@ -2,6 +2,7 @@
  * (backend/render/show_tables.c: one default per attribute, labels beside
  * their enums, tables for known types) and the relations table
  * (backend/flows/relations.c). */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +78,46 @@ static void test_grammar_defaults(void **state)
     assert_null(gr_type_attr("Vm", "noSuchAttribute"));
 }
 
+/* The reference semantics of gr_type_attr, by a scan of every form: the
+ * create form's attribute, else the first form of the type that has it. */
+static const gr_attr *scan_type_attr(const char *type, const char *name)
+{
+    size_t n;
+    const gr_cmd *const *cmds = gr_cmds(&n);
+    const gr_cmd *c = gr_cmd_find("create", type);
+    const gr_attr *a = c ? gr_cmd_attr(c, name) : NULL;
+    for (size_t i = 0; !a && i < n; i++)
+        if (cmds[i]->type && !strcmp(cmds[i]->type, type))
+            a = gr_cmd_attr(cmds[i], name);
+    return a;
+}
+
+/* The index behind gr_type_attr answers as the scan does for every
+ * attribute of every form, in any case of its name, and not at all for a
+ * name no form of the type has. */
+static void test_type_attr_index(void **state)
+{
+    (void)state;
+    size_t n, checked = 0;
+    const gr_cmd *const *cmds = gr_cmds(&n);
+    for (size_t i = 0; i < n; i++)
+        for (const gr_attr *const *a = cmds[i]->attrs; cmds[i]->type && a && *a; a++, checked++) {
+            const gr_attr *want = scan_type_attr(cmds[i]->type, (*a)->name);
+            if (gr_type_attr(cmds[i]->type, (*a)->name) != want)
+                print_message("# %s %s: index and scan differ\n", cmds[i]->type, (*a)->name);
+            assert_ptr_equal(gr_type_attr(cmds[i]->type, (*a)->name), want);
+            char *upper = strdup((*a)->name);
+            for (char *p = upper; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
+            assert_ptr_equal(gr_type_attr(cmds[i]->type, upper), want);
+            free(upper);
+        }
+    assert_true(checked > 100);
+    assert_null(gr_type_attr("NoSuchType", "name"));
+    assert_null(gr_type_attr("Vm", ""));
+    assert_null(gr_type_attr(NULL, "name"));
+}
+
 /* Every table is for a type the grammar knows, starts with Name (Id for
  * none), and every attribute row a command could set is spelt as the
  * grammar spells it. */
@@ -129,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_one_default_per_attribute),
         cmocka_unit_test(test_labels_beside_enums),
         cmocka_unit_test(test_grammar_defaults),
+        cmocka_unit_test(test_type_attr_index),
         cmocka_unit_test(test_tables_match_grammar),
         cmocka_unit_test(test_relations_match_grammar),
     };
