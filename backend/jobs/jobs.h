@@ -111,10 +111,18 @@ int jobs_delete(jobs *js, int64_t id, char **err);
 const char *job_summary_state(const char *run_state);
 /* The job holding a lock on object id (0 if none). */
 int64_t jobs_lock_holder(jobs *js, const char *id);
-/* Job goals (job_goals.c): the goal of operation on type, or NULL; 1 when
- * j's goal is a status its target has (store lock held); 1 when j's goal is
- * to create an object of type. */
-const char *job_goal_for(const char *operation, const char *type);
+/* Job goals (job_goals.c): what "completed" means for a job a Manager
+ * restart interrupted, given where the job is defined (its job_spec, or
+ * the HA restart) and stored in its row:
+ *   "status S"   the target's status is S (the agents were asked first)
+ *   "created T"  the job made an object of type T, named in its result
+ * A job without a goal is Failed after an interruption. */
+#define JOB_GOAL_RUNNING "status Running"
+#define JOB_GOAL_STOPPED "status Stopped"
+#define JOB_GOAL_SUSPENDED "status Suspended"
+#define JOB_GOAL_CREATED_VM "created Vm"
+/* 1 when j's goal is a status its target has (store lock held); 1 when
+ * j's goal is to create an object of type. */
 int job_goal_reached(struct engine *e, const job *j);
 int job_goal_creates(const job *j, const char *type);
 /* Undo (job_undo.c). A step that succeeded registers what undoes it; if the

@@ -132,7 +132,7 @@ static job *plan_restart(engine *e, obj *vm)
     start_plan *p = start_plan_new(e, vm, s);
     char *name = job_title("HA Restart", "Vm", vm->name);
     job *j = job_new(e, name, "system", "", vm->id);
-    j->goal = xstrdup(job_goal_for("HA Restart", "Vm"));
+    j->goal = xstrdup(JOB_GOAL_RUNNING);
     free(name);
     job_lock(j, vm->id);
     vm->lock_job = j->id; /* before the lock is released: reconciliation must not touch it */

@@ -78,13 +78,15 @@ obj *resolve_ref(cmdctx *c, const char *type, const char *value);
 /* What the jobs of an operation share, given in one place instead of set
  * field by field: the verb and type of their names ("Create VM: x"), the
  * function that runs them, how their plan is freed, their kind (NULL:
- * LEAF) and whether a failure rolls their store changes back. */
+ * LEAF), whether a failure rolls their store changes back and their goal
+ * after an interruption (JOB_GOAL_*, NULL: none). */
 typedef struct job_spec {
     const char *operation, *type;
     job_fn fn;
     void (*plan_free)(void *);
     const char *kind;
     int rollback_store;
+    const char *goal;
 } job_spec;
 /* The job of spec for the object called name, owning plan; target is the id
  * acted on (or NULL) and the NULL-terminated ids after it are locked too. */

@@ -76,8 +76,6 @@ static job *job_of_command(cmdctx *c, const char *operation, const char *type, c
     char *title = job_title(operation, type, name);
     char *cmdtext = masked_command(c->cmd);
     job *j = job_new(c->e, title, c->ses->user, cmdtext, target);
-    const char *goal = job_goal_for(operation, type);
-    j->goal = goal ? xstrdup(goal) : NULL;
     j->peer_uid = c->ses->peer_uid;
     free(title);
     free(cmdtext);
@@ -100,6 +98,7 @@ job *spec_job(cmdctx *c, const job_spec *spec, const char *name, void *plan, con
     if (spec->kind)
         j->kind = spec->kind;
     j->rollback_store = spec->rollback_store;
+    j->goal = spec->goal ? xstrdup(spec->goal) : NULL;
     return j;
 }
 

@@ -88,10 +88,9 @@ vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id)
     return p;
 }
 
-job *vm_job(cmdctx *c, const char *operation, const obj *vm, job_fn fn, vm_plan *p)
+job *vm_job(cmdctx *c, const job_spec *spec, const obj *vm, vm_plan *p)
 {
-    return spec_job(c, &(job_spec){.operation = operation, .type = "Vm", .fn = fn, .plan_free = vm_plan_free},
-                    vm->name, p, vm->id, NULL);
+    return spec_job(c, spec, vm->name, p, vm->id, NULL);
 }
 
 /* Sets status (and server when given) of the plan's VM (write lock taken inside). */

@@ -29,7 +29,7 @@ obj *vm_worker(engine *e, const obj *vm, const char *repo_id);
 obj *vm_instance(cmdctx *c);
 int refuse_state(cmdctx *c, const obj *vm, const char *action);
 vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id);
-job *vm_job(cmdctx *c, const char *operation, const obj *vm, job_fn fn, vm_plan *p);
+job *vm_job(cmdctx *c, const job_spec *spec, const obj *vm, vm_plan *p);
 /* Sets status (and server when given) of the plan's VM (write lock taken inside). */
 void set_vm_state(job *j, const char *vm_id, obj_status status, const char *server);
 /* V-5: the repository is presented to at least one server of the pool. */

@@ -156,7 +156,8 @@ job *prepare_create_vm(cmdctx *c)
     /* The new VM is the only object whose state changes: the repository is
      * read, not written, so concurrent creates in one repository run in
      * parallel (doc/object-model.md §7.5 write sets). */
-    static const job_spec spec = {.operation = "Create", .type = "Vm", .fn = run_create_vm, .plan_free = vm_plan_free};
+    static const job_spec spec = {.operation = "Create", .type = "Vm", .fn = run_create_vm, .plan_free = vm_plan_free,
+                                  .goal = JOB_GOAL_CREATED_VM};
     job *j = spec_job(c, &spec, name, p, NULL, NULL);
     /* Recorded before the agent call so that a crash before the store commit
      * lets start-up recovery find the VM the agent may have created. */
@@ -255,10 +256,9 @@ job *prepare_edit_vm(cmdctx *c)
                 gplan_set(g, "restartRequired", "Yes");
     }
     p->g = g;
-    job *j = vm_job(c, "Edit", vm, run_edit_vm, p);
-    if (j)
-        j->rollback_store = 1;
-    return j;
+    static const job_spec spec = {.operation = "Edit", .type = "Vm", .fn = run_edit_vm, .plan_free = vm_plan_free,
+                                  .rollback_store = 1};
+    return vm_job(c, &spec, vm, p);
 }
 
 /* ---- delete Vm ---- */
@@ -301,5 +301,6 @@ job *prepare_delete_vm(cmdctx *c)
         return NULL;
     }
     vm_plan *p = plan_on(c, vm, obj_gets(vm, "repository"));
-    return p ? vm_job(c, "Delete", vm, run_delete_vm, p) : NULL;
+    static const job_spec spec = {.operation = "Delete", .type = "Vm", .fn = run_delete_vm, .plan_free = vm_plan_free};
+    return p ? vm_job(c, &spec, vm, p) : NULL;
 }

@@ -58,7 +58,7 @@ job *prepare_start(cmdctx *c)
         return NULL;
     }
     static const job_spec spec = {.operation = "Start", .type = "Vm", .fn = run_start, .plan_free = start_plan_free,
-                                  .rollback_store = 1};
+                                  .rollback_store = 1, .goal = JOB_GOAL_RUNNING};
     return spec_job(c, &spec, vm->name, start_plan_new(c->e, vm, s), vm->id, NULL);
 }
 
@@ -94,7 +94,7 @@ static vm_plan *plan_on_host(cmdctx *c, obj *vm)
     return p;
 }
 
-static job *prepare_running_action(cmdctx *c, const char *action, const char *operation, job_fn fn)
+static job *prepare_running_action(cmdctx *c, const char *action, const job_spec *spec)
 {
     obj *vm = vm_instance(c);
     if (!vm)
@@ -104,15 +104,14 @@ static job *prepare_running_action(cmdctx *c, const char *action, const char *op
         return NULL;
     }
     vm_plan *p = plan_on_host(c, vm);
-    return p ? vm_job(c, operation, vm, fn, p) : NULL;
+    return p ? vm_job(c, spec, vm, p) : NULL;
 }
 
 job *prepare_stop(cmdctx *c)
 {
-    job *j = prepare_running_action(c, "stop", "Stop", run_stop);
-    if (j)
-        j->rollback_store = 1;
-    return j;
+    static const job_spec spec = {.operation = "Stop", .type = "Vm", .fn = run_stop, .plan_free = vm_plan_free,
+                                  .rollback_store = 1, .goal = JOB_GOAL_STOPPED};
+    return prepare_running_action(c, "stop", &spec);
 }
 
 static int run_restart(job *j)
@@ -126,7 +125,9 @@ static int run_restart(job *j)
 
 job *prepare_restart(cmdctx *c)
 {
-    return prepare_running_action(c, "restart", "Restart", run_restart);
+    static const job_spec spec = {.operation = "Restart", .type = "Vm", .fn = run_restart, .plan_free = vm_plan_free,
+                                  .goal = JOB_GOAL_RUNNING};
+    return prepare_running_action(c, "restart", &spec);
 }
 
 static int run_suspend(job *j)
@@ -141,10 +142,9 @@ static int run_suspend(job *j)
 
 job *prepare_suspend(cmdctx *c)
 {
-    job *j = prepare_running_action(c, "suspend", "Suspend", run_suspend);
-    if (j)
-        j->rollback_store = 1;
-    return j;
+    static const job_spec spec = {.operation = "Suspend", .type = "Vm", .fn = run_suspend, .plan_free = vm_plan_free,
+                                  .rollback_store = 1, .goal = JOB_GOAL_SUSPENDED};
+    return prepare_running_action(c, "suspend", &spec);
 }
 
 static int run_resume(job *j)
@@ -172,7 +172,9 @@ job *prepare_resume(cmdctx *c)
         return NULL;
     }
     vm_plan *p = plan_on_host(c, vm);
-    return p ? vm_job(c, "Resume", vm, run_resume, p) : NULL;
+    static const job_spec spec = {.operation = "Resume", .type = "Vm", .fn = run_resume, .plan_free = vm_plan_free,
+                                  .goal = JOB_GOAL_RUNNING};
+    return p ? vm_job(c, &spec, vm, p) : NULL;
 }
 
 static int run_kill(job *j)
@@ -216,7 +218,9 @@ job *prepare_kill(cmdctx *c)
     obj *s = vm_worker(c->e, vm, p->repo_id);
     if (s)
         agent_target_of(c->e, s, &p->t);
-    return vm_job(c, "Kill", vm, run_kill, p);
+    static const job_spec spec = {.operation = "Kill", .type = "Vm", .fn = run_kill, .plan_free = vm_plan_free,
+                                  .goal = JOB_GOAL_STOPPED};
+    return vm_job(c, &spec, vm, p);
 }
 
 /* ---- sendVmMessage, later commands ---- */
@@ -247,5 +251,7 @@ job *prepare_message(cmdctx *c)
         return NULL;
     snprintf(p->key, sizeof p->key, "%s", key);
     p->message = xstrdup(msg);
-    return vm_job(c, "Send Message to", vm, run_message, p);
+    static const job_spec spec = {.operation = "Send Message to", .type = "Vm", .fn = run_message,
+                                  .plan_free = vm_plan_free};
+    return vm_job(c, &spec, vm, p);
 }

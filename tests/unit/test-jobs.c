@@ -495,7 +495,7 @@ static void test_children_survive(void **state)
     job_snapshot_free(s);
 }
 
-/* A row as a crash leaves it; goal as job_goals.c gives it (NULL: none). */
+/* A row as a crash leaves it, with its goal (JOB_GOAL_*, NULL: none). */
 static void insert_in_progress_goal(fixture *f, long long id, const char *name, const char *target, const char *goal)
 {
     char *sql = sqlite3_mprintf("INSERT INTO jobs(id, name, kind, run_state, user, start_ms, target, goal)"
@@ -509,7 +509,7 @@ static void insert_in_progress_goal(fixture *f, long long id, const char *name, 
 
 static void insert_in_progress(fixture *f, long long id, const char *name, const char *target)
 {
-    insert_in_progress_goal(f, id, name, target, job_goal_for("Start", "Vm"));
+    insert_in_progress_goal(f, id, name, target, JOB_GOAL_RUNNING);
 }
 
 /* Vm vm1 "web01" with status. */
