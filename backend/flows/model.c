@@ -58,10 +58,9 @@ void agent_target_of(engine *e, const obj *server, agent_target *t)
  * ownership is taken again. That is a fact about the server, found while
  * some job ran, not a change of that job: it is kept out of the job's undo
  * journal, so the job's rollback leaves it. */
-static void mark_server_unknown(engine *e, const char *server_id, const char *why)
+void server_trust_lost(engine *e, const char *server_id, const char *why)
 {
-    store_journal *job_journal = store_journal_bind(NULL);
-    store_wrlock(e->st);
+    store_fact_wrlock(e->st);
     obj *s = store_get_typed(e->st, "Server", server_id);
     if (s && status_get(s) != ST_UNKNOWN) {
         status_set(e->st, s, ST_UNKNOWN);
@@ -69,13 +68,7 @@ static void mark_server_unknown(engine *e, const char *server_id, const char *wh
         event_raise(e, "SERVER_STATE", "WARNING", s, msg, 0);
         free(msg);
     }
-    store_unlock(e->st);
-    store_journal_bind(job_journal);
-}
-
-void server_trust_lost(engine *e, const char *server_id, const char *why)
-{
-    mark_server_unknown(e, server_id, why);
+    store_fact_unlock(e->st);
 }
 
 /* agent_job's failure hook. c->ep is the ep of the agent_target that
@@ -88,7 +81,7 @@ static int job_call_failed(agent_ctx *c, int rc, const char *err)
         job_fail(j, "Job failed on Server %s: %s", t->name, err ? err : "agent fault");
     else if (rc == AGC_AUTH) {
         job_fail(j, "Job failed on Server %s: agent authentication failed", t->name);
-        mark_server_unknown(j->eng, t->id, err);
+        server_trust_lost(j->eng, t->id, err);
     }
     else
         job_fail(j, "Job failed on Server %s: agent unreachable (%s)", t->name, err ? err : "no answer");

@@ -94,6 +94,11 @@ size_t store_journal_size(const store_journal *jr);
 size_t store_journal_undo(store *s, store_journal *jr);
 /* Drops jr's records (the changes stay). */
 void store_journal_forget(store_journal *jr);
+/* The write lock for a fact found while a job runs (a server's agent
+ * refused our credentials, say): a change of the world, not of the job, so
+ * it stays out of the thread's journal and a rollback of the job keeps it. */
+void store_fact_wrlock(store *s);
+void store_fact_unlock(store *s);
 
 /* Comma-separated id lists kept in one attribute (many-to-many relations). */
 int obj_list_has(const obj *o, const char *key, const char *id);

@@ -29,6 +29,19 @@ struct store_journal {
 
 static _Thread_local store_journal *bound;
 static _Thread_local int replaying;
+static _Thread_local int facts; /* inside store_fact_wrlock: nothing is recorded */
+
+void store_fact_wrlock(store *s)
+{
+    store_wrlock(s);
+    facts++;
+}
+
+void store_fact_unlock(store *s)
+{
+    facts--;
+    store_unlock(s);
+}
 
 store_journal *store_journal_bind(store_journal *jr)
 {
@@ -80,7 +93,7 @@ size_t store_journal_size(const store_journal *jr)
 /* A new record in the bound journal, or NULL when nothing is recorded. */
 static undo *record(undo_kind kind, const obj *o)
 {
-    if (!bound || replaying)
+    if (!bound || replaying || facts)
         return NULL;
     if (bound->n == bound->cap) {
         bound->cap = bound->cap ? 2 * bound->cap : 16;

@@ -556,6 +556,32 @@ static void test_journal_undo(void **state)
     store_journal_free(jr);
 }
 
+/* A fact written under store_fact_wrlock while a journal is bound stays
+ * out of it: undoing the journal reverts the job's change, not the fact. */
+static void test_fact_outside_journal(void **state)
+{
+    fixture *f = *state;
+    store *s = f->s;
+    obj *vm = mk(s, "Vm", "f1", "vm");
+    obj *srv = mk(s, "Server", "f2", "srv");
+    store_journal *jr = store_journal_new();
+    store_journal_bind(jr);
+    obj_set(s, vm, "memory", "1024");
+    store_fact_wrlock(s);
+    obj_set(s, srv, "status", "Unknown");
+    store_fact_unlock(s);
+    obj_set(s, vm, "cpuCount", "2");
+    assert_int_equal(store_journal_size(jr), 2);
+    store_journal_bind(NULL);
+    store_wrlock(s);
+    assert_int_equal(store_journal_undo(s, jr), 2);
+    store_unlock(s);
+    assert_null(obj_get(vm, "memory"));
+    assert_null(obj_get(vm, "cpuCount"));
+    assert_string_equal(obj_get(srv, "status"), "Unknown");
+    store_journal_free(jr);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     fixture *f = *state;
@@ -684,7 +710,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_get),     T(test_list_order),  T(test_list_order_case_ties),        T(test_find_by),       T(test_attrs),
         T(test_rename_order),   cmocka_unit_test(test_split_list), T(test_comma_lists), T(test_delete),
-        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated), T(test_journal_undo),
+        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated), T(test_journal_undo), T(test_fact_outside_journal),
         T(test_reopen_identical), T(test_not_sqlite),      T(test_corrupted),     T(test_unwritable),
         cmocka_unit_test(test_detached), T(test_find_name), T(test_order_random),
     };
