@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <time.h>
 
 /* Allocation that aborts on exhaustion: callers never see NULL. */
 void *xmalloc(size_t n);
@@ -29,6 +30,9 @@ int ovm_utf8_valid(const char *s, size_t len);
 
 /* Milliseconds since the epoch. */
 int64_t ovm_now_ms(void);
+/* The CLOCK_REALTIME time ms milliseconds from now: the absolute deadline
+ * pthread_cond_timedwait takes. */
+struct timespec ovm_deadline_ms(int ms);
 /* Formats t_ms as "YYYY-MM-DD HH:MM:SS,mmm TZ" in local time (doc/command-language.md §7.2). */
 void ovm_time_header(int64_t t_ms, char *buf, size_t len);
 

@@ -97,14 +97,7 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
  * 100,000 asynchronous creates held some 800 MB. */
 void jobs_wait_room(jobs *js, size_t max_queued, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = ovm_deadline_ms(timeout_ms);
     pthread_mutex_lock(&js->mu);
     while (!js->stop && js->nqueued >= max_queued)
         if (pthread_cond_timedwait(&js->room_cv, &js->mu, &until) == ETIMEDOUT)
@@ -202,9 +195,7 @@ void *jobs_worker_main(void *arg)
             break;
         }
         if (!j) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
+            struct timespec ts = ovm_deadline_ms(1000);
             pthread_cond_timedwait(&js->work_cv, &js->mu, &ts);
             pthread_mutex_unlock(&js->mu);
             continue;
@@ -228,14 +219,7 @@ int jobs_wait(jobs *js, job *j, int timeout_s)
 
 int jobs_wait_ms(jobs *js, job *j, int timeout_ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = ovm_deadline_ms(timeout_ms);
     pthread_mutex_lock(&js->mu);
     int rc = 0;
     while (!j->finished && rc != ETIMEDOUT)

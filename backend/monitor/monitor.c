@@ -251,9 +251,7 @@ static void *monitor_main(void *arg)
         pthread_mutex_unlock(&m->mu);
         monitor_poll_all(m->e);
         pthread_mutex_lock(&m->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += m->e->cfg.poll_interval;
+        struct timespec ts = ovm_deadline_ms(m->e->cfg.poll_interval * 1000);
         while (!m->stop && pthread_cond_timedwait(&m->cv, &m->mu, &ts) == 0)
             ;
     }

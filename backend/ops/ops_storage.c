@@ -34,7 +34,7 @@ obj *repo_worker(engine *e, const obj *repo)
     return pick;
 }
 
-xr_value *ss_struct(engine *e, const obj *fs)
+static xr_value *ss_struct(engine *e, const obj *fs)
 {
     obj *fsrv = store_get(e->st, obj_gets(fs, "fileServer"));
     xr_value *ss = xr_struct();
@@ -45,7 +45,7 @@ xr_value *ss_struct(engine *e, const obj *fs)
     return ss;
 }
 
-xr_value *sd_struct(engine *e, const obj *fs)
+static xr_value *sd_struct(engine *e, const obj *fs)
 {
     xr_value *sd = xr_struct();
     char dashed[48] = "";
@@ -56,6 +56,13 @@ xr_value *sd_struct(engine *e, const obj *fs)
     xr_struct_set(sd, "access_path", xr_string(obj_gets(fs, "fsLocation")));
     xr_struct_set(sd, "name", xr_string(fs->name));
     return sd;
+}
+
+void repo_plugin_args(engine *e, const obj *repo, xr_value **ss, xr_value **sd)
+{
+    obj *fs = repo ? store_get(e->st, obj_gets(repo, "fileSystem")) : NULL;
+    *ss = fs ? ss_struct(e, fs) : xr_struct();
+    *sd = fs ? sd_struct(e, fs) : xr_struct();
 }
 
 double repo_free_gib(engine *e, const obj *repo)
@@ -103,10 +110,9 @@ const op ops_storage[] = {
 int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path)
 {
     engine *e = j->eng;
+    xr_value *ss, *sd;
     store_rdlock(e->st);
-    obj *repo = store_get(e->st, repo_id);
-    obj *fs = repo ? store_get(e->st, obj_gets(repo, "fileSystem")) : NULL;
-    xr_value *ss = fs ? ss_struct(e, fs) : xr_struct(), *sd = fs ? sd_struct(e, fs) : xr_struct();
+    repo_plugin_args(e, store_get(e->st, repo_id), &ss, &sd);
     store_unlock(e->st);
     xr_value *fp = xr_struct();
     xr_struct_set(fp, "fr_type", xr_string("File"));

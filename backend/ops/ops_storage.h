@@ -10,8 +10,10 @@
 
 /* A running owned server that has repo presented, utility role first. */
 obj *repo_worker(engine *e, const obj *repo);
-xr_value *ss_struct(engine *e, const obj *fs);
-xr_value *sd_struct(engine *e, const obj *fs);
+/* The storage plugin's server and file-system arguments (ss, sd) for the
+ * file system repo is on: empty structs where it has none (store lock held;
+ * the caller frees both). */
+void repo_plugin_args(engine *e, const obj *repo, xr_value **ss, xr_value **sd);
 double repo_free_gib(engine *e, const obj *repo);
 /* Removes the file at agent_path (under /OVS/Repositories/<repo_id>) through
  * server t: storage_plugin_destroy with the repository's file system. */

@@ -67,12 +67,10 @@ static disk_plan *disk_plan_for_repo(cmdctx *c, obj *repo)
         result_fail(c->res, "Repository %s is not presented to any owned Running server", repo->name);
         return NULL;
     }
-    obj *fs = store_get(c->e->st, obj_gets(repo, "fileSystem"));
     disk_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(c->e, s, &p->t);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
-    p->ss = fs ? ss_struct(c->e, fs) : xr_struct();
-    p->sd = fs ? sd_struct(c->e, fs) : xr_struct();
+    repo_plugin_args(c->e, repo, &p->ss, &p->sd);
     return p;
 }
 
