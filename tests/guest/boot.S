@@ -1,6 +1,11 @@
 /* A 512-byte boot sector "guest" for the libvirt end-to-end tests: prints
  * "BOOT OK" on COM1, then "tick N" about once a second, sleeping in hlt in
  * between, so a test can see it boot and keep running across a migration.
+ * Before "BOOT OK" it fills half of its memory above 1 MiB (as INT 15h
+ * E801 reports it) with a non-zero pattern through an unreal-mode segment:
+ * QEMU sends untouched (zero) pages almost for free, so without the fill a
+ * migration ends in a fraction of a second even at 1 MiB/s, and a test
+ * cannot reliably act while one is under way.
  * Assembled at test time (tests/lib/libvirt.sh, lv_boot_image): no binary
  * is committed. */
 .code16
@@ -18,6 +23,7 @@ _start:
     mov $0x3f8, %dx ; mov $1, %al    ; out %al, %dx   /* 115200 */
     mov $0x3f9, %dx ; xor %al, %al   ; out %al, %dx
     mov $0x3fb, %dx ; mov $3, %al    ; out %al, %dx   /* 8N1 */
+    call fill
     mov $msg, %si
     call puts
     xor %bx, %bx
@@ -35,6 +41,36 @@ _start:
     mov $crlf, %si
     call puts
     jmp 1b
+fill:                       /* half of the memory above 1 MiB := 0xa5 */
+    mov $0xe801, %ax
+    int $0x15
+    jc 6f
+    movzwl %ax, %ecx        /* KiB from 1 to 16 MiB: /2 /4 = *128 dwords */
+    shl $7, %ecx
+    movzwl %bx, %eax        /* 64 KiB blocks above 16 MiB: *8192 dwords */
+    shl $13, %eax
+    add %eax, %ecx
+    in $0x92, %al           /* A20 on (fast gate) */
+    or $2, %al
+    and $0xfe, %al
+    out %al, $0x92
+    cli
+    lgdt gdtr
+    mov %cr0, %eax          /* protected mode only to load a 4 GiB limit */
+    or $1, %al
+    mov %eax, %cr0
+    mov $8, %dx
+    mov %dx, %es
+    and $0xfe, %al
+    mov %eax, %cr0
+    xor %dx, %dx
+    mov %dx, %es            /* base 0 again, the 4 GiB limit stays */
+    sti
+    mov $0x100000, %edi
+    mov $0xa5a5a5a5, %eax
+    cld
+    addr32 rep stosl
+6:  ret
 putc:                       /* al -> COM1 */
     push %dx
     push %ax
@@ -66,6 +102,10 @@ putdec:                     /* ax, unsigned */
     add $'0', %al
     call putc
     ret
+gdt:  .quad 0
+      .quad 0x00cf92000000ffff  /* data, base 0, limit 4 GiB */
+gdtr: .word 15
+      .long gdt
 msg:  .asciz "BOOT OK\r\n"
 tick: .asciz "tick "
 crlf: .asciz "\r\n"

@@ -12,6 +12,13 @@ ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 # check DESCRIPTION COMMAND...: ok if the command succeeds.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# check_seen DESCRIPTION SHOW COMMAND...: check, and a failure's description
+# ends with what the command SHOW printed then (CI prints only descriptions).
+check_seen() {
+    local d=$1 show=$2
+    shift 2
+    if "$@"; then ok "$d"; else not_ok "$d (seen: $($show 2>&1 | tr '\n' ' '))"; fi
+}
 tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # A TCP port with nothing listening on 127.0.0.2/.3 (best effort).
