@@ -5,22 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "lib/util.h"
 
-static int write_all(int fd, const void *buf, size_t len)
+/* Sends every byte of the two iovecs in as few calls as the socket takes:
+ * a frame sent as two writes can wake the reader twice. */
+static int writev_all(int fd, struct iovec iov[2])
 {
-    const char *p = buf;
-    while (len) {
-        ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+    int first = 0;
+    while (first < 2) {
+        struct msghdr m = {.msg_iov = iov + first, .msg_iovlen = (size_t)(2 - first)};
+        ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
             return -1;
         }
-        p += w;
-        len -= (size_t)w;
+        size_t done = (size_t)w;
+        while (first < 2 && done >= iov[first].iov_len)
+            done -= iov[first++].iov_len;
+        if (first < 2) {
+            iov[first].iov_base = (char *)iov[first].iov_base + done;
+            iov[first].iov_len -= done;
+        }
     }
     return 0;
 }
@@ -44,17 +53,29 @@ static int read_all(int fd, void *buf, size_t len)
     return 1;
 }
 
-int proto_send(int fd, char type, const void *buf, size_t len)
+/* A frame of type whose payload is the nlead bytes of lead, then buf. */
+static int send_frame(int fd, char type, const char *lead, size_t nlead, const void *buf, size_t len)
 {
-    if (len > PROTO_MAX_FRAME) {
+    size_t total = nlead + len;
+    if (len > PROTO_MAX_FRAME || total > PROTO_MAX_FRAME) {
         errno = EMSGSIZE;
         return -1;
     }
-    unsigned char hdr[5] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                            (unsigned char)(len >> 8), (unsigned char)len};
-    if (write_all(fd, hdr, sizeof hdr) != 0)
-        return -1;
-    return len ? write_all(fd, buf, len) : 0;
+    unsigned char hdr[5 + 1] = {(unsigned char)type, (unsigned char)(total >> 24), (unsigned char)(total >> 16),
+                                (unsigned char)(total >> 8), (unsigned char)total};
+    memcpy(hdr + 5, lead, nlead);
+    struct iovec iov[2] = {{hdr, 5 + nlead}, {(void *)buf, len}};
+    return writev_all(fd, iov);
+}
+
+int proto_send(int fd, char type, const void *buf, size_t len)
+{
+    return send_frame(fd, type, "", 0, buf, len);
+}
+
+int proto_send_result(int fd, char status, const void *buf, size_t len)
+{
+    return send_frame(fd, P_RESULT, &status, 1, buf, len);
 }
 
 int proto_recv(int fd, char *type, char **buf, size_t *len)

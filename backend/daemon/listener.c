@@ -70,18 +70,17 @@ static void run_cmd(session *ses, int fd, const char *payload, size_t len)
     char *out;
     size_t outlen;
     int st = dispatch_command(ses, payload + 1, len - 1, payload[0] == 'E', &out, &outlen);
-    strbuf sb = STRBUF_INIT;
-    sb_addc(&sb, (char)st);
-    sb_add(&sb, out, outlen);
     /* A result the session could not take must not leave it waiting for
      * good: it gets a short failure instead. */
-    if (sb.len > PROTO_MAX_FRAME) {
-        sb_reset(&sb);
-        sb_addf(&sb, "%cStatus: Failure\r\nError Msg: the result (%zu bytes) is larger than a session can take "
-                     "(%u bytes)\r\n", PS_FAILURE, outlen, PROTO_MAX_FRAME);
+    if (outlen + 1 > PROTO_MAX_FRAME) {
+        char *too_big = xasprintf("Status: Failure\r\nError Msg: the result (%zu bytes) is larger than a session "
+                                  "can take (%u bytes)\r\n", outlen, PROTO_MAX_FRAME);
+        free(out);
+        out = too_big;
+        outlen = strlen(too_big);
+        st = PS_FAILURE;
     }
-    proto_send(fd, P_RESULT, sb.buf, sb.len);
-    sb_free(&sb);
+    proto_send_result(fd, (char)st, out, outlen);
     free(out);
 }
 

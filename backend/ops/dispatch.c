@@ -258,12 +258,8 @@ int dispatch_command(session *ses, const char *text, size_t len, int echo, char 
         run_command(ses, text, &r, &exit_req);
     r.time_ms = ovm_now_ms();
     int status = exit_req ? PS_EXIT : r.ok ? PS_SUCCESS : PS_FAILURE;
-    if (!exit_req) {
-        size_t n;
-        char *bytes = render_result(&r, ses->mode, ses->eol, ses->alphabetize, &n);
-        sb_add(&sb, bytes, n);
-        free(bytes);
-    }
+    if (!exit_req)
+        render_result_into(&sb, &r, ses->mode, ses->eol, ses->alphabetize);
     result_free(&r);
     free(shown);
     *out = sb_detach(&sb, outlen);

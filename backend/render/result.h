@@ -21,8 +21,9 @@ typedef struct result {
     char *errmsg;        /* Failure: one line */
     rdata_kind kind;     /* Success with data: RD_LIST, RD_SHOW, RD_TEXT; else RD_NONE */
     int has_data;        /* print "Data:" even when there are no items (empty list) */
-    rpair *items;
+    rpair *items;        /* their strings live in chunks, freed together */
     size_t n, cap;
+    struct rchunk *chunks;
     int plain;           /* help, showversion: plain lines, no header, in every mode */
 } result;
 
@@ -40,4 +41,7 @@ void result_text_add(result *r, const char *line);
  * labels case-insensitively, keeping indexed labels in index order. Returns a
  * heap buffer; *len gets its length. */
 char *render_result(const result *r, output_mode mode, const char *eol, int alphabetize, size_t *len);
+/* The same bytes appended to *sb. */
+struct strbuf;
+void render_result_into(struct strbuf *sb, const result *r, output_mode mode, const char *eol, int alphabetize);
 #endif
