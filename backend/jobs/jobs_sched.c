@@ -87,7 +87,9 @@ void jobs_submit(jobs *js, job *j, job_fn fn, void *plan, void (*plan_free)(void
         js->queue_head = j;
     js->queue_tail = j;
     js->nqueued++;
-    pthread_cond_broadcast(&js->work_cv);
+    /* One job: one worker. Waking all of them per submit cost a futex storm
+     * (16 wake-ups, 16 store write locks) for every asynchronous create. */
+    pthread_cond_signal(&js->work_cv);
     pthread_mutex_unlock(&js->mu);
 }
 
@@ -165,7 +167,11 @@ void finish_job(jobs *js, job *j, int rc)
     free(j->raw_command);
     j->raw_command = NULL;
     pthread_cond_broadcast(&j->done_cv);
-    pthread_cond_broadcast(&js->work_cv); /* locks freed: queued jobs may run */
+    /* Locks freed: a queued job may run. This worker looks again itself;
+     * one more is woken, and each worker that finds a job wakes the next
+     * while the queue is not empty (jobs_worker_main). */
+    if (js->queue_head)
+        pthread_cond_signal(&js->work_cv);
     int trim = js->queue_head == NULL && js->submitted_since_trim >= 256;
     if (trim)
         js->submitted_since_trim = 0;
@@ -189,6 +195,8 @@ void *jobs_worker_main(void *arg)
         job *j = js->stop ? NULL : dequeue_runnable(js);
         if (j)
             j->running = 1;
+        if (j && js->queue_head)
+            pthread_cond_signal(&js->work_cv); /* more may be runnable: pass it on */
         store_unlock(e->st);
         if (js->stop) {
             pthread_mutex_unlock(&js->mu);

@@ -307,6 +307,37 @@ static void test_no_false_sharing(void **state)
     finish(f, b, JS_COMPLETED);
 }
 
+/* A job holding two locks ends: the two jobs that waited for them run side
+ * by side on the two workers (the scheduler wakes a worker per runnable job,
+ * not all of them, so this checks that enough are still woken). */
+static gate g_second = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0};
+
+static void test_freed_locks_wake_enough(void **state)
+{
+    fixture *f = *state;
+    gate_reset(&g_second);
+    store_wrlock(f->e.st);
+    store_create(f->e.st, "Vm", "vm1", "web01");
+    store_create(f->e.st, "Vm", "vm2", "web02");
+    store_unlock(f->e.st);
+    job *a = job_new(&f->e, "Edit VM: both", "admin", "", "vm1");
+    job_lock(a, "vm1");
+    job_lock(a, "vm2");
+    jobs_submit(f->e.js, a, fn_gated, &g_gate, NULL);
+    assert_true(gate_await(&g_gate, &g_gate.entered, 1));
+    job *b = submit(f, "Start VM: web01", fn_gated, &g_second, "vm1");
+    job *c = submit(f, "Start VM: web02", fn_gated, &g_second, "vm2");
+    sleep_ms(100); /* a free worker exists: neither may start while a runs */
+    assert_int_equal(gate_count(&g_second, &g_second.entered), 0);
+    gate_open(&g_gate);
+    finish(f, a, JS_COMPLETED);
+    assert_true(gate_await(&g_second, &g_second.entered, 2));
+    assert_int_equal(gate_count(&g_second, &g_second.overlap), 1);
+    gate_open(&g_second);
+    finish(f, b, JS_COMPLETED);
+    finish(f, c, JS_COMPLETED);
+}
+
 static void test_wait_timeout(void **state)
 {
     fixture *f = *state;
@@ -631,6 +662,7 @@ int main(void)
         T(test_wait_timeout),   T(test_abort_queued),  T(test_abort_running),   T(test_abort_finished),
         T(test_delete),         T(test_delete_while_referenced), T(test_ids),           T(test_history_reloaded), T(test_children_survive), T(test_interrupted_by_restart),
         T(test_interrupted_goal_reached), T(test_goal_not_name), T(test_undo_on_failure),
+        T(test_freed_locks_wake_enough),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);
