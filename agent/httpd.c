@@ -10,6 +10,7 @@
  * calls and take_ownership (partial discovery by other Managers, and the
  * way back with the password after a certificate failure). */
 #include "agent/httpd.h"
+#include "agent/httpd_impl.h"
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
@@ -37,7 +38,6 @@
 #include "lib/text.h"
 #include "lib/util.h"
 
-#define API_PATH "/api/3/"
 /* TLS 1.2 and later only (doc/agent-protocol.md §2). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -51,218 +51,6 @@
 /* Bound on draining a refused client: LINGER_POLLS x LINGER_POLL_MS. */
 #define LINGER_POLLS 10
 #define LINGER_POLL_MS 100
-
-/* What the daemon serves. MHD keeps pointers to these PEM strings for the
- * daemon's lifetime, so they change only while no daemon runs. */
-struct identity {
-    char *key_pem;
-    char *cert_pem;
-    char *trust_pem;   /* the owning Manager's CA; NULL = password mode */
-};
-
-struct httpd {
-    struct MHD_Daemon *daemon;
-    struct sim *sim;
-    char *faults_path;
-    char *listen;
-    int port;
-    unsigned per_source_connections;  /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
-    unsigned connection_timeout;      /* MHD_OPTION_CONNECTION_TIMEOUT */
-    authlimit *logins;                /* failed passwords per client address */
-    log_rate *auth_log;
-    connguard *guard;                 /* --header-timeout */
-    struct certcache *verified;       /* the Manager's certificate, verified */
-    char *own_key_pem;   /* the agent's self-signed identity */
-    char *own_cert_pem;
-    struct identity id;
-    /* Listening socket kept across a restart: connections made after an
-     * ownership change wait in its backlog for the new identity. */
-    MHD_socket listen_fd;
-    pthread_t reloader;  /* restarts the daemon after ownership changes */
-    pthread_mutex_t mu;  /* guards reload_wanted and quit */
-    pthread_cond_t cv;
-    int reload_wanted;
-    int quit;
-};
-
-/* How far a caller is trusted. */
-enum access {
-    ACCESS_NONE,      /* neither a valid client certificate nor the password */
-    ACCESS_THROTTLED, /* too many failed passwords from its address: not checked */
-    ACCESS_PASSWORD,  /* password only, on an agent that requires certificates */
-    ACCESS_FULL,
-};
-
-/* Body of one request, collected across the upload callbacks. */
-struct request {
-    strbuf body;
-    int too_big;
-    enum access access;
-};
-
-static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
-                                 const char *type, const char *text, size_t len)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    enum MHD_Result rc = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-static enum MHD_Result send_status(struct MHD_Connection *conn, unsigned status, const char *msg)
-{
-    return send_text(conn, status, "text/plain", msg, strlen(msg));
-}
-
-static enum MHD_Result send_unauthorized(struct MHD_Connection *conn)
-{
-    static const char msg[] = "401 Unauthorized\n";
-    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    enum MHD_Result rc = MHD_queue_basic_auth_fail_response(conn, "ovs-agent", r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-/* The client's address as text ("unknown" without one). */
-static void client_address(struct MHD_Connection *conn, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    snprintf(out, len, "unknown");
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
-}
-
-/* Counts a failed password from addr and logs it (user escaped, rate-limited). */
-static void login_failed(struct httpd *h, const char *addr, const char *user)
-{
-    unsigned failures = 0;
-    long wait = authlimit_failed(h->logins, addr, ovm_now_ms(), &failures);
-    char u[100];
-    ovm_text_log_escape(user ? user : "", user ? strnlen(user, sizeof u) : 0, u, sizeof u);
-    log_rate_msg(h->auth_log, LOG_WARN_, "failed login for user '%s' from %s (%u failure%s)", u, addr, failures,
-                 failures == 1 ? "" : "s");
-    if (wait > 0)
-        log_rate_msg(h->auth_log, LOG_WARN_, "passwords from %s refused for %ld s after %u failures", addr, wait,
-                     failures);
-}
-
-/* Basic credentials: ACCESS_FULL-worthy (1), wrong or absent (0), or not
- * checked because the address is throttled (-1). Absent credentials are no
- * login attempt and are not counted. */
-static int password_ok(struct httpd *h, struct MHD_Connection *conn)
-{
-    char addr[INET6_ADDRSTRLEN];
-    client_address(conn, addr, sizeof addr);
-    char *pass = NULL;
-    char *user = MHD_basic_auth_get_username_password(conn, &pass);
-    int ok = 0;
-    if (user && authlimit_wait(h->logins, addr, ovm_now_ms()) > 0)
-        ok = -1;
-    else if (user && sim_check_password(h->sim, user, pass))
-        ok = 1;
-    else if (user)
-        login_failed(h, addr, user);
-    if (ok == 1)
-        authlimit_succeeded(h->logins, addr);
-    if (pass) /* scrub: the buffer is ours to free */
-        memset(pass, 0, strlen(pass));
-    MHD_free(user);
-    MHD_free(pass);
-    return ok;
-}
-
-static gnutls_session_t tls_session(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    return ci ? (gnutls_session_t)ci->tls_session : NULL;
-}
-
-/* The client presented a certificate that chains to the owning CA. Also
- * checked here, not only in the handshake, because a resumed session
- * skips the handshake's certificate exchange. */
-static int client_cert_ok(struct httpd *h, struct MHD_Connection *conn)
-{
-    return certcache_verify(h->verified, tls_session(conn));
-}
-
-/* A valid client certificate is checked first: it is never throttled. */
-static enum access access_of(struct httpd *h, struct MHD_Connection *conn)
-{
-    if (h->id.trust_pem && client_cert_ok(h, conn))
-        return ACCESS_FULL;
-    int ok = password_ok(h, conn);
-    if (ok <= 0)
-        return ok < 0 ? ACCESS_THROTTLED : ACCESS_NONE;
-    return h->id.trust_pem ? ACCESS_PASSWORD : ACCESS_FULL;
-}
-
-static enum MHD_Result send_throttled(struct MHD_Connection *conn)
-{
-    static const char msg[] = "429 Too Many Requests: too many failed logins from this address\n";
-    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-/* The guard entry of conn (NULL without --header-timeout). */
-static connguard_entry *guard_entry(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
-/* What a caller with only the password may still do on an owned agent. */
-static int password_method(const char *method)
-{
-    static const char *const allowed[] = {"get_api_version", "discover_server", "discover_hardware",
-                                          "discover_network", "take_ownership"};
-    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
-        if (strcmp(method, allowed[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* Declared size above the limit: refuse before reading anything. */
-static int declared_too_big(struct MHD_Connection *conn)
-{
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    return cl && strtoull(cl, NULL, 10) > HTTPD_MAX_BODY;
-}
-
-/* First callback of a request: checks that need only the headers. */
-static enum MHD_Result admit(struct httpd *h, struct MHD_Connection *conn, const char *url,
-                             const char *method, void **con_cls)
-{
-    connguard_head_done(h->guard, guard_entry(conn));
-    if (strcmp(url, API_PATH) != 0)
-        return send_status(conn, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
-    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-        return send_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
-    enum access access = access_of(h, conn);
-    if (access == ACCESS_THROTTLED)
-        return send_throttled(conn);
-    if (access == ACCESS_NONE)
-        return send_unauthorized(conn);
-    if (declared_too_big(conn))
-        return send_status(conn, MHD_HTTP_CONTENT_TOO_LARGE, "413 Payload Too Large\n");
-    struct request *req = xcalloc(1, sizeof *req);
-    sb_init(&req->body);
-    req->access = access;
-    *con_cls = req;
-    return MHD_YES;
-}
 
 /* The answer to an ownership change closes its connection, so that the
  * client's next call meets the new TLS identity. */
@@ -281,7 +69,7 @@ static enum MHD_Result send_xml_closing(struct MHD_Connection *conn, char *doc, 
 
 static enum MHD_Result send_xml(struct MHD_Connection *conn, char *doc, size_t len)
 {
-    enum MHD_Result rc = send_text(conn, MHD_HTTP_OK, "text/xml", doc, len);
+    enum MHD_Result rc = httpd_send_text(conn, MHD_HTTP_OK, "text/xml", doc, len);
     free(doc);
     return rc;
 }
@@ -323,7 +111,7 @@ static int inject(struct httpd *h, struct MHD_Connection *conn, const char *meth
     case FA_GARBAGE: {
         static const char junk[] = "\x01<methodResponse><params><param><value><struct>\xff\xfe garbage";
         log_info("%s: injected garbage", method);
-        *rc = send_text(conn, MHD_HTTP_OK, "text/xml", junk, sizeof junk - 1);
+        *rc = httpd_send_text(conn, MHD_HTTP_OK, "text/xml", junk, sizeof junk - 1);
         break;
     }
     case FA_IGNORE: {
@@ -362,7 +150,7 @@ static void request_reload(struct httpd *h)
 static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn, struct request *req)
 {
     if (req->too_big)
-        return send_status(conn, MHD_HTTP_CONTENT_TOO_LARGE, "413 Payload Too Large\n");
+        return httpd_send_status(conn, MHD_HTTP_CONTENT_TOO_LARGE, "413 Payload Too Large\n");
     char *method = NULL, err[256] = "";
     xr_value *params = NULL;
     size_t len;
@@ -375,9 +163,9 @@ static enum MHD_Result handle_call(struct httpd *h, struct MHD_Connection *conn,
         return send_xml(conn, doc, len);
     }
     enum MHD_Result rc = MHD_NO;
-    if (req->access != ACCESS_FULL && !password_method(method)) {
+    if (req->access != ACCESS_FULL && !httpd_password_method(method)) {
         log_info("%s refused: no client certificate signed by the owning Manager", method);
-        rc = send_status(conn, MHD_HTTP_FORBIDDEN,
+        rc = httpd_send_status(conn, MHD_HTTP_FORBIDDEN,
                          "403 Forbidden: this agent is owned; a client certificate signed by its Manager is required\n");
     } else if (!inject(h, conn, method, &rc, &late_s)) {
         char *doc = dispatch_call(h->sim, method, params, req->access == ACCESS_FULL && h->id.trust_pem, &len);
@@ -400,7 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct httpd *h = cls;
     struct request *req = *con_cls;
     if (!req)
-        return admit(h, conn, url, method, con_cls);
+        return httpd_admit(h, conn, url, method, con_cls);
     if (*upload_size) {
         if (req->body.len + *upload_size > HTTPD_MAX_BODY)
             req->too_big = 1;
@@ -417,7 +205,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
-    connguard_answered(h->guard, guard_entry(conn));
+    connguard_answered(h->guard, httpd_guard_entry(conn));
     if (!req)
         return;
     sb_free(&req->body);
@@ -481,7 +269,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     *socket_context = connguard_open(h->guard, ci ? ci->connect_fd : -1);
-    gnutls_session_t s = tls_session(conn);
+    gnutls_session_t s = httpd_tls_session(conn);
     if (!h->id.trust_pem || !s)
         return;
     /* The session's user pointer carries the socket for linger_for_alert(). */

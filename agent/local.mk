@@ -2,7 +2,7 @@
 bin_PROGRAMS += ovm-agentd
 # Everything but main.c: also linked into agent/test-simstate.
 agent_core_sources = agent/agent.h \
-	agent/httpd.c agent/httpd.h agent/tlscert.c agent/tlscert.h \
+	agent/httpd.c agent/httpd.h agent/httpd_admit.c agent/httpd_impl.h agent/tlscert.c agent/tlscert.h \
 	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c agent/sim_persist.c \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c \

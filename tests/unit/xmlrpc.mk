@@ -1,4 +1,4 @@
-# tests/unit lib tests (util paths, conftab) and xmlrpc tests: the codec (lib/xmlrpc.c), the engine's agent client
+# tests/unit lib tests (util paths, conftab) and xmlrpc tests: the codec (lib/xmlrpc*.c), the engine's agent client
 # (backend/agentc/agentc.c, built in directly until the engine links it) and the
 # replay of the XML-RPC fuzz corpus.
 check_PROGRAMS += tests/unit/test-xmlrpc tests/unit/test-agentc
