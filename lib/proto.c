@@ -75,7 +75,16 @@ int proto_send(int fd, char type, const void *buf, size_t len)
 
 int proto_send_result(int fd, char status, const void *buf, size_t len)
 {
-    return send_frame(fd, P_RESULT, &status, 1, buf, len);
+    if (len + 1 <= PROTO_MAX_FRAME)
+        return send_frame(fd, P_RESULT, &status, 1, buf, len);
+    /* A result the session could not take must not leave it waiting for
+     * good: it gets a short failure instead. */
+    char msg[160];
+    int n = snprintf(msg, sizeof msg,
+                     "Status: Failure\r\nError Msg: the result (%zu bytes) is larger than a session can take "
+                     "(%u bytes)\r\n", len, PROTO_MAX_FRAME);
+    char failure = PS_FAILURE;
+    return send_frame(fd, P_RESULT, &failure, 1, msg, (size_t)n);
 }
 
 int proto_recv(int fd, char *type, char **buf, size_t *len)

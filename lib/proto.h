@@ -25,7 +25,8 @@ enum { PS_SUCCESS = '0', PS_FAILURE = '1', PS_EXIT = 'E' };
 
 /* Sends one frame; 0 or -1 (errno set). */
 int proto_send(int fd, char type, const void *buf, size_t len);
-/* Sends a P_RESULT frame: the status byte, then buf (no copy of buf). */
+/* Sends a P_RESULT frame: the status byte, then buf (no copy of buf). A
+ * result too big for a frame is replaced by a short Status: Failure. */
 int proto_send_result(int fd, char status, const void *buf, size_t len);
 /* Receives one frame into a new heap buffer (NUL-terminated, *len excludes it).
  * Returns 1 on a frame, 0 on clean EOF, -1 on error or oversize. */

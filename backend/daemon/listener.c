@@ -70,16 +70,6 @@ static void run_cmd(session *ses, int fd, const char *payload, size_t len)
     char *out;
     size_t outlen;
     int st = dispatch_command(ses, payload + 1, len - 1, payload[0] == 'E', &out, &outlen);
-    /* A result the session could not take must not leave it waiting for
-     * good: it gets a short failure instead. */
-    if (outlen + 1 > PROTO_MAX_FRAME) {
-        char *too_big = xasprintf("Status: Failure\r\nError Msg: the result (%zu bytes) is larger than a session "
-                                  "can take (%u bytes)\r\n", outlen, PROTO_MAX_FRAME);
-        free(out);
-        out = too_big;
-        outlen = strlen(too_big);
-        st = PS_FAILURE;
-    }
     proto_send_result(fd, (char)st, out, outlen);
     free(out);
 }

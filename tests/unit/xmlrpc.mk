@@ -1,4 +1,4 @@
-# tests/unit lib tests (util paths, conftab) and xmlrpc tests: the codec (lib/xmlrpc*.c), the engine's agent client
+# tests/unit lib tests (util paths, conftab, text, session framing) and xmlrpc tests: the codec (lib/xmlrpc*.c), the engine's agent client
 # (backend/agentc/agentc.c, built in directly until the engine links it) and the
 # replay of the XML-RPC fuzz corpus.
 check_PROGRAMS += tests/unit/test-xmlrpc tests/unit/test-agentc
@@ -63,3 +63,9 @@ TESTS += tests/unit/test-text
 tests_unit_test_text_SOURCES = tests/unit/test-text.c
 tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_text_LDADD = lib/libovm.a $(XML_LIBS) $(CMOCKA_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test-proto
+TESTS += tests/unit/test-proto
+tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
+tests_unit_test_proto_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_proto_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(PTHREAD_LIBS)
