@@ -353,33 +353,48 @@ void demo_banner(const demo *d)
     fflush(stdout);
 }
 
-/* Stops a simulated host and waits (bounded) until it is gone, so that the
- * demo never leaves hosts behind when it exits. Not our child: it detached. */
-static void stop_agent(const demo *d, int n)
+/* Sends SIGTERM to simulated host n; its pid, or 0 when it is not running.
+ * Not our child: it detached. */
+static pid_t signal_agent(const demo *d, int n)
 {
     char *pidf = xasprintf("%s/agents/ovs%02d.pid", d->dir, n + 1);
     char *s = ovm_read_file(pidf, NULL);
     free(pidf);
     if (!s)
-        return;
+        return 0;
     pid_t pid = (pid_t)atol(s);
     free(s);
-    if (pid <= 1 || kill(pid, SIGTERM) != 0)
-        return;
-    for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+    return pid > 1 && kill(pid, SIGTERM) == 0 ? pid : 0;
+}
+
+/* Waits (bounded) until every signalled host is gone, so that the demo never
+ * leaves hosts behind; they stop side by side (one after another took some
+ * 8 s for the four). */
+static void reap_agents(const pid_t *pids, int n)
+{
+    for (int round = 0; round < 100; round++) {
+        int alive = 0;
+        for (int i = 0; i < n; i++)
+            alive += pids[i] && kill(pids[i], 0) == 0;
+        if (!alive)
+            return;
         usleep(50000);
-    if (kill(pid, 0) == 0) {
-        log_warn("demo: simulated host ovs%02d (pid %d) ignored SIGTERM; killing it", n + 1, (int)pid);
-        kill(pid, SIGKILL);
     }
+    for (int i = 0; i < n; i++)
+        if (pids[i] && kill(pids[i], 0) == 0) {
+            log_warn("demo: simulated host ovs%02d (pid %d) ignored SIGTERM; killing it", i + 1, (int)pids[i]);
+            kill(pids[i], SIGKILL);
+        }
 }
 
 void demo_stop(demo *d)
 {
     if (d->started) {
         demo_wait_agents(d); /* a host still starting has no pid file yet */
+        pid_t pids[DEMO_HOSTS];
         for (int i = 0; i < DEMO_HOSTS; i++)
-            stop_agent(d, i);
+            pids[i] = signal_agent(d, i);
+        reap_agents(pids, DEMO_HOSTS);
     }
     free(d->agent_bin);
     free(d->dir);
