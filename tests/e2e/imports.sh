@@ -66,15 +66,18 @@ wait_port() {
 pids+=($!)
 "$py" -m pyftpdlib -i "$srv_ip" -p "$ftp_port" -d "$files" >"$work/ftp.log" 2>&1 &
 pids+=($!)
-# A server that announces 1 MB, sends a few bytes and then stalls, and that
-# redirects /redir to file:///etc/passwd.
+# A server that announces 1 MB, sends a few bytes and then stalls, that
+# redirects /redir to file:///etc/passwd, and that answers a proxy request
+# (an absolute URL) with "proxied".
 "$py" - "$srv_ip" "$stall_port" >"$work/stall.log" 2>&1 <<'EOF' &
 import socket, sys, threading, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
 def serve(c):
     req = c.recv(4096).decode(errors="replace")
-    if " /redir" in req.split("\r\n")[0]:
+    if req.startswith("GET http://"):
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nproxied\n")
+    elif " /redir" in req.split("\r\n")[0]:
         c.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n")
     else:
         c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc")
@@ -131,6 +134,11 @@ ovm "show VirtualDisk id=$disk_id"
 check_seen "show VirtualDisk gives the file's size (1 MiB)" "field Max..GiB." test "$(field 'Max (GiB)')" = 0.0009765625
 ovm "show Job name=$(ovm 'list Job' && sed -n 's/^  id:\([0-9]*\)  name:Import Virtual Disk: data.img$/\1/p' <<<"$out")"
 check "the disk's job is Import Virtual Disk: data.img" test "$(field Name)" = "Import Virtual Disk: data.img"
+
+step "import through a proxy" \
+    "importVirtualCdrom Repository name=repo1 url=http://no-such-host.invalid/p.iso proxy=$srv_ip:$stall_port"
+proxy_id=$(sed -n 's/^  id:\([^ ]*\)  name:p.iso$/\1/p' <<<"$out")
+check "the proxy's answer is what was stored" test "$(cat "$repo_dir/ISOs/$proxy_id" 2>/dev/null)" = proxied
 
 isos=$(files_in ISOs)
 disks=$(files_in VirtualDisks)
