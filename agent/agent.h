@@ -31,6 +31,9 @@ struct agent_config {
     unsigned per_source_connections;  /* --per-source-connections, 0 = no limit */
     unsigned connection_timeout;      /* --connection-timeout: idle seconds */
     unsigned header_timeout;          /* --header-timeout: seconds for a request head, 0 = none */
+    int64_t import_max_mb;            /* --import-max-mb: largest import, 0 = the default */
+    unsigned import_connect_timeout;  /* --import-connect-timeout: seconds, 0 = the default */
+    unsigned import_stall_timeout;    /* --import-stall-timeout: seconds under 1 KiB/s, 0 = the default */
     int foreground;
     int verbose;
 };

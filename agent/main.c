@@ -43,6 +43,10 @@ static void usage(FILE *fp)
           "  --connection-timeout S      close a connection idle for S seconds (default 60)\n"
           "  --header-timeout S          close a connection without a complete request head\n"
           "                              S seconds after it opened or got its last answer (default 20, 0 = none)\n"
+          "  --import-max-mb N           largest file an import may store (default 65536; the\n"
+          "                              repository's free space bounds it too)\n"
+          "  --import-connect-timeout S  seconds an import waits to connect (default 30)\n"
+          "  --import-stall-timeout S    abort an import slower than 1 KiB/s for S seconds (default 60)\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -94,6 +98,16 @@ static int parse_numeric_opt(int opt, const char *arg, struct agent_config *cfg)
         if (parse_num(arg, 0, 65535, &v))
             return -1;
         *(opt == 'F' ? &cfg->cpu_family : &cfg->cpu_model) = (int)v;
+        return 0;
+    case 'J':
+        if (parse_num(arg, 1, INT64_C(1) << 32, &v))
+            return -1;
+        cfg->import_max_mb = v;
+        return 0;
+    case 'K': case 'S':
+        if (parse_num(arg, 1, 86400, &v))
+            return -1;
+        *(opt == 'K' ? &cfg->import_connect_timeout : &cfg->import_stall_timeout) = (unsigned)v;
         return 0;
     case 'C': case 'I': case 'R':
         if (parse_num(arg, 0, opt == 'C' ? 100000 : 86400, &v))
@@ -170,6 +184,9 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
         {"libvirt-image-owner", required_argument, NULL, 'o'},
         {"libvirt-bridges", no_argument, NULL, 'b'},
+        {"import-max-mb", required_argument, NULL, 'J'},
+        {"import-connect-timeout", required_argument, NULL, 'K'},
+        {"import-stall-timeout", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int opt;
@@ -208,6 +225,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
             fprintf(stderr, "ovm-agentd: bad value for --xen-version: %s\n", optarg);
             return -1;
         case 'p': case 'm': case 'c': case 'z': case 'F': case 'M': case 'T': case 'C': case 'I': case 'R':
+        case 'J': case 'K': case 'S':
             if (parse_numeric_opt(opt, optarg, cfg) == 0)
                 break;
             fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);

@@ -34,6 +34,8 @@ struct sim {
     char *xen_version;          /* "X.Y[extra]", checked by the option parser */
     volatile sig_atomic_t stopping;  /* set at shutdown: hanging calls give up */
     volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
+    int64_t import_max_bytes;   /* imports: the largest file (import.c) */
+    long import_connect_timeout, import_stall_timeout; /* imports: seconds */
     const struct driver *drv;   /* what runs the guests (driver.h) */
     void *drv_priv;             /* the driver's own data, owned by drv */
     /* Persisted state, one XR_STRUCT (layout documented in sim_state.c,
@@ -92,6 +94,8 @@ xr_value *sim_domain(struct sim *s, const char *vm_id);
 const xr_value *sim_domain_find(const struct sim *s, const char *vm_id);
 /* 1 if a running domain lives in the repository mounted at mount_point (agent path). */
 int sim_mount_busy(struct sim *s, const char *mount_point);
+/* Apparent bytes of the regular files below a host directory (sim_storage.c). */
+int64_t sim_used_bytes(const char *dir);
 /* Recursively removes a host path. 0 or -1. */
 int sim_rm_rf(const char *path);
 
@@ -126,6 +130,8 @@ SIM_HANDLER(h_discover_storage_plugins); SIM_HANDLER(h_storage_plugin_create);
 SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_resize); SIM_HANDLER(h_storage_plugin_getFileInfo);
 SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
 SIM_HANDLER(h_storage_plugin_listFileSystems);
+/* import.c */
+SIM_HANDLER(h_import_virtual_disk); SIM_HANDLER(h_import_virtual_cdrom);
 /* sim_vm.c */
 SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);

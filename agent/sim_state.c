@@ -103,6 +103,10 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     s->cpus = cfg->cpus;
     s->memory_mb = cfg->memory_mb;
     s->nfs_size_gb = cfg->nfs_size_gb;
+    /* Import limits (ovm-agentd(8), IMPORTS); 0 means the option's default. */
+    s->import_max_bytes = (cfg->import_max_mb ? cfg->import_max_mb : 65536) << 20;
+    s->import_connect_timeout = cfg->import_connect_timeout ? (long)cfg->import_connect_timeout : 30;
+    s->import_stall_timeout = cfg->import_stall_timeout ? (long)cfg->import_stall_timeout : 60;
     /* Callers that build a config by hand (tests, fuzzers) may leave the
      * reported identity unset: it defaults to what ovm-agentd's options do. */
     s->cpu_family = cfg->cpu_family ? cfg->cpu_family : 6;

@@ -213,6 +213,11 @@ static int64_t used_bytes(const char *dir, int depth)
     return sum;
 }
 
+int64_t sim_used_bytes(const char *dir)
+{
+    return used_bytes(dir, 0);
+}
+
 /* The export behind sd.access_path, the way mount_repository_fs maps it. */
 static char *export_of(struct sim *s, const char *access_path)
 {

@@ -237,6 +237,11 @@ static const gr_attr at_ah_pw = {.name = "accessPassword", .vtype = VT_STR, .fla
                                  .min = 1, .max_len = 256, .help = "CHAP password"};
 static const gr_attr *const access_attrs[] = {&at_ah_host, &at_ah_port, &at_ah_user, &at_ah_pw,
                                               NULL};
+/* imports (importVirtualCdrom, importVirtualDisk): what the agent downloads */
+static const gr_attr at_imp_url = {.name = "url", .vtype = VT_URL, .flags = M, .max_len = 2000,
+                                   .help = "http, https or ftp URL of the file"};
+STR(at_imp_proxy, "proxy", 0, 1, 256, NULL, "proxy for the download, host[:port]");
+static const gr_attr *const import_attrs[] = {&at_imp_url, &at_imp_proxy, NULL};
 REF(at_adm_srv, "server", M, "Server", "admin server");
 static const gr_attr *const admin_attrs[] = {&at_adm_srv, NULL};
 

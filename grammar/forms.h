@@ -182,6 +182,12 @@
     X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \
         export_attrs, NULL, "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), \
         .refusal = REFUSED_TYPE("VirtualAppliance")) \
+    X(importVirtualCdrom_Repository, INST("importVirtualCdrom", "Repository", import_attrs, \
+        "url is http, https or ftp; Oracle's doubled slashes (http:////host//my.iso) are accepted", \
+        "importVirtualCdrom Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
+    X(importVirtualDisk_Repository, INST("importVirtualDisk", "Repository", import_attrs, \
+        "url is http, https or ftp; Oracle's doubled slashes (http:////host//my.img) are accepted", \
+        "importVirtualDisk Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
     X(clone_VirtualDisk, INST("clone", "VirtualDisk", vdclone_attrs, \
         "cloneType also accepts the 3.2 spellings Sparse and nonSparse", \
         "clone VirtualDisk <instance> target=<Repository> cloneType=<type> [name=<name>]")) \

@@ -21,6 +21,8 @@ typedef enum {
     VT_HOST,     /* IPv4 address or host name */
     VT_MAC,      /* xx:xx:xx:xx:xx:xx, lower-cased */
     VT_EVENTID,  /* 13-digit id */
+    VT_URL,      /* http://, https:// or ftp:// URL ending in a file name; Oracle's
+                    doubled slashes (http:////host//f.iso) are undoubled */
 } gr_vtype;
 
 /* Attribute flags. */

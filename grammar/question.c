@@ -97,6 +97,7 @@ static void q_value(question *q, const gr_attr *a)
     case VT_HOST: s = xstrdup("<IPv4 address or host name>"); break;
     case VT_MAC: s = xstrdup("<MAC address xx:xx:xx:xx:xx:xx>"); break;
     case VT_EVENTID: s = xstrdup("<13-digit event id>"); break;
+    case VT_URL: s = xstrdup("<http, https or ftp URL>"); break;
     }
     if (s)
         q_add(q, "", s);

@@ -62,6 +62,8 @@
     M(storage_plugin_getFileSystemInfo, CALL, dict, (string, impl)(dict, ss)(dict, sd)) \
     M(storage_plugin_listFileSystems, CALL, list, (string, impl)(dict, ss)) \
     M(copy_file, LONG, nil, (string, src)(string, dst)(opt_boolean, sparse)) \
+    M(import_virtual_disk, LONG, nil, (string, url)(string, virtual_disk_id)(string, repo_uuid)(opt_string, option)) \
+    M(import_virtual_cdrom, LONG, nil, (string, url)(string, iso_id)(string, repo_uuid)(opt_string, proxy)) \
     M(create_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(set_vm_config, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \

@@ -34,6 +34,29 @@ obj *repo_worker(engine *e, const obj *repo)
     return pick;
 }
 
+obj *repo_worker_for(cmdctx *c, obj *repo)
+{
+    obj *s = repo_worker(c->e, repo);
+    if (!s)
+        result_fail(c->res, "Repository %s is not presented to any owned Running server", repo->name);
+    return s;
+}
+
+obj *resolve_repo_worker(cmdctx *c, obj **repo)
+{
+    *repo = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    return *repo ? repo_worker_for(c, *repo) : NULL;
+}
+
+void repo_free_changed(engine *e, const char *repo_id)
+{
+    store_wrlock(e->st);
+    obj *r = store_get(e->st, repo_id);
+    if (r)
+        update_repo_free(e, r);
+    store_unlock(e->st);
+}
+
 static xr_value *ss_struct(engine *e, const obj *fs)
 {
     obj *fsrv = store_get(e->st, obj_gets(fs, "fileServer"));
@@ -104,22 +127,84 @@ const op ops_storage[] = {
     {GR_F_delete_VirtualDisk, NULL, prepare_delete_disk, 0},
     {GR_F_clone_VirtualDisk, NULL, prepare_clone_disk, 0},
     {GR_F_delete_VirtualCdrom, NULL, prepare_delete_cdrom, 0},
+    {GR_F_importVirtualCdrom_Repository, NULL, prepare_import_cdrom, 0},
+    {GR_F_importVirtualDisk_Repository, NULL, prepare_import_disk, 0},
     OPS_END,
 };
 
-int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path)
+/* The storage plug-in's fp argument for the file at agent_path. */
+static xr_value *file_arg(const char *agent_path)
+{
+    xr_value *fp = xr_struct();
+    xr_struct_set(fp, "fr_type", xr_string("File"));
+    xr_struct_set(fp, "file_path", xr_string(agent_path));
+    return fp;
+}
+
+/* Calls storage_plugin_destroy (info NULL) or storage_plugin_getFileInfo on
+ * the file at agent_path with the file system of repository repo_id. */
+static int file_call(job *j, const agent_target *t, const char *repo_id, const char *agent_path, xr_value **info)
 {
     engine *e = j->eng;
     xr_value *ss, *sd;
     store_rdlock(e->st);
     repo_plugin_args(e, store_get(e->st, repo_id), &ss, &sd);
     store_unlock(e->st);
-    xr_value *fp = xr_struct();
-    xr_struct_set(fp, "fr_type", xr_string("File"));
-    xr_struct_set(fp, "file_path", xr_string(agent_path));
-    int rc = agent_storage_plugin_destroy(AGENT_JOB(j, t), NFS_PLUGIN, ss, sd, fp, NULL);
+    xr_value *fp = file_arg(agent_path);
+    int rc = info ? agent_storage_plugin_getFileInfo(AGENT_JOB(j, t), NFS_PLUGIN, ss, sd, fp, info)
+                  : agent_storage_plugin_destroy(AGENT_JOB(j, t), NFS_PLUGIN, ss, sd, fp, NULL);
     xr_free(ss);
     xr_free(sd);
     xr_free(fp);
     return rc;
+}
+
+int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path)
+{
+    return file_call(j, t, repo_id, agent_path, NULL);
+}
+
+int64_t storage_file_bytes(job *j, const agent_target *t, const char *repo_id, const char *agent_path)
+{
+    xr_value *info = NULL;
+    int64_t bytes = -1;
+    if (file_call(j, t, repo_id, agent_path, &info) != 0)
+        return -1;
+    if (xr_get_int64(xr_struct_get(info, "file_sz"), &bytes) != 0 || bytes < 0) {
+        job_fail(j, "Job failed on Server %s: no size for %s", t->name, agent_path);
+        bytes = -1;
+    }
+    xr_free(info);
+    return bytes;
+}
+
+/* What storage_undo_file registers: the file to remove and through whom. */
+typedef struct file_undo {
+    agent_target t;
+    char repo_id[64];
+    char *path;
+} file_undo;
+
+static void file_undo_free(void *arg)
+{
+    file_undo *u = arg;
+    free(u->path);
+    free(u);
+}
+
+static int remove_file(job *j, void *arg)
+{
+    file_undo *u = arg;
+    return storage_destroy_file(j, &u->t, u->repo_id, u->path);
+}
+
+void storage_undo_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path, const char *what)
+{
+    file_undo *u = xcalloc(1, sizeof *u);
+    u->t = *t;
+    snprintf(u->repo_id, sizeof u->repo_id, "%s", repo_id);
+    u->path = xstrdup(agent_path);
+    char *text = xasprintf("%s %s", what, agent_path);
+    job_undo_push(j, text, remove_file, u, file_undo_free);
+    free(text);
 }

@@ -10,6 +10,13 @@
 
 /* A running owned server that has repo presented, utility role first. */
 obj *repo_worker(engine *e, const obj *repo);
+/* repo_worker, or NULL with c failed: "Repository R is not presented to any owned Running server". */
+obj *repo_worker_for(cmdctx *c, obj *repo);
+/* The command's Repository instance (in *repo) and its repo_worker_for. */
+obj *resolve_repo_worker(cmdctx *c, obj **repo);
+/* Recomputes the free space of repository repo_id after a job changed its
+ * files (takes the store's write lock). */
+void repo_free_changed(engine *e, const char *repo_id);
 /* The storage plugin's server and file-system arguments (ss, sd) for the
  * file system repo is on: empty structs where it has none (store lock held;
  * the caller frees both). */
@@ -18,6 +25,12 @@ double repo_free_gib(engine *e, const obj *repo);
 /* Removes the file at agent_path (under /OVS/Repositories/<repo_id>) through
  * server t: storage_plugin_destroy with the repository's file system. */
 int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path);
+/* The size in bytes of that file (storage_plugin_getFileInfo), or -1 with the job failed. */
+int64_t storage_file_bytes(job *j, const agent_target *t, const char *repo_id, const char *agent_path);
+/* Registers the removal of that file (storage_destroy_file through t) as an
+ * undo of job j: it runs if a later step fails (backend/jobs/job_undo.c).
+ * what names the file in the job's error, e.g. "the disk copy". */
+void storage_undo_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path, const char *what);
 void update_repo_free(engine *e, obj *repo);
 job *prepare_create_fileserver(cmdctx *c);
 job *prepare_add_admin_server(cmdctx *c);
@@ -37,6 +50,9 @@ job *prepare_edit_disk(cmdctx *c);
 job *prepare_delete_disk(cmdctx *c);
 job *prepare_clone_disk(cmdctx *c);
 job *prepare_delete_cdrom(cmdctx *c);
+/* ops_storage_import.c */
+job *prepare_import_cdrom(cmdctx *c);
+job *prepare_import_disk(cmdctx *c);
 job *prepare_add_pool_repo(cmdctx *c);
 job *prepare_remove_pool_repo(cmdctx *c);
 #endif

@@ -52,21 +52,15 @@ static int run_create_disk(job *j)
     if (rc != 0)
         return -1;
     gplan_store_create(j, p->g);
-    store_wrlock(e->st);
-    obj *r = store_get(e->st, p->repo_id);
-    if (r)
-        update_repo_free(e, r);
-    store_unlock(e->st);
+    repo_free_changed(e, p->repo_id);
     return 0;
 }
 
 static disk_plan *disk_plan_for_repo(cmdctx *c, obj *repo)
 {
-    obj *s = repo_worker(c->e, repo);
-    if (!s) {
-        result_fail(c->res, "Repository %s is not presented to any owned Running server", repo->name);
+    obj *s = repo_worker_for(c, repo);
+    if (!s)
         return NULL;
-    }
     disk_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(c->e, s, &p->t);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
@@ -168,11 +162,7 @@ static int run_resize_disk(job *j)
     if (rc != 0)
         return -1;
     rc = gplan_store_edit(j, p->g);
-    store_wrlock(e->st);
-    obj *r = store_get(e->st, p->repo_id);
-    if (r)
-        update_repo_free(e, r);
-    store_unlock(e->st);
+    repo_free_changed(e, p->repo_id);
     return rc;
 }
 

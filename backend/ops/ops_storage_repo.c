@@ -361,14 +361,9 @@ static int run_refresh_repo(job *j)
 
 job *prepare_refresh_repo(cmdctx *c)
 {
-    obj *repo = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    if (!repo)
+    obj *repo, *s = resolve_repo_worker(c, &repo);
+    if (!s)
         return NULL;
-    obj *s = repo_worker(c->e, repo);
-    if (!s) {
-        result_fail(c->res, "Repository %s is not presented to any owned Running server", repo->name);
-        return NULL;
-    }
     repo_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
     snprintf(p->name, sizeof p->name, "%s", repo->name);

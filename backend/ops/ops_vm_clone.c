@@ -15,44 +15,13 @@
 
 /* ---- clone ---- */
 
-/* Undo of a disk copy: the copy is removed again if a later step fails. */
-typedef struct copy_undo {
-    agent_target t;
-    char repo_id[64];
-    char *path;
-} copy_undo;
-
-static void copy_undo_free(void *arg)
-{
-    copy_undo *u = arg;
-    free(u->path);
-    free(u);
-}
-
-static int remove_copy(job *j, void *arg)
-{
-    copy_undo *u = arg;
-    return storage_destroy_file(j, &u->t, u->repo_id, u->path);
-}
-
-static void undo_copy_later(job *j, const vm_plan *p, const char *dst)
-{
-    copy_undo *u = xcalloc(1, sizeof *u);
-    u->t = p->t;
-    snprintf(u->repo_id, sizeof u->repo_id, "%s", p->repo_id);
-    u->path = xstrdup(dst);
-    char *what = xasprintf("the disk copy %s", dst);
-    job_undo_push(j, what, remove_copy, u, copy_undo_free);
-    free(what);
-}
-
 static int run_clone(job *j)
 {
     vm_plan *p = j->plan;
     for (size_t i = 0; i < p->ncopies; i++) {
         if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
             return -1;
-        undo_copy_later(j, p, p->copy_dst[i]);
+        storage_undo_file(j, &p->t, p->repo_id, p->copy_dst[i], "the disk copy");
     }
     if (agent_create_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, p->cfg, NULL) != 0)
         return -1;

@@ -412,6 +412,28 @@ static void test_addresses(void **state)
               "Invalid value '' for repository; expected the name or id of a Repository");
 }
 
+/* Import URLs (doc/command-language.md §4.4, Imports): Oracle's doubled
+ * slashes are undone, only for a URL that starts "scheme:////". */
+static void test_urls(void **state)
+{
+    (void)state;
+    const char *cd = "importVirtualCdrom Repository name=r url=";
+    char buf[256];
+#define URL_IS(in, want) (snprintf(buf, sizeof buf, "%s%s", cd, in), value_is(buf, "url", want))
+    URL_IS("\"http:////example.com//myiso.iso\"", "http://example.com/myiso.iso");
+    URL_IS("'ftp:////h:2121//pub//a.iso'", "ftp://h:2121/pub/a.iso");
+    URL_IS("http://example.com//a//b.iso", "http://example.com//a//b.iso");
+    URL_IS("HTTPS://example.com/b.iso?x=1#y", "HTTPS://example.com/b.iso?x=1#y");
+#undef URL_IS
+    parse_err("importVirtualDisk Repository name=r url=file:///etc/passwd",
+              "Invalid value 'file:///etc/passwd' for url; expected an http://, https:// or ftp:// URL");
+    parse_err("importVirtualDisk Repository name=r url=http://h",
+              "Invalid value 'http://h' for url; expected a URL that ends in a file name");
+    parse_err("importVirtualDisk Repository name=r url=\"http://h/a b.img\"",
+              "Invalid value 'http://h/a b.img' for url; expected a URL with a host and no spaces");
+    value_is("importVirtualDisk Repository name=r url=http://h/d.img proxy=p:3128", "proxy", "p:3128");
+}
+
 static void test_help_request(void **state)
 {
     gr_command c;
@@ -481,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_numbers),         cmocka_unit_test(test_bools_enums),
         cmocka_unit_test(test_strings),         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_help_request),    cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_urls),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,7 @@ static const char *sample(const gr_attr *a)
     case VT_IPV4: case VT_HOST: return "10.0.0.1";
     case VT_MAC: return "00:21:f6:00:00:01";
     case VT_EVENTID: return "1710770739871";
+    case VT_URL: return "http://example.com/my.iso";
     default: return "x";
     }
 }
