@@ -21,6 +21,7 @@ typedef struct disk_plan {
     xr_value *ss, *sd;
     long long bytes;
     int sparse;
+    const char *folder; /* the repository folder of the file: VirtualDisks (NULL) or ISOs */
     gplan *g;
 } disk_plan;
 
@@ -143,7 +144,8 @@ static int check_resize(cmdctx *c, obj *d, obj **maps, size_t nm, double cur, do
 static xr_value *disk_file(const disk_plan *p)
 {
     xr_value *fp = xr_struct();
-    char *path = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    char *path = xasprintf("/OVS/Repositories/%s/%s/%s", p->repo_id, p->folder ? p->folder : "VirtualDisks",
+                           p->disk_id);
     xr_struct_set(fp, "fr_type", xr_string("File"));
     xr_struct_set(fp, "file_path", xr_string(path));
     free(path);
@@ -239,7 +241,10 @@ static int run_delete_disk(job *j)
     return 0;
 }
 
-job *prepare_delete_disk(cmdctx *c)
+/* delete VirtualDisk and delete VirtualCdrom: the file goes from the
+ * repository first, then the object (an ISO left behind came back with
+ * the next refresh Repository). */
+static job *prepare_delete_file(cmdctx *c, const char *folder, const job_spec *spec)
 {
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!d)
@@ -248,16 +253,22 @@ job *prepare_delete_disk(cmdctx *c)
         return NULL;
     obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
     if (!repo) {
-        result_fail(c->res, "VirtualDisk %s has no repository", d->name);
+        result_fail(c->res, "%s %s has no repository", spec->type, d->name);
         return NULL;
     }
     disk_plan *p = disk_plan_for_repo(c, repo);
     if (!p)
         return NULL;
     snprintf(p->disk_id, sizeof p->disk_id, "%s", d->id);
+    p->folder = folder;
+    return spec_job(c, spec, d->name, p, d->id, NULL);
+}
+
+job *prepare_delete_disk(cmdctx *c)
+{
     static const job_spec spec = {.operation = "Delete", .type = "VirtualDisk", .fn = run_delete_disk,
                                   .plan_free = disk_plan_free};
-    return spec_job(c, &spec, d->name, p, d->id, NULL);
+    return prepare_delete_file(c, NULL, &spec);
 }
 
 static int run_clone_disk(job *j)
@@ -317,12 +328,9 @@ job *prepare_clone_disk(cmdctx *c)
 
 job *prepare_delete_cdrom(cmdctx *c)
 {
-    obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    if (!d)
-        return NULL;
-    if (delete_refused(c, d))
-        return NULL;
-    return gplan_delete_job(c, d);
+    static const job_spec spec = {.operation = "Delete", .type = "VirtualCdrom", .fn = run_delete_disk,
+                                  .plan_free = disk_plan_free};
+    return prepare_delete_file(c, "ISOs", &spec);
 }
 
 job *prepare_add_pool_repo(cmdctx *c)

@@ -187,6 +187,18 @@ r=$(xr_call "$agent_ip" "$port" import_virtual_cdrom "$(xs file:///etc/passwd)" 
     "$(xs "$(ls "$work/a/OVS/Repositories")")")
 check "the agent refuses file:// on its own" grep -q 'only http, https and ftp URLs are allowed' <<<"$(fault_string <<<"$r")"
 
+# delete removes the file too: an ISO left behind came back with the next refresh.
+step "delete VirtualCdrom of the FTP import" "delete VirtualCdrom id=$ftp_id"
+check "its file is gone from ISOs/" test ! -e "$repo_dir/ISOs/$ftp_id"
+step "refresh Repository after the delete" "refresh Repository name=repo1"
+ovm "list VirtualCdrom"
+no_ftp_iso() { ! grep -q "id:$ftp_id" <<<"$out"; }
+listed() { grep ' id:' <<<"$out"; }
+check_seen "the deleted ISO does not come back" listed no_ftp_iso
+check "the other ISO is still there" cmp -s "$files/boot.iso" "$repo_dir/ISOs/$iso_id"
+step "delete VirtualDisk of the import" "delete VirtualDisk id=$disk_id"
+check "the disk's file is gone from VirtualDisks/" test ! -e "$repo_dir/VirtualDisks/$disk_id"
+
 ovmd_stop "$work/m"
 check "ovmd exits cleanly" test $? -eq 0
 tap_done
