@@ -37,7 +37,7 @@ expect "Status: Success" {} timeout { puts "FAIL result"; exit 1 }
 expect "OVM> "
 send "\004"
 expect eof
-puts "PASS"
+puts "\nPASS"
 EXP
 out=$(timeout 60 expect "$work/p.exp" 2>&1 | tail -1)
 check "interactive ovmsh shows a progress line after a second" test "$out" = "PASS"
@@ -60,7 +60,7 @@ send "showversion\r"
 expect "3.4" {} timeout { puts "FAIL session usable"; exit 1 }
 send "\004"
 expect eof
-puts "PASS \$job"
+puts "\nPASS \$job"
 EXP
 out=$(timeout 60 expect "$work/c.exp" 2>&1 | tail -1)
 check "Ctrl-C stops the wait and prints the JobId ($out)" test "${out%% *}" = "PASS"
@@ -97,7 +97,7 @@ expect -re "JobId: \[0-9]{13}" {} timeout { puts "FAIL ssh jobid"; exit 1 }
 expect "OVM> " {} timeout { puts "FAIL ssh prompt"; exit 1 }
 send "exit\r"
 expect eof
-puts "PASS"
+puts "\nPASS"
 EXP
 out=$(timeout 60 expect "$work/s.exp" 2>&1 | tail -1)
 check "over SSH: progress line and Ctrl-C ($out)" test "$out" = "PASS"
