@@ -271,6 +271,10 @@ stop_with_daemon_fault() {
     ovm "stop Vm name=plain"
     wait "$watcher"
 }
+# The monitor may have seen ovs03 fail while its libvirtd restarted: placement
+# needs it Running again, with its events acknowledged (CI once started too soon).
+check "ovs03 is Running again (bounded 30 s)" wait_for 30 server_is "$(srv 3)" Running
+check "its events are acknowledged" wait_for 20 ack_server 3
 start_on plain 3
 check_seen "plain runs on ovs03" last_error test "$(hosts_of plain)/$(vm_field plain Status)" = "3/Running"
 stop_with_daemon_fault down
