@@ -74,6 +74,10 @@ static const char *const e_stat[] = {"CPU_UTILIZATION", "CPU_COUNT", "FREE_MEMOR
                                      "MEMORY_UTILIZATION", "FILE_SYSTEM_SPACE_AVAILABLE",
                                      "FILE_SYSTEM_SPACE_UTILIZATION", "FILE_SYSTEM_SPACE_TOTAL",
                                      "FILE_SYSTEM_TOTAL_FILES_SIZE", NULL};
+/* Oracle's four severities plus ERROR (doc/object-model.md D11), lowest first. */
+static const char *const e_severity[] = {"UNKNOWN", "INFORMATIONAL", "WARNING", "ERROR", "CRITICAL", NULL};
+static const char *const e_sev_eq[] = {"LT", "LTE", "GT", "GTE", "EQ", "NE", NULL};
+static const char *const e_ev_eq[] = {"LIKE", "NOT_LIKE", NULL};
 static const char *const e_output[] = {"Verbose", "Sparse", "Xml", "Json", NULL};
 static const char *const e_eol[] = {"CRLF", "CR", "LF", NULL};
 static const char *const e_cmdmode[] = {"Synchronous", "Asynchronous", NULL};
@@ -256,14 +260,31 @@ static const gr_attr *const discover_attrs[] = {&at_ds_ip, &at_pw, &at_ds_own, &
 SIMPLE(at_ev_id, "eventId", VT_EVENTID, M, "13-digit event id");
 static const gr_attr *const ack_attrs[] = {&at_ev_id, NULL};
 ENUM(at_ev_otype, "objType", 0, gr_type_names, NULL, "object type");
-STR(at_ev_oid, "objId", 0, 1, 256, NULL, "object id");
-BOOL(at_ev_ack, "acknowledged", 0, NULL, "only (un)acknowledged events");
-static const gr_attr *const events_attrs[] = {&at_ev_otype, &at_ev_oid, &at_ev_ack, NULL};
+STR(at_ev_oid, "objId", 0, 1, 256, NULL, "name or id of the object");
+ENUM(at_ev_otype_m, "objType", M, gr_type_names, NULL, "object type");
+STR(at_ev_oid_m, "objId", M, 1, 256, NULL, "name or id of the object");
+STR(at_ev_oids, "objIds", 0, 1, 65536, NULL, "comma-separated names or ids of objects of objType");
+BOOL(at_ev_ack, "acknowledged", 0, "No", "Yes: acknowledged events too; No: only open ones");
+ENUM(at_ev_sev, "severity", 0, e_severity, NULL, "event severity");
+ENUM(at_ev_sev_eq, "severityEqualityType", 0, e_sev_eq, "EQ", "how severity compares");
+STR(at_ev_types, "eventTypes", 0, 1, 4096, NULL, "comma-separated event types (e.g. SERVER_OFFLINE)");
+ENUM(at_ev_type_eq, "eventEqualityType", 0, e_ev_eq, "LIKE", "LIKE: type contains one of them; NOT_LIKE: none");
+BOOL(at_ev_userack, "userAckable", 0, NULL, "Yes: events a user acknowledges (WARNING and above)");
+STR(at_ev_start, "startTime", 0, 1, 64, NULL, OVM_LOCAL_TIME_FORMS ", Manager local time");
+STR(at_ev_end, "endTime", 0, 1, 64, NULL, OVM_LOCAL_TIME_FORMS ", Manager local time");
+INT(at_ev_amount, "amount", 0, 1, 1000000, NULL, "list only the newest this many");
+INT(at_ev_max, "maxResults", 0, 1, 1000000, NULL, "list only the newest this many");
+static const gr_attr *const events_attrs[] = {&at_ev_otype, &at_ev_oid, &at_ev_sev, &at_ev_ack, &at_ev_start,
+                                              &at_ev_end, &at_ev_amount, NULL};
+static const gr_attr *const obj_events_attrs[] = {&at_ev_otype_m, &at_ev_oid_m, NULL};
+static const gr_attr *const query_events_attrs[] = {&at_ev_otype, &at_ev_oids, &at_ev_sev, &at_ev_sev_eq,
+                                                    &at_ev_types, &at_ev_type_eq, &at_ev_ack, &at_ev_userack,
+                                                    &at_ev_start, &at_ev_end, &at_ev_max, NULL};
 ENUM(at_st_otype, "objType", M, gr_type_names, NULL, "object type");
 STR(at_st_oid, "objId", M, 1, 256, NULL, "object id");
 ENUM(at_st_type, "statType", M, e_stat, NULL, "statistic");
-STR(at_st_start, "startTime", M, 1, 64, NULL, "YYYY-MM-DD HH:MM:SS, Manager local time");
-STR(at_st_end, "endTime", 0, 1, 64, "now", "YYYY-MM-DD HH:MM:SS, Manager local time");
+STR(at_st_start, "startTime", M, 1, 64, NULL, OVM_LOCAL_TIME_FORMS ", Manager local time");
+STR(at_st_end, "endTime", 0, 1, 64, "now", OVM_LOCAL_TIME_FORMS ", Manager local time");
 static const gr_attr *const stat_attrs[] = {&at_st_otype, &at_st_oid, &at_st_type, &at_st_start,
                                             &at_st_end, NULL};
 SIMPLE(at_mac_start, "start", VT_MAC, M, "first MAC address of the range");
@@ -315,13 +336,34 @@ static int check_vm_message(const gr_command *c, char **err)
     return 0;
 }
 
+/* objType and the object(s) it qualifies come together (Oracle: "must be used with"). */
+static int check_pair(const gr_command *c, const char *a, const char *b, char **err)
+{
+    int has_a = gr_get(c, a) != NULL, has_b = gr_get(c, b) != NULL;
+    if (has_a == has_b)
+        return 0;
+    *err = xasprintf("Missing mandatory attribute: %s", has_a ? b : a);
+    return -1;
+}
+
 static int check_events(const gr_command *c, char **err)
 {
-    int has_type = gr_get(c, "objType") != NULL, has_id = gr_get(c, "objId") != NULL;
-    if (has_type == has_id)
-        return 0;
-    *err = xasprintf("Missing mandatory attribute: %s", has_type ? "objId" : "objType");
-    return -1;
+    return check_pair(c, "objType", "objId", err);
+}
+
+static int check_events_query(const gr_command *c, char **err)
+{
+    if (check_pair(c, "objType", "objIds", err))
+        return -1;
+    if (gr_get(c, "severityEqualityType") && !gr_get(c, "severity")) {
+        *err = xstrdup("severityEqualityType needs severity");
+        return -1;
+    }
+    if (gr_get(c, "eventEqualityType") && !gr_get(c, "eventTypes")) {
+        *err = xstrdup("eventEqualityType needs eventTypes");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- the forms ---- */
@@ -345,6 +387,7 @@ GR_TYPE_LIST(LIST_SHOW)
 #define MGR(vb, at, hp, syn) .verb = vb, .attrs = at, .helptext = hp, .syntax = syn
 /* The texts the engine has always given for these forms (doc/command-language.md §4.4, §7.5). */
 #define REFUSED_VERB(vb, T) "Command '" vb "' is not supported for object type " T
+#define EVENTS_HELP "Times are " OVM_LOCAL_TIME_FORMS ", in Manager local time"
 #define REFUSED_TYPE(T) "Object type " T " is not supported by this Manager"
 
 #define FORM_DEF(fid, ...) static const gr_cmd c_##fid = {.id = GR_F_##fid, __VA_ARGS__};

@@ -202,11 +202,23 @@
     X(discoverServer, MGR("discoverServer", discover_attrs, NULL, \
         "discoverServer ipAddress=<host> password=<password> [takeOwnership=<Yes|No>]")) \
     X(ackEvent, MGR("ackEvent", ack_attrs, NULL, "ackEvent eventId=<id>")) \
-    X(getEvents, MGR("getEvents", events_attrs, NULL, \
-        "getEvents [objType=<Type> objId=<id>] [acknowledged=<Yes|No>]"), .check = check_events) \
+    X(getEvents, MGR("getEvents", events_attrs, EVENTS_HELP, \
+        "getEvents [objType=<Type> objId=<id>] [severity=<severity>] [acknowledged=<Yes|No>] " \
+        "[startTime=<time>] [endTime=<time>] [amount=<n>]"), .check = check_events) \
+    X(getEventsForObject, MGR("getEventsForObject", obj_events_attrs, \
+        "Lists every event of the object, acknowledged or not", \
+        "getEventsForObject objType=<Type> objId=<id>")) \
+    X(getTriageEvent, MGR("getTriageEvent", obj_events_attrs, \
+        "Lists the open event of the object with the highest severity (the newest of equals)", \
+        "getTriageEvent objType=<Type> objId=<id>")) \
+    X(getEventListByQuery, MGR("getEventListByQuery", query_events_attrs, EVENTS_HELP, \
+        "getEventListByQuery [objType=<Type> objIds=<id,...>] [severity=<severity>] " \
+        "[severityEqualityType=<LT|LTE|GT|GTE|EQ|NE>] [eventTypes=<type,...>] " \
+        "[eventEqualityType=<LIKE|NOT_LIKE>] [acknowledged=<Yes|No>] [userAckable=<Yes|No>] " \
+        "[startTime=<time>] [endTime=<time>] [maxResults=<n>]"), .check = check_events_query) \
     X(getManagerTime, MGR("getManagerTime", no_attrs, NULL, "getManagerTime")) \
     X(getStatList, MGR("getStatList", stat_attrs, \
-        "Times are YYYY-MM-DD HH:MM:SS in Manager local time", \
+        EVENTS_HELP, \
         "getStatList objType=<Type> objId=<id> statType=<type> startTime=<time> [endTime=<time>]")) \
     X(getVnicMacAddrRange, MGR("getVnicMacAddrRange", no_attrs, NULL, "getVnicMacAddrRange")) \
     X(setVnicMacAddrRange, MGR("setVnicMacAddrRange", macrange_attrs, NULL, \

@@ -369,3 +369,21 @@ int ovm_strncasecmp(const char *a, const char *b, size_t n)
     }
     return 0;
 }
+
+int ovm_parse_local_time(const char *s, int64_t *out_ms)
+{
+    static const char *const formats[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m-%d-%Y %H:%M"};
+    for (size_t i = 0; s && i < sizeof formats / sizeof *formats; i++) {
+        struct tm tm = {0};
+        const char *end = strptime(s, formats[i], &tm);
+        if (!end || *end)
+            continue;
+        tm.tm_isdst = -1;
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1)
+            return -1;
+        *out_ms = (int64_t)t * 1000;
+        return 0;
+    }
+    return -1;
+}

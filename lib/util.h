@@ -33,6 +33,11 @@ int64_t ovm_now_ms(void);
 /* The CLOCK_REALTIME time ms milliseconds from now: the absolute deadline
  * pthread_cond_timedwait takes. */
 struct timespec ovm_deadline_ms(int ms);
+/* Parses a Manager local time as the CLI takes it: "YYYY-MM-DD HH:MM:SS",
+ * "YYYY-MM-DD HH:MM" or Oracle's "MM-dd-yyyy HH:mm". 0 with *out_ms, or -1. */
+int ovm_parse_local_time(const char *s, int64_t *out_ms);
+/* How error messages name the forms ovm_parse_local_time takes. */
+#define OVM_LOCAL_TIME_FORMS "MM-dd-yyyy HH:mm or YYYY-MM-DD HH:MM[:SS]"
 /* Formats t_ms as "YYYY-MM-DD HH:MM:SS,mmm TZ" in local time (doc/command-language.md §7.2). */
 void ovm_time_header(int64_t t_ms, char *buf, size_t len);
 

@@ -57,6 +57,7 @@ extern const op ops_storage[];
 extern const op ops_vm[];
 extern const op ops_network[];
 extern const op ops_misc[];
+extern const op ops_events[];
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);
@@ -75,6 +76,8 @@ void session_init(session *ses, engine *e, const char *user);
 obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst);
 /* Resolves a reference value (exact id first, then a unique name). */
 obj *resolve_ref(cmdctx *c, const char *type, const char *value);
+/* resolve_ref without a failure: *count is how many objects have that name. */
+obj *lookup_ref(engine *e, const char *type, const char *value, int *count);
 /* What the jobs of an operation share, given in one place instead of set
  * field by field: the verb and type of their names ("Create VM: x"), the
  * function that runs them, how their plan is freed, their kind (NULL:

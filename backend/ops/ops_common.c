@@ -54,13 +54,17 @@ obj *resolve_instance(cmdctx *c, const gr_type *t, const gr_kv *inst)
     return o;
 }
 
+obj *lookup_ref(engine *e, const char *type, const char *value, int *count)
+{
+    obj *o = find_by_id(e, type, value);
+    *count = o ? 1 : 0;
+    return o ? o : find_by_name(e, type, value, count);
+}
+
 obj *resolve_ref(cmdctx *c, const char *type, const char *value)
 {
-    obj *o = find_by_id(c->e, type, value);
-    if (o)
-        return o;
     int count;
-    o = find_by_name(c->e, type, value, &count);
+    obj *o = lookup_ref(c->e, type, value, &count);
     if (count > 1) {
         result_fail(c->res, "More than one %s has name: %s; use id=", type, value);
         return NULL;

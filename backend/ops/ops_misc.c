@@ -1,4 +1,4 @@
-/* Tags (doc/object-model.md §2.8, X-1), events (§5.7), the VNIC MAC range and
+/* Tags (doc/object-model.md §2.8, X-1), the VNIC MAC range and
  * statistics (doc/command-language.md §4.5, §5.4): the manager commands that are not
  * about one area's objects. */
 #include <stdint.h>
@@ -106,59 +106,6 @@ static job *prepare_remove_tag(cmdctx *c)
     return prepare_tag_member(c, 0);
 }
 
-/* ---- getEvents / ackEvent ---- */
-
-static const char *severity_label(const char *sev)
-{
-    if (!sev)
-        return "Informational";
-    if (!strcmp(sev, "CRITICAL"))
-        return "Critical";
-    if (!strcmp(sev, "ERROR"))
-        return "Error";
-    if (!strcmp(sev, "WARNING"))
-        return "Warning";
-    return "Informational";
-}
-
-static void add_event(void *ctx, int64_t id, const char *severity, const char *summary)
-{
-    result *res = ctx;
-    char idtext[32];
-    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-    char *name = xasprintf("%s %s", severity_label(severity), summary ? summary : "");
-    result_list_add(res, idtext, name);
-    free(name);
-}
-
-static void op_get_events(cmdctx *c)
-{
-    const char *ack = gr_get(c->cmd, "acknowledged");
-    char *err = NULL;
-    result_list_begin(c->res);
-    if (store_event_list(c->e->st, gr_get(c->cmd, "objType"), gr_get(c->cmd, "objId"),
-                         ack ? !strcmp(ack, "Yes") : -1, add_event, c->res, &err) != 0) {
-        result_fail(c->res, "Cannot read events: %s", err);
-        free(err);
-    }
-}
-
-/* Acknowledging twice succeeds and keeps the first acknowledgement. */
-static void op_ack_event(cmdctx *c)
-{
-    const char *idtext = gr_get(c->cmd, "eventId");
-    long long id = strtoll(idtext, NULL, 10);
-    char *err = NULL;
-    store_wrlock(c->e->st);
-    int found = store_event_ack(c->e->st, id, c->ses->user, ovm_now_ms(), &err);
-    if (found == 0)
-        result_fail(c->res, "Cannot find Event with id: %s", idtext);
-    else if (found < 0)
-        result_fail(c->res, "Cannot acknowledge event %s: %s", idtext, err);
-    store_unlock(c->e->st);
-    free(err);
-}
-
 /* ---- VNIC MAC range ---- */
 
 static int mac_value(const char *s, uint64_t *out)
@@ -229,21 +176,6 @@ static int stat_applies(const char *type, const char *stat)
     return !strcmp(type, "Server") || !strcmp(type, "Vm");
 }
 
-/* "YYYY-MM-DD HH:MM:SS" in Manager local time to epoch ms; -1 when malformed. */
-static int parse_time(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    const char *end = s ? strptime(s, "%Y-%m-%d %H:%M:%S", &tm) : NULL;
-    if (!end || *end)
-        return -1;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *out = (int64_t)t * 1000;
-    return 0;
-}
-
 static double percent(double part, double whole)
 {
     return whole > 0 ? part * 100.0 / whole : 0.0;
@@ -279,13 +211,13 @@ static char *stat_now(engine *e, const obj *o, const char *stat)
 static int stat_window(cmdctx *c, int64_t *from, int64_t *to)
 {
     const char *s = gr_get(c->cmd, "startTime"), *e = gr_get(c->cmd, "endTime");
-    if (parse_time(s, from) != 0) {
-        result_fail(c->res, "Invalid value '%s' for startTime; expected YYYY-MM-DD HH:MM:SS", s);
+    if (ovm_parse_local_time(s, from) != 0) {
+        result_fail(c->res, "Invalid value '%s' for startTime; expected " OVM_LOCAL_TIME_FORMS, s);
         return -1;
     }
     *to = INT64_MAX;
-    if (e && parse_time(e, to) != 0) {
-        result_fail(c->res, "Invalid value '%s' for endTime; expected YYYY-MM-DD HH:MM:SS", e);
+    if (e && ovm_parse_local_time(e, to) != 0) {
+        result_fail(c->res, "Invalid value '%s' for endTime; expected " OVM_LOCAL_TIME_FORMS, e);
         return -1;
     }
     if (*to < *from) {
@@ -332,8 +264,6 @@ const op ops_misc[] = {
     {GR_F_delete_Tag, NULL, prepare_delete_tag, 0},
     {GR_F_add_Tag, NULL, prepare_add_tag, 0},
     {GR_F_remove_Tag, NULL, prepare_remove_tag, 0},
-    {GR_F_getEvents, op_get_events, NULL, 0},
-    {GR_F_ackEvent, op_ack_event, NULL, 1},
     {GR_F_getVnicMacAddrRange, op_get_mac_range, NULL, 0},
     {GR_F_setVnicMacAddrRange, NULL, prepare_set_mac_range, 0},
     {GR_F_getStatList, op_get_stat_list, NULL, 0},

@@ -65,38 +65,54 @@ int store_event_blocking(store *s, const char *target_id, int64_t *id, char *sev
     return found;
 }
 
-/* NULL filters match everything (sqlite: ?N IS NULL OR ...). */
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+static const char *col(sqlite3_stmt *st, int i)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    return (const char *)sqlite3_column_text(st, i);
 }
 
-int store_event_list(store *s, const char *target_type, const char *target_id, int acknowledged,
-                     void (*fn)(void *ctx, int64_t id, const char *severity, const char *summary), void *ctx,
-                     char **err)
+int store_event_scan(store *s, const char *target, int open_only, int (*fn)(void *ctx, const store_event_row *r),
+                     void *ctx, char **err)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
-    const char *sql = "SELECT id, severity, summary FROM events WHERE (?1 IS NULL OR target_type = ?1)"
-                      " AND (?2 IS NULL OR target = ?2) AND (?3 IS NULL OR acknowledged = ?3) ORDER BY id";
+    const char *sql = "SELECT id, time_ms, type, severity, summary, target, target_type, acknowledged FROM events"
+                      " WHERE (?1 IS NULL OR target = ?1) AND (?2 = 0 OR acknowledged = 0) ORDER BY id";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         *err = xstrdup(sqlite3_errmsg(db));
         return -1;
     }
-    bind_opt_text(st, 1, target_type);
-    bind_opt_text(st, 2, target_id);
-    if (acknowledged >= 0)
-        sqlite3_bind_int(st, 3, acknowledged);
+    if (target)
+        sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
     else
-        sqlite3_bind_null(st, 3);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-           (const char *)sqlite3_column_text(st, 2));
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_int(st, 2, open_only != 0);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_event_row r = {
+            .id = sqlite3_column_int64(st, 0), .time_ms = sqlite3_column_int64(st, 1), .type = col(st, 2),
+            .severity = col(st, 3), .summary = col(st, 4), .target = col(st, 5), .target_type = col(st, 6),
+            .acknowledged = sqlite3_column_int(st, 7),
+        };
+        if (fn(ctx, &r) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        *err = xstrdup(sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    return 0;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_event_target_known(store *s, const char *target)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM events WHERE target = ? LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }
 
 /* 1 the event exists, 0 it does not, -1 on a database error. */

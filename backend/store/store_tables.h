@@ -38,11 +38,20 @@ void store_event_auto_ack(store *s, const char *type, const char *target_id, int
 /* The oldest open ERROR or CRITICAL event on target_id: 1 with *id and sev
  * (its severity), 0 when there is none or on an error. */
 int store_event_blocking(store *s, const char *target_id, int64_t *id, char *sev, size_t sevlen);
-/* Calls fn for the events matching every non-NULL filter (acknowledged: -1
- * any, 0 or 1), in id order. 0, or -1 with *err (heap). */
-int store_event_list(store *s, const char *target_type, const char *target_id, int acknowledged,
-                     void (*fn)(void *ctx, int64_t id, const char *severity, const char *summary), void *ctx,
-                     char **err);
+/* One row of the events table, as store_event_scan hands it out; the
+ * strings live until the callback returns. */
+typedef struct store_event_row {
+    int64_t id, time_ms;
+    const char *type, *severity, *summary, *target, *target_type;
+    int acknowledged;
+} store_event_row;
+/* Calls fn for the events of target (NULL: of every object), only the
+ * unacknowledged ones when open_only, in id (time) order; fn returns
+ * nonzero to stop. 0, or -1 with *err (heap). */
+int store_event_scan(store *s, const char *target, int open_only, int (*fn)(void *ctx, const store_event_row *r),
+                     void *ctx, char **err);
+/* 1 when some event names target, 0 when none does (or on an error). */
+int store_event_target_known(store *s, const char *target);
 /* Acknowledges event id as user, keeping an earlier acknowledgement. 1 done,
  * 0 no such event, -1 with *err (heap) on a database error. */
 int store_event_ack(store *s, int64_t id, const char *user, int64_t now_ms, char **err);

@@ -44,6 +44,6 @@ for _ in $(seq 1 60); do   # 12 s: past the held answer and the next fresh polls
 done
 check "x never shows Running again after the stop (seen:$(tr ' ' '\n' <<<"$seen" | sort | uniq -c | tr -s ' \n' ' '))" \
     bash -c "! grep -qw Running <<<'$seen'"
-ovm "getEvents"
+ovm "getEvents acknowledged=Yes"
 check "no 'found running' or 'stopped outside' event" bash -c "! grep -q 'found running\|stopped outside' <<<'$out'"
 tap_done

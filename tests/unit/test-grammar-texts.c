@@ -236,7 +236,7 @@ static void test_question(void **state)
     expect_q("addAccessHost StorageArray name=a", 0, sa, 5);
     static const char *const stat[] = {
         "   *objType", "   *objId", "   *statType", "   *startTime", "   endTime",
-        "   HelpText: Times are YYYY-MM-DD HH:MM:SS in Manager local time"};
+        "   HelpText: Times are MM-dd-yyyy HH:mm or YYYY-MM-DD HH:MM[:SS], in Manager local time"};
     expect_q("getStatList ", 3, stat, 6);
     static const char *const cpu[] = {"<integer 1..128>"};
     expect_q("edit Vm name=x cpuCount=", 0, cpu, 1);
