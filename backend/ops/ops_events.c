@@ -255,42 +255,39 @@ static int common_options(cmdctx *c, ev_query *q, const char *ids_key)
     return parse_window(c, q);
 }
 
-static void op_get_events(cmdctx *c)
+/* ids_key: the attribute naming the object(s); every_state: acknowledged
+ * events too whatever the options say; triage: only the one to look at first. */
+static void read_events(cmdctx *c, const char *ids_key, int every_state, int triage)
 {
     ev_query q = {0};
-    if (common_options(c, &q, "objId") == 0)
+    if (common_options(c, &q, ids_key) == 0) {
+        q.open_only = q.open_only && !every_state;
+        q.triage = triage;
         run_query(c, &q);
+    }
     ev_query_free(&q);
+}
+
+static void op_get_events(cmdctx *c)
+{
+    read_events(c, "objId", 0, 0);
 }
 
 static void op_get_event_list_by_query(cmdctx *c)
 {
-    ev_query q = {0};
-    if (common_options(c, &q, "objIds") == 0)
-        run_query(c, &q);
-    ev_query_free(&q);
+    read_events(c, "objIds", 0, 0);
 }
 
 /* Oracle: "lists the events for an object": acknowledged ones too. */
 static void op_get_events_for_object(cmdctx *c)
 {
-    ev_query q = {0};
-    if (common_options(c, &q, "objId") == 0) {
-        q.open_only = 0;
-        run_query(c, &q);
-    }
-    ev_query_free(&q);
+    read_events(c, "objId", 1, 0);
 }
 
 /* The one event to look at first: open, highest severity, newest. */
 static void op_get_triage_event(cmdctx *c)
 {
-    ev_query q = {0};
-    if (common_options(c, &q, "objId") == 0) {
-        q.triage = 1;
-        run_query(c, &q);
-    }
-    ev_query_free(&q);
+    read_events(c, "objId", 0, 1);
 }
 
 /* Acknowledging twice succeeds and keeps the first acknowledgement. */
