@@ -27,6 +27,17 @@ const relation relations[] = {
     {"Vm", "Vnic", "vm", 0, REL_CASCADE, NULL},
     {"Vm", "AntiAffinityGroup", "vms", 1, REL_DETACH, NULL},
     {"Vm", "Tag", "members", 1, REL_DETACH, NULL},
+    /* SAN storage arrays (backend/ops/ops_san*.c) */
+    {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
+    {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "ServerPool", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "AccessGroup", "physicalDisks", 1, REL_DETACH, NULL},
+    {"StorageArray", "PhysicalDisk", "storageArray", 0, REL_CASCADE, NULL},
+    {"StorageArray", "VolumeGroup", "storageArray", 0, REL_CASCADE, NULL},
+    {"StorageArray", "AccessGroup", "storageArray", 0, REL_CASCADE, NULL},
+    {"Server", "StorageArray", "adminServers", 1, REL_DETACH, NULL},
+    {"Server", "StorageInitiator", "server", 0, REL_CASCADE, NULL},
+    {"StorageInitiator", "AccessGroup", "storageInitiators", 1, REL_DETACH, NULL},
     {NULL, NULL, NULL, 0, REL_REFUSE, NULL},
 };
 
