@@ -12,7 +12,8 @@
 job *prepare_create_agroup(cmdctx *c)
 {
     /* Every array here uses the generic plug-in: one default group each. */
-    result_fail(c->res, SAN_PASSIVE_TEXT);
+    if (resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance))
+        result_fail(c->res, SAN_PASSIVE_TEXT);
     return NULL;
 }
 
