@@ -71,8 +71,8 @@ static const show_row mapping_rows[] = {
 };
 
 static const show_row pdisk_rows[] = {
-    ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VALD("Shareable", "shareable", "No"),
-    VAL("Page83 ID", "page83Id"), VALD("Thin Provision", "thinProvision", "No"),
+    ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VAL("Shareable", "shareable"),
+    VAL("Page83 ID", "page83Id"), VAL("Thin Provision", "thinProvision"),
     ROWS_FN(show_pdisk_san), ROW_END,
 };
 

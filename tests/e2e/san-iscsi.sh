@@ -219,6 +219,44 @@ ovm "list PhysicalDisk"
 check "the vanished, unused PhysicalDisk is gone" test "$(count)" -eq 2
 check "the renamed disk kept its name" grep -q 'name:data1$' <<<"$out"
 
+# --- a LUN vanishes under a VM: the disk stays, with an ERROR event ---
+mkdir -p "$work/nfs/127.0.0.1/repo1"
+step "a VM in a repository" "create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs63; refresh FileServer name=nfs1; create Repository name=repo1 on FileSystem name=nfs:/repo1; create Vm name=v1 repository=repo1 domainType=XEN_HVM_PV_DRIVERS"
+step "map PhysicalDisk data1 to the VM" "create VmDiskMapping slot=0 physicalDisk=data1 emulatedBlockDevice=No on Vm name=v1"
+failed "deleting the array is refused while the VM uses its disk" \
+    "Cannot delete StorageArray san1: its PhysicalDisk data1 is in use by Vm v1" "delete StorageArray name=san1"
+check "tgtadm removes LUN 1" tgtadm_ --op delete --mode logicalunit --tid 1 --lun 1
+step "refresh StorageArray after the mapped LUN vanished" "refresh StorageArray name=san1"
+ovm "list PhysicalDisk"
+check "the mapped PhysicalDisk is kept" grep -q 'name:data1$' <<<"$out"
+ovm "getEvents objType=PhysicalDisk objId=$(sed -n 's/^  id:\([^ ]*\)  name:data1$/\1/p' <<<"$out")"
+check "it carries an ERROR event naming the VM" grep -q 'no longer reports PhysicalDisk data1 .*in use by Vm v1' <<<"$out"
+check "tgtadm brings LUN 1 back" tgtadm_ --op new --mode logicalunit --tid 1 --lun 1 -b "$work/lun1.img"
+step "refresh StorageArray after LUN 1 came back" "refresh StorageArray name=san1"
+ovm "list PhysicalDisk"
+check "LUN 1 is the same PhysicalDisk again (no duplicate)" test "$(grep -c 'name:data1$' <<<"$out")" -eq 1 -a "$(count)" -eq 2
+step "unmap the disk" "delete VmDiskMapping name=\"$(ovm 'list VmDiskMapping' && sed -n 's/^  id:\([^ ]*\)  name:.*/\1/p' <<<"$out" | head -1)\""
+
+# --- CHAP: a second target that needs it ---
+check "tgtadm makes a CHAP target with a 1 GiB LUN" eval \
+    'tgtadm_ --op new --mode target --tid 2 -T "$target-chap" &&
+     tgtadm_ --op new --mode logicalunit --tid 2 --lun 1 -b "$work/lun3.img" &&
+     tgtadm_ --op bind --mode target --tid 2 -I ALL &&
+     tgtadm_ --op new --mode account --user ovmchap --password chapsecret1234 &&
+     tgtadm_ --op bind --mode account --tid 2 --user ovmchap'
+step "create a CHAP StorageArray" "create StorageArray name=san2 storageType=ISCSI plugin=\"Oracle Generic SCSI Plugin\" accessHost=$tgt_ip accessPort=$portal useChap=Yes accessUsername=ovmchap accessPassword=chapsecret1234; addAdminServer StorageArray name=san2 server=ovs63"
+ovm "show Job name=$(ovm 'list Job' && sed -n 's/^  id:\([0-9]*\)  name:Create Storage Array: san2$/\1/p' <<<"$out")"
+check "the job's command hides the CHAP password" test -z "$(grep chapsecret1234 <<<"$out")"
+step "refresh the CHAP array" "refresh StorageArray name=san2"
+ovm "list PhysicalDisk"
+check "the CHAP target's LUN is found" test "$(count)" -eq 5
+check "the CHAP LUN is 3.0 GiB" test "$(disk_field 360000000000000000e00000000020001 'Size (GiB)')" = 3.0
+step "a wrong CHAP password" "create StorageArray name=san3 storageType=ISCSI plugin=\"Oracle Generic SCSI Plugin\" accessHost=$tgt_ip accessPort=$portal useChap=Yes accessUsername=ovmchap accessPassword=wrongwrongwrong; addAdminServer StorageArray name=san3 server=ovs63"
+failed "refresh with a wrong CHAP password fails at login" "iSCSI login to $target-chap at $tgt_ip:$portal failed" \
+    "refresh StorageArray name=san3"
+step "delete the CHAP arrays" "delete StorageArray name=san3; delete StorageArray name=san2"
+check "tgtadm removes the CHAP target" eval 'tgtadm_ --op delete --mode target --tid 2 --force'
+
 # --- the array vanishes: jobs fail readably, state stays ---
 before=$(ovm "list PhysicalDisk" && echo "$out" | grep '^  id:')
 stop_tgtd
