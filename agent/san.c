@@ -249,8 +249,12 @@ xr_value *san_iscsi_elements(struct call_ctx *c, const xr_value *ss, const char 
     xr_value *targets = send_targets(c, ss, initiator);
     if (!targets)
         return NULL;
+    /* storage_name picks one target of a portal that serves several. */
+    const char *only = sim_str(ss, "storage_name", "");
     xr_value *list = xr_array();
     for (size_t i = 0; i < targets->n; i++) {
+        if (*only && strcmp(only, targets->items[i]->s) != 0)
+            continue;
         if (target_elements(c, ss, targets->items[i]->s, initiator, list) != 0) {
             xr_free(list);
             list = NULL;

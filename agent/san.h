@@ -9,6 +9,11 @@
 
 /* Oracle VM 3.4's generic SCSI plug-in (passive: discover and use only). */
 #define SAN_GENERIC_PLUGIN "oracle.generic.SCSIPlugin.GenericPlugin"
+/* This project's provisioning plug-in: LUNs made with tgtadm (san_tgt.c). */
+#define SAN_TGT_PLUGIN "ovmsh.tgt.TgtPlugin"
+
+/* 0 when impl is the tgt plug-in and ss names an access host; -1 after a fault. */
+int san_check_tgt(struct call_ctx *c, const char *impl, const xr_value *ss);
 
 /* The host's iSCSI initiator name, derived from its host name (heap). */
 char *san_initiator_name(const char *hostname);

@@ -14,10 +14,10 @@ static int is_fc(const xr_value *ss)
     return strcmp(sim_str(ss, "storage_type", "ISCSI"), "FIBRE_CHANNEL") == 0;
 }
 
-/* Refuses every plug-in but the generic SCSI one. 0 or -1 after a fault. */
+/* Refuses every plug-in but the generic SCSI and the tgt one. 0 or -1 after a fault. */
 static int check_plugin(struct call_ctx *c, const char *impl, const xr_value *ss)
 {
-    if (!impl || strcmp(impl, SAN_GENERIC_PLUGIN) != 0) {
+    if (!impl || (strcmp(impl, SAN_GENERIC_PLUGIN) != 0 && strcmp(impl, SAN_TGT_PLUGIN) != 0)) {
         call_fault(c, "exceptions.RuntimeError:unknown storage plug-in: '%s'", impl ? impl : "");
         return -1;
     }
@@ -27,6 +27,15 @@ static int check_plugin(struct call_ctx *c, const char *impl, const xr_value *ss
         return -1;
     }
     return 0;
+}
+
+int san_check_tgt(struct call_ctx *c, const char *impl, const xr_value *ss)
+{
+    if (impl && strcmp(impl, SAN_TGT_PLUGIN) != 0) {
+        call_fault(c, "exceptions.RuntimeError:storage plug-in '%s' cannot provision LUNs", impl);
+        return -1;
+    }
+    return check_plugin(c, impl, ss);
 }
 
 static uint32_t fnv(const char *s, uint32_t h)

@@ -258,9 +258,10 @@ STR(at_sa_ahost, "adminHost", C | E, 1, 256, NULL, "management address (vendor p
 STR(at_sa_auser, "adminUserName", C | E, 1, 256, NULL, "management user (vendor plug-ins)");
 static const gr_attr at_sa_apw = {.name = "adminPassword", .vtype = VT_STR, .flags = C | E | GA_SECRET,
                                   .min = 1, .max_len = 256, .help = "management password (vendor plug-ins)"};
+STR(at_sa_priv, "pluginPrivateData", C | E, 0, 1024, NULL, "plug-in settings (ovmsh tgt Plugin: control=N;tid=T;dir=/path)");
 static const gr_attr *const sarray_attrs[] = {&at_name, &at_desc, &at_sa_plugin, &at_sa_type, &at_sa_sname,
                                               &at_sa_host, &at_sa_port, &at_sa_user, &at_sa_pw, &at_sa_chap,
-                                              &at_sa_ahost, &at_sa_auser, &at_sa_apw, NULL};
+                                              &at_sa_ahost, &at_sa_auser, &at_sa_apw, &at_sa_priv, NULL};
 static const gr_attr at_rah_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M,
                                     .help = "access host to remove"};
 static const gr_attr *const rmaccess_attrs[] = {&at_rah_host, NULL};

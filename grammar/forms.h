@@ -202,7 +202,7 @@
     X(create_StorageArray, CREATE("StorageArray", sarray_attrs, NULL, 0, \
         "create StorageArray name=<name> plugin=<plugin> storageType=<ISCSI|FIBRECHANNEL> " \
         "[accessHost=<host>] [accessPort=<port>] [useChap=<Yes|No>] [accessUsername=<user> " \
-        "accessPassword=<password>] [description=<text>]")) \
+        "accessPassword=<password>] [pluginPrivateData=<text>] [description=<text>]")) \
     X(edit_StorageArray, INST("edit", "StorageArray", sarray_attrs, NULL, NULL)) \
     X(delete_StorageArray, INST("delete", "StorageArray", no_attrs, NULL, NULL)) \
     X(validate_StorageArray, INST("validate", "StorageArray", no_attrs, NULL, \

@@ -19,6 +19,7 @@ typedef struct plugin_row {
 
 static const plugin_row plugins[] = {
     {"StorageArrayPlugin", SCSI_PLUGIN_ID, SCSI_PLUGIN_NAME, "1.1.0", "iSCSI, Fibre Channel"},
+    {"StorageArrayPlugin", TGT_PLUGIN_ID, TGT_PLUGIN_NAME, "1.0.0", "iSCSI"},
     {"FileServerPlugin", NFS_PLUGIN " (2.1.0)", "Oracle Generic Network File System", "2.1.0", "NFS"},
 };
 
@@ -76,8 +77,8 @@ const op ops_san[] = {
     {GR_F_remove_StorageInitiator, NULL, prepare_remove_initiator, 0},
     {GR_F_add_PhysicalDisk, NULL, prepare_pdisk_passive, 0},
     {GR_F_remove_PhysicalDisk, NULL, prepare_pdisk_passive, 0},
-    {GR_F_create_PhysicalDisk, NULL, prepare_pdisk_passive, 0},
-    {GR_F_delete_PhysicalDisk, NULL, prepare_pdisk_passive, 0},
+    {GR_F_create_PhysicalDisk, NULL, prepare_create_pdisk, 0},
+    {GR_F_delete_PhysicalDisk, NULL, prepare_delete_pdisk, 0},
     {GR_F_edit_PhysicalDisk, NULL, prepare_edit_pdisk, 0},
     {GR_F_refresh_PhysicalDisk, NULL, prepare_refresh_pdisk, 0},
     OPS_END,
@@ -95,6 +96,10 @@ xr_value *san_ss_arg(const obj *array)
     /* A simulated FC array is known by its id: its LUNs follow from it. */
     xr_struct_set(ss, "access_host", xr_string(fc ? array->id : obj_gets(array, "accessHost")));
     xr_struct_set(ss, "access_port", xr_int(obj_get_int(array, "accessPort", 3260)));
+    if (obj_get(array, "storageName"))
+        xr_struct_set(ss, "storage_name", xr_string(obj_gets(array, "storageName")));
+    if (obj_get(array, "pluginPrivateData"))
+        xr_struct_set(ss, "plugin_private", xr_string(obj_gets(array, "pluginPrivateData")));
     if (obj_is(array, "useChap", "Yes")) {
         xr_struct_set(ss, "chap_user", xr_string(obj_gets(array, "accessUsername")));
         xr_struct_set(ss, "chap_passwd", xr_string(obj_gets(array, "accessPassword")));
@@ -102,19 +107,36 @@ xr_value *san_ss_arg(const obj *array)
     return ss;
 }
 
-obj *san_admin_server(engine *e, const obj *array)
+obj *san_admin_server(cmdctx *c, const obj *array)
 {
-    return admin_server(e, array);
+    obj *s = admin_server(c->e, array);
+    if (!s)
+        result_fail(c->res, "No owned Running admin server of StorageArray %s can reach its LUNs", array->name);
+    return s;
 }
 
-/* The plug-in a command names (by name or id), or NULL after failing c. */
-static int plugin_ok(cmdctx *c, const char *plugin)
+const char *san_impl(const obj *array)
+{
+    return obj_is(array, "plugin", TGT_PLUGIN_NAME) ? TGT_PLUGIN_IMPL : SCSI_PLUGIN_IMPL;
+}
+
+int san_provisions(const obj *array)
+{
+    return obj_is(array, "plugin", TGT_PLUGIN_NAME);
+}
+
+/* The name of the plug-in a command names (by name, id or implementation),
+ * or NULL after failing c. */
+static const char *plugin_ok(cmdctx *c, const char *plugin)
 {
     if (!ovm_strcasecmp(plugin, SCSI_PLUGIN_NAME) || !ovm_strcasecmp(plugin, SCSI_PLUGIN_ID) ||
         !ovm_strcasecmp(plugin, SCSI_PLUGIN_IMPL))
-        return 1;
+        return SCSI_PLUGIN_NAME;
+    if (!ovm_strcasecmp(plugin, TGT_PLUGIN_NAME) || !ovm_strcasecmp(plugin, TGT_PLUGIN_ID) ||
+        !ovm_strcasecmp(plugin, TGT_PLUGIN_IMPL))
+        return TGT_PLUGIN_NAME;
     result_fail(c->res, "Cannot find StorageArrayPlugin with name: %s", plugin);
-    return 0;
+    return NULL;
 }
 
 /* The rules of create StorageArray that tie attributes together. 0 or -1 (c failed). */
@@ -122,10 +144,16 @@ static int check_create(cmdctx *c)
 {
     const char *type = gr_get(c->cmd, "storageType"), *host = gr_get(c->cmd, "accessHost");
     const char *chap = gr_get(c->cmd, "useChap");
-    if (!plugin_ok(c, gr_get(c->cmd, "plugin")))
+    const char *plugin = plugin_ok(c, gr_get(c->cmd, "plugin"));
+    if (!plugin)
         return -1;
-    if (!strcmp(type, "LOCAL") || !strcmp(type, "UNKNOWN")) {
-        result_fail(c->res, "Storage plug-in %s does not support storageType %s", SCSI_PLUGIN_NAME, type);
+    int tgt = !strcmp(plugin, TGT_PLUGIN_NAME);
+    if (!strcmp(type, "LOCAL") || !strcmp(type, "UNKNOWN") || (tgt && strcmp(type, "ISCSI") != 0)) {
+        result_fail(c->res, "Storage plug-in %s does not support storageType %s", plugin, type);
+        return -1;
+    }
+    if (tgt && !gr_get(c->cmd, "pluginPrivateData")) {
+        result_fail(c->res, "Storage plug-in %s needs pluginPrivateData=control=<N>;tid=<T>;dir=<folder>", plugin);
         return -1;
     }
     if (!strcmp(type, "ISCSI") && !host) {
@@ -165,7 +193,7 @@ job *prepare_create_sarray(cmdctx *c)
     new_object_id(c->cmd->type, id, sizeof id);
     gplan *p = gplan_new("StorageArray", id, name);
     gplan_take_attrs(p, c->cmd);
-    gplan_set(p, "plugin", SCSI_PLUGIN_NAME);
+    gplan_set(p, "plugin", plugin_ok(c, gr_get(c->cmd, "plugin")));
     if (!strcmp(gr_get(c->cmd, "storageType"), "ISCSI")) {
         const char *port = gr_get(c->cmd, "accessPort");
         gplan_set(p, "accessPort", port ? port : "3260");
@@ -181,8 +209,14 @@ job *prepare_edit_sarray(cmdctx *c)
     if (!a)
         return NULL;
     const char *plugin = gr_get(c->cmd, "plugin");
-    if (plugin && !plugin_ok(c, plugin))
+    const char *pname = plugin ? plugin_ok(c, plugin) : NULL;
+    if (plugin && !pname)
         return NULL;
+    if (pname && !obj_is(a, "plugin", pname)) {
+        result_fail(c->res, "StorageArray %s keeps its plug-in %s: delete and create it to change it", a->name,
+                    obj_gets(a, "plugin"));
+        return NULL;
+    }
     const char *chap = gr_get(c->cmd, "useChap");
     if (chap && !strcmp(chap, "Yes") && !obj_get(a, "accessUsername")) {
         result_fail(c->res, "StorageArray %s has no CHAP user: give accessUsername and accessPassword "
@@ -192,8 +226,6 @@ job *prepare_edit_sarray(cmdctx *c)
     gplan *p = gplan_edit_plan(c, a, 1);
     if (!p)
         return NULL;
-    if (plugin)
-        gplan_set(p, "plugin", SCSI_PLUGIN_NAME);
     const job_spec spec = {.operation = "Edit", .type = "StorageArray", .fn = gplan_run_edit, .plan_free = gplan_free};
     return spec_job(c, &spec, a->name, p, a->id, NULL);
 }
@@ -210,22 +242,27 @@ static obj *used_disk(engine *e, const obj *array, const char **user_type, obj *
     return found;
 }
 
-/* The array goes with its volume group, disks and access groups, in one transaction. */
-static int run_delete_sarray(job *j)
+void san_store_remove(job *j, const char *id)
 {
-    gplan *p = j->plan;
     engine *e = j->eng;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
     store_begin(e->st);
-    obj *a = store_get(e->st, p->id);
-    if (a) {
-        relations_on_delete(e, a);
-        store_delete(e->st, a);
+    obj *o = store_get(e->st, id);
+    if (o) {
+        relations_on_delete(e, o);
+        store_delete(e->st, o);
     }
     store_commit(e->st);
     store_set_actor(e->st, 0);
     store_unlock(e->st);
+}
+
+/* The array goes with its volume group, disks and access groups, in one transaction. */
+static int run_delete_sarray(job *j)
+{
+    gplan *p = j->plan;
+    san_store_remove(j, p->id);
     return 0;
 }
 
@@ -250,6 +287,7 @@ job *prepare_delete_sarray(cmdctx *c)
 
 typedef struct validate_plan {
     char array[64];
+    const char *impl;
     xr_value *ss;
     agent_target *t;
     size_t n;
@@ -269,7 +307,7 @@ static int run_validate(job *j)
 {
     validate_plan *p = j->plan;
     for (size_t i = 0; i < p->n; i++)
-        if (agent_storage_plugin_validate(AGENT_JOB(j, &p->t[i]), SCSI_PLUGIN_IMPL, p->ss, NULL) != 0)
+        if (agent_storage_plugin_validate(AGENT_JOB(j, &p->t[i]), p->impl, p->ss, NULL) != 0)
             return -1;
     engine *e = j->eng;
     store_wrlock(e->st);
@@ -307,6 +345,7 @@ job *prepare_validate_sarray(cmdctx *c)
     }
     snprintf(p->array, sizeof p->array, "%s", a->id);
     p->ss = san_ss_arg(a);
+    p->impl = san_impl(a);
     static const job_spec spec = {.operation = "Validate", .type = "StorageArray", .fn = run_validate,
                                   .plan_free = validate_plan_free};
     return spec_job(c, &spec, a->name, p, a->id, NULL);

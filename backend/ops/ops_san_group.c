@@ -9,11 +9,21 @@
 #include <string.h>
 #include "lib/util.h"
 
+/* "Storage plug-in <p> does not support this operation" for the array o
+ * (an array, or an object of one) belongs to. */
+static void refuse_for(cmdctx *c, const obj *o)
+{
+    const obj *a = o && !strcmp(o->type, "StorageArray") ? o : o ? store_get(c->e->st, obj_gets(o, "storageArray")) : NULL;
+    result_fail(c->res, "Storage plug-in %s does not support this operation",
+                a && obj_get(a, "plugin") ? obj_gets(a, "plugin") : SCSI_PLUGIN_NAME);
+}
+
 job *prepare_create_agroup(cmdctx *c)
 {
-    /* Every array here uses the generic plug-in: one default group each. */
-    if (resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance))
-        result_fail(c->res, SAN_PASSIVE_TEXT);
+    /* Neither plug-in masks LUNs: one default group per array. */
+    obj *a = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
+    if (a)
+        refuse_for(c, a);
     return NULL;
 }
 
@@ -95,16 +105,14 @@ job *prepare_remove_initiator(cmdctx *c)
     return member_job(c, 0);
 }
 
-/* create/delete PhysicalDisk, add/remove PhysicalDisk to/from AccessGroup:
- * only a plug-in that provisions does these; the generic one does not. The
- * objects named must exist all the same, so that a typo reads as one. */
+/* add/remove PhysicalDisk to/from AccessGroup: LUN masking, which neither
+ * plug-in does. The objects named must exist all the same, so that a typo
+ * reads as one. */
 job *prepare_pdisk_passive(cmdctx *c)
 {
-    if (c->cmd->instance.key && !resolve_instance(c, c->cmd->type, &c->cmd->instance))
-        return NULL;
-    if (c->cmd->pinstance.key && !resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance))
-        return NULL;
-    result_fail(c->res, SAN_PASSIVE_TEXT);
+    obj *pd = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (pd && resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance))
+        refuse_for(c, pd);
     return NULL;
 }
 
@@ -115,9 +123,7 @@ job *prepare_edit_pdisk(cmdctx *c)
     obj *pd = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!pd)
         return NULL;
-    if (gr_get(c->cmd, "size") || gr_get(c->cmd, "thinProvision")) {
-        result_fail(c->res, SAN_PASSIVE_TEXT);
-        return NULL;
-    }
+    if (gr_get(c->cmd, "size"))
+        return prepare_resize_pdisk(c, pd);
     return gplan_prepare_edit(c, pd, 0);
 }

@@ -18,6 +18,7 @@
 
 typedef struct refresh_plan {
     agent_target t;
+    const char *impl;
     char array[64];
     xr_value *ss;
 } refresh_plan;
@@ -84,6 +85,12 @@ static obj *record_lun(engine *e, obj *array, obj *vg, const xr_value *se, size_
         obj_set(e->st, pd, "storageArray", array->id);
         obj_set(e->st, pd, "volumeGroup", vg->id);
     }
+    san_lun_attrs(e, pd, se);
+    return pd;
+}
+
+void san_lun_attrs(engine *e, obj *pd, const xr_value *se)
+{
     int64_t size = 0, lun = 0;
     xr_get_int64(xr_struct_get(se, "size"), &size);
     xr_get_int64(xr_struct_get(se, "lun"), &lun);
@@ -96,8 +103,8 @@ static obj *record_lun(engine *e, obj *array, obj *vg, const xr_value *se, size_
     obj_set(e->st, pd, "lunName", se_str(se, "name"));
     obj_set(e->st, pd, "vendor", se_str(se, "vendor"));
     obj_set(e->st, pd, "product", se_str(se, "product"));
+    obj_set(e->st, pd, "page83Id", se_str(se, "page83_id"));
     obj_unset(e->st, pd, "missing");
-    return pd;
 }
 
 static int listed(const xr_value *list, const char *p83)
@@ -154,7 +161,7 @@ static int run_refresh_sarray(job *j)
     refresh_plan *p = j->plan;
     engine *e = j->eng;
     xr_value *res = NULL;
-    if (agent_storage_plugin_listStorageElements(AGENT_JOB(j, &p->t), SCSI_PLUGIN_IMPL, p->ss, &res) != 0)
+    if (agent_storage_plugin_listStorageElements(AGENT_JOB(j, &p->t), p->impl, p->ss, &res) != 0)
         return -1;
     store_wrlock(e->st);
     obj *array = store_get(e->st, p->array);
@@ -185,15 +192,14 @@ static int run_refresh_sarray(job *j)
 /* The refresh job of array, named after what the command names (an array or one of its disks). */
 static job *refresh_job(cmdctx *c, obj *array, const char *type, const obj *named)
 {
-    obj *s = san_admin_server(c->e, array);
-    if (!s) {
-        result_fail(c->res, "No owned Running admin server of StorageArray %s can reach its LUNs", array->name);
+    obj *s = san_admin_server(c, array);
+    if (!s)
         return NULL;
-    }
     refresh_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(c->e, s, &p->t);
     snprintf(p->array, sizeof p->array, "%s", array->id);
     p->ss = san_ss_arg(array);
+    p->impl = san_impl(array);
     const job_spec spec = {.operation = "Refresh", .type = type, .fn = run_refresh_sarray,
                            .plan_free = refresh_plan_free};
     return spec_job(c, &spec, named->name, p, array->id, NULL);

@@ -257,6 +257,47 @@ failed "refresh with a wrong CHAP password fails at login" "iSCSI login to $targ
 step "delete the CHAP arrays" "delete StorageArray name=san3; delete StorageArray name=san2"
 check "tgtadm removes the CHAP target" eval 'tgtadm_ --op delete --mode target --tid 2 --force'
 
+# --- a plug-in that provisions: LUNs made with tgtadm on this host ---
+mkdir -p "$work/prov"
+check "tgtadm makes an empty target for provisioning" eval \
+    'tgtadm_ --op new --mode target --tid 3 -T "$target-prov" && tgtadm_ --op bind --mode target --tid 3 -I ALL'
+ovm "list StorageArrayPlugin"
+check "list StorageArrayPlugin shows the tgt plug-in" grep -q '^  id:ovmsh.tgt.TgtPlugin (1.0.0)  name:ovmsh tgt Plugin$' <<<"$out"
+failed "the tgt plug-in needs pluginPrivateData" "needs pluginPrivateData" \
+    "create StorageArray name=prov storageType=ISCSI plugin=\"ovmsh tgt Plugin\" accessHost=$tgt_ip accessPort=$portal"
+step "create a provisioning StorageArray on one target" "create StorageArray name=prov storageType=ISCSI plugin=\"ovmsh tgt Plugin\" accessHost=$tgt_ip accessPort=$portal storageName=$target-prov pluginPrivateData=\"control=$ctl;tid=3;dir=$work/prov\"; addAdminServer StorageArray name=prov server=ovs63; refresh StorageArray name=prov"
+ovm "show StorageArray name=prov"
+pvg=$(sed -n 's/^  Volume Group 1 = \([^ ]*\) .*/\1/p' <<<"$out")
+check "the provisioning array has a volume group" test -n "$pvg"
+pds_before=$(ovm "list PhysicalDisk" && count)
+step "create PhysicalDisk on its VolumeGroup" "create PhysicalDisk name=p1 size=1 thinProvision=Yes on VolumeGroup id=$pvg"
+p1=$(sed -n 's/^  id:\([^ ]*\)  name:p1$/\1/p' <<<"$out")
+check "the reply lists the new disk" test -n "$p1"
+check "its backing file is 1 GiB" test "$(stat -c %s "$work/prov/$p1.img" 2>/dev/null)" = 1073741824
+check "iscsi-ls sees it as LUN 1 of the target" eval \
+    'timeout 20 iscsi-ls -s "iscsi://$tgt_ip:$portal/" | sed -n "/^Target:$target-prov /,/^Target:/p" |
+     grep -q "Lun:1 .*DIRECT_ACCESS"'
+ovm "show PhysicalDisk id=$p1"
+check "show gives 1.0 GiB, thin, and tgtd's page 0x83 id" eval \
+    'test "$(field "Size (GiB)")" = 1.0 -a "$(field "Thin Provision")" = Yes -a "$(field "Page83 ID")" = 360000000000000000e00000000030001'
+step "edit PhysicalDisk size=2" "edit PhysicalDisk id=$p1 size=2 description=grown"
+check "the backing file grew to 2 GiB" test "$(stat -c %s "$work/prov/$p1.img")" = 2147483648
+ovm "show PhysicalDisk id=$p1"
+check "show gives 2.0 GiB and the same page 0x83 id" eval \
+    'test "$(field "Size (GiB)")" = 2.0 -a "$(field "Page83 ID")" = 360000000000000000e00000000030001'
+failed "a LUN cannot shrink" "PhysicalDisk p1 is 2.0 GiB; a LUN cannot shrink" "edit PhysicalDisk id=$p1 size=1"
+step "refresh the provisioning array" "refresh StorageArray name=prov"
+ovm "list PhysicalDisk"
+check "refresh finds the created disk, not a second one" test "$(count)" -eq $((pds_before + 1))
+failed "create AccessGroup is refused by the tgt plug-in too" "Storage plug-in ovmsh tgt Plugin does not support this operation" \
+    "create AccessGroup name=ag2 on StorageArray name=prov"
+step "delete PhysicalDisk" "delete PhysicalDisk id=$p1"
+check "its backing file is gone" test ! -e "$work/prov/$p1.img"
+check "its LUN is gone from the target" eval \
+    '! tgtadm_ --op show --mode target | sed -n "/^Target 3:/,/^Target [0-9]/p" | grep -q "LUN: 1"'
+step "delete the provisioning array" "delete StorageArray name=prov"
+check "tgtadm removes the provisioning target" tgtadm_ --op delete --mode target --tid 3 --force
+
 # --- the array vanishes: jobs fail readably, state stays ---
 before=$(ovm "list PhysicalDisk" && echo "$out" | grep '^  id:')
 stop_tgtd

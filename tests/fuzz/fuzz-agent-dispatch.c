@@ -11,11 +11,14 @@
 #include "agent/sim.h"
 #include "lib/log.h"
 
-/* The SAN methods that log in to the iSCSI portal the input names. */
+/* The SAN methods that log in to the iSCSI portal the input names, or run
+ * tgtadm and write files where it says. */
 static int san_method(const char *method)
 {
     static const char *const net[] = {"storage_plugin_validate", "storage_plugin_listStorageElements",
-                                      "storage_plugin_readBlocks", "storage_plugin_writeBlocks", NULL};
+                                      "storage_plugin_readBlocks", "storage_plugin_writeBlocks",
+                                      "storage_plugin_createSE", "storage_plugin_resizeSE",
+                                      "storage_plugin_destroySE", NULL};
     for (const char *const *m = net; *m; m++)
         if (strcmp(method, *m) == 0)
             return 1;
