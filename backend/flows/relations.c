@@ -94,8 +94,12 @@ void relations_on_delete(engine *e, const obj *o)
         obj **v;
         size_t n = referrers(e, r, o->id, &v);
         for (size_t i = 0; i < n; i++) {
-            if (r->on_delete == REL_CASCADE)
+            if (r->on_delete == REL_CASCADE) {
+                /* What goes with o lets go of its own referrers too (a
+                 * server's storage initiators leave their access groups). */
+                relations_on_delete(e, v[i]);
                 store_delete(e->st, v[i]);
+            }
             else if (r->is_list)
                 obj_list_remove(e->st, v[i], r->attr, o->id);
             else
