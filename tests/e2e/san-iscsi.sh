@@ -257,6 +257,23 @@ failed "refresh with a wrong CHAP password fails at login" "iSCSI login to $targ
 step "delete the CHAP arrays" "delete StorageArray name=san3; delete StorageArray name=san2"
 check "tgtadm removes the CHAP target" eval 'tgtadm_ --op delete --mode target --tid 2 --force'
 
+# --- Fibre Channel: simulated by the agent ---
+step "a Fibre Channel array, refreshed" "create StorageArray name=fc1 storageType=FIBRECHANNEL plugin=\"Oracle Generic SCSI Plugin\"; addAdminServer StorageArray name=fc1 server=ovs63; validate StorageArray name=fc1; refresh StorageArray name=fc1"
+ovm "show StorageArray name=fc1"
+check "its volume group is Generic_FC_Volume_Group" grep -q '^  Volume Group 1 = .*\[Generic_FC_Volume_Group\]$' <<<"$out"
+fcpds=0
+for id in $(ovm "list PhysicalDisk" && sed -n 's/^  id:\([^ ]*\)  name:.*/\1/p' <<<"$out"); do
+    ovm "show PhysicalDisk id=$id"
+    [ "$(field 'San Server')" = fc1 ] && fcpds=$((fcpds + 1)) && sizes="${sizes:-} $(field 'Size (GiB)')"
+done
+sizes=$(printf '%s\n' ${sizes:-} | sort -n | tr '\n' ' ')
+check "the simulated FC LUNs: two disks of 10.0 and 20.0 GiB" test "$fcpds:$sizes" = "2:10.0 20.0 "
+failed "an iSCSI initiator does not join an FC access group" "is of type ISCSI; AccessGroup Default access group @ fc1 admits FC initiators" \
+    "add StorageInitiator name=$iqn to AccessGroup name=\"Default access group @ fc1\""
+failed "a second generic FC array is refused" "Only one generic FIBRECHANNEL StorageArray can exist: fc1" \
+    "create StorageArray name=fc2 storageType=FIBRECHANNEL plugin=\"Oracle Generic SCSI Plugin\""
+step "delete the FC array" "delete StorageArray name=fc1"
+
 # --- a plug-in that provisions: LUNs made with tgtadm on this host ---
 mkdir -p "$work/prov"
 check "tgtadm makes an empty target for provisioning" eval \
