@@ -52,12 +52,10 @@ work=$(mktemp -d /tmp/ovm-san.XXXXXX)
 port=$(pick_port); portal=$(pick_port); ctl=$(pick_control)
 AGENT_PASSWORD=s3cret
 tgt_pid=
+# tgtd ignores SIGTERM while it has targets: the array vanishes at once.
 stop_tgtd() {
     [ -n "$tgt_pid" ] || return 0
-    kill "$tgt_pid" 2>/dev/null
-    local i
-    for i in $(seq 1 50); do kill -0 "$tgt_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$tgt_pid" 2>/dev/null
+    kill -KILL "$tgt_pid" 2>/dev/null
     wait "$tgt_pid" 2>/dev/null
     tgt_pid=
 }
