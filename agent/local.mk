@@ -6,12 +6,13 @@ agent_core_sources = agent/agent.h \
 	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c agent/sim_persist.c \
 	agent/sim_host.c agent/sim_pool.c agent/sim_repo.c agent/sim_storage.c agent/import.c \
+	agent/san.c agent/san.h agent/san_methods.c agent/san_tgt.c \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
 	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c \
 	agent/authlimit.c agent/authlimit.h agent/connguard.c agent/connguard.h agent/certcache.c agent/certcache.h
 ovm_agentd_SOURCES = agent/main.c $(agent_core_sources)
-ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
-ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(ISCSI_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS)
+ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 # The libvirt driver, when configure found libvirt (--with-libvirt).
 lv_sources = agent/lv.h agent/lv_xml.c agent/lv_bridge.c agent/lv_stats.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
@@ -36,18 +37,18 @@ TESTS += agent/test-units
 # The method table against lib/agent_methods.h: handlers, checked arguments, results.
 check_PROGRAMS += agent/test-methods
 agent_test_methods_SOURCES = agent/test-methods.c $(agent_core_sources)
-agent_test_methods_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) \
+agent_test_methods_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(ISCSI_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(XML_CFLAGS)
-agent_test_methods_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \
+agent_test_methods_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) \
 	$(XML_LIBS) $(PTHREAD_LIBS)
 TESTS += agent/test-methods
 
 # The sim's incremental persistence (agent/sim_persist.c), with the sim driver only.
 check_PROGRAMS += agent/test-simstate
 agent_test_simstate_SOURCES = agent/test-simstate.c $(agent_core_sources)
-agent_test_simstate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) \
+agent_test_simstate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $(ISCSI_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(XML_CFLAGS)
-agent_test_simstate_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \
+agent_test_simstate_LDADD = lib/libovm.a $(CMOCKA_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) \
 	$(XML_LIBS) $(PTHREAD_LIBS)
 TESTS += agent/test-simstate
 

@@ -132,6 +132,13 @@ SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
 SIM_HANDLER(h_storage_plugin_listFileSystems);
 /* import.c */
 SIM_HANDLER(h_import_virtual_disk); SIM_HANDLER(h_import_virtual_cdrom);
+/* san_methods.c */
+SIM_HANDLER(h_discover_storage_initiators); SIM_HANDLER(h_storage_plugin_validate);
+SIM_HANDLER(h_storage_plugin_listStorageElements); SIM_HANDLER(h_storage_plugin_readBlocks);
+SIM_HANDLER(h_storage_plugin_writeBlocks);
+/* san_tgt.c */
+SIM_HANDLER(h_storage_plugin_createSE); SIM_HANDLER(h_storage_plugin_resizeSE);
+SIM_HANDLER(h_storage_plugin_destroySE);
 /* sim_vm.c */
 SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);

@@ -241,6 +241,40 @@ static const gr_attr at_ah_pw = {.name = "accessPassword", .vtype = VT_STR, .fla
                                  .min = 1, .max_len = 256, .help = "CHAP password"};
 static const gr_attr *const access_attrs[] = {&at_ah_host, &at_ah_port, &at_ah_user, &at_ah_pw,
                                               NULL};
+/* SAN storage arrays (StorageArray, AccessGroup, PhysicalDisk on a VolumeGroup) */
+static const char *const e_stype[] = {"ISCSI", "FIBRECHANNEL", "LOCAL", "UNKNOWN", NULL};
+static const char *const l_stype[] = {"iSCSI", "Fibre Channel", "Local", "Unknown", NULL};
+static const char *const a_stype[] = {"FIBRE_CHANNEL", "FIBRECHANNEL", "iSCSIStorageArray", "ISCSI",
+                                      "FibreChannelStorageArray", "FIBRECHANNEL", NULL};
+STR(at_sa_plugin, "plugin", M | C | E, 1, 256, NULL, "storage plug-in, name or id (list StorageArrayPlugin)");
+static const gr_attr at_sa_type = {.name = "storageType", .vtype = VT_ENUM, .flags = M | CO,
+                                   .enums = e_stype, .labels = l_stype, .aliases = a_stype,
+                                   .help = "kind of array"};
+STR(at_sa_sname, "storageName", C | E, 0, 256, NULL, "storage behind a concentrator");
+static const gr_attr at_sa_host = {.name = "accessHost", .vtype = VT_HOST, .flags = CO,
+                                   .help = "iSCSI portal address (not for Fibre Channel)"};
+INT(at_sa_port, "accessPort", CO, 1, 65535, "3260", "iSCSI portal port");
+STR(at_sa_user, "accessUsername", CO, 1, 256, NULL, "CHAP user name");
+static const gr_attr at_sa_pw = {.name = "accessPassword", .vtype = VT_STR, .flags = CO | GA_SECRET,
+                                 .min = 1, .max_len = 256, .help = "CHAP password"};
+BOOL(at_sa_chap, "useChap", C | E, "No", "CHAP authentication at login");
+STR(at_sa_ahost, "adminHost", C | E, 1, 256, NULL, "management address (vendor plug-ins)");
+STR(at_sa_auser, "adminUserName", C | E, 1, 256, NULL, "management user (vendor plug-ins)");
+static const gr_attr at_sa_apw = {.name = "adminPassword", .vtype = VT_STR, .flags = C | E | GA_SECRET,
+                                  .min = 1, .max_len = 256, .help = "management password (vendor plug-ins)"};
+STR(at_sa_priv, "pluginPrivateData", C | E, 0, 1024, NULL, "plug-in settings (ovmsh tgt Plugin: control=N;tid=T;dir=/path)");
+static const gr_attr *const sarray_attrs[] = {&at_name, &at_desc, &at_sa_plugin, &at_sa_type, &at_sa_sname,
+                                              &at_sa_host, &at_sa_port, &at_sa_user, &at_sa_pw, &at_sa_chap,
+                                              &at_sa_ahost, &at_sa_auser, &at_sa_apw, &at_sa_priv, NULL};
+static const gr_attr at_rah_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M,
+                                    .help = "access host to remove"};
+static const gr_attr *const rmaccess_attrs[] = {&at_rah_host, NULL};
+INT(at_pd_size, "size", M | C | E, 1, 2048, NULL, "size in GiB");
+BOOL(at_pd_thin, "thinProvision", CO, "No", "thin provisioned LUN");
+BOOL(at_pd_share, "shareable", C | E, "No", "may be mapped to several VMs");
+STR(at_pd_ufn, "userFriendlyName", E, 1, 256, NULL, "name the servers use for the disk");
+static const gr_attr *const pdisk_attrs[] = {&at_name, &at_desc, &at_pd_size, &at_pd_thin, &at_pd_share,
+                                             &at_pd_ufn, NULL};
 /* imports (importVirtualCdrom, importVirtualDisk): what the agent downloads */
 static const gr_attr at_imp_url = {.name = "url", .vtype = VT_URL, .flags = M, .max_len = 2000,
                                    .help = "http, https or ftp URL of the file"};
@@ -311,6 +345,9 @@ static const char *const p_aag[] = {"AntiAffinityGroup", NULL};
 static const char *const p_tag_to[] = {"Vm", "Server", "ServerPool", "Repository", "VirtualDisk",
                                        "Network", NULL};
 static const char *const p_net[] = {"Network", NULL};
+static const char *const p_sarray[] = {"StorageArray", NULL};
+static const char *const p_agroup[] = {"AccessGroup", NULL};
+static const char *const p_vgroup[] = {"VolumeGroup", NULL};
 
 /* ---- cross-attribute rules ---- */
 static int check_vm_message(const gr_command *c, char **err)

@@ -15,14 +15,14 @@
 /* X(name, id type code, level, job-name label), alphabetical
  * (doc/command-language.md §4.1 and §9; doc/object-model.md §1). */
 #define GR_TYPE_LIST(X) \
-    X(AccessGroup, "000c", GT_RECOGNISED, "Access Group") \
+    X(AccessGroup, "000c", GT_R1, "Access Group") \
     X(AntiAffinityGroup, "0009", GT_R1, "Anti-Affinity Group") \
     X(BondPort, "000f", GT_RECOGNISED, "Bond Port") \
     X(ControlDomain, NULL, GT_RECOGNISED, "Control Domain") \
     X(Cpu, NULL, GT_RECOGNISED, "Cpu") \
     X(CpuCompatibilityGroup, "0011", GT_R1, "Cpu Compatibility Group") \
     X(FileServer, "0004", GT_R1, "File Server") \
-    X(FileServerPlugin, NULL, GT_RECOGNISED, "File Server Plugin") \
+    X(FileServerPlugin, NULL, GT_R1, "File Server Plugin") \
     X(FileSystem, "0005", GT_R1, "File System") \
     X(Job, NULL, GT_R1, "Job") \
     X(Manager, "0001", GT_R1, "Manager") \
@@ -38,9 +38,9 @@
     X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
     X(ServerUpdateGroup, NULL, GT_RECOGNISED, "Server Update Group") \
     X(ServerUpdateRepository, "001c", GT_RECOGNISED, "Server Update Repository") \
-    X(StorageArray, "000a", GT_RECOGNISED, "Storage Array") \
-    X(StorageArrayPlugin, NULL, GT_RECOGNISED, "Storage Array Plugin") \
-    X(StorageInitiator, "000d", GT_RECOGNISED, "Storage Initiator") \
+    X(StorageArray, "000a", GT_R1, "Storage Array") \
+    X(StorageArrayPlugin, NULL, GT_R1, "Storage Array Plugin") \
+    X(StorageInitiator, "000d", GT_R1, "Storage Initiator") \
     X(Tag, "0008", GT_R1, "Tag") \
     X(VirtualAppliance, "0019", GT_RECOGNISED, "Virtual Appliance") \
     X(VirtualApplianceVirtualDisk, NULL, GT_RECOGNISED, "Virtual Appliance Virtual Disk") \
@@ -54,7 +54,7 @@
     X(VmCloneStorageMapping, "0016", GT_RECOGNISED, "VM Clone Storage Mapping") \
     X(VmDiskMapping, "0013", GT_R1, "VM Disk Mapping") \
     X(Vnic, "0007", GT_R1, "Vnic") \
-    X(VolumeGroup, "000b", GT_RECOGNISED, "Volume Group")
+    X(VolumeGroup, "000b", GT_R1, "Volume Group")
 
 #define GR_FORMS(X) \
     X(create_AntiAffinityGroup, CREATE("AntiAffinityGroup", name_desc, p_pool, 1, \
@@ -99,7 +99,7 @@
     X(edit_Vnic, INST("edit", "Vnic", vnic_attrs, NULL, NULL)) \
     X(edit_Server, INST("edit", "Server", server_attrs, NULL, NULL)) \
     X(edit_FileSystem, INST("edit", "FileSystem", name_desc_edit, NULL, NULL)) \
-    X(edit_PhysicalDisk, INST("edit", "PhysicalDisk", name_desc_edit, NULL, NULL)) \
+    X(edit_PhysicalDisk, INST("edit", "PhysicalDisk", pdisk_attrs, NULL, NULL)) \
     X(edit_VirtualCdrom, INST("edit", "VirtualCdrom", name_desc_edit, NULL, NULL)) \
     X(edit_Manager, INST("edit", "Manager", name_desc_edit, NULL, NULL)) \
     X(edit_VmCloneCustomizer, INST("edit", "VmCloneCustomizer", name_desc, NULL, NULL)) \
@@ -124,8 +124,7 @@
     X(delete_VmCloneNetworkMapping, INST("delete", "VmCloneNetworkMapping", no_attrs, NULL, NULL)) \
     X(refresh_FileServer, INST("refresh", "FileServer", no_attrs, NULL, NULL)) \
     X(refresh_FileSystem, INST("refresh", "FileSystem", no_attrs, NULL, NULL)) \
-    X(refresh_PhysicalDisk, INST("refresh", "PhysicalDisk", no_attrs, NULL, NULL), \
-        .refusal = REFUSED_VERB("refresh", "PhysicalDisk")) \
+    X(refresh_PhysicalDisk, INST("refresh", "PhysicalDisk", no_attrs, NULL, NULL)) \
     X(refresh_Repository, INST("refresh", "Repository", no_attrs, NULL, NULL)) \
     X(refresh_Server, INST("refresh", "Server", no_attrs, NULL, NULL)) \
     X(refresh_StorageArray, INST("refresh", "StorageArray", no_attrs, NULL, NULL)) \
@@ -199,6 +198,34 @@
     X(addAccessHost_StorageArray, INST("addAccessHost", "StorageArray", access_attrs, NULL, \
         "addAccessHost StorageArray <instance> accessHost=<host> [accessPort=<port>] " \
         "[accessUsername=<user>] [accessPassword=<password>]")) \
+    /* SAN storage arrays (doc/command-language.md §4.4, SAN storage) */ \
+    X(create_StorageArray, CREATE("StorageArray", sarray_attrs, NULL, 0, \
+        "create StorageArray name=<name> plugin=<plugin> storageType=<ISCSI|FIBRECHANNEL> " \
+        "[accessHost=<host>] [accessPort=<port>] [useChap=<Yes|No>] [accessUsername=<user> " \
+        "accessPassword=<password>] [pluginPrivateData=<text>] [description=<text>]")) \
+    X(edit_StorageArray, INST("edit", "StorageArray", sarray_attrs, NULL, NULL)) \
+    X(delete_StorageArray, INST("delete", "StorageArray", no_attrs, NULL, NULL)) \
+    X(validate_StorageArray, INST("validate", "StorageArray", no_attrs, NULL, \
+        "validate StorageArray <instance>")) \
+    X(addAdminServer_StorageArray, INST("addAdminServer", "StorageArray", admin_attrs, NULL, \
+        "addAdminServer StorageArray <instance> server=<Server>")) \
+    X(removeAdminServer_StorageArray, INST("removeAdminServer", "StorageArray", admin_attrs, NULL, \
+        "removeAdminServer StorageArray <instance> server=<Server>")) \
+    X(removeAccessHost_StorageArray, INST("removeAccessHost", "StorageArray", rmaccess_attrs, NULL, \
+        "removeAccessHost StorageArray <instance> accessHost=<host>")) \
+    X(refreshStorageLayer_Server, INST("refreshStorageLayer", "Server", no_attrs, NULL, \
+        "refreshStorageLayer Server <instance>")) \
+    X(create_AccessGroup, CREATE("AccessGroup", name_desc, p_sarray, 1, \
+        "create AccessGroup name=<name> [description=<text>] on StorageArray <instance>")) \
+    X(edit_AccessGroup, INST("edit", "AccessGroup", name_desc_edit, NULL, NULL)) \
+    X(add_StorageInitiator, PAIR("add", "StorageInitiator", p_agroup, NULL)) \
+    X(remove_StorageInitiator, PAIR("remove", "StorageInitiator", p_agroup, NULL)) \
+    X(add_PhysicalDisk, PAIR("add", "PhysicalDisk", p_agroup, NULL)) \
+    X(remove_PhysicalDisk, PAIR("remove", "PhysicalDisk", p_agroup, NULL)) \
+    X(create_PhysicalDisk, CREATE("PhysicalDisk", pdisk_attrs, p_vgroup, 1, \
+        "create PhysicalDisk name=<name> size=<GiB> [thinProvision=<Yes|No>] [shareable=<Yes|No>] " \
+        "on VolumeGroup <instance>")) \
+    X(delete_PhysicalDisk, INST("delete", "PhysicalDisk", no_attrs, NULL, NULL)) \
     X(discoverServer, MGR("discoverServer", discover_attrs, NULL, \
         "discoverServer ipAddress=<host> password=<password> [takeOwnership=<Yes|No>]")) \
     X(ackEvent, MGR("ackEvent", ack_attrs, NULL, "ackEvent eventId=<id>")) \

@@ -64,6 +64,14 @@
     M(copy_file, LONG, nil, (string, src)(string, dst)(opt_boolean, sparse)) \
     M(import_virtual_disk, LONG, nil, (string, url)(string, virtual_disk_id)(string, repo_uuid)(opt_string, option)) \
     M(import_virtual_cdrom, LONG, nil, (string, url)(string, iso_id)(string, repo_uuid)(opt_string, proxy)) \
+    M(discover_storage_initiators, CALL, list, ) \
+    M(storage_plugin_validate, LONG, nil, (string, impl)(dict, ss)) \
+    M(storage_plugin_listStorageElements, LONG, list, (string, impl)(dict, ss)) \
+    M(storage_plugin_readBlocks, LONG, string, (string, impl)(dict, ss)(dict, se)(integer, offset)(integer, length)) \
+    M(storage_plugin_writeBlocks, LONG, nil, (string, impl)(dict, ss)(dict, se)(integer, offset)(string, data)) \
+    M(storage_plugin_createSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, size)(boolean, thin)) \
+    M(storage_plugin_resizeSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, lun)(integer, size)) \
+    M(storage_plugin_destroySE, LONG, nil, (string, impl)(dict, ss)(string, name)(integer, lun)) \
     M(create_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(set_vm_config, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \

@@ -17,6 +17,10 @@ deps+=(python3-pyftpdlib)
 # debhelper and fakeroot build them, lintian checks them; systemd gives the
 # units' folder (systemd.pc, a build dependency) and `systemd-analyze verify`.
 deps+=(dpkg-dev debhelper fakeroot lintian systemd)
+# SAN storage arrays: the agent discovers and reads iSCSI LUNs through libiscsi
+# (libiscsi-dev); tests/e2e/san-iscsi.sh runs a real target (tgt's tgtd and
+# tgtadm) and checks it with libiscsi's iscsi-ls and iscsi-inq (libiscsi-bin).
+deps+=(libiscsi-dev tgt libiscsi-bin)
 # The seccomp filter of the SSH connection processes (shell/sshd/ssh_privsep.c).
 deps+=(libseccomp-dev)
 

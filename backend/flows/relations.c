@@ -27,6 +27,17 @@ const relation relations[] = {
     {"Vm", "Vnic", "vm", 0, REL_CASCADE, NULL},
     {"Vm", "AntiAffinityGroup", "vms", 1, REL_DETACH, NULL},
     {"Vm", "Tag", "members", 1, REL_DETACH, NULL},
+    /* SAN storage arrays (backend/ops/ops_san*.c) */
+    {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
+    {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "ServerPool", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "AccessGroup", "physicalDisks", 1, REL_DETACH, NULL},
+    {"StorageArray", "PhysicalDisk", "storageArray", 0, REL_CASCADE, NULL},
+    {"StorageArray", "VolumeGroup", "storageArray", 0, REL_CASCADE, NULL},
+    {"StorageArray", "AccessGroup", "storageArray", 0, REL_CASCADE, NULL},
+    {"Server", "StorageArray", "adminServers", 1, REL_DETACH, NULL},
+    {"Server", "StorageInitiator", "server", 0, REL_CASCADE, NULL},
+    {"StorageInitiator", "AccessGroup", "storageInitiators", 1, REL_DETACH, NULL},
     {NULL, NULL, NULL, 0, REL_REFUSE, NULL},
 };
 
@@ -83,8 +94,12 @@ void relations_on_delete(engine *e, const obj *o)
         obj **v;
         size_t n = referrers(e, r, o->id, &v);
         for (size_t i = 0; i < n; i++) {
-            if (r->on_delete == REL_CASCADE)
+            if (r->on_delete == REL_CASCADE) {
+                /* What goes with o lets go of its own referrers too (a
+                 * server's storage initiators leave their access groups). */
+                relations_on_delete(e, v[i]);
                 store_delete(e->st, v[i]);
+            }
             else if (r->is_list)
                 obj_list_remove(e->st, v[i], r->attr, o->id);
             else

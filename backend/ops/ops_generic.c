@@ -5,6 +5,7 @@
 #include <string.h>
 #include "backend/ops/generic.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_san.h"
 #include "backend/render/show.h"
 #include "lib/util.h"
 
@@ -50,6 +51,8 @@ static void op_list(cmdctx *c)
         list_jobs(c);
         return;
     }
+    if (san_plugin_now(c, 0))
+        return;
     store_rdlock(c->e->st);
     obj **v;
     size_t n = store_list(c->e->st, t->name, &v);
@@ -81,6 +84,8 @@ static void op_show(cmdctx *c)
         job_snapshot_free(j);
         return;
     }
+    if (san_plugin_now(c, 1))
+        return;
     store_rdlock(c->e->st);
     obj *o = resolve_instance(c, t, &c->cmd->instance);
     if (o)
@@ -131,7 +136,6 @@ const op ops_generic[] = {
     {GR_F_abort_Job, op_abort_job, NULL, 1},
     {GR_F_delete_Job, op_delete_job, NULL, 1},
     {GR_F_edit_FileSystem, NULL, prepare_plain_edit, 0},
-    {GR_F_edit_PhysicalDisk, NULL, prepare_plain_edit, 0},
     {GR_F_edit_VirtualCdrom, NULL, prepare_plain_edit, 0},
     {GR_F_edit_Manager, NULL, prepare_plain_edit, 0},
     OPS_END,

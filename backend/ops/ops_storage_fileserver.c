@@ -56,8 +56,9 @@ job *prepare_create_fileserver(cmdctx *c)
     return spec_job(c, &spec, name, p, NULL, NULL);
 }
 
-/* addAdminServer / removeAdminServer FileServer: the admin servers are the
- * ones that refresh the file server and reach its file systems (R-3). */
+/* addAdminServer / removeAdminServer FileServer or StorageArray: the admin
+ * servers are the ones that refresh the server or array and reach its file
+ * systems or LUNs (R-3). */
 typedef struct admin_plan {
     char fileserver[64];
     char server[64];
@@ -82,7 +83,7 @@ static int run_admin_server(job *j)
     }
     store_unlock(e->st);
     if (!fsrv) {
-        job_fail(j, "Job failed: FileServer %s no longer exists", p->fileserver);
+        job_fail(j, "Job failed: %s no longer exists", p->fileserver);
         return -1;
     }
     return 0;
@@ -96,18 +97,18 @@ static job *prepare_admin_server(cmdctx *c, int add)
         return NULL;
     int listed = obj_list_has(fsrv, "adminServers", s->id);
     if (add && listed) {
-        result_fail(c->res, "Server %s is already an admin server of FileServer %s", s->name, fsrv->name);
+        result_fail(c->res, "Server %s is already an admin server of %s %s", s->name, fsrv->type, fsrv->name);
         return NULL;
     }
     if (!add && !listed) {
-        result_fail(c->res, "Server %s is not an admin server of FileServer %s", s->name, fsrv->name);
+        result_fail(c->res, "Server %s is not an admin server of %s %s", s->name, fsrv->type, fsrv->name);
         return NULL;
     }
     admin_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->fileserver, sizeof p->fileserver, "%s", fsrv->id);
     snprintf(p->server, sizeof p->server, "%s", s->id);
     p->add = add;
-    const job_spec spec = {.operation = add ? "Add Admin Server" : "Remove Admin Server", .type = "FileServer",
+    const job_spec spec = {.operation = add ? "Add Admin Server" : "Remove Admin Server", .type = fsrv->type,
                            .fn = run_admin_server, .plan_free = free};
     return spec_job(c, &spec, fsrv->name, p, fsrv->id, NULL);
 }

@@ -265,6 +265,17 @@ void show_mac_range(engine *e, const obj *o, result *r)
     free(range);
 }
 
+/* cli-contract §8.5: "VolumeGroup" is "<name>  [<description>]", "San Server" the array's name. */
+void show_pdisk_san(engine *e, const obj *o, result *r)
+{
+    const obj *vg = store_get(e->st, obj_gets(o, "volumeGroup"));
+    const obj *array = store_get(e->st, obj_gets(o, "storageArray"));
+    char *vgtext = vg ? xasprintf("%s  [%s]", vg->name, obj_gets(vg, "description")) : xstrdup("");
+    add(r, "VolumeGroup", vgtext);
+    add(r, "San Server", array ? array->name : "");
+    free(vgtext);
+}
+
 static void add_time(result *r, const char *label, int64_t ms)
 {
     char buf[64] = "";

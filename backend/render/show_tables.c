@@ -71,9 +71,33 @@ static const show_row mapping_rows[] = {
 };
 
 static const show_row pdisk_rows[] = {
-    ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VALD("Shareable", "shareable", "No"),
-    VAL("Page83 ID", "page83Id"), VALD("Thin Provision", "thinProvision", "No"),
-    VAL("VolumeGroup", "volumeGroup"), VAL("San Server", "sanServer"), ROW_END,
+    ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VAL("Shareable", "shareable"),
+    VAL("Page83 ID", "page83Id"), VAL("Thin Provision", "thinProvision"),
+    ROWS_FN(show_pdisk_san), ROW_END,
+};
+
+/* SAN storage arrays (doc/object-model.md §3) */
+static const show_row sarray_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Storage Type", "storageType"), VAL("Plugin", "plugin"),
+    VAL("Storage Name", "storageName"), VAL("Access Host", "accessHost"), VAL("Access Port", "accessPort"),
+    VAL("Use Chap", "useChap"), VAL("Access Username", "accessUsername"), VAL("Admin Host", "adminHost"),
+    LISTED("Admin Server", "adminServers"), RELATED("Volume Group", "VolumeGroup", "storageArray"),
+    RELATED("Access Group", "AccessGroup", "storageArray"), ROW_END,
+};
+
+static const show_row vgroup_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Storage Array", "storageArray"), GIB("Size (GiB)", "size"),
+    GIB("Free (GiB)", "free"), RELATED("Physical Disk", "PhysicalDisk", "volumeGroup"), ROW_END,
+};
+
+static const show_row agroup_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Storage Array", "storageArray"),
+    LISTED("Storage Initiator", "storageInitiators"), LISTED("Physical Disk", "physicalDisks"), ROW_END,
+};
+
+static const show_row initiator_rows[] = {
+    ROW_NAME, ROW_ID, VALD("Type", "type", "ISCSI"), REF("Server", "server"),
+    RELATED_IN("Access Group", "AccessGroup", "storageInitiators"), ROW_END,
 };
 
 static const show_row vnic_rows[] = {
@@ -142,6 +166,10 @@ const show_table show_tables[] = {
     {"FileServer", fileserver_rows},
     {"FileSystem", filesystem_rows},
     {"Manager", manager_rows},
+    {"StorageArray", sarray_rows},
+    {"VolumeGroup", vgroup_rows},
+    {"AccessGroup", agroup_rows},
+    {"StorageInitiator", initiator_rows},
     {NULL, NULL},
 };
 

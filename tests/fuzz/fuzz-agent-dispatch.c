@@ -1,8 +1,8 @@
 /* Fuzz target for the agent's XML-RPC entry (agent/dispatch.c): the input is
  * an HTTP request body; it is decoded as a methodCall and dispatched against a
  * throwaway simulated host in a private temporary directory. The answer must
- * always be a well-formed methodResponse. migrate_vm and the imports are
- * skipped because they open a connection to an address taken from the input. The sim state is
+ * always be a well-formed methodResponse. migrate_vm, the imports and the SAN
+ * plug-in's iSCSI methods are skipped because they open a connection to an address taken from the input. The sim state is
  * reset after every input so that runs are reproducible. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +10,20 @@
 #include <string.h>
 #include "agent/sim.h"
 #include "lib/log.h"
+
+/* The SAN methods that log in to the iSCSI portal the input names, or run
+ * tgtadm and write files where it says. */
+static int san_method(const char *method)
+{
+    static const char *const net[] = {"storage_plugin_validate", "storage_plugin_listStorageElements",
+                                      "storage_plugin_readBlocks", "storage_plugin_writeBlocks",
+                                      "storage_plugin_createSE", "storage_plugin_resizeSE",
+                                      "storage_plugin_destroySE", NULL};
+    for (const char *const *m = net; *m; m++)
+        if (strcmp(method, *m) == 0)
+            return 1;
+    return 0;
+}
 #include "lib/util.h"
 #include "lib/xmlrpc.h"
 
@@ -71,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *method = NULL;
     xr_value *params = NULL;
     if (xr_decode_call((const char *)data, size, &method, &params, err, sizeof err) == 0 &&
-        strcmp(method, "migrate_vm") != 0 && strncmp(method, "import_", 7) != 0) {
+        strcmp(method, "migrate_vm") != 0 && strncmp(method, "import_", 7) != 0 && !san_method(method)) {
         size_t len = 0;
         char *out = dispatch_call(fs->sim, method, params, 1, &len);
         check_answer(out, len);

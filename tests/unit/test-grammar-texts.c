@@ -41,11 +41,11 @@ static void test_help(void **state)
     const gr_cmd *const *c = gr_cmds(&nc);
     for (size_t i = 0; i < nc; i++)
         refused += c[i]->refusal != NULL;
-    assert_true(refused >= 8);
+    assert_true(refused >= 7);
     assert_int_equal(n, 22 + refused);
     assert_string_equal(v[21], "Not Supported by this Manager:");
     assert_true(has_line(v, n, "    start Server <instance>"));
-    assert_true(has_line(v, n, "    refresh PhysicalDisk <instance>"));
+    assert_false(has_line(v, n, "    refresh PhysicalDisk <instance>"));
     assert_true(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
     assert_false(has_line(v, n, "    start Vm <instance>"));
     assert_string_equal(v[0], "For Most Object Types:");
@@ -94,10 +94,11 @@ static void test_showcustomcmds(void **state)
     assert_string_equal(v[9], "suspend Vm <instance>");
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     assert_string_equal(v[0], "kill Server <instance>" MARK);
-    assert_string_equal(v[1], "releaseOwnership Server <instance>");
-    assert_string_equal(v[3], "start Server <instance>" MARK);
+    assert_string_equal(v[1], "refreshStorageLayer Server <instance>");
+    assert_string_equal(v[2], "releaseOwnership Server <instance>");
+    assert_string_equal(v[4], "start Server <instance>" MARK);
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Tag"), &v);
     assert_int_equal(n, 0);
@@ -200,7 +201,9 @@ static void test_showallcustomcmds(void **state)
     assert_true(has_line(v, n, "abort Job <instance>"));
     assert_true(has_line(v, n, "addAccessHost StorageArray <instance> accessHost=<host> "
                                "[accessPort=<port>] [accessUsername=<user>] "
-                               "[accessPassword=<password>]" MARK));
+                               "[accessPassword=<password>]"));
+    assert_true(has_line(v, n, "validate StorageArray <instance>"));
+    assert_true(has_line(v, n, "refreshStorageLayer Server <instance>"));
     assert_true(has_line(v, n, "clone VirtualDisk <instance> target=<Repository> cloneType=<type> "
                                "[name=<name>]"));
     assert_string_equal(v[n - 1], "exit");
@@ -230,10 +233,8 @@ static void test_question(void **state)
     static const char *const srv_start_i[] = {
         "Not supported by this Manager: Command 'start' is not supported for object type Server"};
     expect_q("start Server name=s1", 0, srv_start_i, 1);
-    static const char *const sa[] = {
-        "*accessHost", "accessPort", "accessUsername", "accessPassword",
-        "Not supported by this Manager: Object type StorageArray is not supported by this Manager"};
-    expect_q("addAccessHost StorageArray name=a", 0, sa, 5);
+    static const char *const sa[] = {"*accessHost", "accessPort", "accessUsername", "accessPassword"};
+    expect_q("addAccessHost StorageArray name=a", 0, sa, 4);
     static const char *const stat[] = {
         "   *objType", "   *objId", "   *statType", "   *startTime", "   endTime",
         "   HelpText: Times are MM-dd-yyyy HH:mm or YYYY-MM-DD HH:MM[:SS], in Manager local time"};

@@ -58,7 +58,7 @@ static void test_former_drift(void **state)
     expect_refused(GR_F_stop_Server, "Command 'stop' is not supported for object type Server");
     expect_refused(GR_F_kill_Server, "Command 'kill' is not supported for object type Server");
     expect_refused(GR_F_restart_Server, "Command 'restart' is not supported for object type Server");
-    expect_refused(GR_F_refresh_PhysicalDisk, "Command 'refresh' is not supported for object type PhysicalDisk");
+    expect_bound(GR_F_refresh_PhysicalDisk);
     expect_refused(GR_F_takeOwnership_Repository,
                    "Command 'takeOwnership' is not supported for object type Repository");
     expect_refused(GR_F_moveVmToRepository_Vm, "Object type VmCloneCustomizer is not supported by this Manager");
@@ -70,9 +70,10 @@ static void test_former_drift(void **state)
 static void test_recognised_types(void **state)
 {
     (void)state;
-    expect_bound(GR_F_list_StorageArray);
-    expect_refused(GR_F_show_StorageArray, "Object type StorageArray is not supported by this Manager");
-    expect_refused(GR_F_refresh_StorageArray, "Object type StorageArray is not supported by this Manager");
+    expect_bound(GR_F_list_BondPort);
+    expect_refused(GR_F_show_BondPort, "Object type BondPort is not supported by this Manager");
+    expect_bound(GR_F_show_StorageArray);
+    expect_bound(GR_F_refresh_StorageArray);
     expect_refused(GR_F_create_VmCloneCustomizer, "Object type VmCloneCustomizer is not supported by this Manager");
     expect_bound(GR_F_show_Vm);
     expect_bound(GR_F_showcustomcmds);
