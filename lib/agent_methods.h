@@ -64,6 +64,9 @@
     M(copy_file, LONG, nil, (string, src)(string, dst)(opt_boolean, sparse)) \
     M(import_virtual_disk, LONG, nil, (string, url)(string, virtual_disk_id)(string, repo_uuid)(opt_string, option)) \
     M(import_virtual_cdrom, LONG, nil, (string, url)(string, iso_id)(string, repo_uuid)(opt_string, proxy)) \
+    M(import_virtual_appliance, LONG, dict, (string, url)(string, appliance_id)(string, repo_uuid)(opt_string, proxy)) \
+    M(export_virtual_appliance, LONG, dict, (string, repo_uuid)(string, appliance_id)(string, name)(list, vms)) \
+    M(delete_virtual_appliance, LONG, nil, (string, repo_uuid)(string, appliance_id)) \
     M(create_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(set_vm_config, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
