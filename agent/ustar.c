@@ -143,6 +143,10 @@ char *ustar_extract(const char *tar, const char *dir, size_t *nfiles)
             why = xstrdup("the package is truncated");
             break;
         }
+        if (!*nfiles && h[0] == 0x1f && h[1] == 0x8b) {
+            why = xstrdup("the package is gzip-compressed (a .tgz template); only OVA (tar) packages are supported");
+            break;
+        }
         if (!checksum_ok(h)) {
             why = xstrdup(*nfiles ? "the package is corrupt (bad tar header checksum)"
                                   : "the package is not a tar (OVA) archive");

@@ -100,6 +100,8 @@ printf 'SHA256(disk1.vmdk)= %064d\n' 0 > "$d/badsum.mf"; pack badsum good.ovf ba
 d=$(mkpkg v09); cp "$work/pkg-good/disk1.vmdk" "$d/"
 ovf v09 web 1 128 disk1.vmdk 16 | sed 's|http://schemas.dmtf.org/ovf/envelope/1|http://www.vmware.com/schema/ovf/1/envelope|g' > "$d/v09.ovf"
 pack v09 v09.ovf disk1.vmdk
+# tgz: a gzip-compressed template, which is refused.
+(cd "$work/pkg-good" && tar czf "$files/tmpl.tgz" good.ovf disk1.vmdk)
 # tmpl: a one-VM package for importTemplate.
 d=$(mkpkg tmpl); cp "$work/pkg-good/disk1.vmdk" "$d/"; ovf tmpl ol7tmpl 1 512 disk1.vmdk 16 > "$d/tmpl.ovf"
 pack tmpl tmpl.ovf disk1.vmdk
@@ -149,6 +151,8 @@ failed "a descriptor that is not XML" "not well-formed XML" \
 failed "a manifest checksum that does not match" "SHA256 checksum of disk1.vmdk does not match the manifest" \
     "importVirtualAppliance Repository name=repo1 url=$(url badsum.ova)"
 failed "OVF 0.9 is refused" "OVF 1.x and 2.0 only" "importVirtualAppliance Repository name=repo1 url=$(url v09.ova)"
+failed "a .tgz template is refused" "only OVA (tar) packages are supported" \
+    "importTemplate Repository name=repo1 url=$(url tmpl.tgz)"
 failed "importTemplate of a package that lies fails alike" "references file nothere.vmdk" \
     "importTemplate Repository name=repo1 url=$(url missing.ova)"
 
