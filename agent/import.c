@@ -167,7 +167,7 @@ static char *download(struct dl *d, const char *url, const char *proxy)
 /* Bytes an import into repository dir may take: the simulated export's free
  * space, and never more than the real file system has. -1 when the
  * repository is unknown. Takes s->lock for the state. */
-static int64_t repo_room(struct sim *s, const char *repo_uuid, const char *dir)
+int64_t sim_import_room(struct sim *s, const char *repo_uuid, const char *dir)
 {
     pthread_mutex_lock(&s->lock);
     int known = xr_struct_get(xr_struct_get(s->st, "repos"), repo_uuid) != NULL;
@@ -206,8 +206,8 @@ static int commit_file(int fd, const char *tmp, const char *final, const char *d
 }
 
 /* Downloads url to <dir>/<id> through a temporary file. NULL, or why (heap). */
-static char *import_to(struct sim *s, const char *url, const char *proxy, const char *dir, const char *id,
-                       int64_t limit)
+char *sim_import_to(struct sim *s, const char *url, const char *proxy, const char *dir, const char *id,
+                    int64_t limit)
 {
     char *final = xasprintf("%s/%s", dir, id), *tmp = xasprintf("%s/.import-%s.part", dir, id);
     char *why = NULL;
@@ -237,23 +237,33 @@ static int scheme_ok(const char *url)
            !ovm_strncasecmp(url, "ftp://", 6);
 }
 
+int sim_import_args_ok(struct call_ctx *c, const char *url, const char *id, const char *repo)
+{
+    if (!scheme_ok(url)) {
+        call_fault(c, "exceptions.ValueError:import of %s refused: only http, https and ftp URLs are allowed", url);
+        return -1;
+    }
+    if (!sim_valid_name(id) || !sim_valid_name(repo) || id[0] == '.') {
+        call_fault(c, "exceptions.ValueError:invalid file or repository id: '%s' '%s'", id, repo);
+        return -1;
+    }
+    return 0;
+}
+
 /* What both methods share: checks, the target folder, the download. */
 static xr_value *import_file(struct call_ctx *c, xr_value *const *argv, size_t argc, const char *sub)
 {
     const char *url = xr_get_str(argv[0]), *id = xr_get_str(argv[1]), *repo = xr_get_str(argv[2]);
     const char *proxy = argc > 3 ? xr_get_str(argv[3]) : NULL;
-    if (!scheme_ok(url))
-        return call_fault(c, "exceptions.ValueError:import of %s refused: only http, https and ftp URLs are "
-                          "allowed", url);
-    if (!sim_valid_name(id) || !sim_valid_name(repo) || id[0] == '.')
-        return call_fault(c, "exceptions.ValueError:invalid file or repository id: '%s' '%s'", id, repo);
+    if (sim_import_args_ok(c, url, id, repo) != 0)
+        return NULL;
     char *dir = xasprintf("%s/OVS/Repositories/%s/%s", c->sim->state_dir, repo, sub);
-    int64_t room = repo_room(c->sim, repo, dir);
+    int64_t room = sim_import_room(c->sim, repo, dir);
     char *why = NULL;
     if (room < 0)
         why = xasprintf("Repository %s not found", repo);
     else
-        why = import_to(c->sim, url, proxy && *proxy ? proxy : NULL, dir,
+        why = sim_import_to(c->sim, url, proxy && *proxy ? proxy : NULL, dir,
                         id, room < c->sim->import_max_bytes ? room : c->sim->import_max_bytes);
     free(dir);
     if (why) {

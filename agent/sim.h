@@ -139,6 +139,17 @@ SIM_HANDLER(h_storage_plugin_writeBlocks);
 /* san_tgt.c */
 SIM_HANDLER(h_storage_plugin_createSE); SIM_HANDLER(h_storage_plugin_resizeSE);
 SIM_HANDLER(h_storage_plugin_destroySE);
+/* import.c, for appliances too: bytes an import into repository dir may
+ * take (-1: unknown repository); the download of url to <dir>/<id> through
+ * a temporary file (NULL, or why, heap); 0 if url is http, https or ftp and
+ * both ids are usable file names, else -1 after call_fault. */
+int64_t sim_import_room(struct sim *s, const char *repo_uuid, const char *dir);
+char *sim_import_to(struct sim *s, const char *url, const char *proxy, const char *dir, const char *id,
+                    int64_t limit);
+int sim_import_args_ok(struct call_ctx *c, const char *url, const char *id, const char *repo);
+/* appliance.c */
+SIM_HANDLER(h_import_virtual_appliance); SIM_HANDLER(h_delete_virtual_appliance);
+SIM_HANDLER(h_export_virtual_appliance);
 /* sim_vm.c */
 SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);

@@ -42,9 +42,9 @@
     X(StorageArrayPlugin, NULL, GT_R1, "Storage Array Plugin") \
     X(StorageInitiator, "000d", GT_R1, "Storage Initiator") \
     X(Tag, "0008", GT_R1, "Tag") \
-    X(VirtualAppliance, "0019", GT_RECOGNISED, "Virtual Appliance") \
-    X(VirtualApplianceVirtualDisk, NULL, GT_RECOGNISED, "Virtual Appliance Virtual Disk") \
-    X(VirtualApplianceVm, NULL, GT_RECOGNISED, "Virtual Appliance VM") \
+    X(VirtualAppliance, "0019", GT_R1, "Virtual Appliance") \
+    X(VirtualApplianceVirtualDisk, "0019", GT_R1, "Virtual Appliance Virtual Disk") \
+    X(VirtualApplianceVm, "0019", GT_R1, "Virtual Appliance VM") \
     X(VirtualCdrom, "0015", GT_R1, "Virtual Cdrom") \
     X(VirtualDisk, "0012", GT_R1, "Virtual Disk") \
     X(VlanInterface, "0020", GT_RECOGNISED, "Vlan Interface") \
@@ -179,14 +179,32 @@
         "takeOwnership Repository <instance> [serverPool=<ServerPool>]"), \
         .refusal = REFUSED_VERB("takeOwnership", "Repository")) \
     X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \
-        export_attrs, NULL, "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), \
-        .refusal = REFUSED_TYPE("VirtualAppliance")) \
+        export_attrs, "the VMs must be stopped; an OVF 1.1 OVA with stream-optimized VMDK disks", \
+        "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), .creates = 1) \
     X(importVirtualCdrom_Repository, INST("importVirtualCdrom", "Repository", import_attrs, \
         "url is http, https or ftp; Oracle's doubled slashes (http:////host//my.iso) are accepted", \
         "importVirtualCdrom Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
     X(importVirtualDisk_Repository, INST("importVirtualDisk", "Repository", import_attrs, \
         "url is http, https or ftp; Oracle's doubled slashes (http:////host//my.img) are accepted", \
         "importVirtualDisk Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
+    X(importVirtualAppliance_Repository, INST("importVirtualAppliance", "Repository", import_attrs, \
+        "url names an .ova package (OVF 1.x or 2.0); its disks become raw images", \
+        "importVirtualAppliance Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
+    X(importAssembly_Repository, INST("importAssembly", "Repository", import_attrs, \
+        "deprecated: importVirtualAppliance", \
+        "importAssembly Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
+    X(importTemplate_Repository, INST("importTemplate", "Repository", import_attrs, \
+        "url names an .ova package with one VM; it becomes a template (a Vm in TEMPLATE state)", \
+        "importTemplate Repository <instance> url=<url> [proxy=<host>]"), .creates = 1) \
+    X(createVmFromVirtualAppliance_VirtualApplianceVm, INST("createVmFromVirtualAppliance", \
+        "VirtualApplianceVm", no_attrs, "the new Vm is Unassigned: migrate it to a pool to start it", \
+        "createVmFromVirtualAppliance VirtualApplianceVm <instance>"), .creates = 1) \
+    X(createVmFromAssembly_VirtualApplianceVm, INST("createVmFromAssembly", "VirtualApplianceVm", no_attrs, \
+        "deprecated: createVmFromVirtualAppliance", "createVmFromAssembly AssemblyVm <instance>"), .creates = 1) \
+    X(edit_VirtualAppliance, INST("edit", "VirtualAppliance", name_desc_edit, NULL, NULL)) \
+    X(edit_VirtualApplianceVm, INST("edit", "VirtualApplianceVm", name_desc_edit, NULL, NULL)) \
+    X(edit_VirtualApplianceVirtualDisk, INST("edit", "VirtualApplianceVirtualDisk", name_desc_edit, NULL, NULL)) \
+    X(delete_VirtualAppliance, INST("delete", "VirtualAppliance", no_attrs, NULL, NULL)) \
     X(clone_VirtualDisk, INST("clone", "VirtualDisk", vdclone_attrs, \
         "cloneType also accepts the 3.2 spellings Sparse and nonSparse", \
         "clone VirtualDisk <instance> target=<Repository> cloneType=<type> [name=<name>]")) \

@@ -22,6 +22,8 @@ static const struct {
 } aliases[] = {
     {"SanServer", &t_StorageArray},
     {"Assembly", &t_VirtualAppliance},
+    {"AssemblyVm", &t_VirtualApplianceVm},
+    {"AssemblyVirtualDisk", &t_VirtualApplianceVirtualDisk},
 };
 
 const gr_type *gr_type_find(const char *name)

@@ -72,6 +72,9 @@
     M(storage_plugin_createSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, size)(boolean, thin)) \
     M(storage_plugin_resizeSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, lun)(integer, size)) \
     M(storage_plugin_destroySE, LONG, nil, (string, impl)(dict, ss)(string, name)(integer, lun)) \
+    M(import_virtual_appliance, LONG, dict, (string, url)(string, appliance_id)(string, repo_uuid)(opt_string, proxy)) \
+    M(export_virtual_appliance, LONG, dict, (string, repo_uuid)(string, appliance_id)(string, name)(list, vms)) \
+    M(delete_virtual_appliance, LONG, nil, (string, repo_uuid)(string, appliance_id)) \
     M(create_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(set_vm_config, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \

@@ -59,6 +59,7 @@ extern const op ops_network[];
 extern const op ops_misc[];
 extern const op ops_events[];
 extern const op ops_san[];
+extern const op ops_appliance[];
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);

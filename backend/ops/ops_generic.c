@@ -138,5 +138,8 @@ const op ops_generic[] = {
     {GR_F_edit_FileSystem, NULL, prepare_plain_edit, 0},
     {GR_F_edit_VirtualCdrom, NULL, prepare_plain_edit, 0},
     {GR_F_edit_Manager, NULL, prepare_plain_edit, 0},
+    {GR_F_edit_VirtualAppliance, NULL, prepare_plain_edit, 0},
+    {GR_F_edit_VirtualApplianceVm, NULL, prepare_plain_edit, 0},
+    {GR_F_edit_VirtualApplianceVirtualDisk, NULL, prepare_plain_edit, 0},
     OPS_END,
 };

@@ -53,6 +53,8 @@ job *prepare_delete_cdrom(cmdctx *c);
 /* ops_storage_import.c */
 job *prepare_import_cdrom(cmdctx *c);
 job *prepare_import_disk(cmdctx *c);
+/* The last segment of a URL's path, without query or fragment (heap). */
+char *url_file_name(const char *url);
 job *prepare_add_pool_repo(cmdctx *c);
 job *prepare_remove_pool_repo(cmdctx *c);
 #endif

@@ -58,7 +58,7 @@ static int run_import(job *j)
 
 /* The new object's name: the last segment of the URL's path, without its
  * query or fragment (the grammar made sure there is one). Heap. */
-static char *file_name_of(const char *url)
+char *url_file_name(const char *url)
 {
     size_t end = strcspn(url, "?#");
     const char *start = url;
@@ -83,7 +83,7 @@ static job *prepare_import(cmdctx *c, int cdrom)
     const char *proxy = gr_get(c->cmd, "proxy");
     snprintf(p->url, sizeof p->url, "%s", gr_get(c->cmd, "url"));
     snprintf(p->proxy, sizeof p->proxy, "%s", proxy ? proxy : "");
-    char *name = file_name_of(p->url);
+    char *name = url_file_name(p->url);
     p->g = gplan_new(type, p->file_id, name);
     gplan_set(p->g, "repository", repo->id);
     if (!cdrom) {

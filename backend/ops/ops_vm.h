@@ -49,6 +49,17 @@ job *prepare_message(cmdctx *c);
 job *prepare_migrate(cmdctx *c);
 gplan *copy_plan(const obj *src, const char *type, const char *id, const char *name);
 job *prepare_clone(cmdctx *c);
+/* What a clone and a VM made from an appliance share (ops_vm_clone.c): the
+ * objects to store besides the Vm, the files to copy first, vm.cfg from all
+ * of them, and the job that copies, writes vm.cfg and stores. */
+void vm_plan_add_extra(vm_plan *p, gplan *g);
+void vm_plan_add_copy(vm_plan *p, const char *src, const char *dst, int sparse);
+xr_value *vm_plan_config(engine *e, const vm_plan *p);
+int vm_run_clone(job *j);
+/* The same for a plan the job does not own as its plan (importTemplate). */
+int vm_plan_run(job *j, vm_plan *p);
+/* create Vm's defaults for what v lacks, then all of v into g (ops_vm_create.c). */
+void vm_defaults(gplan *g, obj *v, const obj *pool);
 job *prepare_create_map(cmdctx *c);
 job *prepare_delete_map(cmdctx *c);
 job *prepare_edit_map(cmdctx *c);

@@ -15,9 +15,13 @@
 
 /* ---- clone ---- */
 
-static int run_clone(job *j)
+int vm_run_clone(job *j)
 {
-    vm_plan *p = j->plan;
+    return vm_plan_run(j, j->plan);
+}
+
+int vm_plan_run(job *j, vm_plan *p)
+{
     for (size_t i = 0; i < p->ncopies; i++) {
         if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
             return -1;
@@ -39,13 +43,13 @@ gplan *copy_plan(const obj *src, const char *type, const char *id, const char *n
     return g;
 }
 
-static void add_extra(vm_plan *p, gplan *g)
+void vm_plan_add_extra(vm_plan *p, gplan *g)
 {
     p->extra = xrealloc(p->extra, (p->nextra + 1) * sizeof *p->extra);
     p->extra[p->nextra++] = g;
 }
 
-static void add_copy(vm_plan *p, const char *src, const char *dst, int sparse)
+void vm_plan_add_copy(vm_plan *p, const char *src, const char *dst, int sparse)
 {
     p->copy_src = xrealloc(p->copy_src, (p->ncopies + 1) * sizeof *p->copy_src);
     p->copy_dst = xrealloc(p->copy_dst, (p->ncopies + 1) * sizeof *p->copy_dst);
@@ -75,10 +79,10 @@ static void plan_clone_disks(cmdctx *c, vm_plan *p, const obj *vm, const char *t
             gplan *dg = copy_plan(d, "VirtualDisk", did, name);
             free(name);
             gplan_set(dg, "repository", trepo);
-            add_extra(p, dg);
+            vm_plan_add_extra(p, dg);
             char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", obj_gets(d, "repository"), d->id);
             char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", trepo, did);
-            add_copy(p, src, dst, obj_is(d, "sparse", "Yes"));
+            vm_plan_add_copy(p, src, dst, obj_is(d, "sparse", "Yes"));
             free(src);
             free(dst);
             if (!obj_is(d, "sparse", "Yes"))
@@ -87,7 +91,7 @@ static void plan_clone_disks(cmdctx *c, vm_plan *p, const obj *vm, const char *t
         } else if (obj_get(maps[i], "virtualCdrom")) {
             gplan_set(m, "virtualCdrom", "");
         }
-        add_extra(p, m);
+        vm_plan_add_extra(p, m);
     }
     free(maps);
 }
@@ -107,7 +111,7 @@ static void plan_clone_vnics(cmdctx *c, vm_plan *p, const obj *vm)
         gplan *g = copy_plan(v[i], "Vnic", id, mac);
         gplan_set(g, "vm", p->vm_id);
         gplan_set(g, "macAddress", mac);
-        add_extra(p, g);
+        vm_plan_add_extra(p, g);
     }
     free(v);
 }
@@ -151,7 +155,7 @@ static obj *detached_from_plan(const gplan *g)
 /* vm.cfg of the clone, built from detached copies of what the plan creates:
  * the Vm and its own disk mappings, disks and VNICs (none is in the store
  * yet, so vm_config alone would list no devices). */
-static xr_value *clone_config(engine *e, const vm_plan *p)
+xr_value *vm_plan_config(engine *e, const vm_plan *p)
 {
     obj *all[p->nextra + 1];
     obj *maps[p->nextra + 1], *vnics[p->nextra + 1], *pending[p->nextra + 1];
@@ -245,7 +249,7 @@ job *prepare_clone(cmdctx *c)
             return NULL;
         }
     }
-    p->cfg = clone_config(c->e, p);
-    static const job_spec spec = {.operation = "Clone", .type = "Vm", .fn = run_clone, .plan_free = vm_plan_free};
+    p->cfg = vm_plan_config(c->e, p);
+    static const job_spec spec = {.operation = "Clone", .type = "Vm", .fn = vm_run_clone, .plan_free = vm_plan_free};
     return spec_job(c, &spec, vm->name, p, vm->id, trepo->id, NULL);
 }

@@ -72,7 +72,7 @@ int check_repo_in_pool(cmdctx *c, const obj *repo, const obj *pool)
 /* The defaults of create Vm's attributes, from the grammar: values ("512"),
  * then rules naming another attribute ("= memory"). The keymap is the
  * pool's unless given. */
-static void vm_defaults(gplan *g, obj *v, const obj *pool)
+void vm_defaults(gplan *g, obj *v, const obj *pool)
 {
     if (!obj_get(v, "keymapName") && pool && obj_get(pool, "keymapName"))
         obj_detached_set(v, "keymapName", obj_get(pool, "keymapName"));

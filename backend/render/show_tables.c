@@ -51,7 +51,7 @@ static const show_row repository_rows[] = {
     VAL("Manager UUID", "managerUuid"), GIB("Size (GiB)", "size"), GIB("Free (GiB)", "free"),
     LISTED("Presented Server", "presentedServers"), RELATED("Vm", "Vm", "repository"),
     RELATED("Virtual Disk", "VirtualDisk", "repository"), RELATED("Virtual Cdrom", "VirtualCdrom", "repository"),
-    ROW_END,
+    RELATED("Virtual Appliance", "VirtualAppliance", "repository"), ROW_END,
 };
 
 static const show_row vdisk_rows[] = {
@@ -145,6 +145,24 @@ static const show_row manager_rows[] = {
     ROWS_FN(show_mac_range), VALD("File System Statistics", "fsStatisticsEnabled", "No"), ROW_END,
 };
 
+/* Virtual appliances: labels inferred from Oracle VM Manager's UI (Virtual
+ * Appliances tab), not established from a 3.4 CLI transcript. */
+static const show_row appliance_rows[] = {
+    ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, REF("Repository", "repository"), VAL("Origin", "origin"),
+    VAL("OVF Version", "ovfVersion"), RELATED("Virtual Appliance Vm", "VirtualApplianceVm", "virtualAppliance"),
+    RELATED("Virtual Appliance Virtual Disk", "VirtualApplianceVirtualDisk", "virtualAppliance"), ROW_END,
+};
+
+static const show_row appliance_vm_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Virtual Appliance", "virtualAppliance"), VAL("Memory (MB)", "memory"),
+    VAL("Processors", "cpuCount"), VAL("Network Interfaces", "nics"),
+    LISTED("Virtual Appliance Virtual Disk", "virtualApplianceVirtualDisks"), ROW_END,
+};
+
+static const show_row appliance_disk_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, GIB("Max (GiB)", "size"), REF("Virtual Appliance", "virtualAppliance"), ROW_END,
+};
+
 /* Types without a table show Name and Id. */
 static const show_row plain_rows[] = {ROW_NAME, ROW_ID, ROW_END};
 
@@ -155,6 +173,9 @@ const show_table show_tables[] = {
     {"Repository", repository_rows},
     {"VirtualDisk", vdisk_rows},
     {"VirtualCdrom", cdrom_rows},
+    {"VirtualAppliance", appliance_rows},
+    {"VirtualApplianceVm", appliance_vm_rows},
+    {"VirtualApplianceVirtualDisk", appliance_disk_rows},
     {"VmDiskMapping", mapping_rows},
     {"PhysicalDisk", pdisk_rows},
     {"Vnic", vnic_rows},

@@ -12,6 +12,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
 . "$top_srcdir/tests/lib/agent.sh"
 . "$top_srcdir/tests/lib/ovmd.sh"
+. "$top_srcdir/tests/lib/loopback.sh"
 
 # Debian's python3-pyftpdlib is for Debian's python3, which another python3
 # earlier on PATH (pyenv, a virtualenv) may hide.
@@ -27,18 +28,11 @@ fi
 # Addresses no other test uses; ports checked free on them.
 agent_ip=127.0.0.42
 srv_ip=127.0.0.43
-port_free() { ! (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-pick_port() {
-    local p i
-    for i in $(seq 1 50); do
-        p=$(( (RANDOM % 20000) + 30000 ))
-        if port_free "$agent_ip" "$p" && port_free "$srv_ip" "$p"; then echo "$p"; return 0; fi
-    done
-    return 1
-}
 
 work=$(mktemp -d /tmp/ovm-imports.XXXXXX)
-port=$(pick_port); http_port=$(pick_port); ftp_port=$(pick_port); stall_port=$(pick_port); dead_port=$(pick_port)
+ips=("$agent_ip" "$srv_ip")
+port=$(pick_port "${ips[@]}"); http_port=$(pick_port "${ips[@]}"); ftp_port=$(pick_port "${ips[@]}")
+stall_port=$(pick_port "${ips[@]}"); dead_port=$(pick_port "${ips[@]}")
 AGENT_PASSWORD=s3cret
 pids=()
 cleanup() {
@@ -56,12 +50,6 @@ head -c 300000 /dev/urandom > "$files/boot.iso"
 head -c 1048576 /dev/urandom > "$files/data.img"
 head -c 3145728 /dev/urandom > "$files/big.iso"   # over the agent's 2 MiB cap
 
-# wait_port IP PORT: up to 10 s for a listener.
-wait_port() {
-    local i
-    for i in $(seq 1 100); do port_free "$1" "$2" || return 0; sleep 0.1; done
-    return 1
-}
 (cd "$files" && exec "$py" -m http.server --bind "$srv_ip" "$http_port") >"$work/http.log" 2>&1 &
 pids+=($!)
 "$py" -m pyftpdlib -i "$srv_ip" -p "$ftp_port" -d "$files" >"$work/ftp.log" 2>&1 &

@@ -62,8 +62,7 @@ static void test_former_drift(void **state)
     expect_refused(GR_F_takeOwnership_Repository,
                    "Command 'takeOwnership' is not supported for object type Repository");
     expect_refused(GR_F_moveVmToRepository_Vm, "Object type VmCloneCustomizer is not supported by this Manager");
-    expect_refused(GR_F_exportVirtualAppliance_Repository,
-                   "Object type VirtualAppliance is not supported by this Manager");
+    expect_bound(GR_F_exportVirtualAppliance_Repository); /* implemented since (issue 11) */
 }
 
 /* Recognised-only types: list works, everything else is refused by type. */
