@@ -41,7 +41,7 @@ static void test_help(void **state)
     const gr_cmd *const *c = gr_cmds(&nc);
     for (size_t i = 0; i < nc; i++)
         refused += c[i]->refusal != NULL;
-    assert_true(refused >= 7);
+    assert_true(refused >= 1); /* the section exists while any form is refused */
     assert_int_equal(n, 22 + refused);
     assert_string_equal(v[21], "Not Supported by this Manager:");
     assert_true(has_line(v, n, "    start Server <instance>"));
