@@ -133,7 +133,7 @@ SIM_HANDLER(h_storage_plugin_listFileSystems);
 /* import.c */
 SIM_HANDLER(h_import_virtual_disk); SIM_HANDLER(h_import_virtual_cdrom);
 /* sim_vm.c */
-SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
+SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config); SIM_HANDLER(h_get_vm_config_file);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);
 /* sim_domain.c */
 SIM_HANDLER(h_start_vm); SIM_HANDLER(h_stop_vm); SIM_HANDLER(h_reboot_vm);

@@ -27,6 +27,13 @@ const relation relations[] = {
     {"Vm", "Vnic", "vm", 0, REL_CASCADE, NULL},
     {"Vm", "AntiAffinityGroup", "vms", 1, REL_DETACH, NULL},
     {"Vm", "Tag", "members", 1, REL_DETACH, NULL},
+    {"Vm", "VmCloneCustomizer", "vm", 0, REL_CASCADE, NULL},
+    {"VmCloneCustomizer", "VmCloneStorageMapping", "customizer", 0, REL_CASCADE, NULL},
+    {"VmCloneCustomizer", "VmCloneNetworkMapping", "customizer", 0, REL_CASCADE, NULL},
+    {"VmDiskMapping", "VmCloneStorageMapping", "vmDiskMapping", 0, REL_CASCADE, NULL},
+    {"Vnic", "VmCloneNetworkMapping", "vnic", 0, REL_CASCADE, NULL},
+    {"Repository", "VmCloneStorageMapping", "repository", 0, REL_REFUSE, NULL},
+    {"Network", "VmCloneNetworkMapping", "network", 0, REL_REFUSE, NULL},
     {NULL, NULL, NULL, 0, REL_REFUSE, NULL},
 };
 
@@ -83,8 +90,10 @@ void relations_on_delete(engine *e, const obj *o)
         obj **v;
         size_t n = referrers(e, r, o->id, &v);
         for (size_t i = 0; i < n; i++) {
-            if (r->on_delete == REL_CASCADE)
+            if (r->on_delete == REL_CASCADE) {
+                relations_on_delete(e, v[i]); /* a Vm's customizers take their mappings along */
                 store_delete(e->st, v[i]);
+            }
             else if (r->is_list)
                 obj_list_remove(e->st, v[i], r->attr, o->id);
             else

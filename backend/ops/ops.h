@@ -57,6 +57,7 @@ extern const op ops_storage[];
 extern const op ops_vm[];
 extern const op ops_network[];
 extern const op ops_misc[];
+extern const op ops_vm_customizer[];
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);

@@ -121,6 +121,22 @@ static const show_row manager_rows[] = {
     ROWS_FN(show_mac_range), VALD("File System Statistics", "fsStatisticsEnabled", "No"), ROW_END,
 };
 
+static const show_row customizer_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Vm", "vm"),
+    RELATED("Storage Mapping", "VmCloneStorageMapping", "customizer"),
+    RELATED("Network Mapping", "VmCloneNetworkMapping", "customizer"), ROW_END,
+};
+
+static const show_row clone_storage_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Clone Type", "cloneType"), REF("Vm Disk Mapping", "vmDiskMapping"),
+    REF("Repository", "repository"), REF("Vm Clone Customizer", "customizer"), ROW_END,
+};
+
+static const show_row clone_network_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Vnic", "vnic"), REF("Network", "network"),
+    REF("Vm Clone Customizer", "customizer"), ROW_END,
+};
+
 /* Types without a table show Name and Id. */
 static const show_row plain_rows[] = {ROW_NAME, ROW_ID, ROW_END};
 
@@ -142,6 +158,9 @@ const show_table show_tables[] = {
     {"FileServer", fileserver_rows},
     {"FileSystem", filesystem_rows},
     {"Manager", manager_rows},
+    {"VmCloneCustomizer", customizer_rows},
+    {"VmCloneStorageMapping", clone_storage_rows},
+    {"VmCloneNetworkMapping", clone_network_rows},
     {NULL, NULL},
 };
 
