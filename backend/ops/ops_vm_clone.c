@@ -110,11 +110,13 @@ static const obj *disk_target(cmdctx *c, const clone_opts *o, const obj *map, co
  * sees the target. */
 static int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst)
 {
+    if (o->pool && dst != o->trepo && check_repo_in_pool(c, dst, o->pool))
+        return -1;
     if (src && src != dst && !obj_list_has(dst, "presentedServers", p->t.id)) {
         result_fail(c->res, "No server has both Repository %s and Repository %s presented", src->name, dst->name);
         return -1;
     }
-    return o->pool && dst != o->trepo ? check_repo_in_pool(c, dst, o->pool) : 0;
+    return 0;
 }
 
 /* Adds the copy of disk d (mapped by map) to p; its new id in did. */
