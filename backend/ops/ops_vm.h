@@ -36,6 +36,9 @@ typedef struct clone_opts {
 extern const char thin_clone_text[];
 /* Plans the disk copies of a clone or move of vm into p (CL-2..CL-5, CL-9,
  * MV-2..MV-5, the customizer's storage mappings); 0, or -1 after result_fail. */
+/* MV-2, V-5: dst is presented to a server of o->pool (unless it is o->trepo,
+ * checked by the caller) and to p's server, which must also see src. */
+int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst);
 int plan_disk_copies(cmdctx *c, vm_plan *p, const obj *vm, const clone_opts *o);
 /* The network of the clone of vnic: the customizer's mapping, else its own. */
 const char *clone_vnic_network(engine *e, const obj *cust, const obj *vnic);

@@ -108,7 +108,7 @@ static const obj *disk_target(cmdctx *c, const clone_opts *o, const obj *map, co
 
 /* MV-2, V-5: the copying server sees source and target, the clone's pool
  * sees the target. */
-static int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst)
+int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst)
 {
     if (o->pool && dst != o->trepo && check_repo_in_pool(c, dst, o->pool))
         return -1;
@@ -188,8 +188,10 @@ static int plan_one_mapping(cmdctx *c, vm_plan *p, const clone_opts *o, const ob
     if (o->move) {
         if (copy) {
             add_remap(p, map, d->id, did);
-            if (!obj_is(d, "shareable", "Yes"))
-                p->drop = xrealloc(p->drop, (p->ndrop + 1) * sizeof *p->drop), p->drop[p->ndrop++] = xstrdup(d->id);
+            if (!obj_is(d, "shareable", "Yes")) { /* MV-5: shared originals stay */
+                p->drop = xrealloc(p->drop, (p->ndrop + 1) * sizeof *p->drop);
+                p->drop[p->ndrop++] = xstrdup(d->id);
+            }
         }
         return 0;
     }

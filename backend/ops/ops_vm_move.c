@@ -168,10 +168,7 @@ job *prepare_move(cmdctx *c)
     snprintf(p->src_repo, sizeof p->src_repo, "%s", obj_gets(vm, "repository"));
     snprintf(p->repo_id, sizeof p->repo_id, "%s", trepo->id);
     clone_opts o = {.cust = cust, .trepo = trepo, .pool = pool, .move = 1};
-    obj *src = store_get(c->e->st, p->src_repo);
-    if ((src && !obj_list_has(trepo, "presentedServers", p->t.id) &&
-         (result_fail(c->res, "No server has both Repository %s and Repository %s presented", src->name,
-                      trepo->name), 1)) ||
+    if (check_target(c, &o, p, store_get(c->e->st, p->src_repo), trepo) != 0 ||
         plan_disk_copies(c, p, vm, &o) != 0) {
         vm_plan_free(p);
         return NULL;

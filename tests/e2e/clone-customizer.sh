@@ -168,6 +168,11 @@ refused "clonePdToRepo is refused (no SAN storage)" \
     "Command 'clonePdToRepo' is not supported for object type PhysicalDisk"
 
 # ---- deletes ----
+step "a storage mapping of disk mapping mb" \
+    "create VmCloneStorageMapping cloneType=SPARSE_COPY name=sb2 vmDiskMapping=mb repository=repo2 on VmCloneCustomizer name=c1"
+step "delete VmDiskMapping mb" "delete VmDiskMapping name=mb"
+ovm "list VmCloneStorageMapping"
+check "its storage mapping went with it" bash -c "! grep -q 'name:sb2\$' <<<'$out'"
 step "delete a network mapping" "delete VmCloneNetworkMapping name=nm1"
 step "delete Vm src" "delete Vm name=src"
 ovm "list VmCloneCustomizer"
