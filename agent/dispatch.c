@@ -81,6 +81,7 @@ static const struct binding bindings[AM_COUNT] = {
     [AM_configure_vm] = {h_configure_vm, M_MUTATES},
     [AM_set_vm_config] = {h_configure_vm, M_MUTATES},
     [AM_get_vm_config] = {h_get_vm_config, 0},
+    [AM_get_vm_config_file] = {h_get_vm_config_file, 0},
     [AM_delete_vm] = {h_delete_vm, 0},
     [AM_configure_vm_ha] = {h_configure_vm_ha, 0},
     [AM_send_to_guest] = {h_send_to_guest, M_MUTATES},

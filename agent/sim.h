@@ -151,7 +151,7 @@ int sim_import_args_ok(struct call_ctx *c, const char *url, const char *id, cons
 SIM_HANDLER(h_import_virtual_appliance); SIM_HANDLER(h_delete_virtual_appliance);
 SIM_HANDLER(h_export_virtual_appliance);
 /* sim_vm.c */
-SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config);
+SIM_HANDLER(h_create_vm); SIM_HANDLER(h_configure_vm); SIM_HANDLER(h_get_vm_config); SIM_HANDLER(h_get_vm_config_file);
 SIM_HANDLER(h_delete_vm); SIM_HANDLER(h_configure_vm_ha); SIM_HANDLER(h_send_to_guest);
 /* sim_domain.c */
 SIM_HANDLER(h_start_vm); SIM_HANDLER(h_stop_vm); SIM_HANDLER(h_reboot_vm);

@@ -99,6 +99,27 @@ SIM_HANDLER(h_get_vm_config)
     return sim_read_vmcfg(c, xr_get_str(argv[0]), xr_get_str(argv[1]));
 }
 
+/* The file itself, as getVmCfgFileContent prints it (project choice: Oracle's
+ * agent reads it through its generic file calls). */
+SIM_HANDLER(h_get_vm_config_file)
+{
+    const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);
+    if (sim_check_ids(c, repo, vm) != 0)
+        return NULL;
+    char *dir = sim_vm_dir(c->sim, repo, vm);
+    char *path = xasprintf("%s/vm.cfg", dir);
+    char *text = ovm_read_file(path, NULL);
+    int e = errno;
+    free(path);
+    free(dir);
+    if (!text)
+        return call_fault(c, "exceptions.OSError:[Errno %d] %s: '/OVS/Repositories/%s/VirtualMachines/%s/vm.cfg'",
+                          e, strerror(e), repo, vm);
+    xr_value *v = xr_string(text);
+    free(text);
+    return v;
+}
+
 SIM_HANDLER(h_delete_vm)
 {
     const char *repo = xr_get_str(argv[0]), *vm = xr_get_str(argv[1]);

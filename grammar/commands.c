@@ -184,19 +184,18 @@ static const gr_attr *const server_attrs[] = {&at_ename, &at_edesc, &at_srv_main
                                               &at_srv_inbound, &at_srv_roles, &at_srv_ntp,
                                               NULL};
 
-/* clone customizers (recognised only; grammar used by backup scripts) */
+/* clone customizers (doc/object-model.md §6.8): what an advanced clone or a move
+ * does with each disk and VNIC of the customizer's Vm */
 static const gr_attr at_cs_type = {.name = "cloneType", .vtype = VT_ENUM, .flags = M | C | E,
                                    .enums = e_clone_type, .aliases = a_clone_type,
                                    .help = "how the disk is copied"};
 REF(at_cs_map, "vmDiskMapping", M | CO, "VmDiskMapping", "disk mapping of the source VM");
 REF(at_cs_repo, "repository", M | C | E, "Repository", "target repository");
-STR(at_cm_name, "name", C | E, 1, 256, NULL, "name of the mapping");
-static const gr_attr *const cstore_attrs[] = {&at_cs_type, &at_cs_map, &at_cs_repo,
-                                              &at_cm_name, &at_desc, NULL};
+static const gr_attr *const cstore_attrs[] = {&at_cs_type, &at_name, &at_cs_map, &at_cs_repo,
+                                              &at_desc, NULL};
 REF(at_cn_vnic, "vnic", M | CO, "Vnic", "VNIC of the source VM");
 REF(at_cn_net, "network", M | C | E, "Network", "target network");
-static const gr_attr *const cnet_attrs[] = {&at_cn_vnic, &at_cn_net, &at_cm_name, &at_desc,
-                                            NULL};
+static const gr_attr *const cnet_attrs[] = {&at_name, &at_cn_vnic, &at_cn_net, &at_desc, NULL};
 
 /* ---- custom commands (§4.4) ---- */
 REF(at_mig_srv, "destServer", 0, "Server", "destination server");
@@ -233,6 +232,10 @@ static const gr_attr at_vdc_type = {.name = "cloneType", .vtype = VT_ENUM, .flag
 STR(at_vdc_name, "name", 0, 1, 256, NULL, "name of the clone");
 static const gr_attr *const vdclone_attrs[] = {&at_vdc_target, &at_vdc_type, &at_vdc_name,
                                                NULL};
+/* cloneVdToRepo, cloneCdToRepo (Oracle VM 3.3+): no name, the copy is named after its source */
+static const gr_attr *const vdcopy_attrs[] = {&at_vdc_target, &at_vdc_type, NULL};
+REF(at_pdc_target, "target", M, "PhysicalDisk", "physical disk of the clone");
+static const gr_attr *const pdcopy_attrs[] = {&at_pdc_target, &at_vdc_type, NULL};
 static const gr_attr at_ah_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M,
                                    .help = "storage access address"};
 INT(at_ah_port, "accessPort", 0, 1, 65535, "3260", "storage access port");

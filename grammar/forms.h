@@ -49,9 +49,9 @@
     X(VirtualDisk, "0012", GT_R1, "Virtual Disk") \
     X(VlanInterface, "0020", GT_RECOGNISED, "Vlan Interface") \
     X(Vm, "0006", GT_R1, "VM") \
-    X(VmCloneCustomizer, "0014", GT_RECOGNISED, "VM Clone Customizer") \
-    X(VmCloneNetworkMapping, "0017", GT_RECOGNISED, "VM Clone Network Mapping") \
-    X(VmCloneStorageMapping, "0016", GT_RECOGNISED, "VM Clone Storage Mapping") \
+    X(VmCloneCustomizer, "0014", GT_R1, "VM Clone Customizer") \
+    X(VmCloneNetworkMapping, "0017", GT_R1, "VM Clone Network Mapping") \
+    X(VmCloneStorageMapping, "0016", GT_R1, "VM Clone Storage Mapping") \
     X(VmDiskMapping, "0013", GT_R1, "VM Disk Mapping") \
     X(Vnic, "0007", GT_R1, "Vnic") \
     X(VolumeGroup, "000b", GT_R1, "Volume Group")
@@ -80,12 +80,13 @@
     X(create_Vnic, CREATE("Vnic", vnic_attrs, p_vm, 1, \
         "create Vnic name=<name> network=<Network> [macAddress=<mac>] on Vm <instance>")) \
     X(create_VmCloneCustomizer, CREATE("VmCloneCustomizer", name_desc, p_vm, 1, \
-        "create VmCloneCustomizer name=<name> on Vm <instance>")) \
+        "create VmCloneCustomizer name=<name> [description=<text>] on Vm <instance>")) \
     X(create_VmCloneStorageMapping, CREATE("VmCloneStorageMapping", cstore_attrs, p_cust, 1, \
-        "create VmCloneStorageMapping cloneType=<type> vmDiskMapping=<VmDiskMapping> " \
-        "repository=<Repository> on VmCloneCustomizer <instance>")) \
+        "create VmCloneStorageMapping cloneType=<type> name=<name> vmDiskMapping=<VmDiskMapping> " \
+        "repository=<Repository> [description=<text>] on VmCloneCustomizer <instance>")) \
     X(create_VmCloneNetworkMapping, CREATE("VmCloneNetworkMapping", cnet_attrs, p_cust, 1, \
-        "create VmCloneNetworkMapping vnic=<Vnic> network=<Network> on VmCloneCustomizer <instance>")) \
+        "create VmCloneNetworkMapping name=<name> vnic=<Vnic> network=<Network> [description=<text>] " \
+        "on VmCloneCustomizer <instance>")) \
     X(edit_AntiAffinityGroup, INST("edit", "AntiAffinityGroup", name_desc, NULL, NULL)) \
     X(edit_FileServer, INST("edit", "FileServer", fileserver_attrs, NULL, NULL)) \
     X(edit_Network, INST("edit", "Network", net_attrs, NULL, NULL)) \
@@ -154,7 +155,9 @@
         "[cloneCustomizer=<VmCloneCustomizer>] [targetRepository=<Repository>]")) \
     X(moveVmToRepository_Vm, INST("moveVmToRepository", "Vm", move_attrs, NULL, \
         "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> " \
-        "targetRepository=<Repository>"), .refusal = REFUSED_TYPE("VmCloneCustomizer")) \
+        "targetRepository=<Repository>")) \
+    X(getVmCfgFileContent_Vm, INST("getVmCfgFileContent", "Vm", no_attrs, NULL, \
+        "getVmCfgFileContent Vm <instance>")) \
     X(sendVmMessage_Vm, INST("sendVmMessage", "Vm", msg_attrs, \
         "message is at most 1024 bytes with log=Yes and 8192 bytes with log=No", \
         "sendVmMessage Vm <instance> key=<key> message=<text> [log=<Yes|No>]"), \
@@ -208,6 +211,19 @@
     X(clone_VirtualDisk, INST("clone", "VirtualDisk", vdclone_attrs, \
         "cloneType also accepts the 3.2 spellings Sparse and nonSparse", \
         "clone VirtualDisk <instance> target=<Repository> cloneType=<type> [name=<name>]")) \
+    X(cloneVdToRepo_VirtualDisk, INST("cloneVdToRepo", "VirtualDisk", vdcopy_attrs, NULL, \
+        "cloneVdToRepo VirtualDisk <instance> target=<Repository> cloneType=<type>")) \
+    X(cloneCdToRepo_VirtualCdrom, INST("cloneCdToRepo", "VirtualCdrom", vdcopy_attrs, NULL, \
+        "cloneCdToRepo VirtualCdrom <instance> target=<Repository> cloneType=<type>")) \
+    X(cloneVdToPd_VirtualDisk, INST("cloneVdToPd", "VirtualDisk", pdcopy_attrs, NULL, \
+        "cloneVdToPd VirtualDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
+        .refusal = REFUSED_VERB("cloneVdToPd", "VirtualDisk")) \
+    X(clonePdToRepo_PhysicalDisk, INST("clonePdToRepo", "PhysicalDisk", vdcopy_attrs, NULL, \
+        "clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>"), \
+        .refusal = REFUSED_VERB("clonePdToRepo", "PhysicalDisk")) \
+    X(clonePdToPd_PhysicalDisk, INST("clonePdToPd", "PhysicalDisk", pdcopy_attrs, NULL, \
+        "clonePdToPd PhysicalDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
+        .refusal = REFUSED_VERB("clonePdToPd", "PhysicalDisk")) \
     X(abort_Job, INST("abort", "Job", no_attrs, NULL, "abort Job <instance>")) \
     X(addAdminServer_FileServer, INST("addAdminServer", "FileServer", admin_attrs, NULL, \
         "addAdminServer FileServer <instance> server=<Server>")) \

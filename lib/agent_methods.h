@@ -79,6 +79,7 @@
     M(configure_vm, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(set_vm_config, LONG, nil, (string, repo_id)(string, vm_id)(dict, params)) \
     M(get_vm_config, CALL, dict, (string, repo_id)(string, vm_id)) \
+    M(get_vm_config_file, CALL, string, (string, repo_id)(string, vm_id)) \
     M(delete_vm, LONG, nil, (string, repo_id)(string, vm_id)) \
     M(configure_vm_ha, LONG, nil, (string, repo_id)(string, vm_id)(boolean, enable_ha)) \
     M(send_to_guest, CALL, nil, (string, repo_id)(string, vm_id)(any, params)) \

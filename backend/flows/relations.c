@@ -41,6 +41,13 @@ const relation relations[] = {
     {"Server", "StorageArray", "adminServers", 1, REL_DETACH, NULL},
     {"Server", "StorageInitiator", "server", 0, REL_CASCADE, NULL},
     {"StorageInitiator", "AccessGroup", "storageInitiators", 1, REL_DETACH, NULL},
+    {"Vm", "VmCloneCustomizer", "vm", 0, REL_CASCADE, NULL},
+    {"VmCloneCustomizer", "VmCloneStorageMapping", "customizer", 0, REL_CASCADE, NULL},
+    {"VmCloneCustomizer", "VmCloneNetworkMapping", "customizer", 0, REL_CASCADE, NULL},
+    {"VmDiskMapping", "VmCloneStorageMapping", "vmDiskMapping", 0, REL_CASCADE, NULL},
+    {"Vnic", "VmCloneNetworkMapping", "vnic", 0, REL_CASCADE, NULL},
+    {"Repository", "VmCloneStorageMapping", "repository", 0, REL_REFUSE, NULL},
+    {"Network", "VmCloneNetworkMapping", "network", 0, REL_REFUSE, NULL},
     {NULL, NULL, NULL, 0, REL_REFUSE, NULL},
 };
 

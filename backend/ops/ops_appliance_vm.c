@@ -29,7 +29,7 @@ void vm_plan_from_appliance(engine *e, vm_plan *p, const char *app_id, const app
         vm_plan_add_extra(p, d);
         char *src = xasprintf("/OVS/Repositories/%s/Assemblies/%s/%s", p->repo_id, app_id, av->files[i]);
         char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, did);
-        vm_plan_add_copy(p, src, dst, 1);
+        vm_plan_add_copy(p, src, p->repo_id, dst, 1);
         free(src);
         free(dst);
         gplan *m = gplan_new("VmDiskMapping", mid, mid);

@@ -126,6 +126,8 @@ const op ops_storage[] = {
     {GR_F_edit_VirtualDisk, NULL, prepare_edit_disk, 0},
     {GR_F_delete_VirtualDisk, NULL, prepare_delete_disk, 0},
     {GR_F_clone_VirtualDisk, NULL, prepare_clone_disk, 0},
+    {GR_F_cloneVdToRepo_VirtualDisk, NULL, prepare_clone_disk, 0},
+    {GR_F_cloneCdToRepo_VirtualCdrom, NULL, prepare_clone_disk, 0},
     {GR_F_delete_VirtualCdrom, NULL, prepare_delete_cdrom, 0},
     {GR_F_importVirtualCdrom_Repository, NULL, prepare_import_cdrom, 0},
     {GR_F_importVirtualDisk_Repository, NULL, prepare_import_disk, 0},

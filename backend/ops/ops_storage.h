@@ -22,6 +22,8 @@ void repo_free_changed(engine *e, const char *repo_id);
  * the caller frees both). */
 void repo_plugin_args(engine *e, const obj *repo, xr_value **ss, xr_value **sd);
 double repo_free_gib(engine *e, const obj *repo);
+/* MV-4: 0 when repo has need GiB free, else -1 after result_fail. */
+int repo_check_space(cmdctx *c, const obj *repo, double need);
 /* Removes the file at agent_path (under /OVS/Repositories/<repo_id>) through
  * server t: storage_plugin_destroy with the repository's file system. */
 int storage_destroy_file(job *j, const agent_target *t, const char *repo_id, const char *agent_path);
@@ -48,6 +50,7 @@ job *prepare_refresh_repo(cmdctx *c);
 job *prepare_create_disk(cmdctx *c);
 job *prepare_edit_disk(cmdctx *c);
 job *prepare_delete_disk(cmdctx *c);
+/* clone VirtualDisk; cloneVdToRepo VirtualDisk, cloneCdToRepo VirtualCdrom (Oracle VM 3.3+) */
 job *prepare_clone_disk(cmdctx *c);
 job *prepare_delete_cdrom(cmdctx *c);
 /* ops_storage_import.c */

@@ -69,7 +69,7 @@ static disk_plan *disk_plan_for_repo(cmdctx *c, obj *repo)
     return p;
 }
 
-static int check_space(cmdctx *c, obj *repo, double need)
+int repo_check_space(cmdctx *c, const obj *repo, double need)
 {
     double free_gib = repo_free_gib(c->e, repo);
     if (need > free_gib) {
@@ -89,7 +89,7 @@ job *prepare_create_disk(cmdctx *c)
         return NULL;
     double gib = strtod(gr_get(c->cmd, "size"), NULL);
     int sparse = !strcmp(gr_get(c->cmd, "sparse"), "Yes");
-    if (!sparse && check_space(c, repo, gib))
+    if (!sparse && repo_check_space(c, repo, gib))
         return NULL;
     disk_plan *p = disk_plan_for_repo(c, repo);
     if (!p)
@@ -136,7 +136,7 @@ static int check_resize(cmdctx *c, obj *d, obj **maps, size_t nm, double cur, do
         }
     }
     obj *repo = store_get(c->e->st, obj_gets(d, "repository"));
-    if (want > cur && repo && obj_is(d, "sparse", "No") && check_space(c, repo, want - cur))
+    if (want > cur && repo && obj_is(d, "sparse", "No") && repo_check_space(c, repo, want - cur))
         return -1;
     return 0;
 }
@@ -274,16 +274,47 @@ job *prepare_delete_disk(cmdctx *c)
 static int run_clone_disk(job *j)
 {
     disk_plan *p = j->plan;
-    char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->src_repo, p->src_id);
-    char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", p->repo_id, p->disk_id);
+    const char *folder = p->folder ? p->folder : "VirtualDisks";
+    char *src = xasprintf("/OVS/Repositories/%s/%s/%s", p->src_repo, folder, p->src_id);
+    char *dst = xasprintf("/OVS/Repositories/%s/%s/%s", p->repo_id, folder, p->disk_id);
     int rc = agent_copy_file(AGENT_JOB(j, &p->t), src, dst, p->sparse, NULL);
     free(src);
     free(dst);
     if (rc != 0)
         return -1;
-    return gplan_store_create(j, p->g);
+    gplan_store_create(j, p->g);
+    repo_free_changed(j->eng, p->repo_id);
+    return 0;
 }
 
+/* D-10 and the clone's file: a copy of d, a VirtualDisk or a VirtualCdrom,
+ * in target; NULL after result_fail. */
+static disk_plan *clone_file_plan(cmdctx *c, obj *d, obj *target, int sparse)
+{
+    int iso = !strcmp(d->type, "VirtualCdrom");
+    double gib = strtod(obj_gets(d, "size"), NULL);
+    if (!sparse && repo_check_space(c, target, gib))
+        return NULL;
+    disk_plan *p = disk_plan_for_repo(c, target);
+    if (!p)
+        return NULL;
+    obj *src_repo = store_get(c->e->st, obj_gets(d, "repository"));
+    if (src_repo && !obj_list_has(src_repo, "presentedServers", p->t.id)) {
+        result_fail(c->res, "No server has both Repository %s and Repository %s presented", src_repo->name,
+                    target->name);
+        disk_plan_free(p);
+        return NULL;
+    }
+    ovm_new_id(iso ? "0015" : "0012", iso ? ".iso" : ".img", p->disk_id, sizeof p->disk_id);
+    snprintf(p->src_id, sizeof p->src_id, "%s", d->id);
+    snprintf(p->src_repo, sizeof p->src_repo, "%s", obj_gets(d, "repository"));
+    p->sparse = sparse;
+    p->folder = iso ? "ISOs" : NULL;
+    return p;
+}
+
+/* clone VirtualDisk, cloneVdToRepo VirtualDisk and cloneCdToRepo VirtualCdrom:
+ * one copy of the file through copy_file (SPARSE_COPY or NON_SPARSE_COPY). */
 job *prepare_clone_disk(cmdctx *c)
 {
     obj *d = resolve_instance(c, c->cmd->type, &c->cmd->instance);
@@ -296,33 +327,21 @@ job *prepare_clone_disk(cmdctx *c)
         return NULL;
     }
     int sparse = !strcmp(type, "SPARSE_COPY");
-    if (!sparse && check_space(c, target, strtod(obj_gets(d, "size"), NULL)))
-        return NULL;
-    disk_plan *p = disk_plan_for_repo(c, target);
+    disk_plan *p = clone_file_plan(c, d, target, sparse);
     if (!p)
         return NULL;
-    obj *src_repo = store_get(c->e->st, obj_gets(d, "repository"));
-    if (src_repo && !obj_list_has(src_repo, "presentedServers", p->t.id)) {
-        result_fail(c->res, "No server has both Repository %s and Repository %s presented", src_repo->name,
-                    target->name);
-        disk_plan_free(p);
-        return NULL;
-    }
-    ovm_new_id("0012", ".img", p->disk_id, sizeof p->disk_id);
-    snprintf(p->src_id, sizeof p->src_id, "%s", d->id);
-    snprintf(p->src_repo, sizeof p->src_repo, "%s", obj_gets(d, "repository"));
-    p->sparse = sparse;
     const char *name = gr_get(c->cmd, "name");
     char *defname = xasprintf("%s (clone)", d->name);
-    p->g = gplan_new("VirtualDisk", p->disk_id, name ? name : defname);
+    p->g = gplan_new(d->type, p->disk_id, name ? name : defname);
     free(defname);
     gplan_set(p->g, "size", obj_gets(d, "size"));
-    gplan_set(p->g, "sparse", sparse ? "Yes" : "No");
-    gplan_set(p->g, "shareable", obj_gets(d, "shareable"));
+    if (!p->folder) {
+        gplan_set(p->g, "sparse", sparse ? "Yes" : "No");
+        gplan_set(p->g, "shareable", obj_gets(d, "shareable"));
+    }
     gplan_set(p->g, "description", obj_gets(d, "description"));
     gplan_set(p->g, "repository", target->id);
-    static const job_spec spec = {.operation = "Clone", .type = "VirtualDisk", .fn = run_clone_disk,
-                                  .plan_free = disk_plan_free};
+    job_spec spec = {.operation = "Clone", .type = d->type, .fn = run_clone_disk, .plan_free = disk_plan_free};
     return spec_job(c, &spec, d->name, p, d->id, target->id, NULL);
 }
 

@@ -25,6 +25,11 @@ void vm_plan_free(void *arg)
     free(p->message);
     free_list(p->copy_src, p->ncopies);
     free_list(p->copy_dst, p->ncopies);
+    free_list(p->copy_repo, p->ncopies);
+    free_list(p->remap_map, p->nremap);
+    free_list(p->remap_old, p->nremap);
+    free_list(p->remap_new, p->nremap);
+    free_list(p->drop, p->ndrop);
     free(p->copy_sparse);
     for (size_t i = 0; i < p->nextra; i++)
         gplan_free(p->extra[i]);
@@ -124,6 +129,8 @@ const op ops_vm[] = {
     {GR_F_resume_Vm, NULL, prepare_resume, 0},
     {GR_F_migrate_Vm, NULL, prepare_migrate, 0},
     {GR_F_clone_Vm, NULL, prepare_clone, 0},
+    {GR_F_moveVmToRepository_Vm, NULL, prepare_move, 0},
+    {GR_F_getVmCfgFileContent_Vm, vm_cfg_file_content, NULL, 1},
     {GR_F_sendVmMessage_Vm, NULL, prepare_message, 0},
     {GR_F_create_VmDiskMapping, NULL, prepare_create_map, 0},
     {GR_F_edit_VmDiskMapping, NULL, prepare_edit_map, 0},

@@ -14,12 +14,42 @@ typedef struct vm_plan {
     char *message;
     /* clone */
     char src_repo[64];
-    char **copy_src, **copy_dst;
+    char **copy_src, **copy_dst, **copy_repo; /* agent paths; repository of the copy */
     int *copy_sparse;
     size_t ncopies;
     gplan **extra;          /* objects the clone creates besides the Vm */
     size_t nextra;
+    /* moveVmToRepository: mapping i of the Vm maps the copy remap_new[i]
+     * instead of remap_old[i]; drop: originals deleted after the switch */
+    char **remap_map, **remap_old, **remap_new, **drop;
+    size_t nremap, ndrop;
 } vm_plan;
+
+/* How a clone or a move treats the source's devices (ops_vm_clone.c). */
+typedef struct clone_opts {
+    const obj *cust;        /* VmCloneCustomizer, or NULL */
+    const obj *trepo;       /* default target repository */
+    const obj *pool;        /* pool whose servers must see every target, or NULL */
+    int move;               /* moveVmToRepository: shareable disks are copied too (MV-5) */
+} clone_opts;
+
+extern const char thin_clone_text[];
+/* Plans the disk copies of a clone or move of vm into p (CL-2..CL-5, CL-9,
+ * MV-2..MV-5, the customizer's storage mappings); 0, or -1 after result_fail. */
+/* MV-2, V-5: dst is presented to a server of o->pool (unless it is o->trepo,
+ * checked by the caller) and to p's server, which must also see src. */
+int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst);
+int plan_disk_copies(cmdctx *c, vm_plan *p, const obj *vm, const clone_opts *o);
+/* The network of the clone of vnic: the customizer's mapping, else its own. */
+const char *clone_vnic_network(engine *e, const obj *cust, const obj *vnic);
+/* The job function of both: copy every planned disk (each copy undone on failure). */
+int run_disk_copies(job *j, vm_plan *p);
+obj *detached_from_plan(const gplan *g);
+/* The customizer named by attr; it must be one of vm's (NULL: none asked
+ * for; *failed after result_fail). */
+const obj *vm_customizer(cmdctx *c, const obj *vm, const char *attr, int *failed);
+job *prepare_move(cmdctx *c);
+void vm_cfg_file_content(cmdctx *c);
 
 void vm_plan_free(void *arg);
 /* The server for configuration calls: the VM's host while it has a domain,
@@ -53,7 +83,7 @@ job *prepare_clone(cmdctx *c);
  * objects to store besides the Vm, the files to copy first, vm.cfg from all
  * of them, and the job that copies, writes vm.cfg and stores. */
 void vm_plan_add_extra(vm_plan *p, gplan *g);
-void vm_plan_add_copy(vm_plan *p, const char *src, const char *dst, int sparse);
+void vm_plan_add_copy(vm_plan *p, const char *src, const char *repo, const char *dst, int sparse);
 xr_value *vm_plan_config(engine *e, const vm_plan *p);
 int vm_run_clone(job *j);
 /* The same for a plan the job does not own as its plan (importTemplate). */

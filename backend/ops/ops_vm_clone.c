@@ -15,6 +15,16 @@
 
 /* ---- clone ---- */
 
+int run_disk_copies(job *j, vm_plan *p)
+{
+    for (size_t i = 0; i < p->ncopies; i++) {
+        if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
+            return -1;
+        storage_undo_file(j, &p->t, p->copy_repo[i], p->copy_dst[i], "the disk copy");
+    }
+    return 0;
+}
+
 int vm_run_clone(job *j)
 {
     return vm_plan_run(j, j->plan);
@@ -22,11 +32,8 @@ int vm_run_clone(job *j)
 
 int vm_plan_run(job *j, vm_plan *p)
 {
-    for (size_t i = 0; i < p->ncopies; i++) {
-        if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
-            return -1;
-        storage_undo_file(j, &p->t, p->repo_id, p->copy_dst[i], "the disk copy");
-    }
+    if (run_disk_copies(j, p) != 0)
+        return -1;
     if (agent_create_vm(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, p->cfg, NULL) != 0)
         return -1;
     for (size_t i = 0; i < p->nextra; i++)
@@ -49,56 +56,179 @@ void vm_plan_add_extra(vm_plan *p, gplan *g)
     p->extra[p->nextra++] = g;
 }
 
-void vm_plan_add_copy(vm_plan *p, const char *src, const char *dst, int sparse)
+void vm_plan_add_copy(vm_plan *p, const char *src, const char *repo, const char *dst, int sparse)
 {
-    p->copy_src = xrealloc(p->copy_src, (p->ncopies + 1) * sizeof *p->copy_src);
-    p->copy_dst = xrealloc(p->copy_dst, (p->ncopies + 1) * sizeof *p->copy_dst);
-    p->copy_sparse = xrealloc(p->copy_sparse, (p->ncopies + 1) * sizeof *p->copy_sparse);
+    size_t n = p->ncopies + 1;
+    p->copy_src = xrealloc(p->copy_src, n * sizeof *p->copy_src);
+    p->copy_dst = xrealloc(p->copy_dst, n * sizeof *p->copy_dst);
+    p->copy_repo = xrealloc(p->copy_repo, n * sizeof *p->copy_repo);
+    p->copy_sparse = xrealloc(p->copy_sparse, n * sizeof *p->copy_sparse);
     p->copy_src[p->ncopies] = xstrdup(src);
     p->copy_dst[p->ncopies] = xstrdup(dst);
+    p->copy_repo[p->ncopies] = xstrdup(repo);
     p->copy_sparse[p->ncopies] = sparse;
-    p->ncopies++;
+    p->ncopies = n;
 }
 
-/* Disk mappings of the clone (CL-2, CL-5): copies of private disks, the
- * same shareable disks, empty CD-ROM drives. Also fills v's mapping list. */
-static void plan_clone_disks(cmdctx *c, vm_plan *p, const obj *vm, const char *trepo, double *need)
+/* The customizer's object of type for the source object (by key), or NULL. */
+static obj *cust_mapping(engine *e, const obj *cust, const char *type, const char *key, const char *ref)
+{
+    if (!cust)
+        return NULL;
+    obj **v;
+    size_t n = store_find_by(e->st, type, "customizer", cust->id, &v);
+    obj *hit = NULL;
+    for (size_t i = 0; i < n && !hit; i++)
+        if (obj_is(v[i], key, ref))
+            hit = v[i];
+    free(v);
+    return hit;
+}
+
+const char *clone_vnic_network(engine *e, const obj *cust, const obj *vnic)
+{
+    obj *m = cust_mapping(e, cust, "VmCloneNetworkMapping", "vnic", vnic->id);
+    return obj_gets(m ? m : vnic, "network");
+}
+
+/* Where one disk goes and how (CL-3, CL-4, the storage mapping): its target
+ * repository, or NULL after result_fail; *sparse the copy method. */
+static const obj *disk_target(cmdctx *c, const clone_opts *o, const obj *map, const obj *d, int *sparse)
+{
+    obj *sm = cust_mapping(c->e, o->cust, "VmCloneStorageMapping", "vmDiskMapping", map->id);
+    *sparse = obj_is(d, "sparse", "Yes");
+    if (!sm)
+        return o->trepo;
+    if (obj_is(sm, "cloneType", "THIN_CLONE")) { /* edited or created before OCFS2 checks */
+        result_fail(c->res, "%s", thin_clone_text);
+        return NULL;
+    }
+    *sparse = obj_is(sm, "cloneType", "SPARSE_COPY");
+    obj *r = store_get(c->e->st, obj_gets(sm, "repository"));
+    if (!r)
+        result_fail(c->res, "Repository of VmCloneStorageMapping %s no longer exists", sm->name);
+    return r;
+}
+
+/* MV-2, V-5: the copying server sees source and target, the clone's pool
+ * sees the target. */
+int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, const obj *dst)
+{
+    if (o->pool && dst != o->trepo && check_repo_in_pool(c, dst, o->pool))
+        return -1;
+    if (src && src != dst && !obj_list_has(dst, "presentedServers", p->t.id)) {
+        result_fail(c->res, "No server has both Repository %s and Repository %s presented", src->name, dst->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds the copy of disk d (mapped by map) to p; its new id in did. */
+static int plan_one_copy(cmdctx *c, vm_plan *p, const clone_opts *o, const obj *map, const obj *d, char *did,
+                         double *need, const obj **need_repo)
+{
+    int sparse;
+    const obj *dst = disk_target(c, o, map, d, &sparse);
+    if (!dst || check_target(c, o, p, store_get(c->e->st, obj_gets(d, "repository")), dst))
+        return -1;
+    ovm_new_id("0012", ".img", did, 64);
+    char *name = xasprintf(o->move ? "%s" : "%s (clone)", d->name);
+    gplan *dg = copy_plan(d, "VirtualDisk", did, name);
+    free(name);
+    gplan_set(dg, "repository", dst->id);
+    gplan_set(dg, "sparse", sparse ? "Yes" : "No");
+    vm_plan_add_extra(p, dg);
+    char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", obj_gets(d, "repository"), d->id);
+    char *to = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", dst->id, did);
+    vm_plan_add_copy(p, src, dst->id, to, sparse);
+    free(src);
+    free(to);
+    *need = sparse ? 0 : strtod(obj_gets(d, "size"), NULL);
+    *need_repo = dst;
+    return 0;
+}
+
+static void add_remap(vm_plan *p, const obj *map, const char *old, const char *new_disk)
+{
+    size_t n = p->nremap + 1;
+    p->remap_map = xrealloc(p->remap_map, n * sizeof *p->remap_map);
+    p->remap_old = xrealloc(p->remap_old, n * sizeof *p->remap_old);
+    p->remap_new = xrealloc(p->remap_new, n * sizeof *p->remap_new);
+    p->remap_map[p->nremap] = xstrdup(map->id);
+    p->remap_old[p->nremap] = xstrdup(old);
+    p->remap_new[p->nremap] = xstrdup(new_disk);
+    p->nremap = n;
+}
+
+/* MV-4, CL-9: each target repository has room for its non-sparse copies. */
+static int check_needs(cmdctx *c, const obj **repos, const double *need, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0;
+        int first = 1;
+        for (size_t k = 0; k < n; k++) {
+            if (repos[k] == repos[i]) {
+                first &= k >= i;
+                sum += need[k];
+            }
+        }
+        if (first && sum > 0 && repo_check_space(c, repos[i], sum) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One disk mapping of the source: copied (private disks; shareable ones
+ * only for a move or when the customizer asks, CL-5, MV-5), or kept. */
+static int plan_one_mapping(cmdctx *c, vm_plan *p, const clone_opts *o, const obj *map, double *need,
+                            const obj **repo)
+{
+    char mid[64], did[64] = "";
+    obj *d = store_get(c->e->st, obj_gets(map, "virtualDisk"));
+    int copy = d && (!obj_is(d, "shareable", "Yes") || o->move ||
+                     cust_mapping(c->e, o->cust, "VmCloneStorageMapping", "vmDiskMapping", map->id));
+    if (copy && plan_one_copy(c, p, o, map, d, did, need, repo) != 0)
+        return -1;
+    if (o->move) {
+        if (copy) {
+            add_remap(p, map, d->id, did);
+            if (!obj_is(d, "shareable", "Yes")) { /* MV-5: shared originals stay */
+                p->drop = xrealloc(p->drop, (p->ndrop + 1) * sizeof *p->drop);
+                p->drop[p->ndrop++] = xstrdup(d->id);
+            }
+        }
+        return 0;
+    }
+    ovm_new_id("0013", "", mid, sizeof mid);
+    gplan *m = copy_plan(map, "VmDiskMapping", mid, mid);
+    gplan_set(m, "vm", p->vm_id);
+    if (copy)
+        gplan_set(m, "virtualDisk", did);
+    else if (obj_get(map, "virtualCdrom"))
+        gplan_set(m, "virtualCdrom", ""); /* CL-2: the clone's drive is empty */
+    vm_plan_add_extra(p, m);
+    return 0;
+}
+
+int plan_disk_copies(cmdctx *c, vm_plan *p, const obj *vm, const clone_opts *o)
 {
     obj **maps;
     size_t n = store_find_by(c->e->st, "VmDiskMapping", "vm", vm->id, &maps);
-    for (size_t i = 0; i < n; i++) {
-        char mid[64];
-        ovm_new_id("0013", "", mid, sizeof mid);
-        gplan *m = copy_plan(maps[i], "VmDiskMapping", mid, mid);
-        gplan_set(m, "vm", p->vm_id);
-        obj *d = store_get(c->e->st, obj_gets(maps[i], "virtualDisk"));
-        if (d && !obj_is(d, "shareable", "Yes")) {
-            char did[64];
-            ovm_new_id("0012", ".img", did, sizeof did);
-            char *name = xasprintf("%s (clone)", d->name);
-            gplan *dg = copy_plan(d, "VirtualDisk", did, name);
-            free(name);
-            gplan_set(dg, "repository", trepo);
-            vm_plan_add_extra(p, dg);
-            char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", obj_gets(d, "repository"), d->id);
-            char *dst = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", trepo, did);
-            vm_plan_add_copy(p, src, dst, obj_is(d, "sparse", "Yes"));
-            free(src);
-            free(dst);
-            if (!obj_is(d, "sparse", "Yes"))
-                *need += strtod(obj_gets(d, "size"), NULL);
-            gplan_set(m, "virtualDisk", did);
-        } else if (obj_get(maps[i], "virtualCdrom")) {
-            gplan_set(m, "virtualCdrom", "");
-        }
-        vm_plan_add_extra(p, m);
+    double need[n + 1];
+    const obj *repos[n + 1];
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        need[i] = 0;
+        repos[i] = o->trepo;
+        rc = plan_one_mapping(c, p, o, maps[i], &need[i], &repos[i]);
     }
     free(maps);
+    return rc ? rc : check_needs(c, repos, need, n);
 }
 
 static int next_mac(engine *e, char *buf, size_t len, vm_plan *p);
 
-static void plan_clone_vnics(cmdctx *c, vm_plan *p, const obj *vm)
+static void plan_clone_vnics(cmdctx *c, vm_plan *p, const obj *vm, const obj *cust)
 {
     obj **v;
     size_t n = store_find_by(c->e->st, "Vnic", "vm", vm->id, &v);
@@ -111,6 +241,7 @@ static void plan_clone_vnics(cmdctx *c, vm_plan *p, const obj *vm)
         gplan *g = copy_plan(v[i], "Vnic", id, mac);
         gplan_set(g, "vm", p->vm_id);
         gplan_set(g, "macAddress", mac);
+        gplan_set(g, "network", clone_vnic_network(c->e, cust, v[i]));
         vm_plan_add_extra(p, g);
     }
     free(v);
@@ -144,7 +275,7 @@ static int next_mac(engine *e, char *buf, size_t len, vm_plan *p)
     return -1;
 }
 
-static obj *detached_from_plan(const gplan *g)
+obj *detached_from_plan(const gplan *g)
 {
     obj *o = obj_detached(g->type, g->id, g->name);
     for (size_t i = 0; i < g->n; i++)
@@ -177,55 +308,55 @@ xr_value *vm_plan_config(engine *e, const vm_plan *p)
     return cfg;
 }
 
-job *prepare_clone(cmdctx *c)
+/* The customizer named by attr, which must be one of vm's (NULL: none asked
+ * for; *failed after result_fail). */
+const obj *vm_customizer(cmdctx *c, const obj *vm, const char *attr, int *failed)
 {
-    obj *vm = vm_instance(c);
-    if (!vm)
+    const char *v = gr_get(c->cmd, attr);
+    *failed = 0;
+    if (!v)
         return NULL;
-    if (gr_get(c->cmd, "cloneCustomizer")) {
-        result_fail(c->res, "Object type VmCloneCustomizer is not supported by this Manager");
-        return NULL;
+    obj *cust = resolve_ref(c, "VmCloneCustomizer", v);
+    if (cust && !obj_is(cust, "vm", vm->id)) {
+        result_fail(c->res, "VmCloneCustomizer %s belongs to another Vm, not to Vm %s", cust->name, vm->name);
+        cust = NULL;
     }
+    *failed = !cust;
+    return cust;
+}
+
+/* CL-1: stopped VMs and templates only; a running one only as a hot clone. */
+static int clone_state_ok(cmdctx *c, const obj *vm)
+{
     if (status_get(vm) == ST_RUNNING) {
         result_fail(c->res, "Hot clone of running Vm %s needs thin clones on an OCFS2 repository; stop the Vm first",
                     vm->name);
-        return NULL;
+        return 0;
     }
     if (status_get(vm) != ST_STOPPED && status_get(vm) != ST_TEMPLATE) {
         refuse_state(c, vm, "clone");
-        return NULL;
+        return 0;
     }
-    int tmpl = !strcmp(gr_get(c->cmd, "destType"), "VmTemplate");
-    obj *trepo = store_get(c->e->st, obj_gets(vm, "repository"));
-    if (gr_get(c->cmd, "targetRepository") && !(trepo = resolve_ref(c, "Repository", gr_get(c->cmd, "targetRepository"))))
-        return NULL;
-    obj *pool = NULL;
-    if (gr_get(c->cmd, "serverPool")) {
-        if (!(pool = resolve_ref(c, "ServerPool", gr_get(c->cmd, "serverPool"))))
-            return NULL;
-    } else if (!tmpl && status_get(vm) != ST_TEMPLATE) {
-        pool = store_get(c->e->st, obj_gets(vm, "serverPool"));
-    }
+    return 1;
+}
+
+/* The clone's pool (CL-6, CL-7): serverPool=, else the source's; none for
+ * templates and for VMs cloned from templates. *failed after result_fail. */
+static obj *clone_pool(cmdctx *c, const obj *vm, int tmpl, int *failed)
+{
+    *failed = 0;
     if (tmpl)
-        pool = NULL;
-    if (!trepo || (pool && check_repo_in_pool(c, trepo, pool)))
         return NULL;
-    vm_plan *p = plan_on(c, vm, trepo->id);
-    if (!p)
-        return NULL;
-    obj *src_repo = store_get(c->e->st, obj_gets(vm, "repository"));
-    if (src_repo && src_repo != trepo && !obj_list_has(src_repo, "presentedServers", p->t.id)) {
-        result_fail(c->res, "No server has both Repository %s and Repository %s presented", src_repo->name,
-                    trepo->name);
-        vm_plan_free(p);
-        return NULL;
+    if (gr_get(c->cmd, "serverPool")) {
+        obj *pool = resolve_ref(c, "ServerPool", gr_get(c->cmd, "serverPool"));
+        *failed = !pool;
+        return pool;
     }
-    const char *name = gr_get(c->cmd, "destName");
-    ovm_new_id("0006", "", p->vm_id, sizeof p->vm_id);
-    snprintf(p->repo_id, sizeof p->repo_id, "%s", trepo->id);
-    double need = 0;
-    plan_clone_disks(c, p, vm, trepo->id, &need);
-    plan_clone_vnics(c, p, vm);
+    return status_get(vm) != ST_TEMPLATE ? store_get(c->e->st, obj_gets(vm, "serverPool")) : NULL;
+}
+
+static void set_clone_vm(vm_plan *p, const obj *vm, const obj *trepo, const obj *pool, int tmpl, const char *name)
+{
     p->g = copy_plan(vm, "Vm", p->vm_id, name);
     gplan_set(p->g, "repository", trepo->id);
     gplan_set(p->g, "status", status_name(tmpl ? ST_TEMPLATE : ST_STOPPED));
@@ -234,21 +365,36 @@ job *prepare_clone(cmdctx *c)
     gplan_set(p->g, "restartRequired", "");
     if (tmpl)
         gplan_set(p->g, "highAvailability", "No");
-    if (need > 0) {
-        obj **disks;
-        size_t nd = store_find_by(c->e->st, "VirtualDisk", "repository", trepo->id, &disks);
-        double free_gib = strtod(obj_gets(trepo, "size"), NULL);
-        for (size_t i = 0; i < nd; i++)
-            if (!obj_is(disks[i], "sparse", "Yes"))
-                free_gib -= strtod(obj_gets(disks[i], "size"), NULL);
-        free(disks);
-        if (need > free_gib) {
-            result_fail(c->res, "Repository %s has %.1f GiB free; this operation needs %.1f GiB", trepo->name,
-                        free_gib, need);
-            vm_plan_free(p);
-            return NULL;
-        }
+}
+
+job *prepare_clone(cmdctx *c)
+{
+    obj *vm = vm_instance(c);
+    if (!vm || !clone_state_ok(c, vm))
+        return NULL;
+    int failed, tmpl = !strcmp(gr_get(c->cmd, "destType"), "VmTemplate");
+    const obj *cust = vm_customizer(c, vm, "cloneCustomizer", &failed);
+    if (failed)
+        return NULL;
+    obj *trepo = store_get(c->e->st, obj_gets(vm, "repository"));
+    if (gr_get(c->cmd, "targetRepository") && !(trepo = resolve_ref(c, "Repository", gr_get(c->cmd, "targetRepository"))))
+        return NULL;
+    obj *pool = clone_pool(c, vm, tmpl, &failed);
+    if (failed || !trepo || (pool && check_repo_in_pool(c, trepo, pool)))
+        return NULL;
+    vm_plan *p = plan_on(c, vm, trepo->id);
+    if (!p)
+        return NULL;
+    ovm_new_id("0006", "", p->vm_id, sizeof p->vm_id);
+    snprintf(p->repo_id, sizeof p->repo_id, "%s", trepo->id);
+    clone_opts o = {.cust = cust, .trepo = trepo, .pool = pool};
+    if (check_target(c, &o, p, store_get(c->e->st, obj_gets(vm, "repository")), trepo) ||
+        plan_disk_copies(c, p, vm, &o) != 0) {
+        vm_plan_free(p);
+        return NULL;
     }
+    plan_clone_vnics(c, p, vm, cust);
+    set_clone_vm(p, vm, trepo, pool, tmpl, gr_get(c->cmd, "destName"));
     p->cfg = vm_plan_config(c->e, p);
     static const job_spec spec = {.operation = "Clone", .type = "Vm", .fn = vm_run_clone, .plan_free = vm_plan_free};
     return spec_job(c, &spec, vm->name, p, vm->id, trepo->id, NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/flows/flow.h"
+#include "backend/flows/relations.h"
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
@@ -46,8 +47,10 @@ static int run_map(job *j)
         j->result_obj = xstrdup(m->id);
     } else if (p->delete_id[0]) {
         obj *m = store_get(e->st, p->delete_id);
-        if (m)
+        if (m) {
+            relations_on_delete(e, m); /* customizers' storage mappings of it (rolled back alike) */
             store_delete(e->st, m);
+        }
     }
     store_set_actor(e->st, 0);
     store_unlock(e->st);

@@ -163,6 +163,22 @@ static const show_row appliance_disk_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, GIB("Max (GiB)", "size"), REF("Virtual Appliance", "virtualAppliance"), ROW_END,
 };
 
+static const show_row customizer_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Vm", "vm"),
+    RELATED("Storage Mapping", "VmCloneStorageMapping", "customizer"),
+    RELATED("Network Mapping", "VmCloneNetworkMapping", "customizer"), ROW_END,
+};
+
+static const show_row clone_storage_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Clone Type", "cloneType"), REF("Vm Disk Mapping", "vmDiskMapping"),
+    REF("Repository", "repository"), REF("Vm Clone Customizer", "customizer"), ROW_END,
+};
+
+static const show_row clone_network_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Vnic", "vnic"), REF("Network", "network"),
+    REF("Vm Clone Customizer", "customizer"), ROW_END,
+};
+
 /* Types without a table show Name and Id. */
 static const show_row plain_rows[] = {ROW_NAME, ROW_ID, ROW_END};
 
@@ -191,6 +207,9 @@ const show_table show_tables[] = {
     {"VolumeGroup", vgroup_rows},
     {"AccessGroup", agroup_rows},
     {"StorageInitiator", initiator_rows},
+    {"VmCloneCustomizer", customizer_rows},
+    {"VmCloneStorageMapping", clone_storage_rows},
+    {"VmCloneNetworkMapping", clone_network_rows},
     {NULL, NULL},
 };
 

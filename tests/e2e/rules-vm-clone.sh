@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # doc/object-model.md §6.8 simple clone (CL-1, CL-2, CL-5..CL-8, CL-10) and the
-# backup/clone scripts of doc/command-language.md §12.6, whose Tier 2 commands
-# (VmCloneCustomizer, moveVmToRepository, exportVirtualAppliance) must fail
-# cleanly while the Tier 1 ones work. Effects checked on the NFS export.
+# backup/clone scripts of doc/command-language.md §12.6, whose unsupported
+# commands (exportVirtualAppliance) must fail cleanly while the others work
+# (customizers and moves in depth: clone-customizer.sh). Effects checked on
+# the NFS export.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
@@ -29,9 +30,9 @@ step "start src" "start Vm name=src"
 refused "CL-1 a running Vm is not cloned (hot clone is Tier 2)" "clone Vm name=src destType=Vm destName=hot" \
     "Hot clone of running Vm src needs thin clones on an OCFS2 repository; stop the Vm first"
 step "stop src" "stop Vm name=src"
-# CL-10
-refused "CL-10 clone with a customizer" "clone Vm name=src destType=Vm destName=x serverPool=pool1 cloneCustomizer=c" \
-    "Object type VmCloneCustomizer is not supported by this Manager"
+# CL-10 (customizers are supported since issue 11: an unknown one is not found)
+refused "CL-10 clone with an unknown customizer" "clone Vm name=src destType=Vm destName=x serverPool=pool1 cloneCustomizer=c" \
+    "Cannot find VmCloneCustomizer with name: c"
 # CL-6 with V-5
 refused "CL-6 V-5 applies to the clone's pool" "clone Vm name=src destType=Vm destName=x serverPool=pool2" \
     "Repository repo1 is not presented to any server of ServerPool pool2"
@@ -97,14 +98,14 @@ check "CL-7 the template: Template, no pool, High Availability No" \
 step "CL-6 a Vm cloned from a template is Unassigned" "clone Vm name=tp destType=Vm destName=fromtp"
 check "CL-6 fromtp has no pool" test -z "$(vm_field fromtp 'Server Pool')"
 
-# doc/command-language.md §12.6: the backup/clone script, Tier 2 steps fail cleanly
-refused "§12.6 create VmCloneCustomizer" "create VmCloneCustomizer name=c on Vm name=src" \
-    "Object type VmCloneCustomizer is not supported by this Manager"
-refused "§12.6 create VmCloneStorageMapping" \
-    "create VmCloneStorageMapping cloneType=SPARSE_COPY vmDiskMapping=x repository=repo1 on VmCloneCustomizer name=c" \
-    "Object type VmCloneStorageMapping is not supported by this Manager"
-refused "§12.6 moveVmToRepository" "moveVmToRepository Vm name=cl CloneCustomizer=c targetRepository=repo1" \
-    "Object type VmCloneCustomizer is not supported by this Manager"
+# doc/command-language.md §12.6: the backup/clone script; its wrong steps fail cleanly
+step "§12.6 create VmCloneCustomizer" "create VmCloneCustomizer name=c on Vm name=src"
+refused "§12.6 create VmCloneStorageMapping of an unknown disk mapping" \
+    "create VmCloneStorageMapping cloneType=SPARSE_COPY name=s vmDiskMapping=x repository=repo1 on VmCloneCustomizer name=c" \
+    "Cannot find VmDiskMapping with name: x"
+refused "§12.6 moveVmToRepository with another Vm's customizer" \
+    "moveVmToRepository Vm name=cl CloneCustomizer=c targetRepository=repo1" \
+    "VmCloneCustomizer c belongs to another Vm, not to Vm cl"
 step "§12.6 rename, unassign and tag the clone" "edit vm name=cl name=z; migrate Vm name=z; create tag name=bk; add tag name=bk to Vm name=z"
 check "§12.6 z is Unassigned" test -z "$(vm_field z 'Server Pool')"
 refused "§12.6 exportVirtualAppliance" "exportVirtualAppliance Repository name=repo1 name=z vms=z" \

@@ -4,7 +4,8 @@
 
 # rv_setup NAME N [agent options]: work dir, N agents ovs02.. on 127.0.0.2..
 # with an NFS export nfs:/repo1, ovmd, discovery of all servers. RV_OPTS_<i>
-# (word-split) adds options for the agent on 127.0.0.<i> only.
+# (word-split) adds options for the agent on 127.0.0.<i> only. RV_NET (default
+# 127.0.0) moves the agents to another /24, e.g. 127.0.62 (RV_NET.2..).
 rv_setup() {
     local name=$1 n=$2 i v; shift 2
     work=$(mktemp -d "/tmp/ovm-rules-vm-$name.XXXXXX")
@@ -17,12 +18,12 @@ rv_setup() {
     for i in $(seq 2 $((n + 1))); do
         v=RV_OPTS_$i
         # shellcheck disable=SC2086
-        check "agent on 127.0.0.$i starts" agent_start "$work/a$i" 127.0.0.$i "$port" --nfs-root "$nfs" \
+        check "agent on ${RV_NET:-127.0.0}.$i starts" agent_start "$work/a$i" "${RV_NET:-127.0.0}.$i" "$port" --nfs-root "$nfs" \
             --hostname ovs0$i "$@" ${!v:-}
     done
     check "ovmd starts" ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")"
     local cmds=""
-    for i in $(seq 2 $((n + 1))); do cmds+="discoverServer ipAddress=127.0.0.$i password=s3cret; "; done
+    for i in $(seq 2 $((n + 1))); do cmds+="discoverServer ipAddress=${RV_NET:-127.0.0}.$i password=s3cret; "; done
     step "discover $n servers" "$cmds"
 }
 
@@ -76,7 +77,7 @@ vm_field() { ovm "show Vm name=$1"; field "$2"; }
 # vm_host VM: the name of the server a VM runs on (or last ran on).
 vm_host() { ovm "show Vm name=$1"; sed -n 's/^  Server = .*\[\(.*\)\]$/\1/p' <<<"$out"; }
 # agent_vms N: domain names the agent on 127.0.0.N runs.
-agent_vms() { xr_call "127.0.0.$1" "$port" list_vms | xpath '//member[name="name"]/value/string/text()'; }
+agent_vms() { xr_call "${RV_NET:-127.0.0}.$1" "$port" list_vms | xpath '//member[name="name"]/value/string/text()'; }
 # agent_runs N VMID: the agent on 127.0.0.N runs that domain.
 agent_runs() { grep -q "$2" <<<"$(agent_vms "$1")"; }
 # set_fault N LINE: fault-injection rule for the agent on 127.0.0.N ("" clears).

@@ -4,3 +4,6 @@ RULES_VM_TESTS = tests/e2e/rules-vm-states.sh tests/e2e/rules-vm-create.sh \
 	tests/e2e/rules-vm-placement.sh tests/e2e/rules-vm-clone.sh tests/e2e/rules-vm-more.sh
 TESTS += $(RULES_VM_TESTS)
 EXTRA_DIST += $(RULES_VM_TESTS) tests/e2e/rules-vm-lib.sh
+# issue 11: clone customizers, moveVmToRepository and the clone verbs (agents on 127.0.62.x)
+TESTS += tests/e2e/clone-customizer.sh
+EXTRA_DIST += tests/e2e/clone-customizer.sh

@@ -214,12 +214,12 @@ static void test_verb_type_errors(void **state)
     gr_command_free(&c);
     parse_err("create VmCloneStorageMapping cloneType=THIN_CLONE vmDiskMapping=m repository=r "
               "on VmCloneCustomizer name=c",
-              "Object type VmCloneStorageMapping is not supported by this Manager");
+              "Missing mandatory attribute: name");
     parse_err("create VmCloneStorageMapping cloneType=FAST vmDiskMapping=m repository=r "
               "on VmCloneCustomizer name=c",
               "Invalid value 'FAST' for cloneType; expected one of: SPARSE_COPY, "
               "NON_SPARSE_COPY, THIN_CLONE");
-    parse_err("create VmCloneNetworkMapping vnic=v on VmCloneCustomizer name=c",
+    parse_err("create VmCloneNetworkMapping name=n vnic=v on VmCloneCustomizer name=c",
               "Missing mandatory attribute: network");
 }
 
@@ -477,7 +477,7 @@ static void test_tables(void **state)
         assert_non_null(gr_cmd_find("list", t[i]->name));
         assert_non_null(gr_cmd_find("show", t[i]->name));
     }
-    assert_int_equal(r1, 27);
+    assert_int_equal(r1, 30);
     assert_string_equal(gr_type_find("vm")->show_name, "VM");
     assert_string_equal(gr_type_find("VirtualDisk")->code, "0012");
     assert_string_equal(gr_type_find("VirtualDisk")->show_name, "Virtual Disk");

@@ -83,15 +83,16 @@ static void test_showcustomcmds(void **state)
 {
     char **v;
     size_t n = gr_showcustomcmds_lines(gr_type_find("Vm"), &v);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     assert_string_equal(v[0], "clone Vm <instance> destType=<Vm|VmTemplate> destName=<name> "
                               "[serverPool=<ServerPool>] [cloneCustomizer=<VmCloneCustomizer>] "
                               "[targetRepository=<Repository>]");
-    assert_string_equal(v[1], "kill Vm <instance>");
-    assert_string_equal(v[7], "start Vm <instance>");
-    assert_string_equal(v[3], "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> "
-                              "targetRepository=<Repository>" MARK);
-    assert_string_equal(v[9], "suspend Vm <instance>");
+    assert_string_equal(v[1], "getVmCfgFileContent Vm <instance>");
+    assert_string_equal(v[2], "kill Vm <instance>");
+    assert_string_equal(v[8], "start Vm <instance>");
+    assert_string_equal(v[4], "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> "
+                              "targetRepository=<Repository>");
+    assert_string_equal(v[10], "suspend Vm <instance>");
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
     assert_int_equal(n, 8);

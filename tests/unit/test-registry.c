@@ -61,7 +61,7 @@ static void test_former_drift(void **state)
     expect_bound(GR_F_refresh_PhysicalDisk);
     expect_refused(GR_F_takeOwnership_Repository,
                    "Command 'takeOwnership' is not supported for object type Repository");
-    expect_refused(GR_F_moveVmToRepository_Vm, "Object type VmCloneCustomizer is not supported by this Manager");
+    expect_bound(GR_F_moveVmToRepository_Vm);
     expect_bound(GR_F_exportVirtualAppliance_Repository); /* implemented since (issue 11) */
 }
 
@@ -71,9 +71,12 @@ static void test_recognised_types(void **state)
     (void)state;
     expect_bound(GR_F_list_BondPort);
     expect_refused(GR_F_show_BondPort, "Object type BondPort is not supported by this Manager");
+    expect_bound(GR_F_list_StorageArray);
     expect_bound(GR_F_show_StorageArray);
     expect_bound(GR_F_refresh_StorageArray);
-    expect_refused(GR_F_create_VmCloneCustomizer, "Object type VmCloneCustomizer is not supported by this Manager");
+    expect_bound(GR_F_create_VmCloneCustomizer); /* issue 11: clone customizers */
+    expect_refused(GR_F_clonePdToRepo_PhysicalDisk,
+                   "Command 'clonePdToRepo' is not supported for object type PhysicalDisk");
     expect_bound(GR_F_show_Vm);
     expect_bound(GR_F_showcustomcmds);
 }
