@@ -67,6 +67,9 @@ struct driver {
     /* configure_vm of a running domain: the new vCPU count, live. */
     xr_value *(*set_vcpus)(struct call_ctx *c, const char *vm, int64_t vcpus);
     xr_value *(*send_to_guest)(struct call_ctx *c, const char *vm, const xr_value *msg);
+    /* What the guest sent the Manager: a list of {key, value} structs, oldest
+     * first, or nil once emptied when clear is set. */
+    xr_value *(*guest_messages)(struct call_ctx *c, const char *vm, int clear);
     /* Runs unlocked: takes s->lock itself around state changes. */
     xr_value *(*migrate)(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live,
                          int ssl);
@@ -81,6 +84,8 @@ struct driver {
     /* Test hooks of the simulator (sim_* methods); NULL elsewhere. */
     xr_value *(*receive)(struct call_ctx *c, const char *repo, const char *vm, const xr_value *rec);
     xr_value *(*guest_shutdown)(struct call_ctx *c, const char *vm);
+    /* Test hook: the guest sends the Manager the pair key=value. */
+    xr_value *(*guest_send)(struct call_ctx *c, const char *vm, const char *key, const char *value);
     xr_value *(*crash)(struct call_ctx *c);
 };
 

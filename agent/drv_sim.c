@@ -64,6 +64,44 @@ static xr_value *sim_send_to_guest(struct call_ctx *c, const char *vm, const xr_
     return xr_nil();
 }
 
+/* A guest keeps at most this many unread pairs for the Manager, like a
+ * bounded channel: the oldest goes when a new one comes. */
+#define GUEST_SENT_MAX 64
+
+static xr_value *sim_guest_messages(struct call_ctx *c, const char *vm, int clear)
+{
+    xr_value *dom = sim_domain(c->sim, vm);
+    if (!dom)
+        return call_fault(c, "exceptions.RuntimeError:VM %s is not running", vm);
+    if (clear) {
+        xr_struct_set(dom, "guest_sent", xr_array());
+        return xr_nil();
+    }
+    return xr_copy(sim_member(dom, "guest_sent", XR_ARRAY));
+}
+
+/* The limits are sendVmMessage's (a key of 1 to 256 bytes, a value of at
+ * most 8192), so that what a guest sends can always be shown. */
+static xr_value *sim_guest_send(struct call_ctx *c, const char *vm, const char *key, const char *value)
+{
+    xr_value *dom = sim_domain(c->sim, vm);
+    if (!dom)
+        return call_fault(c, "exceptions.RuntimeError:VM %s is not running", vm);
+    if (!*key || strlen(key) > 256 || strlen(value) > 8192)
+        return call_fault(c, "exceptions.ValueError:a guest message key is 1 to 256 bytes, its value at most 8192");
+    xr_value *list = sim_member(dom, "guest_sent", XR_ARRAY);
+    if (list->n >= GUEST_SENT_MAX) {
+        xr_free(list->items[0]);
+        memmove(list->items, list->items + 1, (list->n - 1) * sizeof *list->items);
+        list->n--;
+    }
+    xr_value *m = xr_struct();
+    xr_struct_set(m, "key", xr_string(key));
+    xr_struct_set(m, "value", xr_string(value));
+    xr_array_add(list, m);
+    return xr_nil();
+}
+
 static int sim_drv_open(struct sim *s, const struct agent_config *cfg)
 {
     (void)s, (void)cfg;
@@ -119,6 +157,7 @@ const struct driver sim_driver = {
     .list_vms = simdrv_list_vms,
     .set_vcpus = sim_set_vcpus,
     .send_to_guest = sim_send_to_guest,
+    .guest_messages = sim_guest_messages,
     .migrate = simdrv_migrate,
     .migration_target = sim_migration_target,
     .disk_create = sim_disk_create,
@@ -127,5 +166,6 @@ const struct driver sim_driver = {
     .bridge = simdrv_bridge,
     .receive = simdrv_receive,
     .guest_shutdown = simdrv_guest_shutdown,
+    .guest_send = sim_guest_send,
     .crash = simdrv_crash,
 };

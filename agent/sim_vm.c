@@ -156,3 +156,17 @@ SIM_HANDLER(h_send_to_guest)
         return driver_unsupported(c);
     return c->sim->drv->send_to_guest(c, xr_get_str(argv[1]), argv[2]);
 }
+
+SIM_HANDLER(h_get_guest_messages)
+{
+    if (!c->sim->drv->guest_messages)
+        return driver_unsupported(c);
+    return c->sim->drv->guest_messages(c, xr_get_str(argv[1]), 0);
+}
+
+SIM_HANDLER(h_clear_guest_messages)
+{
+    if (!c->sim->drv->guest_messages)
+        return driver_unsupported(c);
+    return c->sim->drv->guest_messages(c, xr_get_str(argv[1]), 1);
+}

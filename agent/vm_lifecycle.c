@@ -99,3 +99,10 @@ SIM_HANDLER(h_sim_guest_shutdown)
         return driver_unsupported(c);
     return DRV(c)->guest_shutdown(c, xr_get_str(argv[0]));
 }
+
+SIM_HANDLER(h_sim_guest_message)
+{
+    if (!DRV(c)->guest_send)
+        return driver_unsupported(c);
+    return DRV(c)->guest_send(c, xr_get_str(argv[0]), xr_get_str(argv[1]), xr_get_str(argv[2]));
+}

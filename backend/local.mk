@@ -9,7 +9,7 @@ noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
 	backend/engine.h \
 	backend/store/store.h backend/store/store_impl.h backend/store/store.c backend/store/store_index.c backend/store/store_obj.c \
-	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_journal.c backend/store/store_events.c \
+	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_journal.c backend/store/store_events.c backend/store/store_messages.c \
 	backend/store/backup.c backend/store/backup.h \
 	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c backend/jobs/job_goals.c backend/jobs/job_undo.c \
 	backend/jobs/events.c backend/jobs/events.h \
@@ -31,7 +31,7 @@ backend_libengine_a_SOURCES = \
 	backend/ops/ops_san.c backend/ops/ops_san.h backend/ops/ops_san_refresh.c backend/ops/ops_san_group.c \
 	backend/ops/ops_san_provision.c \
 	backend/ops/ops_appliance.h backend/ops/ops_appliance.c backend/ops/ops_appliance_vm.c \
-	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c \
+	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c \
 	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_customizer.c backend/ops/ops_vm_move.c backend/ops/ops_vm_mapping.c \
 	backend/ops/ops_network.h backend/ops/ops_network.c backend/ops/ops_network_port.c backend/ops/ops_network_vnic.c \
 	backend/daemon/config.h backend/daemon/config.c backend/daemon/demo.c backend/daemon/demo.h \

@@ -162,6 +162,16 @@
         "message is at most 1024 bytes with log=Yes and 8192 bytes with log=No", \
         "sendVmMessage Vm <instance> key=<key> message=<text> [log=<Yes|No>]"), \
         .check = check_vm_message) \
+    X(getVmSentMessages_Vm, INST("getVmSentMessages", "Vm", no_attrs, \
+        "the messages sent with log=Yes, oldest first, as key = message", \
+        "getVmSentMessages Vm <instance>")) \
+    X(clearVmAllSentMessages_Vm, INST("clearVmAllSentMessages", "Vm", no_attrs, \
+        "forgets the messages sent with log=Yes", "clearVmAllSentMessages Vm <instance>")) \
+    X(getVmReceivedMessages_Vm, INST("getVmReceivedMessages", "Vm", no_attrs, \
+        "what the running VM's guest sent the Manager, oldest first, as key = message", \
+        "getVmReceivedMessages Vm <instance>")) \
+    X(clearVmAllRcvdMessages_Vm, INST("clearVmAllRcvdMessages", "Vm", no_attrs, \
+        "forgets what the running VM's guest sent the Manager", "clearVmAllRcvdMessages Vm <instance>")) \
     X(start_Server, INST("start", "Server", no_attrs, NULL, "start Server <instance>"), \
         .refusal = REFUSED_VERB("start", "Server")) \
     X(stop_Server, INST("stop", "Server", no_attrs, NULL, "stop Server <instance>"), \

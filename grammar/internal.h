@@ -29,4 +29,8 @@ int gr_walk_fail(gr_walk *w, const char *fmt, ...) __attribute__((format(printf,
 char *gr_join(const char *const *v, const char *sep);
 /* Validates and canonicalises one value: heap canonical value or NULL with *err. */
 char *gr_check_value(const gr_attr *a, const char *v, char **err);
+/* Cross-attribute rules of forms (checks.c): 0, or -1 with *err (heap). */
+int check_vm_message(const gr_command *c, char **err);
+int check_events(const gr_command *c, char **err);
+int check_events_query(const gr_command *c, char **err);
 #endif

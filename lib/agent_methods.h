@@ -83,6 +83,8 @@
     M(delete_vm, LONG, nil, (string, repo_id)(string, vm_id)) \
     M(configure_vm_ha, LONG, nil, (string, repo_id)(string, vm_id)(boolean, enable_ha)) \
     M(send_to_guest, CALL, nil, (string, repo_id)(string, vm_id)(any, params)) \
+    M(get_guest_messages, CALL, list, (string, repo_id)(string, vm_id)) \
+    M(clear_guest_messages, CALL, nil, (string, repo_id)(string, vm_id)) \
     M(start_vm, LONG, nil, (string, repo_id)(string, vm_id)) \
     M(stop_vm, LONG, nil, (string, repo_id)(string, vm_id)(opt_boolean, force)) \
     M(reboot_vm, LONG, nil, (string, repo_id)(string, vm_id)(opt_boolean, wait)) \
@@ -97,6 +99,7 @@
     M(migration_target, CALL, any, (string, repo_id)(string, vm_id)) \
     M(sim_receive_domain, CALL, nil, (string, repo_id)(string, vm_id)(dict, domain)) \
     M(sim_guest_shutdown, CALL, nil, (string, vm_id)) \
+    M(sim_guest_message, CALL, nil, (string, vm_id)(string, key)(string, value)) \
     M(sim_crash, CALL, nil, ) \
     M(create_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, cluster_name)(string, fs_uuid) \
       (string, nfsbase_uuid)(string, manager_uuid)(string, pool_uuid)) \

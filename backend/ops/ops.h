@@ -61,6 +61,7 @@ extern const op ops_events[];
 extern const op ops_san[];
 extern const op ops_appliance[];
 extern const op ops_vm_customizer[];
+extern const op ops_vm_messages[];
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);

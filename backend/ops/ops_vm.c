@@ -131,7 +131,6 @@ const op ops_vm[] = {
     {GR_F_clone_Vm, NULL, prepare_clone, 0},
     {GR_F_moveVmToRepository_Vm, NULL, prepare_move, 0},
     {GR_F_getVmCfgFileContent_Vm, vm_cfg_file_content, NULL, 1},
-    {GR_F_sendVmMessage_Vm, NULL, prepare_message, 0},
     {GR_F_create_VmDiskMapping, NULL, prepare_create_map, 0},
     {GR_F_edit_VmDiskMapping, NULL, prepare_edit_map, 0},
     {GR_F_delete_VmDiskMapping, NULL, prepare_delete_map, 0},

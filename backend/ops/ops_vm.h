@@ -12,6 +12,7 @@ typedef struct vm_plan {
     gplan *g;               /* store changes */
     char key[300];          /* sendVmMessage */
     char *message;
+    int message_log;        /* log=Yes: kept in the Manager's log */
     /* clone */
     char src_repo[64];
     char **copy_src, **copy_dst, **copy_repo; /* agent paths; repository of the copy */
@@ -57,6 +58,9 @@ void vm_plan_free(void *arg);
  * utility servers first. */
 obj *vm_worker(engine *e, const obj *vm, const char *repo_id);
 obj *vm_instance(cmdctx *c);
+/* A plan for a job on the server the running vm is on, or NULL after
+ * result_fail when that server cannot be used (ops_vm_lifecycle.c). */
+vm_plan *plan_on_host(cmdctx *c, obj *vm);
 int refuse_state(cmdctx *c, const obj *vm, const char *action);
 vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id);
 job *vm_job(cmdctx *c, const job_spec *spec, const obj *vm, vm_plan *p);
@@ -75,7 +79,6 @@ job *prepare_restart(cmdctx *c);
 job *prepare_suspend(cmdctx *c);
 job *prepare_resume(cmdctx *c);
 job *prepare_kill(cmdctx *c);
-job *prepare_message(cmdctx *c);
 job *prepare_migrate(cmdctx *c);
 gplan *copy_plan(const obj *src, const char *type, const char *id, const char *name);
 job *prepare_clone(cmdctx *c);

@@ -78,7 +78,7 @@ static int run_stop(job *j)
     return 0;
 }
 
-static vm_plan *plan_on_host(cmdctx *c, obj *vm)
+vm_plan *plan_on_host(cmdctx *c, obj *vm)
 {
     obj *s = store_get(c->e->st, obj_gets(vm, "server"));
     if (!s || !server_usable(s)) {
@@ -223,35 +223,3 @@ job *prepare_kill(cmdctx *c)
     return vm_job(c, &spec, vm, p);
 }
 
-/* ---- sendVmMessage, later commands ---- */
-
-static int run_message(job *j)
-{
-    vm_plan *p = j->plan;
-    xr_value *params = xr_struct();
-    xr_struct_set(params, p->key, xr_string(p->message));
-    int rc = agent_send_to_guest(AGENT_JOB(j, &p->t), p->repo_id, p->vm_id, params, NULL);
-    xr_free(params);
-    return rc;
-}
-
-job *prepare_message(cmdctx *c)
-{
-    obj *vm = vm_instance(c);
-    if (!vm)
-        return NULL;
-    /* the grammar's check_vm_message holds the MSG-2, MSG-3 limits */
-    const char *key = gr_get(c->cmd, "key"), *msg = gr_get(c->cmd, "message");
-    if (status_get(vm) != ST_RUNNING) {
-        refuse_state(c, vm, "send a message to");
-        return NULL;
-    }
-    vm_plan *p = plan_on_host(c, vm);
-    if (!p)
-        return NULL;
-    snprintf(p->key, sizeof p->key, "%s", key);
-    p->message = xstrdup(msg);
-    static const job_spec spec = {.operation = "Send Message to", .type = "Vm", .fn = run_message,
-                                  .plan_free = vm_plan_free};
-    return vm_job(c, &spec, vm, p);
-}

@@ -44,6 +44,13 @@ static const char *const migrations[] = {
     /* 3: the uid of the engine socket's peer that ran the job (SO_PEERCRED,
      * doc/architecture.md §1), next to the user name it claimed. */
     "ALTER TABLE jobs ADD COLUMN peer_uid INTEGER;",
+    /* 4: the Manager's log of messages sent to VMs with log=Yes
+     * (store_messages.c). No foreign key: a failed delete Vm job that undoes
+     * itself recreates the Vm, and a cascade would have lost its log; rows of
+     * VMs gone for good are dropped when the store opens. */
+    "CREATE TABLE vm_messages(id INTEGER PRIMARY KEY, vm TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, time_ms INTEGER NOT NULL);"
+    "CREATE INDEX vm_messages_vm ON vm_messages(vm);",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)
@@ -186,7 +193,8 @@ store *store_open(const char *path, char **err)
     /* WAL + synchronous=NORMAL: a committed job survives an engine crash; only
      * an OS crash or power loss can lose the last transactions, never corrupt. */
     if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", err) ||
-        migrate(s->db, err) || load_all(s, err))
+        migrate(s->db, err) || load_all(s, err) ||
+        exec_sql(s->db, "DELETE FROM vm_messages WHERE vm NOT IN (SELECT id FROM objects)", err))
         goto fail;
     if (prepare_all(s)) {
         *err = xasprintf("store: %s", sqlite3_errmsg(s->db));

@@ -55,4 +55,15 @@ int store_event_target_known(store *s, const char *target);
 /* Acknowledges event id as user, keeping an earlier acknowledgement. 1 done,
  * 0 no such event, -1 with *err (heap) on a database error. */
 int store_event_ack(store *s, int64_t id, const char *user, int64_t now_ms, char **err);
+
+/* The log of messages sent to VMs (store_messages.c). Appends one; 0, or -1
+ * with *err (heap). */
+int store_message_add(store *s, const char *vm, const char *key, const char *value, int64_t time_ms, char **err);
+/* Calls fn for vm's logged messages, oldest first; the strings live until fn
+ * returns. 0, or -1 with *err (heap). */
+int store_message_scan(store *s, const char *vm, void (*fn)(void *ctx, const char *key, const char *value,
+                                                           int64_t time_ms),
+                       void *ctx, char **err);
+/* Forgets vm's logged messages: how many, or -1 with *err (heap). */
+int store_message_clear(store *s, const char *vm, char **err);
 #endif

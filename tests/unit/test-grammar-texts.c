@@ -83,16 +83,18 @@ static void test_showcustomcmds(void **state)
 {
     char **v;
     size_t n = gr_showcustomcmds_lines(gr_type_find("Vm"), &v);
-    assert_int_equal(n, 11);
-    assert_string_equal(v[0], "clone Vm <instance> destType=<Vm|VmTemplate> destName=<name> "
+    assert_int_equal(n, 15);
+    assert_string_equal(v[0], "clearVmAllRcvdMessages Vm <instance>");
+    assert_string_equal(v[2], "clone Vm <instance> destType=<Vm|VmTemplate> destName=<name> "
                               "[serverPool=<ServerPool>] [cloneCustomizer=<VmCloneCustomizer>] "
                               "[targetRepository=<Repository>]");
-    assert_string_equal(v[1], "getVmCfgFileContent Vm <instance>");
-    assert_string_equal(v[2], "kill Vm <instance>");
-    assert_string_equal(v[8], "start Vm <instance>");
-    assert_string_equal(v[4], "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> "
+    assert_string_equal(v[3], "getVmCfgFileContent Vm <instance>");
+    assert_string_equal(v[5], "getVmSentMessages Vm <instance>");
+    assert_string_equal(v[6], "kill Vm <instance>");
+    assert_string_equal(v[12], "start Vm <instance>");
+    assert_string_equal(v[8], "moveVmToRepository Vm <instance> cloneCustomizer=<VmCloneCustomizer> "
                               "targetRepository=<Repository>");
-    assert_string_equal(v[10], "suspend Vm <instance>");
+    assert_string_equal(v[14], "suspend Vm <instance>");
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
     assert_int_equal(n, 8);
