@@ -180,9 +180,14 @@ ENUMLISTL(at_srv_roles, "roles", E, e_srv_roles, l_srv_roles, "VM,UTILITY", "ser
 static const gr_attr at_srv_ntp = {.name = "ntpServers", .vtype = VT_STRLIST, .flags = E,
                                    .elem = VT_HOST, .max_items = 8, .deflt = "127.127.1.0",
                                    .help = "NTP servers; empty = local clock"};
+/* Oracle VM 3.2's spelling of takeOwnership/releaseOwnership Server. */
+BOOL(at_srv_take, "takeOwnership", E, NULL, "Yes: take ownership with the discovery password; No: release it");
 static const gr_attr *const server_attrs[] = {&at_ename, &at_edesc, &at_srv_maint,
                                               &at_srv_inbound, &at_srv_roles, &at_srv_ntp,
-                                              NULL};
+                                              &at_srv_take, NULL};
+static const char *const e_onoff[] = {"on", "off", NULL};
+ENUM(at_mm_mode, "mode", M, e_onoff, NULL, "on: into maintenance mode; off: out of it");
+static const gr_attr *const maint_attrs[] = {&at_mm_mode, NULL};
 
 /* clone customizers (doc/object-model.md §6.8): what an advanced clone or a move
  * does with each disk and VNIC of the customizer's Vm */

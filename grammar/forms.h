@@ -184,6 +184,8 @@
         "takeOwnership Server <instance> password=<password>")) \
     X(releaseOwnership_Server, INST("releaseOwnership", "Server", no_attrs, NULL, \
         "releaseOwnership Server <instance>")) \
+    X(setMaintenanceMode_Server, INST("setMaintenanceMode", "Server", maint_attrs, \
+        "the same as edit Server maintenanceMode=Yes|No", "setMaintenanceMode Server <instance> mode=<on|off>")) \
     X(updateAgentPassword_Server, INST("updateAgentPassword", "Server", pw_attrs, NULL, \
         "updateAgentPassword Server <instance> password=<password>")) \
     X(addPolicyServer_ServerPool, INST("addPolicyServer", "ServerPool", polsrv_attrs, NULL, \

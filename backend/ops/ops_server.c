@@ -81,11 +81,34 @@ static int check_roles(cmdctx *c, obj *s, const char *roles)
     return 0;
 }
 
+/* edit Server takeOwnership=Yes|No, Oracle VM 3.2's spelling: the password
+ * kept from discoverServer takes ownership, No releases it. Alone, because
+ * the other attributes need an owned server (project choice). */
+static job *prepare_edit_ownership(cmdctx *c, obj *s, const char *take)
+{
+    if (c->cmd->nattrs > 1) {
+        result_fail(c->res, "takeOwnership cannot be combined with other attributes; edit them separately");
+        return NULL;
+    }
+    if (strcmp(take, "Yes") != 0)
+        return prepare_release(c);
+    const char *pw = obj_gets(s, "agentPassword");
+    if (!*pw && !obj_is(s, "ownership", "Owned")) {
+        result_fail(c->res, "No agent password of Server %s is on record; use takeOwnership Server <instance> "
+                            "password=<password>", s->name);
+        return NULL;
+    }
+    return take_with_password(c, s, pw);
+}
+
 static job *prepare_edit_server(cmdctx *c)
 {
     obj *s = server_instance(c);
     if (!s)
         return NULL;
+    const char *take = gr_get(c->cmd, "takeOwnership");
+    if (take)
+        return prepare_edit_ownership(c, s, take);
     int only_names = 1;
     for (size_t i = 0; i < c->cmd->nattrs; i++)
         if (strcmp(c->cmd->attrs[i].key, "name") && strcmp(c->cmd->attrs[i].key, "description"))
@@ -121,6 +144,23 @@ static job *prepare_edit_server(cmdctx *c)
     else if (mm && !strcmp(mm, "No"))
         snprintf(p->kick_pool, sizeof p->kick_pool, "%s", obj_gets(s, "serverPool"));
     return j;
+}
+
+/* setMaintenanceMode Server mode=on|off (Oracle VM 3.3): edit Server
+ * maintenanceMode=Yes|No, the same job and evacuation. */
+static job *prepare_set_maintenance(cmdctx *c)
+{
+    gr_kv kv = {.def = gr_cmd_attr(gr_cmd_by_id(GR_F_edit_Server), "maintenanceMode"),
+                .key = "maintenanceMode",
+                .value = strcmp(gr_get(c->cmd, "mode"), "on") ? "No" : "Yes"};
+    gr_command edit = *c->cmd;
+    edit.def = gr_cmd_by_id(GR_F_edit_Server);
+    edit.verb = "edit";
+    edit.attrs = &kv;
+    edit.nattrs = 1;
+    cmdctx ec = *c;
+    ec.cmd = &edit;
+    return prepare_edit_server(&ec);
 }
 
 /* ---- delete Server ---- */
@@ -177,6 +217,7 @@ const op ops_server[] = {
     {GR_F_updateAgentPassword_Server, NULL, prepare_update_password, 0},
     {GR_F_refresh_Server, NULL, prepare_refresh, 0},
     {GR_F_edit_Server, NULL, prepare_edit_server, 0},
+    {GR_F_setMaintenanceMode_Server, NULL, prepare_set_maintenance, 0},
     {GR_F_delete_Server, NULL, prepare_delete_server, 0},
     OPS_END,
 };

@@ -26,6 +26,8 @@ obj *server_instance(cmdctx *c);
 srv_plan *plan_for(cmdctx *c, obj *s);
 job *server_job(cmdctx *c, const char *operation, obj *s, job_fn fn, srv_plan *p);
 job *prepare_take(cmdctx *c);
+/* takeOwnership of s with the agent password given (ops_server_owner.c). */
+job *take_with_password(cmdctx *c, obj *s, const char *password);
 const char *presented_repo(engine *e, const obj *s);
 job *prepare_release(cmdctx *c);
 job *prepare_update_password(cmdctx *c);

@@ -20,14 +20,17 @@
 job *prepare_take(cmdctx *c)
 {
     obj *s = server_instance(c);
-    if (!s)
-        return NULL;
+    return s ? take_with_password(c, s, gr_get(c->cmd, "password")) : NULL;
+}
+
+job *take_with_password(cmdctx *c, obj *s, const char *password)
+{
     if (obj_is(s, "ownership", "Owned") && status_get(s) != ST_UNKNOWN) {
         result_fail(c->res, "Server %s is already owned by this Manager", s->name);
         return NULL;
     }
     srv_plan *p = plan_for(c, s);
-    snprintf(p->t.ep.password, sizeof p->t.ep.password, "%s", gr_get(c->cmd, "password"));
+    snprintf(p->t.ep.password, sizeof p->t.ep.password, "%s", password);
     p->t.ep.pin[0] = '\0';
     p->t.ep.ca_file[0] = '\0'; /* the password, once, then a new key pair */
     p->take = 1;

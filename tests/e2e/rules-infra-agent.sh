@@ -109,12 +109,39 @@ step "edit maintenanceMode and inboundMigrationLocked" "edit Server name=ovs03 m
 ovm "show Server name=ovs03"
 check "flags stored" test "$(field 'Maintenance Mode')/$(field 'Inbound Migration Locked')" = "Yes/Yes"
 step "clear the flags" "edit Server name=ovs03 maintenanceMode=No inboundMigrationLocked=No"
+# Oracle VM 3.3's setMaintenanceMode: the same as edit Server maintenanceMode=.
+step "setMaintenanceMode mode=on" "setMaintenanceMode Server name=ovs03 mode=on"
+ovm "show Server name=ovs03"
+check "setMaintenanceMode on puts the server into maintenance mode" test "$(field 'Maintenance Mode')" = Yes
+step "setMaintenanceMode mode=OFF (any case)" "setMaintenanceMode Server name=ovs03 mode=OFF"
+ovm "show Server name=ovs03"
+check "setMaintenanceMode off takes it out again" test "$(field 'Maintenance Mode')" = No
+refused "setMaintenanceMode needs mode" "Missing mandatory attribute: mode" "setMaintenanceMode Server name=ovs03"
+refused "setMaintenanceMode mode is on or off" "Invalid value 'maybe' for mode; expected one of: on, off" \
+    "setMaintenanceMode Server name=ovs03 mode=maybe"
 
 # releaseOwnership (allowed: not in a pool, nothing presented) on the agent side.
 step "releaseOwnership of ovs03" "releaseOwnership Server name=ovs03"
 ovm "show Server name=ovs03"
 check "released server is Unowned and Unknown" test "$(field Ownership)/$(field Status)" = "Unowned/Unknown"
 check "agent 127.0.0.3 has no Manager any more" unowned 3
+# Oracle VM 3.2's edit Server takeOwnership=: the password kept from discoverServer.
+refused "edit takeOwnership=Yes without a password on record" \
+    "No agent password of Server ovs03 is on record; use takeOwnership Server <instance> password=<password>" \
+    "edit Server name=ovs03 takeOwnership=Yes"
+step "rediscover ovs03 without taking ownership" "discoverServer ipAddress=127.0.0.3 password=s3cret takeOwnership=No"
+check "ovs03 is still unowned on the agent" unowned 3
+refused "takeOwnership= does not mix with other attributes" \
+    "takeOwnership cannot be combined with other attributes; edit them separately" \
+    "edit Server name=ovs03 takeOwnership=Yes description=x"
+step "edit Server takeOwnership=Yes" "edit Server name=ovs03 takeOwnership=Yes"
+ovm "show Server name=ovs03"
+check "ovs03 is Owned and Running after edit takeOwnership=Yes" test "$(field Ownership)/$(field Status)" = "Owned/Running"
+check "the agent is owned by this Manager" test "$(agent_owner 3)" = "$mgr"
+step "edit Server takeOwnership=No" "edit Server name=ovs03 takeOwnership=No"
+ovm "show Server name=ovs03"
+check "edit takeOwnership=No releases it" test "$(field Ownership)/$(field Status)" = "Unowned/Unknown"
+check "the agent has no Manager again" unowned 3
 
 # S-11 allowed: an owned reachable server is released first, then deleted.
 step "discover 127.0.0.2" "discoverServer ipAddress=127.0.0.2 password=s3cret"

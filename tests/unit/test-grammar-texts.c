@@ -97,11 +97,12 @@ static void test_showcustomcmds(void **state)
     assert_string_equal(v[14], "suspend Vm <instance>");
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 9);
     assert_string_equal(v[0], "kill Server <instance>" MARK);
     assert_string_equal(v[1], "refreshStorageLayer Server <instance>");
     assert_string_equal(v[2], "releaseOwnership Server <instance>");
-    assert_string_equal(v[4], "start Server <instance>" MARK);
+    assert_string_equal(v[4], "setMaintenanceMode Server <instance> mode=<on|off>");
+    assert_string_equal(v[5], "start Server <instance>" MARK);
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Tag"), &v);
     assert_int_equal(n, 0);
