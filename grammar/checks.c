@@ -57,3 +57,16 @@ int check_events_query(const gr_command *c, char **err)
     }
     return 0;
 }
+
+/* No DRS or DPM policy acts yet: accepting one would be a policy that
+ * silently does nothing, so it is refused (the other policy attributes are
+ * kept for when one does). */
+int check_pool_policy(const gr_command *c, char **err)
+{
+    const char *mode = gr_get(c, "policyMode");
+    if (!mode || !strcmp(mode, "OFF"))
+        return 0;
+    *err = xasprintf("policyMode %s is not supported by this Manager: no %s policy would act on the pool; "
+                     "use policyMode=OFF", mode, mode);
+    return -1;
+}

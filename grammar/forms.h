@@ -67,7 +67,7 @@
     X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \
         "create Repository name=<name> [description=<text>] on FileSystem <instance>")) \
     X(create_ServerPool, CREATE("ServerPool", pool_attrs, NULL, 0, \
-        "create ServerPool name=<name> clusterEnable=No")) \
+        "create ServerPool name=<name> clusterEnable=No"), .check = check_pool_policy) \
     X(create_Tag, CREATE("Tag", name_desc, NULL, 0, "create Tag name=<name> [description=<text>]")) \
     X(create_VirtualDisk, CREATE("VirtualDisk", vdisk_attrs, p_repo, 1, \
         "create VirtualDisk name=<name> size=<GiB> sparse=<Yes|No> shareable=<Yes|No> " \
@@ -91,7 +91,7 @@
     X(edit_FileServer, INST("edit", "FileServer", fileserver_attrs, NULL, NULL)) \
     X(edit_Network, INST("edit", "Network", net_attrs, NULL, NULL)) \
     X(edit_Repository, INST("edit", "Repository", repo_attrs, NULL, NULL)) \
-    X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL)) \
+    X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL), .check = check_pool_policy) \
     X(edit_Tag, INST("edit", "Tag", name_desc, NULL, NULL)) \
     X(edit_VirtualDisk, INST("edit", "VirtualDisk", vdisk_attrs, NULL, NULL)) \
     X(edit_Vm, INST("edit", "Vm", vm_attrs, NULL, NULL)) \
