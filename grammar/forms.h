@@ -130,13 +130,13 @@
     X(refresh_Server, INST("refresh", "Server", no_attrs, NULL, NULL)) \
     X(refresh_StorageArray, INST("refresh", "StorageArray", no_attrs, NULL, NULL)) \
     X(add_Server, PAIR("add", "Server", p_server_to, NULL)) \
-    X(add_Vm, PAIR("add", "Vm", p_aag, NULL)) \
+    X(add_Vm, PAIR("add", "Vm", p_vm_to, NULL)) \
     X(add_Tag, PAIR("add", "Tag", p_tag_to, NULL)) \
     X(add_ServerPool, PAIR("add", "ServerPool", p_repo, NULL)) \
     X(add_Port, PAIR("add", "Port", p_net, NULL)) \
     X(add_Vnic, PAIR("add", "Vnic", p_net, NULL)) \
     X(remove_Server, PAIR("remove", "Server", p_server_to, NULL)) \
-    X(remove_Vm, PAIR("remove", "Vm", p_aag, NULL)) \
+    X(remove_Vm, PAIR("remove", "Vm", p_vm_to, NULL)) \
     X(remove_Tag, PAIR("remove", "Tag", p_tag_to, NULL)) \
     X(remove_ServerPool, PAIR("remove", "ServerPool", p_repo, NULL)) \
     X(remove_Port, PAIR("remove", "Port", p_net, NULL)) \

@@ -7,6 +7,7 @@
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_vm.h"
 #include "backend/render/show.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -430,13 +431,19 @@ static job *prepare_remove_server_any(cmdctx *c)
     return present_prepare(c, 0);
 }
 
+/* add/remove Vm: to an anti-affinity group here; to a Server or a
+ * ServerPool it is a migration (ops_vm_migrate.c). */
 static job *prepare_add_vm(cmdctx *c)
 {
+    if (strcmp(c->cmd->ptype->name, "AntiAffinityGroup"))
+        return prepare_vm_pair_migrate(c, 1);
     return prepare_add_vm_aag(c);
 }
 
 static job *prepare_remove_vm(cmdctx *c)
 {
+    if (strcmp(c->cmd->ptype->name, "AntiAffinityGroup"))
+        return prepare_vm_pair_migrate(c, 0);
     return prepare_remove_vm_aag(c);
 }
 

@@ -80,6 +80,9 @@ job *prepare_suspend(cmdctx *c);
 job *prepare_resume(cmdctx *c);
 job *prepare_kill(cmdctx *c);
 job *prepare_migrate(cmdctx *c);
+/* add Vm to Server|ServerPool (add) and remove Vm from them: migrate Vm
+ * with that destination, or to Unassigned (ops_vm_migrate.c). */
+job *prepare_vm_pair_migrate(cmdctx *c, int add);
 gplan *copy_plan(const obj *src, const char *type, const char *id, const char *name);
 job *prepare_clone(cmdctx *c);
 /* What a clone and a VM made from an appliance share (ops_vm_clone.c): the

@@ -114,3 +114,34 @@ job *prepare_migrate(cmdctx *c)
     }
     return prepare_cold_migrate(c, vm, dst, dpool);
 }
+
+/* Oracle VM 3.3's add Vm to Server|ServerPool and remove Vm from them are
+ * migrate Vm with the parent as destServer or destServerPool, and migrate Vm
+ * without a destination (a stopped Vm becomes Unassigned): one migration
+ * flow. remove checks first that the Vm is where the command says. */
+job *prepare_vm_pair_migrate(cmdctx *c, int add)
+{
+    int to_server = !strcmp(c->cmd->ptype->name, "Server");
+    const char *key = to_server ? "destServer" : "destServerPool";
+    const gr_cmd *migrate = gr_cmd_by_id(GR_F_migrate_Vm);
+    if (!add) {
+        obj *vm = vm_instance(c);
+        obj *from = vm ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+        if (!from)
+            return NULL;
+        if (!obj_is(vm, to_server ? "server" : "serverPool", from->id)) {
+            result_fail(c->res, "Vm %s is not in %s %s", vm->name, from->type, from->name);
+            return NULL;
+        }
+    }
+    gr_kv kv = {.def = gr_cmd_attr(migrate, key), .key = (char *)key, .value = c->cmd->pinstance.value};
+    gr_command m = *c->cmd;
+    m.def = migrate;
+    m.verb = "migrate";
+    m.attrs = add ? &kv : NULL;
+    m.nattrs = add ? 1 : 0;
+    m.ptype = NULL;
+    cmdctx mc = *c;
+    mc.cmd = &m;
+    return prepare_migrate(&mc);
+}

@@ -149,5 +149,26 @@ ovm "show AntiAffinityGroup name=g2"
 check "C-4 a1 left g2" bash -c "! grep -q '$(vmid a1)' <<<'$out'"
 step "C-6 a1 starts in pool2" "start Vm name=a1"
 check "C-6 a1 runs on ovs04" test "$(vm_host a1)" = ovs04
+
+# Oracle VM 3.3's add Vm to Server|ServerPool, remove Vm from them: the
+# same migrations (live to a server; a stopped Vm to a pool or Unassigned).
+pool_of() { ovm "show Vm name=$1"; sed -n 's/^  Server Pool = .*\[\(.*\)\]$/\1/p' <<<"$out"; }
+step "stop a1" "stop Vm name=a1"
+refused "remove Vm from a pool it is not in" "remove Vm name=a1 from ServerPool name=pool1" "Vm a1 is not in ServerPool pool1"
+step "remove Vm from ServerPool: a1 becomes Unassigned" "remove Vm name=a1 from ServerPool name=pool2"
+check "a1 has no pool now" test -z "$(pool_of a1)"
+step "add Vm to ServerPool: a1 joins pool2 again" "add Vm name=a1 to ServerPool name=pool2"
+check "a1 is in pool2 again" test "$(pool_of a1)" = pool2
+step "a1 starts on ovs04" "start Vm name=a1"
+refused "add Vm to a Server of another pool while running" "add Vm name=a1 to Server name=ovs02" \
+    "Live migration is only possible within ServerPool pool2; stop Vm a1 to move it to another pool"
+step "mv1 runs in pool1" "create Vm name=mv1 repository=repo1 domainType=XEN_HVM on ServerPool name=pool1; start Vm name=mv1"
+other=ovs02; [ "$(vm_host mv1)" = ovs02 ] && other=ovs03
+mv1=$(vmid mv1)
+check "mv1 has an id" test -n "$mv1"
+step "add Vm to Server: mv1 migrates live to $other" "add Vm name=mv1 to Server name=$other"
+check "mv1 runs on $other" test "$(vm_host mv1)" = "$other"
+check "the agent of $other runs mv1" agent_runs "${other#ovs0}" "$mv1"
+refused "remove Vm from a Server it is not on" "remove Vm name=mv1 from Server name=ovs04" "Vm mv1 is not in Server ovs04"
 rv_stop
 tap_done
