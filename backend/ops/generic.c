@@ -144,14 +144,20 @@ int gplan_store_edit(job *j, gplan *p)
     return rc;
 }
 
+/* What refers to the object follows the relations table (a deleted Vnic
+ * takes its clone network mappings along), in one transaction with it. */
 int gplan_run_delete(job *j)
 {
     gplan *p = j->plan;
     engine *e = j->eng;
     store_wrlock(e->st);
+    store_begin(e->st);
     obj *o = store_get(e->st, p->id);
-    if (o)
+    if (o) {
+        relations_on_delete(e, o);
         store_delete(e->st, o);
+    }
+    store_commit(e->st);
     store_unlock(e->st);
     return 0;
 }

@@ -247,6 +247,7 @@ static char *vnic_apply(engine *e, vnic_plan *p, obj *vm)
     snap_take(&p->snap, vnic);
     store_begin(e->st);
     if (p->op == VP_DELETE) {
+        relations_on_delete(e, vnic); /* its clone network mappings go with it */
         store_delete(e->st, vnic);
     } else {
         if (!vnic) {
