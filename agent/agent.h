@@ -34,6 +34,7 @@ struct agent_config {
     int64_t import_max_mb;            /* --import-max-mb: largest import, 0 = the default */
     unsigned import_connect_timeout;  /* --import-connect-timeout: seconds, 0 = the default */
     unsigned import_stall_timeout;    /* --import-stall-timeout: seconds under 1 KiB/s, 0 = the default */
+    const char *import_ca_file;       /* --import-ca-file: CAs https imports trust, NULL = the system's */
     int foreground;
     int verbose;
 };

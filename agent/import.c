@@ -148,6 +148,8 @@ static char *download(struct dl *d, const char *url, const char *proxy)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, IMPORT_LOW_SPEED);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, d->sim->import_stall_timeout);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)d->limit);
+    if (d->sim->import_ca_file) /* https peers are always verified: only whom to trust changes */
+        curl_easy_setopt(h, CURLOPT_CAINFO, d->sim->import_ca_file);
     /* The proxy the command named, else none: the environment of a daemon
      * (http_proxy) is not the Manager's choice. */
     curl_easy_setopt(h, CURLOPT_PROXY, proxy ? proxy : "");

@@ -47,6 +47,7 @@ static void usage(FILE *fp)
           "                              repository's free space bounds it too)\n"
           "  --import-connect-timeout S  seconds an import waits to connect (default 30)\n"
           "  --import-stall-timeout S    abort an import slower than 1 KiB/s for S seconds (default 60)\n"
+          "  --import-ca-file FILE       CA certificates that https imports trust instead of the system's\n"
           "  --foreground         do not detach\n"
           "  --pid-file FILE      write the daemon's pid\n"
           "  --log-file FILE      log there instead of stderr\n"
@@ -187,6 +188,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         {"import-max-mb", required_argument, NULL, 'J'},
         {"import-connect-timeout", required_argument, NULL, 'K'},
         {"import-stall-timeout", required_argument, NULL, 'S'},
+        {"import-ca-file", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int opt;
@@ -198,6 +200,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'W': cfg->password = optarg; break;
         case 'H': cfg->hostname = optarg; break;
         case 'n': cfg->nfs_root = optarg; break;
+        case 'A': cfg->import_ca_file = optarg; break;
         case 'f': cfg->foreground = 1; break;
         case 'i': cfg->pid_file = optarg; break;
         case 'L': cfg->log_file = optarg; break;

@@ -36,6 +36,7 @@ struct sim {
     volatile sig_atomic_t tls_changed; /* ownership PEMs changed: the HTTPS service restarts */
     int64_t import_max_bytes;   /* imports: the largest file (import.c) */
     long import_connect_timeout, import_stall_timeout; /* imports: seconds */
+    char *import_ca_file;       /* imports: CAINFO for https, NULL = the system store */
     const struct driver *drv;   /* what runs the guests (driver.h) */
     void *drv_priv;             /* the driver's own data, owned by drv */
     /* Persisted state, one XR_STRUCT (layout documented in sim_state.c,

@@ -107,6 +107,7 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     s->import_max_bytes = (cfg->import_max_mb ? cfg->import_max_mb : 65536) << 20;
     s->import_connect_timeout = cfg->import_connect_timeout ? (long)cfg->import_connect_timeout : 30;
     s->import_stall_timeout = cfg->import_stall_timeout ? (long)cfg->import_stall_timeout : 60;
+    s->import_ca_file = cfg->import_ca_file ? xstrdup(cfg->import_ca_file) : NULL;
     /* Callers that build a config by hand (tests, fuzzers) may leave the
      * reported identity unset: it defaults to what ovm-agentd's options do. */
     s->cpu_family = cfg->cpu_family ? cfg->cpu_family : 6;
@@ -149,6 +150,7 @@ void sim_close(struct sim *s)
     free(s->xen_version);
     free(s->password);
     free(s->password_file);
+    free(s->import_ca_file);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->pw_lock);
     free(s);

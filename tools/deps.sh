@@ -11,8 +11,9 @@ deps+=(libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qem
 # The SSH flood and throttle tests drive connections from python3 and count
 # processes with pgrep (procps).
 deps+=(python3 procps)
-# Test only: the FTP server of tests/e2e/imports.sh (importVirtualCdrom over ftp://).
-deps+=(python3-pyftpdlib)
+# Test only: the FTP server of tests/e2e/imports.sh (importVirtualCdrom over ftp://),
+# and openssl, which makes the certificates of its HTTPS servers.
+deps+=(python3-pyftpdlib openssl)
 # The .deb packages (debian/, tests/e2e/packaging.sh): dpkg-buildpackage,
 # debhelper and fakeroot build them, lintian checks them; systemd gives the
 # units' folder (systemd.pc, a build dependency) and `systemd-analyze verify`.

@@ -33,6 +33,7 @@ work=$(mktemp -d /tmp/ovm-imports.XXXXXX)
 ips=("$agent_ip" "$srv_ip")
 port=$(pick_port "${ips[@]}"); http_port=$(pick_port "${ips[@]}"); ftp_port=$(pick_port "${ips[@]}")
 stall_port=$(pick_port "${ips[@]}"); dead_port=$(pick_port "${ips[@]}")
+https_port=$(pick_port "${ips[@]}"); rogue_port=$(pick_port "${ips[@]}")
 AGENT_PASSWORD=s3cret
 pids=()
 cleanup() {
@@ -54,6 +55,27 @@ head -c 3145728 /dev/urandom > "$files/big.iso"   # over the agent's 2 MiB cap
 pids+=($!)
 "$py" -m pyftpdlib -i "$srv_ip" -p "$ftp_port" -d "$files" >"$work/ftp.log" 2>&1 &
 pids+=($!)
+# Two HTTPS servers: one whose certificate the agent trusts (--import-ca-file),
+# one with a certificate nobody signed for it. Without openssl they are left out.
+https_ok=
+# tls_server NAME PORT: a self-signed certificate for $srv_ip and a server on PORT.
+tls_server() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$1" -addext "subjectAltName=IP:$srv_ip" \
+        -keyout "$work/$1.key" -out "$work/$1.pem" >/dev/null 2>&1 || return 1
+    "$py" - "$srv_ip" "$2" "$files" "$work/$1.pem" "$work/$1.key" >"$work/$1.log" 2>&1 <<'PY' &
+import functools, http.server, ssl, sys
+ip, port, root, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+srv = http.server.ThreadingHTTPServer((ip, port), functools.partial(http.server.SimpleHTTPRequestHandler, directory=root))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+    pids+=($!)
+}
+if command -v openssl >/dev/null && tls_server trusted "$https_port" && tls_server rogue "$rogue_port"; then
+    https_ok=1
+fi
 # A server that announces 1 MB, sends a few bytes and then stalls, that
 # redirects /redir to file:///etc/passwd, and that answers a proxy request
 # (an absolute URL) with "proxied".
@@ -81,7 +103,8 @@ check "FTP server listens on $srv_ip:$ftp_port" wait_port "$srv_ip" "$ftp_port"
 check "stalling server listens on $srv_ip:$stall_port" wait_port "$srv_ip" "$stall_port"
 
 check "agent starts with a 2 MiB import cap and a 2 s stall timeout" agent_start "$work/a" "$agent_ip" "$port" \
-    --nfs-root "$nfs" --hostname ovs42 --import-max-mb 2 --import-stall-timeout 2 --import-connect-timeout 5
+    --nfs-root "$nfs" --hostname ovs42 --import-max-mb 2 --import-stall-timeout 2 --import-connect-timeout 5 \
+    ${https_ok:+--import-ca-file "$work/trusted.pem"}
 check "ovmd starts" ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")"
 
 ovm() {
@@ -114,13 +137,30 @@ check "the FTP copy's bytes equal the source" cmp -s "$files/boot.iso" "$repo_di
 ovm "list VirtualCdrom"
 check "list VirtualCdrom shows both imports" test "$(grep -c 'name:boot.iso$' <<<"$out")" -eq 2
 
+if [ -n "$https_ok" ]; then
+    check "HTTPS server with the trusted certificate listens" wait_port "$srv_ip" "$https_port"
+    check "HTTPS server with an untrusted certificate listens" wait_port "$srv_ip" "$rogue_port"
+    step "import a disk over HTTPS from a server the agent trusts (--import-ca-file)" \
+        "importVirtualDisk Repository name=repo1 url=https://$srv_ip:$https_port/data.img"
+    https_id=$(sed -n 's/^  id:\([^ ]*\)  name:data.img$/\1/p' <<<"$out")
+    check "the HTTPS copy's bytes equal the source" cmp -s "$files/data.img" "$repo_dir/VirtualDisks/$https_id"
+    n_before=$(files_in VirtualDisks)
+    ovm "importVirtualDisk Repository name=repo1 url=https://$srv_ip:$rogue_port/data.img"
+    check "a server whose certificate is not trusted is refused (the peer is verified)" \
+        eval 'grep -qx "Status: Failure" <<<"$out" && grep -q "^Error Msg: .*import of https://$srv_ip:$rogue_port/data.img failed: SSL certificate problem" <<<"$out"'
+    check "and leaves no file behind" test "$(files_in VirtualDisks)" -eq "$n_before"
+    step "delete the HTTPS disk" "delete VirtualDisk id=$https_id"
+else
+    ok "# SKIP HTTPS imports: openssl is missing (tools/deps.sh lists it)"
+fi
+
 step "import a virtual disk over HTTP" "importVirtualDisk Repository name=repo1 url=http://$srv_ip:$http_port/data.img"
 check "the disk id ends in .img" grep -q '^  id:0004fb0000120000[0-9a-f]\{16\}\.img  name:data.img$' <<<"$out"
 disk_id=$(sed -n 's/^  id:\([^ ]*\)  name:data.img$/\1/p' <<<"$out")
 check "the disk's bytes in VirtualDisks/ equal the source" cmp -s "$files/data.img" "$repo_dir/VirtualDisks/$disk_id"
 ovm "show VirtualDisk id=$disk_id"
 check_seen "show VirtualDisk gives the file's size (1 MiB)" "field Max..GiB." test "$(field 'Max (GiB)')" = 0.0009765625
-ovm "show Job name=$(ovm 'list Job' && sed -n 's/^  id:\([0-9]*\)  name:Import Virtual Disk: data.img$/\1/p' <<<"$out")"
+ovm "show Job name=$(ovm 'list Job' && sed -n 's/^  id:\([0-9]*\)  name:Import Virtual Disk: data.img$/\1/p' <<<"$out" | tail -1)"
 check "the disk's job is Import Virtual Disk: data.img" test "$(field Name)" = "Import Virtual Disk: data.img"
 
 step "import through a proxy" \
