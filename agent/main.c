@@ -162,37 +162,39 @@ static int check_driver(const struct agent_config *cfg)
     return 0;
 }
 
+/* ovm-agentd's long options; ovm-agentd(8) documents each. */
+static const struct option agent_options[] = {
+    {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
+    {"state-dir", required_argument, NULL, 's'}, {"password-file", required_argument, NULL, 'P'},
+    {"password", required_argument, NULL, 'W'}, {"hostname", required_argument, NULL, 'H'},
+    {"memory-mb", required_argument, NULL, 'm'}, {"cpus", required_argument, NULL, 'c'},
+    {"nfs-root", required_argument, NULL, 'n'}, {"nfs-size-gb", required_argument, NULL, 'z'},
+    {"foreground", no_argument, NULL, 'f'}, {"pid-file", required_argument, NULL, 'i'},
+    {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
+    {"cpu-family", required_argument, NULL, 'F'}, {"cpu-model", required_argument, NULL, 'M'},
+    {"ovm-version", required_argument, NULL, 'O'}, {"xen-version", required_argument, NULL, 'X'},
+    {"driver", required_argument, NULL, 'D'}, {"libvirt-uri", required_argument, NULL, 'U'},
+    {"libvirt-domain-type", required_argument, NULL, 'Y'},
+    {"libvirt-migrate-uri", required_argument, NULL, 'G'},
+    {"libvirt-migrate-unsafe", no_argument, NULL, 'u'},
+    {"per-source-connections", required_argument, NULL, 'C'},
+    {"connection-timeout", required_argument, NULL, 'I'},
+    {"header-timeout", required_argument, NULL, 'R'},
+    {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
+    {"libvirt-image-owner", required_argument, NULL, 'o'},
+    {"libvirt-bridges", no_argument, NULL, 'b'},
+    {"import-max-mb", required_argument, NULL, 'J'},
+    {"import-connect-timeout", required_argument, NULL, 'K'},
+    {"import-stall-timeout", required_argument, NULL, 'S'},
+    {"import-ca-file", required_argument, NULL, 'A'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+};
+
 /* 0 ok, 1 exit successfully (--help), -1 usage error. */
 static int parse_args(int argc, char **argv, struct agent_config *cfg)
 {
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
-        {"state-dir", required_argument, NULL, 's'}, {"password-file", required_argument, NULL, 'P'},
-        {"password", required_argument, NULL, 'W'}, {"hostname", required_argument, NULL, 'H'},
-        {"memory-mb", required_argument, NULL, 'm'}, {"cpus", required_argument, NULL, 'c'},
-        {"nfs-root", required_argument, NULL, 'n'}, {"nfs-size-gb", required_argument, NULL, 'z'},
-        {"foreground", no_argument, NULL, 'f'}, {"pid-file", required_argument, NULL, 'i'},
-        {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
-        {"cpu-family", required_argument, NULL, 'F'}, {"cpu-model", required_argument, NULL, 'M'},
-        {"ovm-version", required_argument, NULL, 'O'}, {"xen-version", required_argument, NULL, 'X'},
-        {"driver", required_argument, NULL, 'D'}, {"libvirt-uri", required_argument, NULL, 'U'},
-        {"libvirt-domain-type", required_argument, NULL, 'Y'},
-        {"libvirt-migrate-uri", required_argument, NULL, 'G'},
-        {"libvirt-migrate-unsafe", no_argument, NULL, 'u'},
-        {"per-source-connections", required_argument, NULL, 'C'},
-        {"connection-timeout", required_argument, NULL, 'I'},
-        {"header-timeout", required_argument, NULL, 'R'},
-        {"libvirt-shutdown-timeout", required_argument, NULL, 'T'},
-        {"libvirt-image-owner", required_argument, NULL, 'o'},
-        {"libvirt-bridges", no_argument, NULL, 'b'},
-        {"import-max-mb", required_argument, NULL, 'J'},
-        {"import-connect-timeout", required_argument, NULL, 'K'},
-        {"import-stall-timeout", required_argument, NULL, 'S'},
-        {"import-ca-file", required_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
     int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "", agent_options, NULL)) != -1) {
         switch (opt) {
         case 'l': cfg->listen = optarg; break;
         case 's': cfg->state_dir = optarg; break;
@@ -231,7 +233,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'J': case 'K': case 'S':
             if (parse_numeric_opt(opt, optarg, cfg) == 0)
                 break;
-            fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(opts, opt), optarg);
+            fprintf(stderr, "ovm-agentd: bad value for --%s: %s\n", option_name(agent_options, opt), optarg);
             return -1;
         default: return -1;
         }

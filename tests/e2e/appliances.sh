@@ -31,6 +31,7 @@ srv_ip=127.0.61.3
 
 work=$(mktemp -d /tmp/ovm-appliances.XXXXXX)
 port=$(pick_port "$agent_ip" "$srv_ip"); http_port=$(pick_port "$agent_ip" "$srv_ip")
+https_port=$(pick_port "$agent_ip" "$srv_ip"); ftp_port=$(pick_port "$agent_ip" "$srv_ip")
 AGENT_PASSWORD=s3cret
 pids=()
 cleanup() {
@@ -109,7 +110,20 @@ pack tmpl tmpl.ovf disk1.vmdk
 (cd "$files" && exec "$py" -m http.server --bind "$srv_ip" "$http_port") >"$work/http.log" 2>&1 &
 pids+=($!)
 check "HTTP server listens on $srv_ip:$http_port" wait_port "$srv_ip" "$http_port"
-check "agent starts" agent_start "$work/a" "$agent_ip" "$port" --nfs-root "$nfs" --hostname ovs61
+# The same packages over HTTPS (a certificate the agent trusts) and FTP, when
+# openssl and python3-pyftpdlib are there (tools/deps.sh lists both).
+https_ok=
+command -v openssl >/dev/null && tls_server ova-tls "$srv_ip" "$https_port" "$files" && https_ok=1
+ftp_py=
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import pyftpdlib' 2>/dev/null; then ftp_py=$p; break; fi
+done
+if [ -n "$ftp_py" ]; then
+    "$ftp_py" -m pyftpdlib -i "$srv_ip" -p "$ftp_port" -d "$files" >"$work/ftp.log" 2>&1 &
+    pids+=($!)
+fi
+check "agent starts" agent_start "$work/a" "$agent_ip" "$port" --nfs-root "$nfs" --hostname ovs61 \
+    ${https_ok:+--import-ca-file "$work/ova-tls.pem"}
 check "ovmd starts" ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")"
 
 ovm() {
@@ -233,6 +247,29 @@ ovm "list VirtualApplianceVirtualDisk"
 check "its children are gone from the store" test "$(grep -c ' id:' <<<"$out")" -eq 2
 failed_ok "Cannot delete Repository repo1: it is in use by" "delete Repository name=repo1" \
     "a repository with appliances is not deleted"
+
+# --- the import transport: the same package over HTTPS and FTP ---
+# import_over SCHEME URL: imports good.ova from URL, checks its image, deletes it.
+import_over() {
+    step "importVirtualAppliance over $1" "importVirtualAppliance Repository name=repo1 url=$2"
+    local id
+    id=$(new_id)
+    check "over $1: the image holds the disk's bytes" \
+        cmp -s -n 1048576 "$work/pattern.raw" "$repo_dir/Assemblies/$id/0.img"
+    step "over $1: delete the appliance" "delete VirtualAppliance id=$id"
+}
+if [ -n "$https_ok" ]; then
+    check "HTTPS server listens on $srv_ip:$https_port" wait_port "$srv_ip" "$https_port"
+    import_over HTTPS "https://$srv_ip:$https_port/good.ova"
+else
+    ok "# SKIP OVA over HTTPS: openssl is missing"
+fi
+if [ -n "$ftp_py" ]; then
+    check "FTP server listens on $srv_ip:$ftp_port" wait_port "$srv_ip" "$ftp_port"
+    import_over FTP "ftp://$srv_ip:$ftp_port/good.ova"
+else
+    ok "# SKIP OVA over FTP: python3-pyftpdlib is missing"
+fi
 
 ovmd_stop "$work/m"
 check "ovmd exits cleanly" test $? -eq 0

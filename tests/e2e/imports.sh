@@ -58,22 +58,7 @@ pids+=($!)
 # Two HTTPS servers: one whose certificate the agent trusts (--import-ca-file),
 # one with a certificate nobody signed for it. Without openssl they are left out.
 https_ok=
-# tls_server NAME PORT: a self-signed certificate for $srv_ip and a server on PORT.
-tls_server() {
-    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$1" -addext "subjectAltName=IP:$srv_ip" \
-        -keyout "$work/$1.key" -out "$work/$1.pem" >/dev/null 2>&1 || return 1
-    "$py" - "$srv_ip" "$2" "$files" "$work/$1.pem" "$work/$1.key" >"$work/$1.log" 2>&1 <<'PY' &
-import functools, http.server, ssl, sys
-ip, port, root, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-srv = http.server.ThreadingHTTPServer((ip, port), functools.partial(http.server.SimpleHTTPRequestHandler, directory=root))
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-PY
-    pids+=($!)
-}
-if command -v openssl >/dev/null && tls_server trusted "$https_port" && tls_server rogue "$rogue_port"; then
+if command -v openssl >/dev/null && tls_server trusted "$srv_ip" "$https_port" "$files" && tls_server rogue "$srv_ip" "$rogue_port" "$files"; then
     https_ok=1
 fi
 # A server that announces 1 MB, sends a few bytes and then stalls, that
