@@ -26,6 +26,7 @@ backend_libengine_a_SOURCES = \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
 	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_events.c \
 	backend/ops/ops_server.h backend/ops/ops_server.c backend/ops/ops_server_discover.c backend/ops/ops_server_owner.c \
+	backend/ops/ops_server_cpugroup.c \
 	backend/ops/ops_storage.h backend/ops/ops_storage.c backend/ops/ops_storage_fileserver.c \
 	backend/ops/ops_storage_repo.c backend/ops/ops_storage_disk.c backend/ops/ops_storage_import.c \
 	backend/ops/ops_san.c backend/ops/ops_san.h backend/ops/ops_san_refresh.c backend/ops/ops_san_group.c \

@@ -69,6 +69,8 @@
     X(create_ServerPool, CREATE("ServerPool", pool_attrs, NULL, 0, \
         "create ServerPool name=<name> clusterEnable=No"), .check = check_pool_policy) \
     X(create_Tag, CREATE("Tag", name_desc, NULL, 0, "create Tag name=<name> [description=<text>]")) \
+    X(create_CpuCompatibilityGroup, CREATE("CpuCompatibilityGroup", name_desc, NULL, 0, \
+        "create CpuCompatibilityGroup name=<name> [description=<text>]")) \
     X(create_VirtualDisk, CREATE("VirtualDisk", vdisk_attrs, p_repo, 1, \
         "create VirtualDisk name=<name> size=<GiB> sparse=<Yes|No> shareable=<Yes|No> " \
         "on Repository <instance>")) \
@@ -93,6 +95,7 @@
     X(edit_Repository, INST("edit", "Repository", repo_attrs, NULL, NULL)) \
     X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL), .check = check_pool_policy) \
     X(edit_Tag, INST("edit", "Tag", name_desc, NULL, NULL)) \
+    X(edit_CpuCompatibilityGroup, INST("edit", "CpuCompatibilityGroup", name_desc, NULL, NULL)) \
     X(edit_VirtualDisk, INST("edit", "VirtualDisk", vdisk_attrs, NULL, NULL)) \
     X(edit_Vm, INST("edit", "Vm", vm_attrs, NULL, NULL)) \
     X(edit_VmDiskMapping, INST("edit", "VmDiskMapping", dmap_attrs, NULL, NULL), \
@@ -112,6 +115,7 @@
     X(delete_Repository, INST("delete", "Repository", no_attrs, NULL, NULL)) \
     X(delete_ServerPool, INST("delete", "ServerPool", no_attrs, NULL, NULL)) \
     X(delete_Tag, INST("delete", "Tag", no_attrs, NULL, NULL)) \
+    X(delete_CpuCompatibilityGroup, INST("delete", "CpuCompatibilityGroup", no_attrs, NULL, NULL)) \
     X(delete_VirtualDisk, INST("delete", "VirtualDisk", no_attrs, NULL, NULL)) \
     X(delete_Vm, INST("delete", "Vm", no_attrs, NULL, NULL)) \
     X(delete_VmDiskMapping, INST("delete", "VmDiskMapping", no_attrs, NULL, NULL)) \

@@ -35,9 +35,9 @@ static char *destination_refusal(engine *e, const obj *vm, const obj *dst)
 }
 
 /* M-5, M-6, M-7: the two servers' hardware and software are compatible. */
-static char *compatibility_refusal(const obj *src, const obj *dst)
+static char *compatibility_refusal(engine *e, const obj *src, const obj *dst)
 {
-    if (!obj_is(src, "cpuCompatibilityGroup", obj_gets(dst, "cpuCompatibilityGroup")))
+    if (!cpu_groups_shared(e, src, dst))
         return xasprintf("Servers %s and %s share no CpuCompatibilityGroup; live migration needs the same processor "
                          "family and model",
                          src->name, dst->name);
@@ -92,7 +92,7 @@ char *migrate_refusal(engine *e, const obj *vm, const obj *src, const obj *dst)
         free(why);
         return msg;
     }
-    if ((why = compatibility_refusal(src, dst)) != NULL)
+    if ((why = compatibility_refusal(e, src, dst)) != NULL)
         return why;
     return vm_destination_refusal(e, vm, dst);
 }

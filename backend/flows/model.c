@@ -311,3 +311,16 @@ const char *obj_value(const obj *o, const char *key)
     const char *v = obj_get(o, key);
     return v ? v : gr_attr_value_default(gr_type_attr(o->type, key));
 }
+
+int cpu_groups_shared(engine *e, const obj *a, const obj *b)
+{
+    if (*obj_gets(a, "cpuCompatibilityGroup") && obj_is(a, "cpuCompatibilityGroup", obj_gets(b, "cpuCompatibilityGroup")))
+        return 1;
+    obj **groups;
+    size_t n = store_list(e->st, "CpuCompatibilityGroup", &groups);
+    int shared = 0;
+    for (size_t i = 0; i < n && !shared; i++)
+        shared = obj_list_has(groups[i], "servers", a->id) && obj_list_has(groups[i], "servers", b->id);
+    free(groups);
+    return shared;
+}

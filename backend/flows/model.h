@@ -67,6 +67,9 @@ typedef struct vm_devices {
 xr_value *vm_config_devices(engine *e, const obj *vm, const vm_devices *dv);
 /* Sorts VNICs in creation order. */
 void vm_devices_sort_vnics(obj **v, size_t n);
+/* M-5: 1 when servers a and b share a CpuCompatibilityGroup: the default
+ * group of their processor, or a custom group listing both. Read lock held. */
+int cpu_groups_shared(engine *e, const obj *a, const obj *b);
 /* Repository file system location "<host>:<export path>" of a repository; "" if unknown. */
 const char *repo_fs_location(engine *e, const obj *repo);
 

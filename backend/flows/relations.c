@@ -30,6 +30,7 @@ const relation relations[] = {
     {"Vm", "Vnic", "vm", 0, REL_CASCADE, NULL},
     {"Vm", "AntiAffinityGroup", "vms", 1, REL_DETACH, NULL},
     {"Vm", "Tag", "members", 1, REL_DETACH, NULL},
+    {"Server", "CpuCompatibilityGroup", "servers", 1, REL_DETACH, NULL},
     /* SAN storage arrays (backend/ops/ops_san*.c) */
     {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
     {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},

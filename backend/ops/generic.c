@@ -199,3 +199,63 @@ job *gplan_delete_job(cmdctx *c, obj *o)
     const job_spec spec = {.operation = "Delete", .type = o->type, .fn = gplan_run_delete, .plan_free = gplan_free};
     return spec_job(c, &spec, o->name, gplan_new(o->type, o->id, NULL), o->id, NULL);
 }
+
+typedef struct member_plan {
+    char holder[64], member[64], attr[32];
+    int add;
+} member_plan;
+
+static int run_member_list(job *j)
+{
+    member_plan *p = j->plan;
+    engine *e = j->eng;
+    int rc = 0;
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    obj *holder = store_get(e->st, p->holder), *member = store_get(e->st, p->member);
+    if (!holder || !member) {
+        job_fail(j, "Job failed: %s %s no longer exists", holder ? "the member" : "the group",
+                 holder ? p->member : p->holder);
+        rc = -1;
+    } else if (p->add) {
+        obj_list_add(e->st, holder, p->attr, member->id);
+    } else {
+        obj_list_remove(e->st, holder, p->attr, member->id);
+    }
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+    return rc;
+}
+
+job *member_list_job(cmdctx *c, const job_spec *spec, obj *holder, const char *attr, obj *member, int add)
+{
+    member_plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->holder, sizeof p->holder, "%s", holder->id);
+    snprintf(p->member, sizeof p->member, "%s", member->id);
+    snprintf(p->attr, sizeof p->attr, "%s", attr);
+    p->add = add;
+    job_spec s = *spec;
+    s.fn = run_member_list;
+    s.plan_free = free;
+    return spec_job(c, &s, holder->name, p, holder->id, member->id, NULL);
+}
+
+gplan *gplan_create_unique(cmdctx *c)
+{
+    const char *type = c->cmd->type->name, *name = gr_get(c->cmd, "name");
+    if (name_taken(c->e, type, name, NULL)) {
+        result_fail(c->res, "A %s named %s already exists", type, name);
+        return NULL;
+    }
+    char id[64];
+    new_object_id(c->cmd->type, id, sizeof id);
+    gplan *p = gplan_new(type, id, name);
+    gplan_take_attrs(p, c->cmd);
+    return p;
+}
+
+job *gplan_create_job(cmdctx *c, gplan *p)
+{
+    const job_spec spec = {.operation = "Create", .type = p->type, .fn = gplan_run_create, .plan_free = gplan_free};
+    return spec_job(c, &spec, p->name, p, NULL, NULL);
+}

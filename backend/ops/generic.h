@@ -35,6 +35,15 @@ gplan *gplan_edit_plan(cmdctx *c, obj *o, int unique_name);
 job *gplan_prepare_edit(cmdctx *c, obj *o, int unique_name);
 /* A job that deletes o from the store and does nothing else (no agent work). */
 job *gplan_delete_job(cmdctx *c, obj *o);
+/* The plan of a create of the command's type whose names are unique
+ * (a new id, the command's attributes), or NULL after failing c with
+ * "A <type> named <name> already exists". */
+gplan *gplan_create_unique(cmdctx *c);
+/* The job storing the created object of plan p (consumed). */
+job *gplan_create_job(cmdctx *c, gplan *p);
+/* A job adding member's id to (add) or removing it from holder's list
+ * attribute attr, and nothing else; spec's fn and plan_free are its own. */
+job *member_list_job(cmdctx *c, const job_spec *spec, obj *holder, const char *attr, obj *member, int add);
 /* Generates the id of a new object of type t. */
 void new_object_id(const gr_type *t, char *buf, size_t len);
 /* Applies plan attributes to o (write lock held). */

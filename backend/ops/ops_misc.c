@@ -17,18 +17,8 @@
 
 static job *prepare_create_tag(cmdctx *c)
 {
-    const char *name = gr_get(c->cmd, "name");
-    if (name_taken(c->e, "Tag", name, NULL)) {
-        result_fail(c->res, "A Tag named %s already exists", name);
-        return NULL;
-    }
-    char id[64];
-    new_object_id(c->cmd->type, id, sizeof id);
-    gplan *p = gplan_new("Tag", id, name);
-    gplan_take_attrs(p, c->cmd);
-    static const job_spec spec = {.operation = "Create", .type = "Tag", .fn = gplan_run_create,
-                                  .plan_free = gplan_free};
-    return spec_job(c, &spec, name, p, NULL, NULL);
+    gplan *p = gplan_create_unique(c);
+    return p ? gplan_create_job(c, p) : NULL;
 }
 
 static job *prepare_edit_tag(cmdctx *c)
@@ -46,32 +36,6 @@ static job *prepare_delete_tag(cmdctx *c)
     return gplan_delete_job(c, tag);
 }
 
-typedef struct tag_plan {
-    char tag[64], member[64];
-    int add;
-} tag_plan;
-
-static int run_tag_member(job *j)
-{
-    tag_plan *p = j->plan;
-    engine *e = j->eng;
-    int rc = 0;
-    store_wrlock(e->st);
-    store_set_actor(e->st, j->id);
-    obj *tag = store_get(e->st, p->tag), *member = store_get(e->st, p->member);
-    if (!tag || !member) {
-        job_fail(j, "Job failed: the Tag or the tagged object no longer exists");
-        rc = -1;
-    } else if (p->add) {
-        obj_list_add(e->st, tag, "members", member->id);
-    } else {
-        obj_list_remove(e->st, tag, "members", member->id);
-    }
-    store_set_actor(e->st, 0);
-    store_unlock(e->st);
-    return rc;
-}
-
 static job *prepare_tag_member(cmdctx *c, int add)
 {
     obj *tag = resolve_instance(c, c->cmd->type, &c->cmd->instance);
@@ -82,13 +46,8 @@ static job *prepare_tag_member(cmdctx *c, int add)
         result_fail(c->res, "%s %s is not a member of Tag %s", member->type, member->name, tag->name);
         return NULL;
     }
-    tag_plan *p = xcalloc(1, sizeof *p);
-    snprintf(p->tag, sizeof p->tag, "%s", tag->id);
-    snprintf(p->member, sizeof p->member, "%s", member->id);
-    p->add = add;
-    const job_spec spec = {.operation = add ? "Add Tag to" : "Remove Tag from", .type = member->type,
-                           .fn = run_tag_member, .plan_free = free};
-    job *j = spec_job(c, &spec, member->name, p, tag->id, member->id, NULL);
+    const job_spec spec = {.operation = add ? "Add Tag to" : "Remove Tag from", .type = member->type};
+    job *j = member_list_job(c, &spec, tag, "members", member, add);
     free(j->name);
     const char *label = c->cmd->ptype->show_name ? c->cmd->ptype->show_name : member->type;
     j->name = xasprintf("%s Tag: %s %s %s: %s", add ? "Add" : "Remove", tag->name, add ? "to" : "from", label,

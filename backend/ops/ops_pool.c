@@ -7,6 +7,7 @@
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_server.h"
 #include "backend/ops/ops_vm.h"
 #include "backend/render/show.h"
 #include "lib/strbuf.h"
@@ -18,25 +19,17 @@
 
 static job *prepare_create_pool(cmdctx *c)
 {
-    const char *name = gr_get(c->cmd, "name");
     if (gr_get(c->cmd, "clusterEnable") && !strcmp(gr_get(c->cmd, "clusterEnable"), "Yes"))
         return cluster_prepare_create_pool(c);
     if (gr_get(c->cmd, "fileSystem") || gr_get(c->cmd, "physicalDisk")) {
         result_fail(c->res, "fileSystem and physicalDisk apply only to clustered server pools");
         return NULL;
     }
-    if (name_taken(c->e, "ServerPool", name, NULL)) {
-        result_fail(c->res, "A ServerPool named %s already exists", name);
+    gplan *p = gplan_create_unique(c);
+    if (!p)
         return NULL;
-    }
-    char id[64];
-    new_object_id(c->cmd->type, id, sizeof id);
-    gplan *p = gplan_new("ServerPool", id, name);
-    gplan_take_attrs(p, c->cmd);
     gplan_set(p, "clusterEnable", "No");
-    static const job_spec spec = {.operation = "Create", .type = "ServerPool", .fn = gplan_run_create,
-                                  .plan_free = gplan_free};
-    return spec_job(c, &spec, name, p, NULL, NULL);
+    return gplan_create_job(c, p);
 }
 
 static job *prepare_edit_pool(cmdctx *c)
@@ -421,6 +414,8 @@ static job *prepare_add_server_any(cmdctx *c)
 {
     if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_add_server(c);
+    if (!strcmp(c->cmd->ptype->name, "CpuCompatibilityGroup"))
+        return cpugroup_prepare_member(c, 1);
     return present_prepare(c, 1);
 }
 
@@ -428,6 +423,8 @@ static job *prepare_remove_server_any(cmdctx *c)
 {
     if (!strcmp(c->cmd->ptype->name, "ServerPool"))
         return prepare_remove_server(c);
+    if (!strcmp(c->cmd->ptype->name, "CpuCompatibilityGroup"))
+        return cpugroup_prepare_member(c, 0);
     return present_prepare(c, 0);
 }
 

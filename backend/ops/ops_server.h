@@ -32,4 +32,6 @@ const char *presented_repo(engine *e, const obj *s);
 job *prepare_release(cmdctx *c);
 job *prepare_update_password(cmdctx *c);
 job *prepare_refresh(cmdctx *c);
+/* add/remove Server to/from a custom CpuCompatibilityGroup (ops_server_cpugroup.c). */
+job *cpugroup_prepare_member(cmdctx *c, int add);
 #endif

@@ -126,7 +126,7 @@ static const show_row aag_rows[] = {
 
 static const show_row cpugroup_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, VALD("Default", "default", "No"),
-    RELATED("Server", "Server", "cpuCompatibilityGroup"), ROW_END,
+    RELATED("Server", "Server", "cpuCompatibilityGroup"), LISTED("Server", "servers"), ROW_END,
 };
 
 static const show_row fileserver_rows[] = {

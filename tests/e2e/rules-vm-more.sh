@@ -123,6 +123,38 @@ check "M-11 ovs03 lacks memory for m1" test "$(srv_field ovs03 'Usable Memory (M
 refused "M-5 different CpuCompatibilityGroup (checked before M-11 memory)" "migrate Vm name=m1 destServer=ovs03" \
     "Servers ovs02 and ovs03 share no CpuCompatibilityGroup; live migration needs the same processor family and model"
 
+# Custom CpuCompatibilityGroups (§2.8, X-2): a group listing both servers
+# allows the live migration the default groups refuse.
+gid2=${g2%% *} gname2=${g2##*[}
+gname2=${gname2%]}
+refused "X-2 a default group cannot be edited" "edit CpuCompatibilityGroup id=$gid2 description=x" \
+    "CpuCompatibilityGroup $gname2 is a default group and cannot be changed"
+refused "X-2 a default group cannot be deleted" "delete CpuCompatibilityGroup id=$gid2" \
+    "CpuCompatibilityGroup $gname2 is a default group and cannot be changed"
+refused "X-2 a default group's servers cannot change" "add Server name=ovs03 to CpuCompatibilityGroup id=$gid2" \
+    "CpuCompatibilityGroup $gname2 is a default group and cannot be changed"
+step "create a custom CpuCompatibilityGroup" "create CpuCompatibilityGroup name=mixed description=\"models 79 and 85\""
+refused "its name is unique" "create CpuCompatibilityGroup name=mixed" "A CpuCompatibilityGroup named mixed already exists"
+step "add ovs02 and ovs03 to it" "add Server name=ovs02 to CpuCompatibilityGroup name=mixed; add Server name=ovs03 to CpuCompatibilityGroup name=mixed"
+refused "a server is added once" "add Server name=ovs02 to CpuCompatibilityGroup name=mixed" \
+    "Server ovs02 is already in CpuCompatibilityGroup mixed"
+ovm "show CpuCompatibilityGroup name=mixed"
+check "show lists both servers, Default = No" eval 'grep -q "^  Server 1 = .*\[ovs02\]" <<<"$out" && grep -q "^  Server 2 = .*\[ovs03\]" <<<"$out" && grep -q "^  Default = No" <<<"$out"'
+R="repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=512"
+on ovs02 c1
+R="repository=repo1 domainType=XEN_HVM_PV_DRIVERS memory=3000"
+step "M-5 c1 live-migrates from ovs02 to ovs03 through the custom group" "migrate Vm name=c1 destServer=ovs03"
+check "M-5 c1 runs on ovs03, on its agent" eval 'test "$(vm_host c1)" = ovs03 && agent_runs 3 "$(vmid c1)"'
+step "remove ovs02 from the custom group" "remove Server name=ovs02 from CpuCompatibilityGroup name=mixed"
+refused "a server not in the group cannot be removed" "remove Server name=ovs02 from CpuCompatibilityGroup name=mixed" \
+    "Server ovs02 is not a member of CpuCompatibilityGroup mixed"
+refused "M-5 without the custom group the way back is refused" "migrate Vm name=c1 destServer=ovs02" \
+    "Servers ovs03 and ovs02 share no CpuCompatibilityGroup; live migration needs the same processor family and model"
+step "delete the custom group" "delete CpuCompatibilityGroup name=mixed"
+ovm "list CpuCompatibilityGroup"
+check "the group is gone, the default groups stay" eval '! grep -q "name:mixed" <<<"$out" && grep -qF "name:$gname2" <<<"$out"'
+step "stop c1" "stop Vm name=c1"
+
 # M-6
 check "M-6 ovs04 reports OVM Version 3.4.5-1919" test "$(srv_field ovs04 'OVM Version')" = 3.4.5-1919
 refused "M-6 destination with an earlier ovmVersion" "migrate Vm name=m1 destServer=ovs04" \
