@@ -349,6 +349,7 @@ static const char *const p_vm[] = {"Vm", NULL};
 static const char *const p_repo_parent[] = {"FileSystem", "PhysicalDisk", NULL};
 static const char *const p_cust[] = {"VmCloneCustomizer", NULL};
 static const char *const p_server_to[] = {"ServerPool", "Repository", "CpuCompatibilityGroup", NULL};
+static const char *const p_vnic_to[] = {"Network", "Vm", NULL};
 static const char *const p_vm_to[] = {"AntiAffinityGroup", "Server", "ServerPool", NULL};
 static const char *const p_tag_to[] = {"Vm", "Server", "ServerPool", "Repository", "VirtualDisk",
                                        "Network", NULL};

@@ -138,13 +138,13 @@
     X(add_Tag, PAIR("add", "Tag", p_tag_to, NULL)) \
     X(add_ServerPool, PAIR("add", "ServerPool", p_repo, NULL)) \
     X(add_Port, PAIR("add", "Port", p_net, NULL)) \
-    X(add_Vnic, PAIR("add", "Vnic", p_net, NULL)) \
+    X(add_Vnic, PAIR("add", "Vnic", p_vnic_to, NULL)) \
     X(remove_Server, PAIR("remove", "Server", p_server_to, NULL)) \
     X(remove_Vm, PAIR("remove", "Vm", p_vm_to, NULL)) \
     X(remove_Tag, PAIR("remove", "Tag", p_tag_to, NULL)) \
     X(remove_ServerPool, PAIR("remove", "ServerPool", p_repo, NULL)) \
     X(remove_Port, PAIR("remove", "Port", p_net, NULL)) \
-    X(remove_Vnic, PAIR("remove", "Vnic", p_net, NULL)) \
+    X(remove_Vnic, PAIR("remove", "Vnic", p_vnic_to, NULL)) \
     X(start_Vm, INST("start", "Vm", no_attrs, NULL, "start Vm <instance>")) \
     X(stop_Vm, INST("stop", "Vm", no_attrs, NULL, "stop Vm <instance>")) \
     X(kill_Vm, INST("kill", "Vm", no_attrs, NULL, "kill Vm <instance>")) \

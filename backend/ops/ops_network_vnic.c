@@ -10,6 +10,7 @@
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
+#include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
@@ -261,9 +262,8 @@ static char *vnic_apply(engine *e, vnic_plan *p, obj *vm)
     return NULL;
 }
 
-static int run_vnic(job *j)
+static int run_vnic_plan(job *j, vnic_plan *p)
 {
-    vnic_plan *p = j->plan;
     engine *e = j->eng;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
@@ -290,6 +290,11 @@ static int run_vnic(job *j)
     if (p->op == VP_CREATE)
         j->result_obj = xstrdup(p->g->id);
     return 0;
+}
+
+static int run_vnic(job *j)
+{
+    return run_vnic_plan(j, j->plan);
 }
 
 /* Chooses the server whose agent rewrites the VM's vm.cfg: its own server
@@ -424,12 +429,98 @@ job *prepare_edit_vnic(cmdctx *c)
     return g ? vnic_move_job(c, vnic, net, g, "Edit") : NULL;
 }
 
+/* ---- add Vnic to Vm, remove Vnic from Vm ----
+ * Since Oracle VM 3.3.1 a Vnic always belongs to a Vm, so adding one to a Vm
+ * moves it there with its MAC and network, and removing it from its Vm deletes
+ * it (doc/object-model.md §6.14). A move rewrites two vm.cfg files: the
+ * destination's first, so that its failure leaves the Vnic where it was, then
+ * the source's; when that fails, the Vnic goes back to the source. */
+typedef struct vnic_move {
+    vnic_plan *to, *from, *back;
+} vnic_move;
+
+static void vnic_move_free(void *arg)
+{
+    vnic_move *m = arg;
+    vnic_plan_free(m->to);
+    vnic_plan_free(m->from);
+    vnic_plan_free(m->back);
+    free(m);
+}
+
+static int run_vnic_move(job *j)
+{
+    vnic_move *m = j->plan;
+    if (run_vnic_plan(j, m->to) != 0)
+        return -1;
+    if (!m->from || run_vnic_plan(j, m->from) == 0) /* no source Vm: an orphan Vnic */
+        return 0;
+    if (run_vnic_plan(j, m->back) != 0)
+        log_warn("job %lld: Vnic %s could not go back to Vm %s", (long long)j->id, m->to->g->id, m->from->vm_id);
+    return -1;
+}
+
+/* One leg of a move: a rewrite of vm's vm.cfg after the Vnic's vm becomes
+ * owner (NULL: unchanged). NULL after result_fail. */
+static vnic_plan *move_leg(cmdctx *c, const obj *vnic, const obj *vm, const obj *owner)
+{
+    vnic_plan *p = vnic_plan_new(VP_EDIT, vm, vnic->id, owner ? "add a Vnic to" : "remove a Vnic from");
+    if (owner)
+        gplan_set(p->g, "vm", owner->id);
+    if (fail_text(c, vm_state_rule(vm, p->action)) != 0 || vm_agent(c, vm, p) != 0) {
+        vnic_plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static job *prepare_vnic_to_vm(cmdctx *c, obj *vnic, obj *dst)
+{
+    obj *src = store_get(c->e->st, obj_gets(vnic, "vm"));
+    if (src == dst) {
+        result_fail(c->res, "Vnic %s is already on Vm %s", vnic->name, dst->name);
+        return NULL;
+    }
+    if (check_vnic_count(c, dst) != 0)
+        return NULL;
+    vnic_move *m = xcalloc(1, sizeof *m);
+    m->to = move_leg(c, vnic, dst, dst);
+    m->from = m->to && src ? move_leg(c, vnic, src, NULL) : NULL;
+    m->back = m->from ? move_leg(c, vnic, dst, src) : NULL;
+    if (!m->back && (src || !m->to)) {
+        vnic_move_free(m);
+        return NULL;
+    }
+    const job_spec spec = {.operation = "Add Vnic to", .type = "Vm", .fn = run_vnic_move, .plan_free = vnic_move_free};
+    job *j = spec_job(c, &spec, dst->name, m, vnic->id, dst->id, src ? src->id : NULL, NULL);
+    free(j->name);
+    j->name = xasprintf("Add Vnic: %s to Vm: %s", vnic->name, dst->name);
+    return j;
+}
+
+static job *prepare_vnic_from_vm(cmdctx *c, obj *vnic, obj *vm)
+{
+    if (!obj_is(vnic, "vm", vm->id)) {
+        result_fail(c->res, "Vnic %s is not on Vm %s", vnic->name, vm->name);
+        return NULL;
+    }
+    vnic_plan *p = vnic_plan_new(VP_DELETE, vm, vnic->id, "remove a Vnic from");
+    job *j = vnic_job(c, p, vm, "Remove Vnic from", vm->name);
+    if (j) {
+        free(j->name);
+        j->name = xasprintf("Remove Vnic: %s from Vm: %s", vnic->name, vm->name);
+    }
+    return j;
+}
+
 static job *prepare_vnic_member(cmdctx *c, int add)
 {
     obj *vnic = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     obj *net = vnic ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
     if (!net)
         return NULL;
+    if (!strcmp(net->type, "Vm"))
+        return add ? prepare_vnic_to_vm(c, vnic, net) : prepare_vnic_from_vm(c, vnic, net);
     if (add && check_vm_network(c, net) != 0)
         return NULL;
     if (!add && !obj_is(vnic, "network", net->id)) {

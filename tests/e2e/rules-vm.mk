@@ -1,7 +1,7 @@
 # tests/e2e rules-vm: the Tier 1 Vm rules of doc/object-model.md §5.4-§6.15 end to end
 # (ovmsh -> ovmd -> ovm-agentd sims), one TAP line per checked rule case.
 RULES_VM_TESTS = tests/e2e/rules-vm-states.sh tests/e2e/rules-vm-create.sh \
-	tests/e2e/rules-vm-placement.sh tests/e2e/rules-vm-clone.sh tests/e2e/rules-vm-more.sh \
+	tests/e2e/rules-vm-placement.sh tests/e2e/rules-vm-clone.sh tests/e2e/rules-vm-more.sh tests/e2e/rules-vm-vnics.sh \
 	tests/e2e/rules-vm-messages.sh
 TESTS += $(RULES_VM_TESTS)
 EXTRA_DIST += $(RULES_VM_TESTS) tests/e2e/rules-vm-lib.sh
