@@ -154,11 +154,14 @@ static int64_t ha_delay_ms(engine *e, const obj *s)
 }
 
 /* S9: the server is Stopped; its VMs are Stopped with VM_OFFLINE, HA VMs are
- * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8). */
-static void server_offline(engine *e, obj *s, int64_t last)
+ * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8).
+ * S5: after a requested stop or kill (requested), the same without the
+ * SERVER_OFFLINE and VM_OFFLINE events. */
+void monitor_server_down(engine *e, obj *s, int64_t last, int requested)
 {
     status_set(e->st, s, ST_STOPPED);
-    event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
+    if (!requested)
+        event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
     obj **vms;
     size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
     int64_t due = last + ha_delay_ms(e, s);
@@ -166,7 +169,8 @@ static void server_offline(engine *e, obj *s, int64_t last)
         if (!status_is_live(status_get(vms[i])))
             continue;
         status_set(e->st, vms[i], ST_STOPPED);
-        event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
+        if (!requested)
+            event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
         if (ha_protected(e, vms[i]))
             ha_schedule(e, vms[i], s->id, due, 0);
     }
@@ -183,7 +187,7 @@ static void server_lost(engine *e, obj *s, int64_t now)
         event_raise(e, "SERVER_DISCONNECT", "WARNING", s, "Server does not answer", 0);
     }
     if (quiet >= e->cfg.offline_after && status_get(s) == ST_RUNNING)
-        server_offline(e, s, last);
+        monitor_server_down(e, s, last, 0);
 }
 
 static void apply_poll(engine *e, poll_task *p)

@@ -13,4 +13,7 @@ void monitor_stop(monitor *m);
 /* Polls every server once now and reconciles (used at start-up and by tests
  * through `refresh Server`). */
 void monitor_poll_all(engine *e);
+/* Server s went down (S9; S5 when requested by stop or kill Server): Stopped,
+ * its live VMs Stopped, HA VMs scheduled from last (ms). Write lock held. */
+void monitor_server_down(engine *e, obj *s, int64_t last, int requested);
 #endif
