@@ -1,7 +1,7 @@
 # backend/: the engine (ovmd), one folder per layer, lowest first (doc/architecture.md §2;
 # tests/unit/test-layers.sh checks which folder may include which):
 #   store/   the sqlite store and all its SQL      jobs/    jobs, locks, the scheduler, events
-#   agentc/  the typed agent client and the CA     flows/   shared flows and the agent-facing model
+#   agentc/  the typed agent client, the CA, IPMI  flows/   shared flows and the agent-facing model
 #   render/  results, renderers, show data         monitor/ server polling and HA
 #   ops/     checks and jobs of every command      daemon/  ovmd's main, config, socket listener
 # engine.h is the process state every layer shares.

@@ -153,25 +153,27 @@ static int64_t ha_delay_ms(engine *e, const obj *s)
     return (pool ? obj_get_int(pool, "clusterTimeout", 120) : 120) * 1000;
 }
 
-/* S9: the server is Stopped; its VMs are Stopped with VM_OFFLINE, HA VMs are
- * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8).
- * S5: after a requested stop or kill (requested), the same without the
- * SERVER_OFFLINE and VM_OFFLINE events. */
-void monitor_server_down(engine *e, obj *s, int64_t last, int requested)
+/* S9 (DOWN_LOST): the server is Stopped; its VMs are Stopped with VM_OFFLINE,
+ * HA VMs are scheduled for a restart clusterTimeout after the last heartbeat
+ * (H-2, H-8). S5: after kill Server (DOWN_KILLED) the same without the
+ * SERVER_OFFLINE and VM_OFFLINE events and with HA at once (the server is
+ * known to be off); after stop Server (DOWN_STOPPED) no events and no HA (H-2:
+ * a user stop). */
+void monitor_server_down(engine *e, obj *s, int64_t last, server_down how)
 {
     status_set(e->st, s, ST_STOPPED);
-    if (!requested)
+    if (how == DOWN_LOST)
         event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
     obj **vms;
     size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
-    int64_t due = last + ha_delay_ms(e, s);
+    int64_t due = how == DOWN_KILLED ? last : last + ha_delay_ms(e, s);
     for (size_t i = 0; i < n; i++) {
         if (!status_is_live(status_get(vms[i])))
             continue;
         status_set(e->st, vms[i], ST_STOPPED);
-        if (!requested)
+        if (how == DOWN_LOST)
             event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
-        if (ha_protected(e, vms[i]))
+        if (how != DOWN_STOPPED && ha_protected(e, vms[i]))
             ha_schedule(e, vms[i], s->id, due, 0);
     }
     free(vms);
@@ -187,7 +189,7 @@ static void server_lost(engine *e, obj *s, int64_t now)
         event_raise(e, "SERVER_DISCONNECT", "WARNING", s, "Server does not answer", 0);
     }
     if (quiet >= e->cfg.offline_after && status_get(s) == ST_RUNNING)
-        monitor_server_down(e, s, last, 0);
+        monitor_server_down(e, s, last, DOWN_LOST);
 }
 
 static void apply_poll(engine *e, poll_task *p)

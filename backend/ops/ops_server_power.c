@@ -224,7 +224,7 @@ static int power_down(job *j, power_plan *p, int kill)
     obj *s = store_get_typed(e->st, "Server", p->server_id);
     if (s) {
         obj_set(e->st, s, "disconnected", "Yes");
-        monitor_server_down(e, s, ovm_now_ms(), 1);
+        monitor_server_down(e, s, ovm_now_ms(), kill ? DOWN_KILLED : DOWN_STOPPED);
     }
     store_unlock(e->st);
     power_event(j, p, kill ? "Server powered off at once (kill Server)" : "Server shut down (stop Server)");
