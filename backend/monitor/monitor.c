@@ -265,6 +265,33 @@ static void *monitor_main(void *arg)
     return NULL;
 }
 
+/* A power job a Manager restart interrupted left its server Starting or
+ * Stopping (powerJob=Yes, backend/ops/ops_server_power.c): the first poll
+ * decides, Running if the agent answered since, else Stopped as powered off
+ * on request (S5, S7). The job is then settled by its goal. */
+static void settle_power(engine *e, int64_t since_ms)
+{
+    store_wrlock(e->st);
+    store_begin(e->st);
+    obj **servers;
+    size_t n = store_list(e->st, "Server", &servers);
+    for (size_t i = 0; i < n; i++) {
+        obj *s = servers[i];
+        if (!obj_is(s, "powerJob", "Yes"))
+            continue;
+        obj_unset(e->st, s, "powerJob");
+        int answered = obj_get_int(s, "lastContact", 0) >= since_ms;
+        status_set(e->st, s, answered ? ST_RUNNING : ST_STOPPED);
+        if (answered)
+            obj_unset(e->st, s, "disconnected");
+        else
+            obj_set(e->st, s, "disconnected", "Yes");
+    }
+    free(servers);
+    store_commit(e->st);
+    store_unlock(e->st);
+}
+
 monitor *monitor_start(engine *e)
 {
     monitor *m = xcalloc(1, sizeof *m);
@@ -272,7 +299,9 @@ monitor *monitor_start(engine *e)
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
     /* Settle what a previous run left transitional before sessions connect. */
+    int64_t first = ovm_now_ms();
     monitor_poll_all(e);
+    settle_power(e, first);
     if (e->cfg.poll_interval > 0 && pthread_create(&m->thread, NULL, monitor_main, m) == 0)
         m->running = 1;
     return m;

@@ -101,7 +101,9 @@ static long wait_budget_ms(const job *j)
     return (j->eng->cfg.power_timeout > 0 ? j->eng->cfg.power_timeout : 600) * 1000L;
 }
 
-/* Sets the server's status (and disconnected while it is powered off on request). */
+/* Sets the server's status, disconnected while it is powered off on request,
+ * and powerJob=Yes while it is Starting or Stopping for a power job (a
+ * Manager restart settles such a server: monitor_settle_power). */
 static void set_state(job *j, const power_plan *p, obj_status st, int off)
 {
     engine *e = j->eng;
@@ -113,6 +115,10 @@ static void set_state(job *j, const power_plan *p, obj_status st, int off)
             obj_set(e->st, s, "disconnected", "Yes");
         else
             obj_unset(e->st, s, "disconnected");
+        if (st == ST_STARTING || st == ST_STOPPING)
+            obj_set(e->st, s, "powerJob", "Yes");
+        else
+            obj_unset(e->st, s, "powerJob");
     }
     store_unlock(e->st);
 }
@@ -200,6 +206,7 @@ static int power_up(job *j, power_plan *p)
     if (s) {
         status_set(e->st, s, ST_RUNNING);
         obj_unset(e->st, s, "disconnected");
+        obj_unset(e->st, s, "powerJob");
         obj_setf(e->st, s, "lastContact", "%lld", (long long)ovm_now_ms());
         event_raise(e, "SERVER_STATE", "INFORMATIONAL", s, "Server powered on through its ServerController", j->id);
         if (obj_get(s, "serverPool"))
@@ -224,6 +231,7 @@ static int power_down(job *j, power_plan *p, int kill)
     obj *s = store_get_typed(e->st, "Server", p->server_id);
     if (s) {
         obj_set(e->st, s, "disconnected", "Yes");
+        obj_unset(e->st, s, "powerJob");
         monitor_server_down(e, s, ovm_now_ms(), kill ? DOWN_KILLED : DOWN_STOPPED);
     }
     store_unlock(e->st);
@@ -295,6 +303,7 @@ static job *prepare_power(cmdctx *c, power_verb v)
 {
     static const job_fn fns[] = {run_start, run_stop, run_kill, run_restart};
     static const char *const ops[] = {"Start", "Stop", "Kill", "Restart"};
+    static const char *const goals[] = {JOB_GOAL_RUNNING, JOB_GOAL_STOPPED, JOB_GOAL_STOPPED, JOB_GOAL_RUNNING};
     obj *s = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!s)
         return NULL;
@@ -322,7 +331,8 @@ static job *prepare_power(cmdctx *c, power_verb v)
              obj_gets(ctl, "port"));
     snprintf(p->user, sizeof p->user, "%s", obj_gets(ctl, "userName"));
     snprintf(p->password, sizeof p->password, "%s", obj_gets(ctl, "password"));
-    job_spec spec = {.operation = ops[v], .type = "Server", .fn = fns[v], .plan_free = power_plan_free};
+    job_spec spec = {.operation = ops[v], .type = "Server", .fn = fns[v], .plan_free = power_plan_free,
+                     .goal = goals[v]};
     return spec_job(c, &spec, s->name, p, s->id, NULL);
 }
 

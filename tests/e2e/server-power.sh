@@ -165,7 +165,31 @@ check "power state never comes: the stop fails with a readable message" \
     grep -q "Error Msg: .*Server $f did not power off within 12 s: its ServerController still reports power on" <<<"$out"
 check "power state never comes: $f and the pool keep running" still_fine
 check "power state never comes: a JOB_FAILED event" test "$(job_failed_events)" -eq 3
+# a Manager restart in the middle of the wait: the job is settled by its goal
+# and the server by its agent (still answering: Running)
+OVM_TIMEOUT=60 ovm "stop Server name=$f" > /dev/null 2>&1 &
+stop_client=$!
+stopping() { [ "$(status_of "$f")" = Stopping ]; }
+check "a stop that waits leaves $f Stopping" wait_for 10 stopping
+kill -KILL "$(cat "$work/m/ovmd.pid")"
+wait "$stop_client" 2>/dev/null
+yaml=$(cat "$work/m/ovmd.yaml")
+check "ovmd restarts after SIGKILL" ovmd_start "$work/m" "$yaml"
+check "after the restart $f is Running again (its agent answers)" test "$(status_of "$f")" = Running
+check "the interrupted stop job is Failed" \
+    test "$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT run_state FROM jobs WHERE name='Stop Server: $f' ORDER BY id DESC LIMIT 1")" = Failed
 rm -f "$work/a$fi_.ignore"
+
+say "stop Server name=$f"
+check "$f stops" bash -c '[ "$1" = 0 ] && [ "$2" = Stopped ]' _ "$rc" "$(status_of "$f")"
+touch "$work/a$fi_.ignore"
+say "start Server name=$f"
+check "power on never comes: the start fails with a readable message" \
+    grep -q "Error Msg: .*Server $f did not power on within 12 s: its ServerController still reports power off" <<<"$out"
+check "power on never comes: $f stays Stopped" test "$(status_of "$f")" = Stopped
+rm -f "$work/a$fi_.ignore"
+say "start Server name=$f"
+check "$f starts" bash -c '[ "$1" = 0 ] && [ "$2" = Running ]' _ "$rc" "$(status_of "$f")"
 say "list Server"
 check "the pool answers after the faults" grep -q "$other" <<<"$out"
 
