@@ -25,6 +25,8 @@ typedef struct engine_config {
     int monitor_threads;   /* bound on concurrent agent polls */
     int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
     int vm_stop_timeout;   /* seconds (doc/object-model.md L-5) */
+    int ipmi_timeout;      /* seconds per IPMI session to a ServerController */
+    int power_timeout;     /* seconds start/stop/kill/restart Server wait for the power state */
     int backup_interval;   /* seconds between store backups; 0 disables them */
     char *backup_dir;      /* default <state_dir>/backups */
     int backup_keep;       /* newest backups kept */

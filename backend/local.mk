@@ -1,7 +1,7 @@
 # backend/: the engine (ovmd), one folder per layer, lowest first (doc/architecture.md §2;
 # tests/unit/test-layers.sh checks which folder may include which):
 #   store/   the sqlite store and all its SQL      jobs/    jobs, locks, the scheduler, events
-#   agentc/  the typed agent client and the CA     flows/   shared flows and the agent-facing model
+#   agentc/  the typed agent client, the CA, IPMI  flows/   shared flows and the agent-facing model
 #   render/  results, renderers, show data         monitor/ server polling and HA
 #   ops/     checks and jobs of every command      daemon/  ovmd's main, config, socket listener
 # engine.h is the process state every layer shares.
@@ -15,7 +15,7 @@ backend_libengine_a_SOURCES = \
 	backend/jobs/events.c backend/jobs/events.h \
 	backend/agentc/agentc.h backend/agentc/agentc_impl.h backend/agentc/agentc.c backend/agentc/agentc_tls.c \
 	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
-	backend/agentc/agentapi.c backend/agentc/agentapi.h \
+	backend/agentc/agentapi.c backend/agentc/agentapi.h backend/agentc/ipmi.c backend/agentc/ipmi.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
 	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/model.c backend/flows/model.h \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
@@ -32,16 +32,16 @@ backend_libengine_a_SOURCES = \
 	backend/ops/ops_san.c backend/ops/ops_san.h backend/ops/ops_san_refresh.c backend/ops/ops_san_group.c \
 	backend/ops/ops_san_provision.c \
 	backend/ops/ops_appliance.h backend/ops/ops_appliance.c backend/ops/ops_appliance_vm.c \
-	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c \
+	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c backend/ops/ops_server_power.c \
 	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_customizer.c backend/ops/ops_vm_move.c backend/ops/ops_vm_mapping.c \
 	backend/ops/ops_network.h backend/ops/ops_network.c backend/ops/ops_network_port.c backend/ops/ops_network_vnic.c \
 	backend/daemon/config.h backend/daemon/config.c backend/daemon/demo.c backend/daemon/demo.h \
 	backend/daemon/listener.c backend/daemon/listener.h
 backend_libengine_a_CFLAGS = $(AM_CFLAGS) $(SSH_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) \
-	$(OPENSSL_CFLAGS)
+	$(OPENSSL_CFLAGS) $(FREEIPMI_CFLAGS)
 
 ENGINE_LIBS = backend/libengine.a shell/libsshd.a backend/librender.a completions/libcomplete.a grammar/libgrammar.a \
-	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(SSH_LIBS) $(SECCOMP_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
+	lib/libovm.a $(SQLITE_LIBS) $(CURL_LIBS) $(XML_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(FREEIPMI_LIBS) $(SSH_LIBS) $(SECCOMP_LIBS) $(CRYPT_LIBS) $(READLINE_LIBS) $(PTHREAD_LIBS) -lm
 
 # backend/daemon/engine.c: ovmd's main, the one place that joins the engine and the SSH server.
 sbin_PROGRAMS += ovmd

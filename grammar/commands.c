@@ -223,6 +223,16 @@ static const gr_attr *const msg_attrs[] = {&at_msg_key, &at_msg_msg, &at_msg_log
 static const gr_attr at_pw = {.name = "password", .vtype = VT_STR, .flags = M | GA_SECRET,
                               .min = 1, .max_len = 256, .help = "Oracle VM Agent password"};
 static const gr_attr *const pw_attrs[] = {&at_pw, NULL};
+/* ServerController (Oracle VM 3.4: create|edit ServerController ipAddress userName password
+ * name description); port is this Manager's addition, for BMCs off the standard port. */
+static const gr_attr at_sc_ip = {.name = "ipAddress", .vtype = VT_HOST, .flags = M | C | E,
+                                 .help = "IPMI (BMC) address of the server"};
+STR(at_sc_user, "userName", M | C | E, 1, 16, NULL, "IPMI user name");
+static const gr_attr at_sc_pw = {.name = "password", .vtype = VT_STR, .flags = C | E | GA_SECRET,
+                                 .max_len = 20, .help = "IPMI password (IPMI 2.0: at most 20 bytes)"};
+INT(at_sc_port, "port", C | E, 1, 65535, "623", "IPMI UDP port of the BMC");
+static const gr_attr *const sctl_attrs[] = {&at_name, &at_desc, &at_sc_ip, &at_sc_user, &at_sc_pw, &at_sc_port,
+                                            NULL};
 REF(at_pol_srv, "server", M, "Server", "server to add to the policy");
 static const gr_attr *const polsrv_attrs[] = {&at_pol_srv, NULL};
 REF(at_own_pool, "serverPool", 0, "ServerPool", "pool to present the repository to");
@@ -346,6 +356,7 @@ static const char *const set_one_of[] = {"OutputMode", "EndLineChars", "CommandM
 static const char *const p_pool[] = {"ServerPool", NULL};
 static const char *const p_repo[] = {"Repository", NULL};
 static const char *const p_vm[] = {"Vm", NULL};
+static const char *const p_server[] = {"Server", NULL};
 static const char *const p_repo_parent[] = {"FileSystem", "PhysicalDisk", NULL};
 static const char *const p_cust[] = {"VmCloneCustomizer", NULL};
 static const char *const p_server_to[] = {"ServerPool", "Repository", "CpuCompatibilityGroup", NULL};

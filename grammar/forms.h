@@ -33,7 +33,7 @@
     X(Repository, "0003", GT_R1, "Repository") \
     X(RepositoryExport, "001b", GT_RECOGNISED, "Repository Export") \
     X(Server, NULL, GT_R1, "Server") \
-    X(ServerController, "001a", GT_RECOGNISED, "Server Controller") \
+    X(ServerController, "001a", GT_R1, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
     X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
     X(ServerUpdateGroup, NULL, GT_RECOGNISED, "Server Update Group") \
@@ -176,14 +176,10 @@
         "getVmReceivedMessages Vm <instance>")) \
     X(clearVmAllRcvdMessages_Vm, INST("clearVmAllRcvdMessages", "Vm", no_attrs, \
         "forgets what the running VM's guest sent the Manager", "clearVmAllRcvdMessages Vm <instance>")) \
-    X(start_Server, INST("start", "Server", no_attrs, NULL, "start Server <instance>"), \
-        .refusal = REFUSED_VERB("start", "Server")) \
-    X(stop_Server, INST("stop", "Server", no_attrs, NULL, "stop Server <instance>"), \
-        .refusal = REFUSED_VERB("stop", "Server")) \
-    X(kill_Server, INST("kill", "Server", no_attrs, NULL, "kill Server <instance>"), \
-        .refusal = REFUSED_VERB("kill", "Server")) \
-    X(restart_Server, INST("restart", "Server", no_attrs, NULL, "restart Server <instance>"), \
-        .refusal = REFUSED_VERB("restart", "Server")) \
+    X(start_Server, INST("start", "Server", no_attrs, "powers the server on through its ServerController; Running when its agent answers", "start Server <instance>")) \
+    X(stop_Server, INST("stop", "Server", no_attrs, "orderly shutdown (IPMI soft off); refused while VMs run unless maintenanceMode=Yes", "stop Server <instance>")) \
+    X(kill_Server, INST("kill", "Server", no_attrs, "IPMI power off at once; its VMs are handled as after a server failure (HA)", "kill Server <instance>")) \
+    X(restart_Server, INST("restart", "Server", no_attrs, "stop, then start, through the ServerController; the same rule as stop", "restart Server <instance>")) \
     X(takeOwnership_Server, INST("takeOwnership", "Server", pw_attrs, NULL, \
         "takeOwnership Server <instance> password=<password>")) \
     X(releaseOwnership_Server, INST("releaseOwnership", "Server", no_attrs, NULL, \
@@ -249,6 +245,11 @@
         "addAccessHost StorageArray <instance> accessHost=<host> [accessPort=<port>] " \
         "[accessUsername=<user>] [accessPassword=<password>]")) \
     /* SAN storage arrays (doc/command-language.md §4.4, SAN storage) */ \
+    X(create_ServerController, CREATE("ServerController", sctl_attrs, p_server, 1, \
+        "create ServerController ipAddress=<host> userName=<user> [password=<password>] name=<name> " \
+        "[port=<port>] [description=<text>] on Server <instance>")) \
+    X(edit_ServerController, INST("edit", "ServerController", sctl_attrs, NULL, NULL)) \
+    X(delete_ServerController, INST("delete", "ServerController", no_attrs, NULL, NULL)) \
     X(create_StorageArray, CREATE("StorageArray", sarray_attrs, NULL, 0, \
         "create StorageArray name=<name> plugin=<plugin> storageType=<ISCSI|FIBRECHANNEL> " \
         "[accessHost=<host>] [accessPort=<port>] [useChap=<Yes|No>] [accessUsername=<user> " \

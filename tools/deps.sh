@@ -22,6 +22,10 @@ deps+=(dpkg-dev debhelper fakeroot lintian systemd)
 # (libiscsi-dev); tests/e2e/san-iscsi.sh runs a real target (tgt's tgtd and
 # tgtadm) and checks it with libiscsi's iscsi-ls and iscsi-inq (libiscsi-bin).
 deps+=(libiscsi-dev tgt libiscsi-bin)
+# Server power: the engine speaks IPMI 2.0 to servers' BMCs through FreeIPMI's
+# libfreeipmi (libfreeipmi-dev); tests/e2e/server-power.sh runs one OpenIPMI
+# ipmi_sim (openipmi) per simulated host as its BMC.
+deps+=(libfreeipmi-dev openipmi)
 # The seccomp filter of the SSH connection processes (shell/sshd/ssh_privsep.c).
 deps+=(libseccomp-dev)
 

@@ -40,6 +40,8 @@ static const conf_key engine_keys[] = {
     {"jobs.workers", CT_INT, EK(workers), 1, 256, "16", NULL, NULL, NULL},
     {"jobs.max_queued", CT_INT, EK(max_queued), 1, 10000000, "1000", NULL, NULL, NULL},
     {"jobs.vm_stop_timeout", CT_INT, EK(vm_stop_timeout), 1, 86400, "300", NULL, NULL, NULL},
+    {"power.ipmi_timeout", CT_INT, EK(ipmi_timeout), 1, 600, "10", NULL, NULL, NULL},
+    {"power.wait_timeout", CT_INT, EK(power_timeout), 1, 86400, "600", NULL, NULL, NULL},
     {"agent.port", CT_INT, EK(agent_port), 1, 65535, "8899", NULL, NULL, NULL},
     {"agent.connect_timeout", CT_LONG, EK(agent_connect_timeout), 1, 600, "10", NULL, NULL, NULL},
     {"agent.call_timeout", CT_LONG, EK(agent_call_timeout), 1, 86400, "120", NULL, NULL, NULL},

@@ -13,6 +13,7 @@ const relation relations[] = {
     {"Server", "Port", "server", 0, REL_CASCADE, NULL},
     {"Server", "FileServer", "adminServers", 1, REL_DETACH, NULL},
     {"Server", "Vm", "server", 0, REL_DETACH, NULL},
+    {"Server", "ServerController", "server", 0, REL_CASCADE, NULL},
     {"Repository", "Vm", "repository", 0, REL_REFUSE, NULL},
     {"Repository", "VirtualDisk", "repository", 0, REL_REFUSE, NULL},
     {"Repository", "VirtualCdrom", "repository", 0, REL_REFUSE, NULL},

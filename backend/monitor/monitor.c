@@ -153,21 +153,27 @@ static int64_t ha_delay_ms(engine *e, const obj *s)
     return (pool ? obj_get_int(pool, "clusterTimeout", 120) : 120) * 1000;
 }
 
-/* S9: the server is Stopped; its VMs are Stopped with VM_OFFLINE, HA VMs are
- * scheduled for a restart clusterTimeout after the last heartbeat (H-2, H-8). */
-static void server_offline(engine *e, obj *s, int64_t last)
+/* S9 (DOWN_LOST): the server is Stopped; its VMs are Stopped with VM_OFFLINE,
+ * HA VMs are scheduled for a restart clusterTimeout after the last heartbeat
+ * (H-2, H-8). S5: after kill Server (DOWN_KILLED) the same without the
+ * SERVER_OFFLINE and VM_OFFLINE events and with HA at once (the server is
+ * known to be off); after stop Server (DOWN_STOPPED) no events and no HA (H-2:
+ * a user stop). */
+void monitor_server_down(engine *e, obj *s, int64_t last, server_down how)
 {
     status_set(e->st, s, ST_STOPPED);
-    event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
+    if (how == DOWN_LOST)
+        event_raise(e, "SERVER_OFFLINE", "ERROR", s, "Server is offline", 0);
     obj **vms;
     size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
-    int64_t due = last + ha_delay_ms(e, s);
+    int64_t due = how == DOWN_KILLED ? last : last + ha_delay_ms(e, s);
     for (size_t i = 0; i < n; i++) {
         if (!status_is_live(status_get(vms[i])))
             continue;
         status_set(e->st, vms[i], ST_STOPPED);
-        event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
-        if (ha_protected(e, vms[i]))
+        if (how == DOWN_LOST)
+            event_raise(e, "VM_OFFLINE", "ERROR", vms[i], "Server of the Vm is offline", 0);
+        if (how != DOWN_STOPPED && ha_protected(e, vms[i]))
             ha_schedule(e, vms[i], s->id, due, 0);
     }
     free(vms);
@@ -183,7 +189,7 @@ static void server_lost(engine *e, obj *s, int64_t now)
         event_raise(e, "SERVER_DISCONNECT", "WARNING", s, "Server does not answer", 0);
     }
     if (quiet >= e->cfg.offline_after && status_get(s) == ST_RUNNING)
-        server_offline(e, s, last);
+        monitor_server_down(e, s, last, DOWN_LOST);
 }
 
 static void apply_poll(engine *e, poll_task *p)
@@ -259,6 +265,33 @@ static void *monitor_main(void *arg)
     return NULL;
 }
 
+/* A power job a Manager restart interrupted left its server Starting or
+ * Stopping (powerJob=Yes, backend/ops/ops_server_power.c): the first poll
+ * decides, Running if the agent answered since, else Stopped as powered off
+ * on request (S5, S7). The job is then settled by its goal. */
+static void settle_power(engine *e, int64_t since_ms)
+{
+    store_wrlock(e->st);
+    store_begin(e->st);
+    obj **servers;
+    size_t n = store_list(e->st, "Server", &servers);
+    for (size_t i = 0; i < n; i++) {
+        obj *s = servers[i];
+        if (!obj_is(s, "powerJob", "Yes"))
+            continue;
+        obj_unset(e->st, s, "powerJob");
+        int answered = obj_get_int(s, "lastContact", 0) >= since_ms;
+        status_set(e->st, s, answered ? ST_RUNNING : ST_STOPPED);
+        if (answered)
+            obj_unset(e->st, s, "disconnected");
+        else
+            obj_set(e->st, s, "disconnected", "Yes");
+    }
+    free(servers);
+    store_commit(e->st);
+    store_unlock(e->st);
+}
+
 monitor *monitor_start(engine *e)
 {
     monitor *m = xcalloc(1, sizeof *m);
@@ -266,7 +299,9 @@ monitor *monitor_start(engine *e)
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
     /* Settle what a previous run left transitional before sessions connect. */
+    int64_t first = ovm_now_ms();
     monitor_poll_all(e);
+    settle_power(e, first);
     if (e->cfg.poll_interval > 0 && pthread_create(&m->thread, NULL, monitor_main, m) == 0)
         m->running = 1;
     return m;

@@ -13,4 +13,9 @@ void monitor_stop(monitor *m);
 /* Polls every server once now and reconciles (used at start-up and by tests
  * through `refresh Server`). */
 void monitor_poll_all(engine *e);
+/* How a server went down: lost (S9), or powered off by kill or stop Server (S5). */
+typedef enum server_down { DOWN_LOST, DOWN_KILLED, DOWN_STOPPED } server_down;
+/* Server s went down: Stopped, its live VMs Stopped, events and HA as how
+ * says (monitor.c); last is the last heartbeat (ms). Write lock held. */
+void monitor_server_down(engine *e, obj *s, int64_t last, server_down how);
 #endif

@@ -105,6 +105,12 @@ static const show_row vnic_rows[] = {
     ROW_END,
 };
 
+/* The password is never shown (it is a GA_SECRET attribute, kept in the store only). */
+static const show_row sctl_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("IP Address", "ipAddress"), VAL("Port", "port"),
+    VAL("User Name", "userName"), REF("Server", "server"), ROW_END,
+};
+
 static const show_row network_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, LIST("Role", "roles"), RELATED("Port", "Port", "network"),
     RELATED("Vnic", "Vnic", "network"), ROW_END,
@@ -195,6 +201,7 @@ const show_table show_tables[] = {
     {"VmDiskMapping", mapping_rows},
     {"PhysicalDisk", pdisk_rows},
     {"Vnic", vnic_rows},
+    {"ServerController", sctl_rows},
     {"Network", network_rows},
     {"Port", port_rows},
     {"Tag", tag_rows},

@@ -18,7 +18,7 @@ ha_setup() {
     local i cmds="create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs02; refresh FileServer name=nfs1"
     cmds="$cmds; create ServerPool name=cpool clusterEnable=Yes fileSystem=nfs:/poolfs clusterTimeout=30"
     for i in $(seq 2 $((fleet_n + 1))); do
-        cmds="discoverServer ipAddress=127.0.0.$i password=$AGENT_PASSWORD; $cmds"
+        cmds="discoverServer ipAddress=$FLEET_NET.$i password=$AGENT_PASSWORD; $cmds"
     done
     ovm "$cmds" && [ "$rc" -eq 0 ] || return 1
     for i in $(seq 2 $((fleet_n + 1))); do

@@ -1,7 +1,10 @@
 # A small simulated fleet for end-to-end tests: N agents on 127.0.0.2.., an
 # ovmd engine, and (fleet_setup) discovery, pool1, nfs1, repo1 presented to the
 # pool. Source after tests/lib/agent.sh and tests/lib/ovmd.sh. Sets $work,
-# $port, $nfs. Every wait is bounded.
+# $port, $nfs. Every wait is bounded. FLEET_NET (default 127.0.0) is the
+# /24 the agents listen on, for tests given a loopback net of their own.
+
+FLEET_NET=${FLEET_NET:-127.0.0}
 
 fleet_up() {
     local n=$1 i
@@ -10,7 +13,7 @@ fleet_up() {
     nfs=$work/nfs
     mkdir -p "$nfs/127.0.0.1/repo1"
     for i in $(seq 2 $((n + 1))); do
-        agent_start "$work/a$i" 127.0.0.$i "$port" --nfs-root "$nfs" --hostname ovs0$i --memory-mb 16384 || return 1
+        agent_start "$work/a$i" $FLEET_NET.$i "$port" --nfs-root "$nfs" --hostname ovs0$i --memory-mb 16384 || return 1
     done
     fleet_n=$n
     ovmd_start "$work/m" "$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")"
@@ -34,7 +37,7 @@ ovm() {
 fleet_setup() {
     local i cmds="create ServerPool name=pool1 clusterEnable=No"
     for i in $(seq 2 $((fleet_n + 1))); do
-        cmds="discoverServer ipAddress=127.0.0.$i password=$AGENT_PASSWORD; $cmds; add Server name=ovs0$i to ServerPool name=pool1"
+        cmds="discoverServer ipAddress=$FLEET_NET.$i password=$AGENT_PASSWORD; $cmds; add Server name=ovs0$i to ServerPool name=pool1"
     done
     ovm "$cmds" || return 1
     [ "$rc" -eq 0 ] || return 1

@@ -44,7 +44,7 @@ static void test_help(void **state)
     assert_true(refused >= 1); /* the section exists while any form is refused */
     assert_int_equal(n, 22 + refused);
     assert_string_equal(v[21], "Not Supported by this Manager:");
-    assert_true(has_line(v, n, "    start Server <instance>"));
+    assert_false(has_line(v, n, "    start Server <instance>"));
     assert_false(has_line(v, n, "    refresh PhysicalDisk <instance>"));
     assert_true(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
     assert_false(has_line(v, n, "    start Vm <instance>"));
@@ -98,11 +98,11 @@ static void test_showcustomcmds(void **state)
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Server"), &v);
     assert_int_equal(n, 9);
-    assert_string_equal(v[0], "kill Server <instance>" MARK);
+    assert_string_equal(v[0], "kill Server <instance>");
     assert_string_equal(v[1], "refreshStorageLayer Server <instance>");
     assert_string_equal(v[2], "releaseOwnership Server <instance>");
     assert_string_equal(v[4], "setMaintenanceMode Server <instance> mode=<on|off>");
-    assert_string_equal(v[5], "start Server <instance>" MARK);
+    assert_string_equal(v[5], "start Server <instance>");
     gr_free_strv(v, n);
     n = gr_showcustomcmds_lines(gr_type_find("Tag"), &v);
     assert_int_equal(n, 0);
@@ -231,12 +231,14 @@ static void test_question(void **state)
 {
     static const char *const vm_start[] = {"        id=", "        name="};
     expect_q("start Vm ", 9 - 1, vm_start, 2);
-    static const char *const srv_start[] = {
-        "id=", "name=", "Not supported by this Manager: Command 'start' is not supported for object type Server"};
-    expect_q("start Server", 0, srv_start, 3);
-    static const char *const srv_start_i[] = {
-        "Not supported by this Manager: Command 'start' is not supported for object type Server"};
-    expect_q("start Server name=s1", 0, srv_start_i, 1);
+    static const char *const repo_own[] = {
+        "id=", "name=", "Not supported by this Manager: Command 'takeOwnership' is not supported for object type Repository"};
+    expect_q("takeOwnership Repository", 0, repo_own, 3);
+    static const char *const repo_own_i[] = {
+        "serverPool", "Not supported by this Manager: Command 'takeOwnership' is not supported for object type Repository"};
+    expect_q("takeOwnership Repository name=r1", 0, repo_own_i, 2);
+    static const char *const srv_start[] = {"id=", "name="};
+    expect_q("start Server", 0, srv_start, 2);
     static const char *const sa[] = {"*accessHost", "accessPort", "accessUsername", "accessPassword"};
     expect_q("addAccessHost StorageArray name=a", 0, sa, 4);
     static const char *const stat[] = {
