@@ -24,6 +24,7 @@
 #ifndef OVM_AGENT_DRIVER_H
 #define OVM_AGENT_DRIVER_H
 #include <stdint.h>
+#include <sys/types.h>
 #include "agent/agent.h"
 #include "agent/dispatch.h"
 #include "lib/xmlrpc.h"
@@ -106,6 +107,10 @@ extern const struct driver libvirt_driver;
  * file of size bytes, and an extent-wise copy. Same returns as above. */
 int disk_create_sparse(const char *path, int64_t size);
 int disk_copy_extents(const char *src, const char *dst, int sparse);
+/* Writes buf at off in fd, leaving every whole 4 KiB block of zeros (by
+ * file offset) unwritten, so that it stays a hole: cp --sparse=always's
+ * rule. The caller sets the file's size at the end. 0 or -1 (errno). */
+int pwrite_sparse(int fd, const char *buf, size_t len, off_t off);
 /* Grows a raw file to size bytes, sparsely (the new tail reads as zeros). */
 int disk_grow_raw(const char *path, int64_t size);
 #endif

@@ -59,15 +59,10 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
         d->too_big = 1;
         return 0; /* curl ends the transfer with CURLE_WRITE_ERROR */
     }
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(d->fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            d->werr = w < 0 ? errno : EIO;
-            return 0;
-        }
-        done += (size_t)w;
+    /* zero blocks stay holes: an image's unused space costs no disk */
+    if (pwrite_sparse(d->fd, data, len, (off_t)d->bytes) != 0) {
+        d->werr = errno;
+        return 0;
     }
     d->bytes += (int64_t)len;
     return len;
@@ -220,6 +215,8 @@ char *sim_import_to(struct sim *s, const char *url, const char *proxy, const cha
         why = xasprintf("cannot create %s: %s", tmp, strerror(errno));
     if (!why)
         why = download(&d, url, proxy);
+    if (!why && ftruncate(d.fd, (off_t)d.bytes) != 0) /* a trailing hole is part of the file */
+        why = xasprintf("cannot store %s: %s", id, strerror(errno));
     if (!why && commit_file(d.fd, tmp, final, dir) != 0)
         why = xasprintf("cannot store %s: %s", id, strerror(errno));
     else if (why && d.fd >= 0)

@@ -295,18 +295,80 @@ static int copy_zeros(int out, off_t from, off_t to)
     return 0;
 }
 
-static int copy_range(int in, int out, off_t from, off_t to)
+/* The kernel copies in place (copy_file_range: no trip through user
+ * memory, and a reflink where the file system has them), as cp does; a file
+ * system that cannot gets the read/write loop. 1 done, 0 unsupported, -1. */
+static int copy_range_kernel(int in, int out, off_t from, off_t to)
 {
-    char *buf = xmalloc(SIM_BLOCK * 16);
+    off_t ip = from, op = from;
+    while (ip < to) {
+        ssize_t n = copy_file_range(in, &ip, out, &op, (size_t)(to - ip), 0);
+        if (n > 0)
+            continue;
+        if (n == 0)
+            return -1; /* the file shrank under us */
+        if (errno == EINTR)
+            continue;
+        return ip == from && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) ? 0 : -1;
+    }
+    return 1;
+}
+
+#define COPY_BUF (1024 * 1024)
+
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+    while (len > 0) {
+        ssize_t w = pwrite(fd, buf, len, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        buf += w, len -= (size_t)w, off += w;
+    }
+    return 0;
+}
+
+static int all_zero(const char *p, size_t n)
+{
+    return n == 0 || (p[0] == 0 && !memcmp(p, p + 1, n - 1));
+}
+
+int pwrite_sparse(int fd, const char *buf, size_t len, off_t off)
+{
+    while (len > 0) {
+        size_t piece = SIM_BLOCK - (size_t)(off % SIM_BLOCK);
+        if (piece > len)
+            piece = len;
+        /* only whole aligned blocks become holes: a partial one may hold data already */
+        if (!(piece == SIM_BLOCK && all_zero(buf, piece)) && pwrite_all(fd, buf, piece, off) != 0)
+            return -1;
+        buf += piece, len -= piece, off += (off_t)piece;
+    }
+    return 0;
+}
+
+/* A sparse copy skips the zero blocks of the data extents too, as cp
+ * --sparse=always does (an image written in full keeps its holes only
+ * so); a full copy goes through the kernel. */
+static int copy_range(int in, int out, off_t from, off_t to, int sparse)
+{
+    int k = sparse ? 0 : copy_range_kernel(in, out, from, to);
+    if (k != 0)
+        return k > 0 ? 0 : -1;
+    char *buf = xmalloc(COPY_BUF);
     int rc = 0;
     while (from < to && rc == 0) {
-        size_t want = (size_t)(to - from) < SIM_BLOCK * 16 ? (size_t)(to - from) : SIM_BLOCK * 16;
+        size_t want = (size_t)(to - from) < COPY_BUF ? (size_t)(to - from) : COPY_BUF;
         ssize_t n = pread(in, buf, want, from);
         if (n <= 0) {
             rc = n < 0 ? -1 : 0;
             break;
         }
-        rc = pwrite(out, buf, (size_t)n, from) == n ? 0 : -1;
+        rc = sparse ? pwrite_sparse(out, buf, (size_t)n, from) : pwrite_all(out, buf, (size_t)n, from);
         from += n;
     }
     free(buf);
@@ -330,7 +392,7 @@ static int copy_data(int in, int out, int sparse)
         off_t hole = lseek(in, data, SEEK_HOLE);
         if (hole < 0)
             hole = end;
-        if (copy_range(in, out, data, hole) != 0)
+        if (copy_range(in, out, data, hole, sparse) != 0)
             return -1;
         pos = hole;
     }
