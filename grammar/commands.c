@@ -162,6 +162,20 @@ static const gr_attr at_vn_mac = {.name = "macAddress", .vtype = VT_MAC, .flags 
                                   .deflt = "next free address", .help = "MAC address"};
 static const gr_attr *const vnic_attrs[] = {&at_name, &at_vn_net, &at_vn_mac, &at_desc, NULL};
 
+/* bonds, VLAN interfaces and port MTUs (doc/object-model.md §3): Oracle VM 3.4's
+ * spellings; the host refuses an MTU its NICs cannot take (9000 on the sim) */
+static const char *const e_bond_mode[] = {"ACTIVE_PASSIVE", "LINK_AGGREGATION", "LOAD_BALANCED", NULL};
+static const char *const l_bond_mode[] = {"Active Passive", "Link Aggregation", "Load Balanced", NULL};
+REFLIST(at_bp_ports, "ethernetPorts", M | CO, "Port", "ports of the server to bond, at least one");
+ENUML(at_bp_mode, "mode", M | C | E, e_bond_mode, l_bond_mode, NULL, "bonding mode");
+INT(at_mtu, "mtu", C | E, 1500, 64000, "1500", "MTU in bytes");
+STR(at_bp_if, "interfaceName", CO, 5, 15, "next free bondN", "bond device, bondN");
+static const gr_attr *const bond_attrs[] = {&at_name, &at_bp_ports, &at_bp_mode, &at_mtu, &at_bp_if,
+                                            &at_desc, NULL};
+INT(at_vl_id, "vlanId", M | CO, 1, 4094, NULL, "VLAN id");
+static const gr_attr *const vlan_attrs[] = {&at_name, &at_vl_id, &at_mtu, &at_desc, NULL};
+static const gr_attr *const port_attrs[] = {&at_mtu, NULL};
+
 /* ---- other types (§5.4) ---- */
 static const gr_attr at_fsv_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M | CO,
                                     .help = "NFS server address or host name"};
@@ -353,6 +367,9 @@ static const char *const p_vm_to[] = {"AntiAffinityGroup", "Server", "ServerPool
 static const char *const p_tag_to[] = {"Vm", "Server", "ServerPool", "Repository", "VirtualDisk",
                                        "Network", NULL};
 static const char *const p_net[] = {"Network", NULL};
+static const char *const p_port_to[] = {"Network", "BondPort", NULL};
+static const char *const p_server[] = {"Server", NULL};
+static const char *const p_vlan_on[] = {"Port", "BondPort", NULL};
 static const char *const p_sarray[] = {"StorageArray", NULL};
 static const char *const p_agroup[] = {"AccessGroup", NULL};
 static const char *const p_vgroup[] = {"VolumeGroup", NULL};

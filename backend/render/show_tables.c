@@ -107,13 +107,28 @@ static const show_row vnic_rows[] = {
 
 static const show_row network_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, LIST("Role", "roles"), RELATED("Port", "Port", "network"),
+    RELATED("Bond Port", "BondPort", "network"), RELATED("Vlan Interface", "VlanInterface", "network"),
     RELATED("Vnic", "Vnic", "network"), ROW_END,
 };
 
 static const show_row port_rows[] = {
-    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Mac Address", "macAddress"), VALD("MTU", "mtu", "1500"),
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mac Address", "macAddress"),
+    VALD("MTU", "mtu", "1500"), VALD("Link Status", "linkStatus", "UP"), VALD("Address Type", "addressType", "NONE"),
+    VAL("IP Address", "ipAddress"), VAL("Netmask", "netmask"), REF("Network", "network"),
+    REF("Bond Port", "bondPort"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_END,
+};
+
+static const show_row bond_rows[] = {
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mode", "mode"),
+    VALD("MTU", "mtu", "1500"), RELATED("Ethernet Port", "Port", "bondPort"),
     VALD("Address Type", "addressType", "NONE"), VAL("IP Address", "ipAddress"), VAL("Netmask", "netmask"),
-    REF("Network", "network"), ROW_END,
+    REF("Network", "network"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_DESC, ROW_END,
+};
+
+static const show_row vlan_rows[] = {
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Vlan Id", "vlanId"),
+    REF("Port", "parent"), VALD("MTU", "mtu", "1500"), VALD("Address Type", "addressType", "NONE"),
+    VAL("IP Address", "ipAddress"), VAL("Netmask", "netmask"), REF("Network", "network"), ROW_DESC, ROW_END,
 };
 
 static const show_row tag_rows[] = {
@@ -197,6 +212,8 @@ const show_table show_tables[] = {
     {"Vnic", vnic_rows},
     {"Network", network_rows},
     {"Port", port_rows},
+    {"BondPort", bond_rows},
+    {"VlanInterface", vlan_rows},
     {"Tag", tag_rows},
     {"AntiAffinityGroup", aag_rows},
     {"CpuCompatibilityGroup", cpugroup_rows},
