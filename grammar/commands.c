@@ -175,6 +175,16 @@ static const gr_attr *const bond_attrs[] = {&at_name, &at_bp_ports, &at_bp_mode,
 INT(at_vl_id, "vlanId", M | CO, 1, 4094, NULL, "VLAN id");
 static const gr_attr *const vlan_attrs[] = {&at_name, &at_vl_id, &at_mtu, &at_desc, NULL};
 static const gr_attr *const port_attrs[] = {&at_mtu, NULL};
+/* the embedded IP address configuration of a Port, BondPort or VlanInterface */
+static const char *const e_ipc_type[] = {"STATIC", "DYNAMIC", NULL};
+static const char *const l_ipc_type[] = {"Static", "Dynamic", NULL};
+ENUML(at_ipc_type, "ipAddressConfigType", M, e_ipc_type, l_ipc_type, NULL, "STATIC address or DYNAMIC (DHCP)");
+STR(at_ipc_ip, "ipAddress", 0, 7, 15, NULL, "IPv4 address (STATIC)");
+STR(at_ipc_mask, "ipNetmask", 0, 7, 15, NULL, "IPv4 netmask (STATIC)");
+INT(at_ipc_id, "id", M, 1, 1, NULL, "index of the configuration, 1");
+static const gr_attr *const ipc_attrs[] = {&at_ipc_type, &at_ipc_ip, &at_ipc_mask, NULL};
+static const gr_attr *const ipc_edit_attrs[] = {&at_ipc_id, &at_ipc_type, &at_ipc_ip, &at_ipc_mask, NULL};
+static const gr_attr *const ipc_id_attrs[] = {&at_ipc_id, NULL};
 
 /* ---- other types (§5.4) ---- */
 static const gr_attr at_fsv_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M | CO,
@@ -397,6 +407,7 @@ GR_TYPE_LIST(LIST_SHOW)
 #define MGR(vb, at, hp, syn) .verb = vb, .attrs = at, .helptext = hp, .syntax = syn
 /* The texts the engine has always given for these forms (doc/command-language.md §4.4, §7.5). */
 #define REFUSED_VERB(vb, T) "Command '" vb "' is not supported for object type " T
+#define IPC_HELP "STATIC needs ipAddress and ipNetmask; DYNAMIC (DHCP) ignores them"
 #define EVENTS_HELP "Times are " OVM_LOCAL_TIME_FORMS ", in Manager local time"
 #define REFUSED_TYPE(T) "Object type " T " is not supported by this Manager"
 

@@ -288,6 +288,30 @@
     X(add_VlanInterface, PAIR("add", "VlanInterface", p_net, NULL)) \
     X(remove_VlanInterface, PAIR("remove", "VlanInterface", p_net, NULL)) \
     X(edit_Port, INST("edit", "Port", port_attrs, NULL, NULL)) \
+    X(embeddedCreate_Port, INST("embeddedCreate", "Port", ipc_attrs, IPC_HELP, \
+        "embeddedCreate Port <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_Port, INST("embeddedEdit", "Port", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit Port <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_Port, INST("embeddedDelete", "Port", ipc_id_attrs, NULL, \
+        "embeddedDelete Port <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
+    X(embeddedCreate_BondPort, INST("embeddedCreate", "BondPort", ipc_attrs, IPC_HELP, \
+        "embeddedCreate BondPort <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_BondPort, INST("embeddedEdit", "BondPort", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit BondPort <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_BondPort, INST("embeddedDelete", "BondPort", ipc_id_attrs, NULL, \
+        "embeddedDelete BondPort <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
+    X(embeddedCreate_VlanInterface, INST("embeddedCreate", "VlanInterface", ipc_attrs, IPC_HELP, \
+        "embeddedCreate VlanInterface <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_VlanInterface, INST("embeddedEdit", "VlanInterface", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit VlanInterface <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_VlanInterface, INST("embeddedDelete", "VlanInterface", ipc_id_attrs, NULL, \
+        "embeddedDelete VlanInterface <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
     X(discoverServer, MGR("discoverServer", discover_attrs, NULL, \
         "discoverServer ipAddress=<host> password=<password> [takeOwnership=<Yes|No>]")) \
     X(ackEvent, MGR("ackEvent", ack_attrs, NULL, "ackEvent eventId=<id>")) \

@@ -318,14 +318,12 @@ static job *prepare_edit_port(cmdctx *c)
 static job *prepare_delete_device(cmdctx *c, enum net_kind kind)
 {
     obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    if (!o || delete_refused(c, o))
-        return NULL;
-    obj *net = store_get(c->e->st, obj_gets(o, "network"));
-    if (net) {
+    obj *net = o ? store_get(c->e->st, obj_gets(o, "network")) : NULL;
+    if (net)
         result_fail(c->res, "%s %s carries Network %s; remove it from the network first", o->type, o->name,
                     net->name);
+    if (!o || net || delete_refused(c, o))
         return NULL;
-    }
     net_plan *p = net_plan_for(c, store_get(c->e->st, obj_gets(o, "server")), kind);
     if (!p)
         return NULL;
