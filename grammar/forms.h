@@ -282,7 +282,7 @@
     X(remove_BondPort, PAIR("remove", "BondPort", p_net, NULL)) \
     X(create_VlanInterface, CREATE("VlanInterface", vlan_attrs, p_vlan_on, 1, \
         "create VlanInterface vlanId=<1..4094> [mtu=<bytes>] name=<name> [description=<text>] " \
-        "on Port|BondPort <instance>")) \
+        "on Port <instance>")) \
     X(edit_VlanInterface, INST("edit", "VlanInterface", vlan_attrs, NULL, NULL)) \
     X(delete_VlanInterface, INST("delete", "VlanInterface", no_attrs, NULL, NULL)) \
     X(add_VlanInterface, PAIR("add", "VlanInterface", p_net, NULL)) \

@@ -113,21 +113,21 @@ static const show_row network_rows[] = {
 
 static const show_row port_rows[] = {
     ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mac Address", "macAddress"),
-    VALD("MTU", "mtu", "1500"), VALD("Link Status", "linkStatus", "UP"), ROWS_FN(show_ip_config),
+    VAL("MTU", "mtu"), VALD("Link Status", "linkStatus", "UP"), ROWS_FN(show_ip_config),
     REF("Network", "network"),
     REF("Bond Port", "bondPort"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_END,
 };
 
 static const show_row bond_rows[] = {
     ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mode", "mode"),
-    VALD("MTU", "mtu", "1500"), RELATED("Ethernet Port", "Port", "bondPort"),
+    VAL("MTU", "mtu"), RELATED("Ethernet Port", "Port", "bondPort"),
     ROWS_FN(show_ip_config),
     REF("Network", "network"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_DESC, ROW_END,
 };
 
 static const show_row vlan_rows[] = {
     ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Vlan Id", "vlanId"),
-    REF("Port", "parent"), VALD("MTU", "mtu", "1500"), ROWS_FN(show_ip_config), REF("Network", "network"),
+    REF("Port", "parent"), VAL("MTU", "mtu"), ROWS_FN(show_ip_config), REF("Network", "network"),
     ROW_DESC, ROW_END,
 };
 
