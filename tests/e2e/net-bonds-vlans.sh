@@ -7,7 +7,9 @@
 # Every change is checked on the simulated host itself (discover_network read
 # with xr_call), and so are the host's own refusals; a bond member that
 # disappears (the sim_nic_remove test hook) fails the next bond job readably
-# with a NETWORK_CONFIG_FAILED event while the server keeps running. TAP;
+# with a NETWORK_CONFIG_FAILED event while the server keeps running. Network
+# roles: a live migration goes to the destination's address on its
+# LIVE_MIGRATE network (a relay standing for that interface counts it). TAP;
 # agents on 127.0.67.x; bounded waits.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -16,9 +18,10 @@ top_builddir=${top_builddir:-.}
 . "$top_srcdir/tests/lib/ovmd.sh"
 . "$top_srcdir/tests/e2e/rules-vm-lib.sh"
 command -v xmllint >/dev/null || { echo "1..0 # SKIP xmllint missing"; exit 0; }
+command -v python3 >/dev/null || { echo "1..0 # SKIP python3 missing (the migration relay)"; exit 0; }
 
 RV_NET=127.0.67
-rv_setup netbond 1
+rv_setup netbond 2
 A=$RV_NET.2
 P1='"eth1 on ovs02"' P2='"eth2 on ovs02"' P3='"eth3 on ovs02"'
 # host: the agent's discover_network document.
@@ -187,5 +190,52 @@ check "eth1 has no master any more" test -z "$(dev eth1 Master)"
 ovm "show Port name=$P1"
 check "the port is free again" test -z "$(field 'Bond Port')"
 step "refresh Server reads the devices back" "refresh Server name=ovs02"
+
+# ---- network roles: live migration goes to the LIVE_MIGRATE address ----
+# A relay on 127.0.67.13 stands for ovs03's migration interface: it forwards
+# to ovs03's agent and counts the connections it carried.
+relay_log=$work/relay.log
+python3 - "$RV_NET.13" "$port" "$RV_NET.3" "$relay_log" <<'PY' &
+import socket, sys, threading
+host, port, dest, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((host, port)); srv.listen(8); srv.settimeout(300)
+def pipe(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError:
+        pass
+    finally:
+        b.close()
+while True:
+    try:
+        c, _ = srv.accept()
+    except OSError:
+        break
+    open(log, "a").write("connection\n")
+    u = socket.create_connection((dest, port), timeout=30)
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+PY
+relay_pid=$!
+trap 'kill "$relay_pid" 2>/dev/null; rv_cleanup' EXIT
+step "ovs03 joins the pool; a running Vm on ovs02" \
+    "add Server name=ovs03 to ServerPool name=pool1; create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs02; refresh FileServer name=nfs1; create Repository name=repo1 on FileSystem name=nfs:/repo1; add ServerPool name=pool1 to Repository name=repo1; create Vm name=m1 repository=repo1 domainType=XEN_HVM on ServerPool name=pool1; start Vm name=m1"
+ovm "show Vm name=m1"
+check "m1 runs on ovs02" eval 'grep -q "Server = .*\[ovs02\]" <<<"$out"'
+step "a LIVE_MIGRATE network with ovs03's eth1 at 127.0.67.13" \
+    "edit Network name=127.0.67.0 roles=MANAGEMENT,CLUSTER_HEARTBEAT,VIRTUAL_MACHINE; create Network name=migr roles=LIVE_MIGRATE; add Port name=\"eth1 on ovs03\" to Network name=migr; embeddedCreate Port name=\"eth1 on ovs03\" ipAddressConfig ipAddressConfigType=STATIC ipAddress=$RV_NET.13 ipNetmask=255.255.255.252"
+for i in $(seq 1 50); do (exec 3<>/dev/tcp/$RV_NET.13/$port) 2>/dev/null && break; sleep 0.1; done
+: > "$relay_log"
+step "migrate Vm to ovs03" "migrate Vm name=m1 destServer=ovs03"
+check "the migration went to ovs03's LIVE_MIGRATE address" test -s "$relay_log"
+ovm "show Vm name=m1"
+check "m1 runs on ovs03" eval 'grep -q "Server = .*\[ovs03\]" <<<"$out"'
+: > "$relay_log"
+step "migrate back to ovs02 (no LIVE_MIGRATE address: its agent address)" "migrate Vm name=m1 destServer=ovs02"
+check "the relay carried nothing" test ! -s "$relay_log"
+kill "$relay_pid" 2>/dev/null
+step "stop the Vm" "stop Vm name=m1"
 rv_stop
 tap_done
