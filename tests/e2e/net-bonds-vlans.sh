@@ -77,6 +77,16 @@ check "the host runs bond1 in mode 4 (802.3ad)" test "$(dev bond1 Bonding_Mode)"
 check "with MTU 9000" test "$(dev bond1 MTU)" = 9000
 ovm "show BondPort name=b1"
 check "show: the new mode and MTU" eval '[ "$(field Mode)" = "Link Aggregation" ] && [ "$(field MTU)" = 9000 ]'
+r=$(xr_call $A "$port" ovs_bond_edit "$(xs bond1)" "$(xs balance-alb)" "$(xi 0)")
+check "the host changes bond1's mode behind the Manager's back" is_nil_result <<<"$r"
+step "refresh Server" "refresh Server name=ovs02"
+ovm "show BondPort name=b1"
+check "refresh reads the host's mode back" test "$(field Mode)" = "Load Balanced"
+step "edit BondPort mode back" "edit BondPort name=b1 mode=LINK_AGGREGATION"
+check "the agent stops" agent_stop "$work/a2"
+check "and starts again on its state" agent_start "$work/a2" "$A" "$port" --nfs-root "$nfs" --hostname ovs02
+check "bond1 survives the restart with its members, mode and MTU" \
+    eval '[ "$(dev bond1 Slaves)" = "eth1 eth2" ] && [ "$(dev bond1 Bonding_Mode)" = 4 ] && [ "$(dev bond1 MTU)" = 9000 ]'
 
 step "add Port to BondPort" "add Port name=$P3 to BondPort name=b1"
 check "the host has eth3 in bond1" test "$(dev bond1 Slaves)" = "eth1 eth2 eth3"
