@@ -155,8 +155,8 @@ static job *prepare_port_member(cmdctx *c, int add)
     job *j = spec_job(c, &spec, net->name, p, port->id, net->id, NULL);
     free(op);
     free(j->name);
-    j->name = xasprintf("%s %s: %s %s Network: %s", add ? "Add" : "Remove", type, port->name, add ? "to" : "from",
-                        net->name);
+    j->name = xasprintf("%s %s: %s %s Network: %s", add ? "Add" : "Remove", c->cmd->type->show_name, port->name,
+                        add ? "to" : "from", net->name);
     return j;
 }
 
