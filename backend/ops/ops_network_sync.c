@@ -124,10 +124,61 @@ static void sync_bond(engine *e, obj *s, obj *bond, const net_device *d)
     free(ports);
 }
 
+/* The object of type on server s whose device is dev, or NULL. */
+static obj *device_obj(engine *e, const char *type, const obj *s, const char *dev)
+{
+    obj **v, *hit = NULL;
+    size_t n = store_find_by(e->st, type, "server", s->id, &v);
+    for (size_t i = 0; i < n && !hit; i++)
+        if (obj_is(v[i], "device", dev))
+            hit = v[i];
+    free(v);
+    return hit;
+}
+
+/* A device made on the host outside the Manager becomes an object named "<device> on <server>". */
+static obj *adopt(engine *e, obj *s, const char *type, const char *code, const char *dev)
+{
+    char id[64];
+    ovm_new_id(code, "", id, sizeof id);
+    char *name = xasprintf("%s on %s", dev, s->name);
+    obj *o = store_create(e->st, type, id, name);
+    free(name);
+    obj_setf(e->st, o, "created", "%lld", (long long)ovm_unique_ms_id());
+    obj_set(e->st, o, "server", s->id);
+    obj_set(e->st, o, "device", dev);
+    return o;
+}
+
+/* Bonds (but the installer's bond0, which eth0 stands for) and VLAN interfaces
+ * the host has and the Manager does not know yet, as Oracle VM discovers them. */
+static void adopt_devices(engine *e, obj *s, const server_facts *f)
+{
+    for (size_t i = 0; i < f->ndevs; i++) {
+        const net_device *d = &f->devs[i];
+        if (d->bond_mode >= 0 && strcmp(d->name, "bond0") != 0 && !device_obj(e, "BondPort", s, d->name))
+            adopt(e, s, "BondPort", "000f", d->name);
+    }
+    for (size_t i = 0; i < f->ndevs; i++) {
+        const net_device *d = &f->devs[i];
+        if (!d->vlan_id || device_obj(e, "VlanInterface", s, d->name))
+            continue;
+        obj *parent = device_obj(e, "Port", s, d->parent);
+        if (!parent)
+            parent = device_obj(e, "BondPort", s, d->parent);
+        if (!parent)
+            continue; /* on bond0: the Manager has no object for it */
+        obj *v = adopt(e, s, "VlanInterface", "0020", d->name);
+        obj_set(e->st, v, "parent", parent->id);
+        obj_setf(e->st, v, "vlanId", "%lld", d->vlan_id);
+    }
+}
+
 /* Records f's devices on server s (write lock held). */
 void net_sync_devices(engine *e, obj *s, const server_facts *f)
 {
     sync_ports(e, s, f);
+    adopt_devices(e, s, f);
     obj **v;
     size_t n = store_find_by(e->st, "BondPort", "server", s->id, &v);
     for (size_t i = 0; i < n; i++) {

@@ -199,7 +199,19 @@ check "bond1 is gone from the host" test -z "$(dev bond1 Slaves)"
 check "eth1 has no master any more" test -z "$(dev eth1 Master)"
 ovm "show Port name=$P1"
 check "the port is free again" test -z "$(field 'Bond Port')"
+# devices made on the host outside the Manager are discovered (as Oracle VM does)
+r=$(xr_call $A "$port" ovs_bond_create "$(xs bond5)" "$(xs 802.3ad)" "$(xa "$(xs eth1)")" "$(xi 1500)")
+check "a bond made on the host itself" is_nil_result <<<"$r"
+r=$(xr_call $A "$port" ovs_vlan_config "$(xs add)" "$(xs bond5)" "$(xi 7)")
+check "and a VLAN interface on it" is_nil_result <<<"$r"
 step "refresh Server reads the devices back" "refresh Server name=ovs02"
+ovm "show BondPort name=\"bond5 on ovs02\""
+check "the host's bond5 is a BondPort with eth1, in mode 4" \
+    eval 'grep -q "Ethernet Port 1 = .*\[eth1 on ovs02\]" <<<"$out" && [ "$(field Mode)" = "Link Aggregation" ]'
+ovm "show VlanInterface name=\"bond5.7 on ovs02\""
+check "its bond5.7 a VlanInterface on it" eval '[ "$(field "Vlan Id")" = 7 ] && grep -q "Port = .*\[bond5 on ovs02\]" <<<"$out"'
+step "the Manager deletes them" "delete VlanInterface name=\"bond5.7 on ovs02\"; delete BondPort name=\"bond5 on ovs02\""
+check "they are gone from the host" eval '[ -z "$(dev bond5 Slaves)" ] && [ -z "$(dev bond5.7 VLAN_Id)" ]'
 
 # ---- network roles: live migration goes to the LIVE_MIGRATE address ----
 # A relay on 127.0.67.13 stands for ovs03's migration interface: it forwards
