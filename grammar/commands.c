@@ -167,7 +167,14 @@ static const gr_attr *const vnic_attrs[] = {&at_name, &at_vn_net, &at_vn_mac, &a
 static const char *const e_bond_mode[] = {"ACTIVE_PASSIVE", "LINK_AGGREGATION", "LOAD_BALANCED", NULL};
 static const char *const l_bond_mode[] = {"Active Passive", "Link Aggregation", "Load Balanced", NULL};
 REFLIST(at_bp_ports, "ethernetPorts", M | CO, "Port", "ports of the server to bond, at least one");
-ENUML(at_bp_mode, "mode", M | C | E, e_bond_mode, l_bond_mode, NULL, "bonding mode");
+/* Oracle VM 3.2's spellings and the Linux names of the three modes */
+static const char *const a_bond_mode[] = {"activeBackup", "ACTIVE_PASSIVE", "active-backup", "ACTIVE_PASSIVE",
+                                          "linkAggregation", "LINK_AGGREGATION", "802.3ad", "LINK_AGGREGATION",
+                                          "LACP", "LINK_AGGREGATION", "adaptiveLoadBalancing", "LOAD_BALANCED",
+                                          "balance-alb", "LOAD_BALANCED", NULL};
+static const gr_attr at_bp_mode = {.name = "mode", .vtype = VT_ENUM, .flags = M | C | E, .enums = e_bond_mode,
+                                   .labels = l_bond_mode, .aliases = a_bond_mode,
+                                   .help = "bonding mode (Linux modes 1, 4 and 6)"};
 INT(at_mtu, "mtu", C | E, 1500, 64000, "1500", "MTU in bytes");
 STR(at_bp_if, "interfaceName", CO, 5, 15, "next free bondN", "bond device, bondN");
 static const gr_attr *const bond_attrs[] = {&at_name, &at_bp_ports, &at_bp_mode, &at_mtu, &at_bp_if,

@@ -82,7 +82,9 @@ check "the host changes bond1's mode behind the Manager's back" is_nil_result <<
 step "refresh Server" "refresh Server name=ovs02"
 ovm "show BondPort name=b1"
 check "refresh reads the host's mode back" test "$(field Mode)" = "Load Balanced"
-step "edit BondPort mode back" "edit BondPort name=b1 mode=LINK_AGGREGATION"
+step "edit BondPort mode back, with the Linux name LACP" "edit BondPort name=b1 mode=LACP"
+ovm "show BondPort name=b1"
+check "LACP is LINK_AGGREGATION" test "$(field Mode)" = "Link Aggregation"
 check "the agent stops" agent_stop "$work/a2"
 check "and starts again on its state" agent_start "$work/a2" "$A" "$port" --nfs-root "$nfs" --hostname ovs02
 check "bond1 survives the restart with its members, mode and MTU" \
