@@ -171,7 +171,8 @@ REFLIST(at_bp_ports, "ethernetPorts", M | CO, "Port", "ports of the server to bo
 static const char *const a_bond_mode[] = {"activeBackup", "ACTIVE_PASSIVE", "active-backup", "ACTIVE_PASSIVE",
                                           "linkAggregation", "LINK_AGGREGATION", "802.3ad", "LINK_AGGREGATION",
                                           "LACP", "LINK_AGGREGATION", "adaptiveLoadBalancing", "LOAD_BALANCED",
-                                          "balance-alb", "LOAD_BALANCED", NULL};
+                                          "balance-alb", "LOAD_BALANCED", "balance-slb", "LOAD_BALANCED",
+                                          NULL};
 static const gr_attr at_bp_mode = {.name = "mode", .vtype = VT_ENUM, .flags = M | C | E, .enums = e_bond_mode,
                                    .labels = l_bond_mode, .aliases = a_bond_mode,
                                    .help = "bonding mode (Linux modes 1, 4 and 6)"};
