@@ -234,8 +234,10 @@ SIM_HANDLER(h_ovs_vlan_config)
     if (!strcmp(action, "add")) {
         if (id < 1 || id > 4094)
             call_fault(c, "exceptions.ValueError:VLAN id %lld out of range 1..4094", (long long)id);
-        else if (!dev_exists(s, dev) || xr_struct_get(vlans(s), dev))
+        else if (!dev_exists(s, dev))
             call_fault(c, "exceptions.RuntimeError:no such device: %s", dev);
+        else if (xr_struct_get(vlans(s), dev))
+            call_fault(c, "exceptions.RuntimeError:%s is a VLAN interface; VLANs are not stacked", dev);
         else if (xr_struct_get(vlans(s), name))
             call_fault(c, "exceptions.RuntimeError:%s already has VLAN %lld", dev, (long long)id);
         else {
