@@ -260,6 +260,12 @@ check "m1 runs on ovs03" eval 'grep -q "Server = .*\[ovs03\]" <<<"$out"'
 step "migrate back to ovs02 (no LIVE_MIGRATE address: its agent address)" "migrate Vm name=m1 destServer=ovs02"
 check "the relay carried nothing" test ! -s "$relay_log"
 kill "$relay_pid" 2>/dev/null
+# STORAGE is a logical association (as Oracle VM): enforced only as N-11, for every kind of member
+step "a VLAN interface of ovs02 in a STORAGE network" \
+    "create Network name=stor roles=STORAGE; create VlanInterface vlanId=40 name=v40 on Port name=$P3; add VlanInterface name=v40 to Network name=stor"
+refused "N-11 it cannot leave the storage network while ovs02 runs Vms" "remove VlanInterface name=v40 from Network name=stor" \
+    "Server ovs02 runs Vms; its port cannot leave storage Network stor"
 step "stop the Vm" "stop Vm name=m1"
+step "then it can" "remove VlanInterface name=v40 from Network name=stor"
 rv_stop
 tap_done
