@@ -115,6 +115,12 @@ SIM_HANDLER(h_get_last_boot_time); SIM_HANDLER(h_get_timezone); SIM_HANDLER(h_ge
 SIM_HANDLER(h_set_ntp); SIM_HANDLER(h_enable_ntp); SIM_HANDLER(h_disable_ntp);
 SIM_HANDLER(h_set_statistics_interval); SIM_HANDLER(h_update_agent_password);
 SIM_HANDLER(h_ovs_br_config); SIM_HANDLER(h_sim_crash);
+/* sim_net.c: bonds, VLAN interfaces, MTUs and addresses */
+SIM_HANDLER(h_ovs_bond_create); SIM_HANDLER(h_ovs_bond_edit); SIM_HANDLER(h_ovs_bond_delete);
+SIM_HANDLER(h_ovs_bond_slave); SIM_HANDLER(h_ovs_vlan_config); SIM_HANDLER(h_ovs_mtu_config);
+SIM_HANDLER(h_ovs_ip_config); SIM_HANDLER(h_sim_nic_remove);
+/* sim_net.c: the ports eth1.., bonds and VLAN interfaces for discover_network */
+void sim_net_report(struct sim *s, strbuf *sb, void (*mac)(struct sim *, int, char *, size_t));
 /* sim_pool.c */
 SIM_HANDLER(h_take_ownership); SIM_HANDLER(h_release_ownership);
 SIM_HANDLER(h_create_server_pool); SIM_HANDLER(h_join_server_pool);

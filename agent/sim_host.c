@@ -264,9 +264,8 @@ SIM_HANDLER(h_discover_network)
 {
     struct sim *s = c->sim;
     const char *ip = registered_ip(s);
-    char mac0[32], mac1[32];
+    char mac0[32];
     mac_for(s, 0, mac0, sizeof mac0);
-    mac_for(s, 1, mac1, sizeof mac1);
     strbuf sb = STRBUF_INIT;
     sb_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Discover_Network_Result><Network><Active>");
     add_bridges(s, &sb, ip);
@@ -279,10 +278,8 @@ SIM_HANDLER(h_discover_network)
     sim_xml_el(&sb, "MAC", mac0);
     sb_adds(&sb, "<MTU>1500</MTU><Link_Status>UP</Link_Status><Slaves>eth0</Slaves><Bonding_Mode>1</Bonding_Mode>");
     add_family(&sb, ip);
-    sb_adds(&sb, "</Device><Device Name=\"eth1\">");
-    sim_xml_el(&sb, "Basename", "eth1");
-    sim_xml_el(&sb, "MAC", mac1);
-    sb_adds(&sb, "<MTU>1500</MTU><Link_Status>UP</Link_Status><Speed>1000</Speed></Device>");
+    sb_adds(&sb, "</Device>");
+    sim_net_report(s, &sb, mac_for);
     sb_adds(&sb, "</Network></Active></Network></Discover_Network_Result>\n");
     return sim_xml_result(&sb);
 }

@@ -1,7 +1,6 @@
 /* Command forms and their attribute tables (doc/command-language.md §4-§6, doc/object-model.md
  * §2-§3). One attribute table per object area, shared by its create and edit
  * forms; the flags say which verb accepts which attribute. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "grammar/internal.h"
@@ -161,6 +160,38 @@ REF(at_vn_net, "network", M | C | E, "Network", "network with the VIRTUAL_MACHIN
 static const gr_attr at_vn_mac = {.name = "macAddress", .vtype = VT_MAC, .flags = CO,
                                   .deflt = "next free address", .help = "MAC address"};
 static const gr_attr *const vnic_attrs[] = {&at_name, &at_vn_net, &at_vn_mac, &at_desc, NULL};
+
+/* bonds, VLAN interfaces and port MTUs (doc/object-model.md §3): Oracle VM 3.4's
+ * spellings; the host refuses an MTU its NICs cannot take (9000 on the sim) */
+static const char *const e_bond_mode[] = {"ACTIVE_PASSIVE", "LINK_AGGREGATION", "LOAD_BALANCED", NULL};
+static const char *const l_bond_mode[] = {"Active Passive", "Link Aggregation", "Load Balanced", NULL};
+REFLIST(at_bp_ports, "ethernetPorts", M | CO, "Port", "ports of the server to bond, at least one");
+/* Oracle VM 3.2's spellings and the Linux names of the three modes */
+static const char *const a_bond_mode[] = {"activeBackup", "ACTIVE_PASSIVE", "active-backup", "ACTIVE_PASSIVE",
+                                          "linkAggregation", "LINK_AGGREGATION", "802.3ad", "LINK_AGGREGATION",
+                                          "LACP", "LINK_AGGREGATION", "adaptiveLoadBalancing", "LOAD_BALANCED",
+                                          "balance-alb", "LOAD_BALANCED", "balance-slb", "LOAD_BALANCED",
+                                          NULL};
+static const gr_attr at_bp_mode = {.name = "mode", .vtype = VT_ENUM, .flags = M | C | E, .enums = e_bond_mode,
+                                   .labels = l_bond_mode, .aliases = a_bond_mode,
+                                   .help = "bonding mode (Linux modes 1, 4 and 6)"};
+INT(at_mtu, "mtu", C | E, 1500, 64000, "1500", "MTU in bytes");
+STR(at_bp_if, "interfaceName", CO, 5, 15, "next free bondN", "bond device, bondN");
+static const gr_attr *const bond_attrs[] = {&at_name, &at_bp_ports, &at_bp_mode, &at_mtu, &at_bp_if,
+                                            &at_desc, NULL};
+INT(at_vl_id, "vlanId", M | CO, 1, 4094, NULL, "VLAN id");
+static const gr_attr *const vlan_attrs[] = {&at_name, &at_vl_id, &at_mtu, &at_desc, NULL};
+static const gr_attr *const port_attrs[] = {&at_mtu, NULL};
+/* the embedded IP address configuration of a Port, BondPort or VlanInterface */
+static const char *const e_ipc_type[] = {"STATIC", "DYNAMIC", NULL};
+static const char *const l_ipc_type[] = {"Static", "Dynamic", NULL};
+ENUML(at_ipc_type, "ipAddressConfigType", M, e_ipc_type, l_ipc_type, NULL, "STATIC address or DYNAMIC (DHCP)");
+STR(at_ipc_ip, "ipAddress", 0, 7, 15, NULL, "IPv4 address (STATIC)");
+STR(at_ipc_mask, "ipNetmask", 0, 7, 15, NULL, "IPv4 netmask (STATIC)");
+INT(at_ipc_id, "id", M, 1, 1, NULL, "index of the configuration, 1");
+static const gr_attr *const ipc_attrs[] = {&at_ipc_type, &at_ipc_ip, &at_ipc_mask, NULL};
+static const gr_attr *const ipc_edit_attrs[] = {&at_ipc_id, &at_ipc_type, &at_ipc_ip, &at_ipc_mask, NULL};
+static const gr_attr *const ipc_id_attrs[] = {&at_ipc_id, NULL};
 
 /* ---- other types (§5.4) ---- */
 static const gr_attr at_fsv_host = {.name = "accessHost", .vtype = VT_HOST, .flags = M | CO,
@@ -365,6 +396,8 @@ static const char *const p_vm_to[] = {"AntiAffinityGroup", "Server", "ServerPool
 static const char *const p_tag_to[] = {"Vm", "Server", "ServerPool", "Repository", "VirtualDisk",
                                        "Network", NULL};
 static const char *const p_net[] = {"Network", NULL};
+static const char *const p_port_to[] = {"Network", "BondPort", NULL};
+static const char *const p_vlan_on[] = {"Port", "BondPort", NULL};
 static const char *const p_sarray[] = {"StorageArray", NULL};
 static const char *const p_agroup[] = {"AccessGroup", NULL};
 static const char *const p_vgroup[] = {"VolumeGroup", NULL};
@@ -392,6 +425,7 @@ GR_TYPE_LIST(LIST_SHOW)
 #define MGR(vb, at, hp, syn) .verb = vb, .attrs = at, .helptext = hp, .syntax = syn
 /* The texts the engine has always given for these forms (doc/command-language.md §4.4, §7.5). */
 #define REFUSED_VERB(vb, T) "Command '" vb "' is not supported for object type " T
+#define IPC_HELP "STATIC needs ipAddress and ipNetmask; DYNAMIC (DHCP) ignores them"
 #define EVENTS_HELP "Times are " OVM_LOCAL_TIME_FORMS ", in Manager local time"
 #define REFUSED_TYPE(T) "Object type " T " is not supported by this Manager"
 
@@ -405,9 +439,6 @@ GR_FORMS(FORM_DEF)
 static const gr_cmd *const all_cmds[] = {GR_TYPE_LIST(LS_PTR) GR_FORMS(FORM_PTR)};
 _Static_assert(sizeof all_cmds / sizeof all_cmds[0] == GR_NFORMS, "one form per id");
 
-static const char *const generic_verbs[] = {"list", "show", "create", "edit", "delete",
-                                            "refresh", "add", "remove", NULL};
-
 const gr_cmd *const *gr_cmds(size_t *n)
 {
     *n = sizeof all_cmds / sizeof all_cmds[0];
@@ -417,156 +448,4 @@ const gr_cmd *const *gr_cmds(size_t *n)
 const gr_cmd *gr_cmd_by_id(gr_form_id id)
 {
     return (unsigned)id < GR_NFORMS ? all_cmds[id] : NULL;
-}
-
-char *gr_type_refusal(const gr_cmd *c, const gr_type *t)
-{
-    if (t && t->level != GT_R1 && strcmp(c->verb, "list") != 0)
-        return xasprintf("Object type %s is not supported by this Manager", t->name);
-    return NULL;
-}
-
-char *gr_refusal(const gr_cmd *c, const gr_type *t)
-{
-    return c->refusal ? xstrdup(c->refusal) : gr_type_refusal(c, t);
-}
-
-const gr_cmd *gr_cmd_find(const char *verb, const char *type)
-{
-    for (size_t i = 0; i < sizeof all_cmds / sizeof all_cmds[0]; i++) {
-        const gr_cmd *c = all_cmds[i];
-        if (ovm_strcasecmp(c->verb, verb) != 0)
-            continue;
-        if (!type ? !c->type : (c->type && ovm_strcasecmp(c->type, type) == 0))
-            return c;
-    }
-    return NULL;
-}
-
-const gr_attr *gr_cmd_attr(const gr_cmd *c, const char *name)
-{
-    for (const gr_attr *const *a = c->attrs; a && *a; a++)
-        if (ovm_strcasecmp((*a)->name, name) == 0)
-            return *a;
-    return NULL;
-}
-
-/* The attribute of a type by name: the create form's, else the first form of
- * the type (in table order) that has it. show looks one up per row of every
- * object it renders, so the answer comes from an index sorted by (type,
- * name), built once, rather than a scan of every form's table. */
-typedef struct {
-    const char *type;
-    const gr_attr *attr;
-    size_t seq; /* rank of the form: the first wins among equal keys */
-} type_attr;
-
-static type_attr *type_attrs;
-static size_t n_type_attrs;
-static pthread_once_t type_attrs_once = PTHREAD_ONCE_INIT;
-
-static int type_attr_cmp(const char *type, const char *name, const type_attr *b)
-{
-    int c = strcmp(type, b->type);
-    return c ? c : ovm_strcasecmp(name, b->attr->name);
-}
-
-static int type_attr_sort(const void *pa, const void *pb)
-{
-    const type_attr *a = pa, *b = pb;
-    int c = type_attr_cmp(a->type, a->attr->name, b);
-    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-/* The create forms rank before every other form of their type. */
-static size_t form_rank(size_t i)
-{
-    return (strcmp(all_cmds[i]->verb, "create") ? 1 : 0) * (sizeof all_cmds / sizeof all_cmds[0]) + i;
-}
-
-static void type_attrs_build(void)
-{
-    size_t n = 0, cap = 0;
-    for (size_t i = 0; i < sizeof all_cmds / sizeof all_cmds[0]; i++)
-        for (const gr_attr *const *a = all_cmds[i]->attrs; all_cmds[i]->type && a && *a; a++) {
-            if (n == cap)
-                type_attrs = xrealloc(type_attrs, (cap = cap ? 2 * cap : 256) * sizeof *type_attrs);
-            type_attrs[n++] = (type_attr){all_cmds[i]->type, *a, form_rank(i)};
-        }
-    qsort(type_attrs, n, sizeof *type_attrs, type_attr_sort);
-    size_t kept = 0; /* keep the first of each (type, name) */
-    for (size_t i = 0; i < n; i++)
-        if (!kept || type_attr_cmp(type_attrs[i].type, type_attrs[i].attr->name, &type_attrs[kept - 1]))
-            type_attrs[kept++] = type_attrs[i];
-    n_type_attrs = kept;
-}
-
-const gr_attr *gr_type_attr(const char *type, const char *name)
-{
-    pthread_once(&type_attrs_once, type_attrs_build);
-    size_t lo = 0, hi = n_type_attrs;
-    while (type && name && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = type_attr_cmp(type, name, &type_attrs[mid]);
-        if (!c)
-            return type_attrs[mid].attr;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
-}
-
-const char *gr_attr_value_default(const gr_attr *a)
-{
-    return a && a->deflt && a->deflt[0] != '=' ? a->deflt : NULL;
-}
-
-const char *gr_enum_label(const gr_attr *a, const char *v)
-{
-    for (size_t i = 0; v && a && a->enums && a->labels && a->enums[i]; i++)
-        if (!strcmp(a->enums[i], v))
-            return a->labels[i];
-    return v;
-}
-
-const char *gr_verb_canonical(const char *word)
-{
-    for (size_t i = 0; word && i < sizeof all_cmds / sizeof all_cmds[0]; i++)
-        if (ovm_strcasecmp(all_cmds[i]->verb, word) == 0)
-            return all_cmds[i]->verb;
-    return NULL;
-}
-
-int gr_is_verb(const char *word)
-{
-    return gr_verb_canonical(word) != NULL;
-}
-
-int gr_verb_is_typed(const char *verb)
-{
-    for (size_t i = 0; i < sizeof all_cmds / sizeof all_cmds[0]; i++)
-        if (all_cmds[i]->type && ovm_strcasecmp(all_cmds[i]->verb, verb) == 0)
-            return 1;
-    return 0;
-}
-
-int gr_verb_is_generic(const char *verb)
-{
-    for (const char *const *g = generic_verbs; *g; g++)
-        if (ovm_strcasecmp(*g, verb) == 0)
-            return 1;
-    return 0;
-}
-
-const char *gr_parent_keyword(const char *verb)
-{
-    if (ovm_strcasecmp(verb, "create") == 0)
-        return "on";
-    if (ovm_strcasecmp(verb, "add") == 0)
-        return "to";
-    if (ovm_strcasecmp(verb, "remove") == 0)
-        return "from";
-    return NULL;
 }

@@ -17,7 +17,7 @@
 #define GR_TYPE_LIST(X) \
     X(AccessGroup, "000c", GT_R1, "Access Group") \
     X(AntiAffinityGroup, "0009", GT_R1, "Anti-Affinity Group") \
-    X(BondPort, "000f", GT_RECOGNISED, "Bond Port") \
+    X(BondPort, "000f", GT_R1, "Bond Port") \
     X(ControlDomain, NULL, GT_RECOGNISED, "Control Domain") \
     X(Cpu, NULL, GT_RECOGNISED, "Cpu") \
     X(CpuCompatibilityGroup, "0011", GT_R1, "Cpu Compatibility Group") \
@@ -47,7 +47,7 @@
     X(VirtualApplianceVm, "0019", GT_R1, "Virtual Appliance VM") \
     X(VirtualCdrom, "0015", GT_R1, "Virtual Cdrom") \
     X(VirtualDisk, "0012", GT_R1, "Virtual Disk") \
-    X(VlanInterface, "0020", GT_RECOGNISED, "Vlan Interface") \
+    X(VlanInterface, "0020", GT_R1, "Vlan Interface") \
     X(Vm, "0006", GT_R1, "VM") \
     X(VmCloneCustomizer, "0014", GT_R1, "VM Clone Customizer") \
     X(VmCloneNetworkMapping, "0017", GT_R1, "VM Clone Network Mapping") \
@@ -137,13 +137,13 @@
     X(add_Vm, PAIR("add", "Vm", p_vm_to, NULL)) \
     X(add_Tag, PAIR("add", "Tag", p_tag_to, NULL)) \
     X(add_ServerPool, PAIR("add", "ServerPool", p_repo, NULL)) \
-    X(add_Port, PAIR("add", "Port", p_net, NULL)) \
+    X(add_Port, PAIR("add", "Port", p_port_to, NULL)) \
     X(add_Vnic, PAIR("add", "Vnic", p_vnic_to, NULL)) \
     X(remove_Server, PAIR("remove", "Server", p_server_to, NULL)) \
     X(remove_Vm, PAIR("remove", "Vm", p_vm_to, NULL)) \
     X(remove_Tag, PAIR("remove", "Tag", p_tag_to, NULL)) \
     X(remove_ServerPool, PAIR("remove", "ServerPool", p_repo, NULL)) \
-    X(remove_Port, PAIR("remove", "Port", p_net, NULL)) \
+    X(remove_Port, PAIR("remove", "Port", p_port_to, NULL)) \
     X(remove_Vnic, PAIR("remove", "Vnic", p_vnic_to, NULL)) \
     X(start_Vm, INST("start", "Vm", no_attrs, NULL, "start Vm <instance>")) \
     X(stop_Vm, INST("stop", "Vm", no_attrs, NULL, "stop Vm <instance>")) \
@@ -277,6 +277,46 @@
         "create PhysicalDisk name=<name> size=<GiB> [thinProvision=<Yes|No>] [shareable=<Yes|No>] " \
         "on VolumeGroup <instance>")) \
     X(delete_PhysicalDisk, INST("delete", "PhysicalDisk", no_attrs, NULL, NULL)) \
+    /* bonds, VLAN interfaces and port MTUs (doc/command-language.md §4.4, Networks) */ \
+    X(create_BondPort, CREATE("BondPort", bond_attrs, p_server, 1, \
+        "create BondPort ethernetPorts=<Port,...> mode=<ACTIVE_PASSIVE|LINK_AGGREGATION|LOAD_BALANCED> " \
+        "[mtu=<bytes>] [interfaceName=<bondN>] name=<name> [description=<text>] on Server <instance>")) \
+    X(edit_BondPort, INST("edit", "BondPort", bond_attrs, NULL, NULL)) \
+    X(delete_BondPort, INST("delete", "BondPort", no_attrs, NULL, NULL)) \
+    X(add_BondPort, PAIR("add", "BondPort", p_net, NULL)) \
+    X(remove_BondPort, PAIR("remove", "BondPort", p_net, NULL)) \
+    X(create_VlanInterface, CREATE("VlanInterface", vlan_attrs, p_vlan_on, 1, \
+        "create VlanInterface vlanId=<1..4094> [mtu=<bytes>] name=<name> [description=<text>] " \
+        "on Port <instance>")) \
+    X(edit_VlanInterface, INST("edit", "VlanInterface", vlan_attrs, NULL, NULL)) \
+    X(delete_VlanInterface, INST("delete", "VlanInterface", no_attrs, NULL, NULL)) \
+    X(add_VlanInterface, PAIR("add", "VlanInterface", p_net, NULL)) \
+    X(remove_VlanInterface, PAIR("remove", "VlanInterface", p_net, NULL)) \
+    X(edit_Port, INST("edit", "Port", port_attrs, NULL, NULL)) \
+    X(embeddedCreate_Port, INST("embeddedCreate", "Port", ipc_attrs, IPC_HELP, \
+        "embeddedCreate Port <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_Port, INST("embeddedEdit", "Port", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit Port <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_Port, INST("embeddedDelete", "Port", ipc_id_attrs, NULL, \
+        "embeddedDelete Port <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
+    X(embeddedCreate_BondPort, INST("embeddedCreate", "BondPort", ipc_attrs, IPC_HELP, \
+        "embeddedCreate BondPort <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_BondPort, INST("embeddedEdit", "BondPort", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit BondPort <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_BondPort, INST("embeddedDelete", "BondPort", ipc_id_attrs, NULL, \
+        "embeddedDelete BondPort <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
+    X(embeddedCreate_VlanInterface, INST("embeddedCreate", "VlanInterface", ipc_attrs, IPC_HELP, \
+        "embeddedCreate VlanInterface <instance> ipAddressConfig ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedEdit_VlanInterface, INST("embeddedEdit", "VlanInterface", ipc_edit_attrs, IPC_HELP, \
+        "embeddedEdit VlanInterface <instance> ipAddressConfig id=1 ipAddressConfigType=<STATIC|DYNAMIC> " \
+        "[ipAddress=<ip>] [ipNetmask=<mask>]"), .keyword = "ipAddressConfig") \
+    X(embeddedDelete_VlanInterface, INST("embeddedDelete", "VlanInterface", ipc_id_attrs, NULL, \
+        "embeddedDelete VlanInterface <instance> ipAddressConfig id=1"), .keyword = "ipAddressConfig") \
     X(discoverServer, MGR("discoverServer", discover_attrs, NULL, \
         "discoverServer ipAddress=<host> password=<password> [takeOwnership=<Yes|No>]")) \
     X(ackEvent, MGR("ackEvent", ack_attrs, NULL, "ackEvent eventId=<id>")) \

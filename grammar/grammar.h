@@ -84,6 +84,8 @@ typedef struct gr_cmd {
     gr_form_id id;             /* this form's id */
     const char *refusal;       /* the engine always refuses it with this Error Msg, or NULL */
     int creates;               /* create: a completed job's reply lists the new object (§7.2) */
+    const char *keyword;       /* a bare word the form takes among its attributes, naming the
+                                  embedded object (embeddedCreate ... ipAddressConfig), or NULL */
 } gr_cmd;
 
 /* Object type support levels (doc/command-language.md §4.1). */

@@ -1,6 +1,6 @@
 # grammar/: the command language as data, lexer, parser, validator and texts.
 noinst_LIBRARIES += grammar/libgrammar.a
-grammar_sources = grammar/grammar.h grammar/forms.h grammar/internal.h grammar/types.c grammar/commands.c grammar/checks.c \
+grammar_sources = grammar/grammar.h grammar/forms.h grammar/internal.h grammar/types.c grammar/commands.c grammar/lookup.c grammar/checks.c \
 	grammar/lexer.c grammar/walk.c grammar/parser.c grammar/validate.c grammar/suggest.c grammar/texts.c grammar/question.c
 grammar_libgrammar_a_SOURCES = $(grammar_sources)
 

@@ -186,6 +186,8 @@ static int step_rest(gr_walk *w, const gr_token *t)
         w->where = GW_PTYPE;
         return 0;
     }
+    if (c->def->keyword && ovm_strcasecmp(t->text, c->def->keyword) == 0)
+        return 0;
     return gr_walk_fail(w, "Syntax error: unexpected '%s' at column %zu", t->text, t->off + 1);
 }
 

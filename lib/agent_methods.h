@@ -96,11 +96,19 @@
     M(list_vm, CALL, dict_or_nil, (string, repo_id)(string, vm_id)) \
     M(list_vms, CALL, list, ) \
     M(ovs_br_config, CALL, string, (string, action)(string, bridge)(opt_string, net_device)) \
+    M(ovs_bond_create, CALL, nil, (string, bond)(string, mode)(list, slaves)(integer, mtu)) \
+    M(ovs_bond_edit, CALL, nil, (string, bond)(string, mode)(integer, mtu)) \
+    M(ovs_bond_delete, CALL, nil, (string, bond)) \
+    M(ovs_bond_slave, CALL, nil, (string, action)(string, bond)(string, net_device)) \
+    M(ovs_vlan_config, CALL, nil, (string, action)(string, net_device)(integer, vlan_id)) \
+    M(ovs_mtu_config, CALL, nil, (string, net_device)(integer, mtu)) \
+    M(ovs_ip_config, CALL, nil, (string, net_device)(string, optype)(string, ip)(string, netmask)) \
     M(migration_target, CALL, any, (string, repo_id)(string, vm_id)) \
     M(sim_receive_domain, CALL, nil, (string, repo_id)(string, vm_id)(dict, domain)) \
     M(sim_guest_shutdown, CALL, nil, (string, vm_id)) \
     M(sim_guest_message, CALL, nil, (string, vm_id)(string, key)(string, value)) \
     M(sim_crash, CALL, nil, ) \
+    M(sim_nic_remove, CALL, nil, (string, net_device)) \
     M(create_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, cluster_name)(string, fs_uuid) \
       (string, nfsbase_uuid)(string, manager_uuid)(string, pool_uuid)) \
     M(destroy_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, fs_uuid)(string, nfsbase_uuid)) \

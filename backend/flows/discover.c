@@ -105,11 +105,60 @@ static void read_hardware(xmlXPathContextPtr ctx, void *arg)
     T("//DMTF/System/BIOS_Release_Date", bios_date);
 }
 
+/* Text of the child element name of node ("" if none). */
+static void child_text(xmlNodePtr node, const char *name, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
+            continue;
+        xmlChar *t = xmlNodeGetContent(c);
+        char *clean = ovm_text_from_peer(t ? (const char *)t : "");
+        snprintf(buf, len, "%s", clean);
+        free(clean);
+        xmlFree(t);
+        return;
+    }
+}
+
+static long long child_num(xmlNodePtr node, const char *name, long long dflt)
+{
+    char buf[32];
+    child_text(node, name, buf, sizeof buf);
+    return *buf ? strtoll(buf, NULL, 10) : dflt;
+}
+
+static void read_device(xmlNodePtr node, net_device *d)
+{
+    xmlChar *name = xmlGetProp(node, (const xmlChar *)"Name");
+    char *clean = ovm_text_from_peer(name ? (const char *)name : "");
+    snprintf(d->name, sizeof d->name, "%s", clean);
+    free(clean);
+    xmlFree(name);
+    child_text(node, "MAC", d->mac, sizeof d->mac);
+    child_text(node, "Master", d->master, sizeof d->master);
+    child_text(node, "Slaves", d->slaves, sizeof d->slaves);
+    child_text(node, "Parent", d->parent, sizeof d->parent);
+    d->mtu = child_num(node, "MTU", 1500);
+    d->vlan_id = child_num(node, "VLAN_Id", 0);
+    d->bond_mode = child_num(node, "Bonding_Mode", -1);
+    for (xmlNodePtr c = node->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "Family")) {
+            child_text(c, "Config_Type", d->addr_type, sizeof d->addr_type);
+            child_text(c, "Address", d->ip, sizeof d->ip);
+            child_text(c, "Netmask", d->netmask, sizeof d->netmask);
+        }
+}
+
 static void read_network(xmlXPathContextPtr ctx, void *arg)
 {
     server_facts *f = arg;
     T("//Network/Device[@Name='eth0']/MAC", eth0_mac);
     T("//Bridges/Device[1]/Family/Netmask", netmask);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)"//Active/Network/Device", ctx);
+    for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr && f->ndevs < NET_DEVICES_MAX; i++)
+        read_device(r->nodesetval->nodeTab[i], &f->devs[f->ndevs++]);
+    xmlXPathFreeObject(r);
 }
 
 int parse_discover_server(const char *xml, server_facts *f, char **err)

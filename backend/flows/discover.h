@@ -4,6 +4,15 @@
 #define OVM_DISCOVER_H
 #include <stddef.h>
 
+/* One device of Discover_Network_Result's active network (a port, a bond or
+ * a VLAN interface); strings "" when the agent did not say. */
+typedef struct net_device {
+    char name[32], mac[32], master[32], slaves[160], parent[32];
+    char addr_type[16], ip[48], netmask[48];
+    long long mtu, vlan_id, bond_mode; /* bond_mode: Linux mode number, -1 if not a bond */
+} net_device;
+#define NET_DEVICES_MAX 32
+
 typedef struct server_facts {
     char unique_id[64], hostname[256], registered_ip[64], boot_time[32];
     char agent_version[64], ovm_version[64], xen_version[64], cpu_type[32];
@@ -12,6 +21,8 @@ typedef struct server_facts {
     char cpu_vendor[64], cpu_family[16], cpu_model[16];
     char manufacturer[128], product[128], serial[128], bios_version[64], bios_date[64];
     char eth0_mac[32], netmask[32];
+    net_device devs[NET_DEVICES_MAX];
+    size_t ndevs;
 } server_facts;
 
 /* Each returns 0, or -1 with a one-line reason in *err (heap). */

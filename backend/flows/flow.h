@@ -108,6 +108,7 @@ typedef struct migrate_plan {
     agent_target src, dst;
     flow_vm vm;
     int ssl; /* the pool's migrateUsingSsl */
+    char dest_addr[64]; /* where the domain goes: dst's LIVE_MIGRATE address, else its agent address */
 } migrate_plan;
 
 /* A plan to move vm from src to dst (read lock held); migrate_plan_free takes a migrate_plan *. */

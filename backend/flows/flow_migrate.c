@@ -120,6 +120,27 @@ obj *migrate_choose(engine *e, const obj *vm, const obj *src, char **why)
     return best;
 }
 
+/* Network roles (doc/object-model.md §2.7): the migration stream goes to the
+ * static address of dst's interface on its LIVE_MIGRATE network when that
+ * interface has one; otherwise (the management network carries the role, as
+ * after discovery) to the address the Manager reaches dst's agent on. */
+static void live_migrate_address(engine *e, const obj *dst, const char *fallback, char *buf, size_t len)
+{
+    static const char *const types[] = {"Port", "BondPort", "VlanInterface", NULL};
+    snprintf(buf, len, "%s", fallback);
+    for (const char *const *t = types; *t; t++) {
+        obj **v;
+        size_t n = store_find_by(e->st, *t, "server", dst->id, &v);
+        for (size_t i = 0; i < n; i++) {
+            obj *net = store_get(e->st, obj_gets(v[i], "network"));
+            if (net && obj_list_has(net, "roles", "LIVE_MIGRATE") && obj_is(v[i], "addressType", "STATIC") &&
+                obj_get(v[i], "ipAddress"))
+                snprintf(buf, len, "%s", obj_get(v[i], "ipAddress"));
+        }
+        free(v);
+    }
+}
+
 migrate_plan *migrate_plan_new(engine *e, const obj *vm, const obj *src, const obj *dst)
 {
     migrate_plan *p = xcalloc(1, sizeof *p);
@@ -128,6 +149,7 @@ migrate_plan *migrate_plan_new(engine *e, const obj *vm, const obj *src, const o
     flow_vm_of(e, vm, &p->vm);
     obj *pool = store_get(e->st, obj_gets(vm, "serverPool"));
     p->ssl = pool && obj_is(pool, "migrateUsingSsl", "Yes");
+    live_migrate_address(e, dst, p->dst.ep.host, p->dest_addr, sizeof p->dest_addr);
     return p;
 }
 
@@ -158,7 +180,7 @@ int migrate_run(job *j, const migrate_plan *p)
 {
     if (flow_bridge(j, &p->dst, &p->vm) != 0)
         return -1;
-    if (agent_migrate_vm(AGENT_JOB(j, &p->src), p->vm.repo_id, p->vm.id, p->dst.ep.host, 1, p->ssl, NULL) != 0)
+    if (agent_migrate_vm(AGENT_JOB(j, &p->src), p->vm.repo_id, p->vm.id, p->dest_addr, 1, p->ssl, NULL) != 0)
         return -1;
     crash_point("vm.migrated"); /* the VM runs on the target; the store still says source */
     if (flow_wait_domain(j, &p->dst, p->vm.repo_id, p->vm.id, 1, MIGRATE_WAIT_S) != 0) {

@@ -56,6 +56,8 @@ extern const op ops_pool[];
 extern const op ops_storage[];
 extern const op ops_vm[];
 extern const op ops_network[];
+extern const op ops_network_bond[];
+extern const op ops_network_ip[];
 extern const op ops_misc[];
 extern const op ops_events[];
 extern const op ops_san[];

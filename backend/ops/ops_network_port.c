@@ -57,30 +57,29 @@ static char *port_rule(engine *e, const obj *port, const obj *net, int add)
 
 static int run_rediscover(job *child)
 {
-    port_plan *p = child->plan;
-    return server_rediscover_network(child, &p->t);
+    return server_rediscover_network(child, child->plan);
 }
 
 /* N-13: after a failed bridge set-up the Manager no longer knows the server's
  * network state. An ERROR event marks it until a rediscovery child job has
  * read it back from the agent; the event is acknowledged when that child
  * ends, whatever its outcome, and the parent keeps its own error. */
-static void network_config_failed(job *j, port_plan *p)
+void net_config_failed(job *j, agent_target *t)
 {
     engine *e = j->eng;
     store_wrlock(e->st);
-    obj *s = store_get_typed(e->st, "Server", p->t.id);
+    obj *s = store_get_typed(e->st, "Server", t->id);
     if (s)
         event_raise(e, "NETWORK_CONFIG_FAILED", "ERROR", s, j->error ? j->error : "Network configuration failed",
                     j->id);
     store_unlock(e->st);
     if (!s)
         return;
-    char *name = xasprintf("Rediscover Network: %s", p->t.name);
-    job_run_child(j, name, p->t.id, run_rediscover, p);
+    char *name = xasprintf("Rediscover Network: %s", t->name);
+    job_run_child(j, name, t->id, run_rediscover, t);
     free(name);
     store_wrlock(e->st);
-    event_auto_ack(e, "NETWORK_CONFIG_FAILED", p->t.id);
+    event_auto_ack(e, "NETWORK_CONFIG_FAILED", t->id);
     store_unlock(e->st);
 }
 
@@ -114,7 +113,7 @@ static int run_port(job *j)
         return -1;
     }
     if (p->call && bridge_config(j, p) != 0) {
-        network_config_failed(j, p);
+        net_config_failed(j, &p->t);
         return -1;
     }
     store_wrlock(e->st);
@@ -150,21 +149,28 @@ static job *prepare_port_member(cmdctx *c, int add)
     obj *server = store_get(c->e->st, obj_gets(port, "server"));
     if ((p->call = server && server_usable(server)) != 0)
         agent_target_of(c->e, server, &p->t);
-    const job_spec spec = {.operation = add ? "Add Port to" : "Remove Port from", .type = "Network", .fn = run_port,
-                           .plan_free = free};
+    const char *type = c->cmd->type->name;
+    char *op = xasprintf("%s %s %s", add ? "Add" : "Remove", type, add ? "to" : "from");
+    const job_spec spec = {.operation = op, .type = "Network", .fn = run_port, .plan_free = free};
     job *j = spec_job(c, &spec, net->name, p, port->id, net->id, NULL);
+    free(op);
     free(j->name);
-    j->name = xasprintf("%s Port: %s %s Network: %s", add ? "Add" : "Remove", port->name, add ? "to" : "from",
-                        net->name);
+    j->name = xasprintf("%s %s: %s %s Network: %s", add ? "Add" : "Remove", c->cmd->type->show_name, port->name,
+                        add ? "to" : "from", net->name);
     return j;
 }
 
+/* add Port to Network|BondPort; add BondPort|VlanInterface to Network */
 job *prepare_add_port(cmdctx *c)
 {
+    if (!strcmp(c->cmd->ptype->name, "BondPort"))
+        return prepare_bond_slave(c, 1);
     return prepare_port_member(c, 1);
 }
 
 job *prepare_remove_port(cmdctx *c)
 {
+    if (!strcmp(c->cmd->ptype->name, "BondPort"))
+        return prepare_bond_slave(c, 0);
     return prepare_port_member(c, 0);
 }

@@ -1,5 +1,6 @@
 /* discoverServer: talking to the agent and recording what discovery found. */
 #include "backend/ops/ops_server.h"
+#include "backend/ops/ops_network.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,32 +248,6 @@ static obj *ensure_mgmt_network(engine *e, const server_facts *f, const char *ip
     return n;
 }
 
-static void ensure_port(engine *e, obj *s, const char *dev, const char *mac, const char *network)
-{
-    obj **ports;
-    size_t n = store_find_by(e->st, "Port", "server", s->id, &ports);
-    obj *p = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (obj_is(ports[i], "device", dev))
-            p = ports[i];
-    free(ports);
-    char *name = xasprintf("%s on %s", dev, s->name);
-    if (!p) {
-        char id[64];
-        ovm_new_id("000e", "", id, sizeof id);
-        p = store_create(e->st, "Port", id, name);
-        obj_setf(e->st, p, "created", "%lld", (long long)ovm_unique_ms_id());
-        obj_set(e->st, p, "server", s->id);
-        obj_set(e->st, p, "device", dev);
-        if (network)
-            obj_set(e->st, p, "network", network);
-    }
-    obj_rename(e->st, p, name);
-    if (mac && *mac)
-        obj_set(e->st, p, "macAddress", mac);
-    free(name);
-}
-
 static void ensure_cpu_group(engine *e, obj *s, const server_facts *f)
 {
     char *name = xasprintf("Default_%s_Family:%s_Model:%s", f->cpu_vendor[0] ? f->cpu_vendor : "Unknown",
@@ -328,7 +303,8 @@ static void record_facts(engine *e, obj *s, const server_facts *f, const agent_t
     obj_set(e->st, s, "bootTime", f->boot_time);
     obj_setf(e->st, s, "lastContact", "%lld", (long long)ovm_now_ms());
     obj *net = ensure_mgmt_network(e, f, t->ep.host);
-    ensure_port(e, s, "eth0", f->eth0_mac, net->id);
+    net_ensure_port(e, s, "eth0", f->eth0_mac, net->id);
+    net_sync_devices(e, s, f);
     ensure_cpu_group(e, s, f);
 }
 
@@ -351,8 +327,10 @@ int server_rediscover_network(job *j, agent_target *t)
     store_set_actor(e->st, j->id);
     store_begin(e->st);
     obj *s = store_get_typed(e->st, "Server", t->id);
-    if (s) /* a port lost since discovery comes back outside any network */
-        ensure_port(e, s, "eth0", f.eth0_mac, NULL);
+    if (s) { /* a port lost since discovery comes back outside any network */
+        net_ensure_port(e, s, "eth0", f.eth0_mac, NULL);
+        net_sync_devices(e, s, &f);
+    }
     store_commit(e->st);
     store_set_actor(e->st, 0);
     store_unlock(e->st);

@@ -312,3 +312,19 @@ void show_job(engine *e, const job *j, result *r)
         job_snapshot_free(c);
     }
 }
+
+/* The embedded IP address configuration of a Port, BondPort or VlanInterface,
+ * as Oracle VM 3.4 shows it (index 1: a device has at most one). */
+void show_ip_config(engine *e, const obj *o, result *r)
+{
+    (void)e;
+    const char *type = obj_gets(o, "addressType");
+    if (strcmp(type, "STATIC") != 0 && strcmp(type, "DHCP") != 0)
+        return;
+    add(r, "Ip Address Config 1 - Address Type", "Ipv4");
+    add(r, "Ip Address Config 1 - Config Type", !strcmp(type, "STATIC") ? "Static" : "Dynamic");
+    if (!strcmp(type, "STATIC")) {
+        add(r, "Ip Address Config 1 - Address", obj_gets(o, "ipAddress"));
+        add(r, "Ip Address Config 1 - Netmask", obj_gets(o, "netmask"));
+    }
+}

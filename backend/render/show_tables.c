@@ -113,13 +113,28 @@ static const show_row sctl_rows[] = {
 
 static const show_row network_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, LIST("Role", "roles"), RELATED("Port", "Port", "network"),
+    RELATED("Bond Port", "BondPort", "network"), RELATED("Vlan Interface", "VlanInterface", "network"),
     RELATED("Vnic", "Vnic", "network"), ROW_END,
 };
 
 static const show_row port_rows[] = {
-    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Mac Address", "macAddress"), VALD("MTU", "mtu", "1500"),
-    VALD("Address Type", "addressType", "NONE"), VAL("IP Address", "ipAddress"), VAL("Netmask", "netmask"),
-    REF("Network", "network"), ROW_END,
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mac Address", "macAddress"),
+    VAL("MTU", "mtu"), VALD("Link Status", "linkStatus", "UP"), ROWS_FN(show_ip_config),
+    REF("Network", "network"),
+    REF("Bond Port", "bondPort"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_END,
+};
+
+static const show_row bond_rows[] = {
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Mode", "mode"),
+    VAL("MTU", "mtu"), RELATED("Ethernet Port", "Port", "bondPort"),
+    ROWS_FN(show_ip_config),
+    REF("Network", "network"), RELATED("Vlan Interface", "VlanInterface", "parent"), ROW_DESC, ROW_END,
+};
+
+static const show_row vlan_rows[] = {
+    ROW_NAME, ROW_ID, REF("Server", "server"), VAL("Interface Name", "device"), VAL("Vlan Id", "vlanId"),
+    REF("Port", "parent"), VAL("MTU", "mtu"), ROWS_FN(show_ip_config), REF("Network", "network"),
+    ROW_DESC, ROW_END,
 };
 
 static const show_row tag_rows[] = {
@@ -204,6 +219,8 @@ const show_table show_tables[] = {
     {"ServerController", sctl_rows},
     {"Network", network_rows},
     {"Port", port_rows},
+    {"BondPort", bond_rows},
+    {"VlanInterface", vlan_rows},
     {"Tag", tag_rows},
     {"AntiAffinityGroup", aag_rows},
     {"CpuCompatibilityGroup", cpugroup_rows},

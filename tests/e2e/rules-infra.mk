@@ -4,3 +4,6 @@
 RULES_INFRA_TESTS = tests/e2e/rules-infra-agent.sh
 TESTS += $(RULES_INFRA_TESTS)
 EXTRA_DIST += $(RULES_INFRA_TESTS)
+# issue 12 item 1: bonds, VLAN interfaces, MTUs and IP configuration (agents on 127.0.67.x)
+TESTS += tests/e2e/net-bonds-vlans.sh
+EXTRA_DIST += tests/e2e/net-bonds-vlans.sh

@@ -201,7 +201,9 @@ static void test_showallcustomcmds(void **state)
         custom++;
     }
     assert_int_equal(n, custom);
-    assert_string_equal(v[0], "addAdminServer FileServer <instance> server=<Server>");
+    assert_string_equal(v[0], "embeddedCreate BondPort <instance> ipAddressConfig "
+                              "ipAddressConfigType=<STATIC|DYNAMIC> [ipAddress=<ip>] [ipNetmask=<mask>]");
+    assert_true(has_line(v, n, "addAdminServer FileServer <instance> server=<Server>"));
     assert_true(has_line(v, n, "abort Job <instance>"));
     assert_true(has_line(v, n, "addAccessHost StorageArray <instance> accessHost=<host> "
                                "[accessPort=<port>] [accessUsername=<user>] "

@@ -69,8 +69,10 @@ static void test_former_drift(void **state)
 static void test_recognised_types(void **state)
 {
     (void)state;
-    expect_bound(GR_F_list_BondPort);
-    expect_refused(GR_F_show_BondPort, "Object type BondPort is not supported by this Manager");
+    expect_bound(GR_F_list_PeriodicTask);
+    expect_refused(GR_F_show_PeriodicTask, "Object type PeriodicTask is not supported by this Manager");
+    expect_bound(GR_F_show_BondPort); /* issue 12: bonds and VLAN interfaces */
+    expect_bound(GR_F_embeddedCreate_VlanInterface);
     expect_bound(GR_F_list_StorageArray);
     expect_bound(GR_F_show_StorageArray);
     expect_bound(GR_F_refresh_StorageArray);
