@@ -20,6 +20,7 @@ struct sim {
     pthread_mutex_t pw_lock;    /* guards password, read by the HTTP threads */
     char *state_dir;
     char *nfs_root;
+    char *lun_fs_root;          /* contents of OCFS2 file systems on LUNs, one directory per LUN */
     char *listen;
     char *hostname;
     char *password;

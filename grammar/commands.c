@@ -168,6 +168,8 @@ static const gr_attr at_fsv_host = {.name = "accessHost", .vtype = VT_HOST, .fla
 REFLIST(at_fsv_admin, "adminServers", C | E, "Server", "servers that discover and refresh");
 static const gr_attr *const fileserver_attrs[] = {&at_name, &at_fsv_host, &at_fsv_admin,
                                                   &at_desc, NULL};
+REF(at_fs_pd, "physicalDisk", M | CO, "PhysicalDisk", "LUN to format with an OCFS2 file system");
+static const gr_attr *const fs_attrs[] = {&at_name, &at_fs_pd, &at_desc, NULL};
 REF(at_repo_pool, "serverPool", CO, "ServerPool", "owning clustered pool (OCFS2)");
 static const gr_attr *const repo_attrs[] = {&at_name, &at_desc, &at_repo_pool, NULL};
 ENUMLIST(at_net_roles, "roles", C | E, e_net_roles, "VIRTUAL_MACHINE", "network channels");
@@ -347,6 +349,7 @@ static const char *const p_pool[] = {"ServerPool", NULL};
 static const char *const p_repo[] = {"Repository", NULL};
 static const char *const p_vm[] = {"Vm", NULL};
 static const char *const p_repo_parent[] = {"FileSystem", "PhysicalDisk", NULL};
+static const char *const p_fsrv[] = {"FileServer", NULL};
 static const char *const p_cust[] = {"VmCloneCustomizer", NULL};
 static const char *const p_server_to[] = {"ServerPool", "Repository", NULL};
 static const char *const p_vm_to[] = {"AntiAffinityGroup", "Server", "ServerPool", NULL};

@@ -62,6 +62,8 @@
     X(create_FileServer, CREATE("FileServer", fileserver_attrs, NULL, 0, \
         "create FileServer name=<name> accessHost=<host> [adminServers=<Server,...>] " \
         "[description=<text>]")) \
+    X(create_FileSystem, CREATE("FileSystem", fs_attrs, p_fsrv, 1, \
+        "create FileSystem name=<name> physicalDisk=<PhysicalDisk> [description=<text>] on FileServer <instance>")) \
     X(create_Network, CREATE("Network", net_attrs, NULL, 0, \
         "create Network name=<name> [roles=<role,...>] [server=<Server>] [description=<text>]")) \
     X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \
@@ -191,8 +193,7 @@
     X(addPolicyServer_ServerPool, INST("addPolicyServer", "ServerPool", polsrv_attrs, NULL, \
         "addPolicyServer ServerPool <instance> server=<Server>")) \
     X(takeOwnership_Repository, INST("takeOwnership", "Repository", repo_own_attrs, NULL, \
-        "takeOwnership Repository <instance> [serverPool=<ServerPool>]"), \
-        .refusal = REFUSED_VERB("takeOwnership", "Repository")) \
+        "takeOwnership Repository <instance> [serverPool=<ServerPool>]")) \
     X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \
         export_attrs, "the VMs must be stopped; an OVF 1.1 OVA with stream-optimized VMDK disks", \
         "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), .creates = 1) \

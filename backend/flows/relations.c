@@ -33,6 +33,7 @@ const relation relations[] = {
     /* SAN storage arrays (backend/ops/ops_san*.c) */
     {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
     {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "FileSystem", "physicalDisk", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "ServerPool", "physicalDisk", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "AccessGroup", "physicalDisks", 1, REL_DETACH, NULL},
     {"StorageArray", "PhysicalDisk", "storageArray", 0, REL_CASCADE, NULL},

@@ -72,4 +72,5 @@ void show_mapped_disk(engine *e, const obj *o, result *r);
 void show_manager_uuid(engine *e, const obj *o, result *r);
 void show_mac_range(engine *e, const obj *o, result *r);
 void show_pdisk_san(engine *e, const obj *o, result *r);
+void show_fs_ocfs2(engine *e, const obj *o, result *r);
 #endif

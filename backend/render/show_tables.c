@@ -73,7 +73,7 @@ static const show_row mapping_rows[] = {
 static const show_row pdisk_rows[] = {
     ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VAL("Shareable", "shareable"),
     VAL("Page83 ID", "page83Id"), VAL("Thin Provision", "thinProvision"),
-    ROWS_FN(show_pdisk_san), ROW_END,
+    ROWS_FN(show_pdisk_san), RELATED("File System", "FileSystem", "physicalDisk"), ROW_END,
 };
 
 /* SAN storage arrays (doc/object-model.md §3) */
@@ -137,7 +137,7 @@ static const show_row fileserver_rows[] = {
 
 static const show_row filesystem_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, REF("File Server", "fileServer"), VAL("Path", "path"), GIB("Size (GiB)", "size"),
-    GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROW_END,
+    GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROWS_FN(show_fs_ocfs2), ROW_END,
 };
 
 static const show_row manager_rows[] = {

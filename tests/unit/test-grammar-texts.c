@@ -46,7 +46,8 @@ static void test_help(void **state)
     assert_string_equal(v[21], "Not Supported by this Manager:");
     assert_true(has_line(v, n, "    start Server <instance>"));
     assert_false(has_line(v, n, "    refresh PhysicalDisk <instance>"));
-    assert_true(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
+    /* implemented since issue 11 (OCFS2 repositories on LUNs) */
+    assert_false(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
     assert_false(has_line(v, n, "    start Vm <instance>"));
     assert_string_equal(v[0], "For Most Object Types:");
     assert_string_equal(v[3], "    create <objectType> [(attribute1)=\"value1\"] ... "
