@@ -73,7 +73,7 @@ static const show_row mapping_rows[] = {
 static const show_row pdisk_rows[] = {
     ROW_NAME, ROW_ID, GIB("Size (GiB)", "size"), VAL("Shareable", "shareable"),
     VAL("Page83 ID", "page83Id"), VAL("Thin Provision", "thinProvision"),
-    ROWS_FN(show_pdisk_san), RELATED("File System", "FileSystem", "physicalDisk"), ROW_END,
+    ROWS_FN(show_pdisk_san), ROW_END,
 };
 
 /* SAN storage arrays (doc/object-model.md §3) */

@@ -116,8 +116,6 @@ check "show FileSystem: type OCFS2" test "$(field 'File System Type')" = OCFS2
 check "show FileSystem: on the PhysicalDisk" grep -q "^  Physical Disk = $pd1  \[" <<<"$out"
 mgr1=$(field 'Manager UUID')
 check "show FileSystem: owned by this Manager" test -n "$mgr1"
-ovm "show PhysicalDisk id=$pd1"
-check "show PhysicalDisk lists the file system" grep -q "^  File System 1 = $fsid  \[ocfs1\]$" <<<"$out"
 check "the LUN's backing file starts with the header" test "$(header 1 | head -1)" = "OVMSH-OCFS2 1"
 check "the header names the file system" test "$(hdr_field 1 FS_UUID)" = "$fsid"
 check "the header names its label" test "$(hdr_field 1 FS_LABEL)" = ocfs1
