@@ -161,6 +161,9 @@ SIM_HANDLER(h_pause_vm); SIM_HANDLER(h_unpause_vm); SIM_HANDLER(h_save_vm);
 SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
 SIM_HANDLER(h_sim_guest_shutdown); SIM_HANDLER(h_sim_guest_message);
 SIM_HANDLER(h_get_guest_messages); SIM_HANDLER(h_clear_guest_messages);
+/* sim_export.c: NFS exports of OCFS2 repositories */
+SIM_HANDLER(h_create_repository_export); SIM_HANDLER(h_delete_repository_export);
+SIM_HANDLER(h_list_repository_exports);
 /* sim_migrate.c */
 SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain); SIM_HANDLER(h_migration_target);
 /* sim_cluster.c */

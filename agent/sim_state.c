@@ -54,6 +54,7 @@ static void fill_defaults(struct sim *s)
         xr_struct_set(st, "ntp_running", xr_bool(0));
     sim_member(st, "mounts", XR_STRUCT);
     sim_member(st, "repos", XR_STRUCT);
+    sim_member(st, "repo_exports", XR_STRUCT);
     sim_member(st, "domains", XR_STRUCT);
     sim_member(st, "bridges", XR_STRUCT);
     sim_member(st, "ntp_servers", XR_ARRAY);

@@ -31,7 +31,7 @@
     X(PhysicalDisk, "0018", GT_R1, "Physical Disk") \
     X(Port, "000e", GT_R1, "Port") \
     X(Repository, "0003", GT_R1, "Repository") \
-    X(RepositoryExport, "001b", GT_RECOGNISED, "Repository Export") \
+    X(RepositoryExport, "001b", GT_R1, "Repository Export") \
     X(Server, NULL, GT_R1, "Server") \
     X(ServerController, "001a", GT_RECOGNISED, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
@@ -64,6 +64,11 @@
         "[description=<text>]")) \
     X(create_FileSystem, CREATE("FileSystem", fs_attrs, p_fsrv, 1, \
         "create FileSystem name=<name> physicalDisk=<PhysicalDisk> [description=<text>] on FileServer <instance>")) \
+    X(create_RepositoryExport, CREATE("RepositoryExport", rexp_attrs, p_server, 1, \
+        "create RepositoryExport name=<name> repository=<Repository> clientHostName=<host> " \
+        "[options=<nfs options>] [description=<text>] on Server <instance>")) \
+    X(edit_RepositoryExport, INST("edit", "RepositoryExport", rexp_edit_attrs, NULL, NULL)) \
+    X(delete_RepositoryExport, INST("delete", "RepositoryExport", no_attrs, NULL, NULL)) \
     X(create_Network, CREATE("Network", net_attrs, NULL, 0, \
         "create Network name=<name> [roles=<role,...>] [server=<Server>] [description=<text>]")) \
     X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \

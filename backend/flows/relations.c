@@ -34,6 +34,8 @@ const relation relations[] = {
     {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
     {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "FileSystem", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"Repository", "RepositoryExport", "repository", 0, REL_REFUSE, NULL},
+    {"Server", "RepositoryExport", "server", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "ServerPool", "physicalDisk", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "AccessGroup", "physicalDisks", 1, REL_DETACH, NULL},
     {"StorageArray", "PhysicalDisk", "storageArray", 0, REL_CASCADE, NULL},

@@ -80,6 +80,19 @@ static int run_present(job *j)
     return failed ? -1 : 0;
 }
 
+/* An export of repo on server (RepositoryExport), or NULL: it goes before the repository does. */
+static obj *repo_export_on(engine *e, const obj *repo, const obj *server)
+{
+    obj **v;
+    size_t n = store_find_by(e->st, "RepositoryExport", "repository", repo->id, &v);
+    obj *hit = NULL;
+    for (size_t i = 0; i < n && !hit; i++)
+        if (obj_is(v[i], "server", server->id))
+            hit = v[i];
+    free(v);
+    return hit;
+}
+
 /* a VM active on the server uses the repository. */
 static obj *repo_in_use_on(engine *e, const obj *repo, const obj *server)
 {
@@ -136,6 +149,12 @@ job *present_prepare(cmdctx *c, int add)
         }
         if (add && !server_usable(s)) {
             result_fail(c->res, "Server %s must be owned and Running to present Repository %s", s->name, repo->name);
+            goto fail;
+        }
+        obj *x = add ? NULL : repo_export_on(c->e, repo, s);
+        if (x) {
+            result_fail(c->res, "Server %s exports Repository %s (RepositoryExport %s); delete the export first",
+                        s->name, repo->name, x->name);
             goto fail;
         }
         obj *vm = add ? NULL : repo_in_use_on(c->e, repo, s);

@@ -140,6 +140,11 @@ static const show_row filesystem_rows[] = {
     GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROWS_FN(show_fs_ocfs2), ROW_END,
 };
 
+static const show_row rexport_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Repository", "repository"), REF("Server", "server"),
+    VAL("Client Host Name", "clientHostName"), VAL("Options", "options"), ROW_END,
+};
+
 static const show_row manager_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, ROWS_FN(show_manager_uuid), CONSTANT("Run State", "RUNNING"),
     ROWS_FN(show_mac_range), VALD("File System Statistics", "fsStatisticsEnabled", "No"), ROW_END,
@@ -202,6 +207,7 @@ const show_table show_tables[] = {
     {"CpuCompatibilityGroup", cpugroup_rows},
     {"FileServer", fileserver_rows},
     {"FileSystem", filesystem_rows},
+    {"RepositoryExport", rexport_rows},
     {"Manager", manager_rows},
     {"StorageArray", sarray_rows},
     {"VolumeGroup", vgroup_rows},

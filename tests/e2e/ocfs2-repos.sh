@@ -152,6 +152,48 @@ step "a VM using it, started" "create Vm name=vm1 repository=orepo domainType=XE
 ovm "show Vm name=vm1"
 check "the VM runs" test "$(field Status)" = Running
 check "its configuration is in the LUN's directory" eval 'ls "$work/lunfs/$(p83 1)/VirtualMachines/"*/vm.cfg >/dev/null'
+
+# --- RepositoryExport: an NFS export of the repository on ovs66a, for a backup host ---
+exports=$work/a/etc/exports
+failed "a bad client host is refused" "Invalid value 'bad host!' for clientHostName" \
+    "create RepositoryExport name=bk1 repository=orepo clientHostName=\"bad host!\" on Server name=ovs66a"
+failed "an unknown NFS option is refused" "Unknown NFS export option 'rwx'" \
+    "create RepositoryExport name=bk1 repository=orepo clientHostName=10.1.2.3 options=\"rw, rwx\" on Server name=ovs66a"
+mkdir -p "$work/nfs/127.0.0.1/nrepo"
+step "an NFS repository presented to ovs66a" \
+    "create FileServer name=nfs1 accessHost=127.0.0.1 adminServers=ovs66a; refresh FileServer name=nfs1; create Repository name=nrepo on FileSystem name=nfs:/nrepo; add Server name=ovs66a to Repository name=nrepo"
+failed "an NFS repository is not exported by a server" "Repository nrepo is not on an OCFS2 file system" \
+    "create RepositoryExport name=bk1 repository=nrepo clientHostName=10.1.2.3 on Server name=ovs66a"
+ovm "list RepositoryExport"
+check "the refusals made no RepositoryExport" test "$(count)" -eq 0
+check "nor an exports file on the host" test ! -s "$exports"
+step "create RepositoryExport" \
+    "create RepositoryExport name=bk1 repository=orepo clientHostName=10.1.2.3 options=\"rw, async, no_root_squash\" description=backup on Server name=ovs66a"
+ovm "list RepositoryExport"
+check "its id has type code 001b" grep -q '^  id:0004fb00001b0000[0-9a-f]\{16\}  name:bk1$' <<<"$out"
+ovm "show RepositoryExport name=bk1"
+check "show: options as exports(5) writes them" test "$(field Options)" = rw,async,no_root_squash
+check "show: the client host" test "$(field 'Client Host Name')" = 10.1.2.3
+check "show: the repository and server" eval 'grep -q "^  Repository = $repo  \[orepo\]$" <<<"$out" && grep -q "^  Server = .*\[ovs66a\]$" <<<"$out"'
+check "the host's exports file has the line" grep -qx "/OVS/Repositories/$repo 10.1.2.3(rw,async,no_root_squash)" "$exports"
+r=$(xr_call "$ip_a" "$port" list_repository_exports)
+check "the agent reports it back" eval 'grep -q ">bk1<" <<<"$r" && grep -q ">10.1.2.3<" <<<"$r"'
+failed "the same client twice is refused" "Repository orepo is already exported to 10.1.2.3 on Server ovs66a (RepositoryExport bk1)" \
+    "create RepositoryExport name=bk9 repository=orepo clientHostName=10.1.2.3 on Server name=ovs66a"
+failed "a taken name is refused" "A RepositoryExport named bk1 already exists" \
+    "create RepositoryExport name=bk1 repository=orepo clientHostName=backup.example.com on Server name=ovs66a"
+step "edit RepositoryExport name and options" "edit RepositoryExport name=bk1 name=bk2 options=ro,sync"
+check "the exports file follows" grep -qx "/OVS/Repositories/$repo 10.1.2.3(ro,sync)" "$exports"
+failed "an edit with a bad option is refused" "Unknown NFS export option 'fsid=x'" \
+    "edit RepositoryExport name=bk2 options=fsid=x"
+check "and changes nothing" grep -qx "/OVS/Repositories/$repo 10.1.2.3(ro,sync)" "$exports"
+failed "unpresenting an exported repository is refused" "Server ovs66a exports Repository orepo (RepositoryExport bk2); delete the export first" \
+    "remove Server name=ovs66a from Repository name=orepo"
+step "delete RepositoryExport" "delete RepositoryExport name=bk2"
+check "the exports file no longer has it" test -z "$(grep "$repo" "$exports")"
+r=$(xr_call "$ip_a" "$port" list_repository_exports)
+check "nor does the agent" test -z "$(grep '>10.1.2.3<' <<<"$r")"
+
 failed "delete FileSystem is refused while a repository is on it" "Cannot delete FileSystem ocfs1: it is in use by Repository orepo" \
     "delete FileSystem name=ocfs1"
 failed "takeOwnership of a repository this Manager owns is refused" "Repository orepo is already owned by this Manager" \
