@@ -20,6 +20,7 @@ const relation relations[] = {
     {"VirtualAppliance", "VirtualApplianceVm", "virtualAppliance", 0, REL_CASCADE, NULL},
     {"VirtualAppliance", "VirtualApplianceVirtualDisk", "virtualAppliance", 0, REL_CASCADE, NULL},
     {"FileSystem", "Repository", "fileSystem", 0, REL_REFUSE, NULL},
+    {"FileSystem", "ServerPool", "fileSystem", 0, REL_REFUSE, NULL},
     {"Network", "Port", "network", 0, REL_REFUSE, NULL},
     {"Network", "BondPort", "network", 0, REL_REFUSE, NULL},
     {"Network", "VlanInterface", "network", 0, REL_REFUSE, NULL},

@@ -62,6 +62,12 @@ int ocfs2_stamp(job *j, const char *fs_id, const char *repo_id, const char *repo
  * headers of the array's LUNs name. Never fails the job. */
 void ocfs2_discover(job *j, const char *array_id);
 
+/* The PhysicalDisk pd_ref names, if it can be formatted (O-1..O-3); NULL after failing c. */
+obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref);
+/* Job step: formats the LUN with header h unless it holds a file system
+ * already (O-4): 0, or -1 with j failed. */
+int ocfs2_format(job *j, const lun_io *io, const lun_header *h);
+
 job *prepare_create_filesystem(cmdctx *c);
 job *prepare_delete_ocfs2(cmdctx *c, obj *fs);
 job *prepare_take_repo(cmdctx *c);

@@ -47,25 +47,27 @@ static void fs_create_plan_free(void *arg)
     }
 }
 
-/* The LUN must hold no file system: ours (any Manager's) or a real one. */
-static int check_blank(job *j, fs_create_plan *p)
+int ocfs2_format(job *j, const lun_io *io, const lun_header *h)
 {
     lun_header old;
-    if (ocfs2_read_header(j->eng, j, &p->io, &old, NULL) != 0)
+    if (ocfs2_read_header(j->eng, j, io, &old, NULL) != 0)
         return -1;
+    /* The LUN must hold no file system: ours (any Manager's) or a real one. */
     if (old.state == LUN_OURS)
-        job_fail(j, "PhysicalDisk %s already contains a file system (%s, id %s, owned by Manager %s)",
-                 p->io.pd_name, old.fs_label, old.fs_uuid, old.mgr_uuid);
+        job_fail(j, "PhysicalDisk %s already contains a file system (%s, id %s, owned by Manager %s)", io->pd_name,
+                 old.fs_label, old.fs_uuid, old.mgr_uuid);
     else if (old.state == LUN_OTHER_FS)
-        job_fail(j, "PhysicalDisk %s already contains an OCFS2 file system", p->io.pd_name);
-    return old.state == LUN_BLANK ? 0 : -1;
+        job_fail(j, "PhysicalDisk %s already contains an OCFS2 file system", io->pd_name);
+    if (old.state != LUN_BLANK)
+        return -1;
+    return ocfs2_write_header(j->eng, j, io, h, NULL);
 }
 
 static int run_create_fs(job *j)
 {
     fs_create_plan *p = j->plan;
     engine *e = j->eng;
-    if (check_blank(j, p) != 0 || ocfs2_write_header(e, j, &p->io, &p->h, NULL) != 0)
+    if (ocfs2_format(j, &p->io, &p->h) != 0)
         return -1;
     store_wrlock(e->st);
     store_set_actor(e->st, j->id);
@@ -81,10 +83,9 @@ static int run_create_fs(job *j)
     return 0;
 }
 
-/* Checks in the store: the disk is a LUN of a reachable array, big enough and unused. */
-static obj *usable_lun(cmdctx *c)
+obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
 {
-    obj *pd = resolve_ref(c, "PhysicalDisk", gr_get(c->cmd, "physicalDisk"));
+    obj *pd = resolve_ref(c, "PhysicalDisk", pd_ref);
     if (!pd)
         return NULL;
     const char *why = NULL, *type = NULL;
@@ -123,7 +124,7 @@ static obj *usable_lun(cmdctx *c)
 job *prepare_create_filesystem(cmdctx *c)
 {
     obj *fsrv = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
-    obj *pd = fsrv ? usable_lun(c) : NULL;
+    obj *pd = fsrv ? ocfs2_usable_lun(c, gr_get(c->cmd, "physicalDisk")) : NULL;
     if (!pd)
         return NULL;
     const char *name = gr_get(c->cmd, "name");

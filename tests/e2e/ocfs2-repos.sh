@@ -41,13 +41,15 @@ target=iqn.2026-12.org.ovmsh.test:ocfs2
 truncate -s 12G "$work/lun1.img"
 truncate -s 2G "$work/lun2.img"
 truncate -s 12G "$work/lun3.img"
+truncate -s 12G "$work/lun4.img"
 tgt_start "$tgt_ip" "$portal"
 check "tgtd answers on control port $ctl" wait_tgtd
-check "tgtadm makes a target with three file-backed LUNs (12, 2 and 12 GiB)" eval \
+check "tgtadm makes a target with four file-backed LUNs (12, 2, 12 and 12 GiB)" eval \
     'tgtadm_ --op new --mode target --tid 1 -T "$target" &&
      tgtadm_ --op new --mode logicalunit --tid 1 --lun 1 -b "$work/lun1.img" &&
      tgtadm_ --op new --mode logicalunit --tid 1 --lun 2 -b "$work/lun2.img" &&
      tgtadm_ --op new --mode logicalunit --tid 1 --lun 3 -b "$work/lun3.img" &&
+     tgtadm_ --op new --mode logicalunit --tid 1 --lun 4 -b "$work/lun4.img" &&
      tgtadm_ --op bind --mode target --tid 1 -I ALL'
 
 # Both hosts see the same OCFS2 contents, as hosts sharing a LUN do.
@@ -131,6 +133,13 @@ failed "a LUN another Manager formatted is refused" \
 check "the refused LUN keeps the other header" test "$(hdr_field 3 FS_LABEL)" = theirs
 ovm "list FileSystem"
 check "still one FileSystem" test "$(count)" -eq 1
+failed "a clustered pool on a LUN another Manager formatted fails in its job" \
+    "PhysicalDisk .* already contains a file system (theirs" \
+    "create ServerPool name=cbad clusterEnable=Yes physicalDisk=$pd3"
+ovm "list ServerPool"
+check "and leaves no pool" test -z "$(grep cbad <<<"$out")"
+ovm "list FileSystem"
+check "nor a FileSystem" test "$(count)" -eq 1
 
 # --- a repository on it, a disk, a running VM ---
 step "create Repository on the OCFS2 FileSystem" "create Repository name=orepo on FileSystem name=ocfs1"
@@ -232,7 +241,24 @@ mgr2=$(ovm "show FileSystem name=ocfs1" >/dev/null; ovm "show Repository name=or
 check "the repository is owned by Manager 1" test "$mgr2" = "$mgr1"
 failed "a repository owned elsewhere is not presented" "Repository orepo is owned by another Manager ($mgr1); run takeOwnership Repository first" \
     "add Server name=ovs66b to Repository name=orepo"
-step "pool2 with ovs66b" "create ServerPool name=pool2 clusterEnable=No; add Server name=ovs66b to ServerPool name=pool2"
+pd2=$(pd_id 2); pd4=$(pd_id 4)
+failed "a clustered pool on a small LUN is refused" "PhysicalDisk .* has 2.0 GiB; an OCFS2 file system needs at least 10 GiB" \
+    "create ServerPool name=pool2 clusterEnable=Yes physicalDisk=$pd2"
+step "clustered pool2 whose pool file system is LUN 4, with ovs66b" \
+    "create ServerPool name=pool2 clusterEnable=Yes physicalDisk=$pd4; add Server name=ovs66b to ServerPool name=pool2"
+ovm "show ServerPool name=pool2"
+check "pool2 is clustered" test "$(field Clustered)" = Yes
+check "its pool file system is the LUN's new FileSystem" grep -q '^  Pool File System = .*\[pool2 pool file system\]$' <<<"$out"
+ovm "show FileSystem name=\"pool2 pool file system\""
+check "that FileSystem is OCFS2, used as a pool file system" eval \
+    'test "$(field Usage)" = POOL_FS && test "$(field "File System Type")" = OCFS2 && grep -q "^  Physical Disk = $pd4  \[" <<<"$out"'
+check "LUN 4's header names it" test "$(hdr_field 4 FS_LABEL)" = "pool2 pool file system"
+pfs=$(AGENT_CLIENT_PKI=$work/m2/pki xr_call "$ip_b" "$port" discover_pool_filesystem | result_string) # B trusts Manager 2
+check "ovs66b mounted the LUN's OCFS2 file system as its pool file system" eval \
+    'grep -q "<Type>ocfs2</Type>" <<<"$pfs" && grep -q "<Target>/dev/mapper/$(p83 4)</Target>" <<<"$pfs" && grep -q "<Mounted>True</Mounted>" <<<"$pfs"'
+check "the pool file system is mounted from the shared LUN directory" test -d "$work/lunfs/$(p83 4)"
+failed "its FileSystem is not deleted under the pool" "Cannot delete FileSystem pool2 pool file system: it is in use by ServerPool pool2" \
+    "delete FileSystem name=\"pool2 pool file system\""
 step "takeOwnership Repository" "takeOwnership Repository name=orepo serverPool=pool2"
 ovm "show Repository name=orepo"
 mgr2=$(field 'Manager UUID')
@@ -253,10 +279,10 @@ check "the header still names the file system" test "$(hdr_field 1 FS_UUID)" = "
 step "delete FileSystem" "delete FileSystem name=ocfs1"
 check "the header is wiped" test "$(header 1 | head -1)" = "OVMSH-WIPED"
 ovm "list FileSystem"
-check "only the other Manager's FileSystem is left" test "$(count)" -eq 1 -a -z "$(grep ocfs1 <<<"$out")"
+check "the other Manager's and the pool's FileSystems are left" test "$(count)" -eq 2 -a -z "$(grep ocfs1 <<<"$out")"
 step "refresh StorageArray finds nothing on the wiped LUN" "refresh StorageArray name=san1"
 ovm "list FileSystem"
-check "still one FileSystem" test "$(count)" -eq 1
+check "still two FileSystems" test "$(count)" -eq 2
 step "the wiped LUN formats again (on a file server of Manager 2)" \
     "create FileServer name=local2 accessHost=$tgt_ip adminServers=ovs66b; create FileSystem name=ocfs1b physicalDisk=$pd1 on FileServer name=local2"
 check "its header names the new file system" test "$(hdr_field 1 FS_LABEL)" = ocfs1b
