@@ -70,5 +70,7 @@ int ocfs2_format(job *j, const lun_io *io, const lun_header *h);
 
 job *prepare_create_filesystem(cmdctx *c);
 job *prepare_delete_ocfs2(cmdctx *c, obj *fs);
+/* refresh FileSystem of an OCFS2 file system: reads its LUN's header again. */
+job *prepare_refresh_ocfs2(cmdctx *c, obj *fs);
 job *prepare_take_repo(cmdctx *c);
 #endif

@@ -70,6 +70,21 @@ static void record_repo(engine *e, obj *fs, const lun_header *h)
     obj_set(e->st, fs, "usage", "REPOSITORY");
 }
 
+/* Records the file system and repository header h of disk pd_id names. */
+static void record_header(job *j, const char *pd_id, const lun_header *h)
+{
+    engine *e = j->eng;
+    store_wrlock(e->st);
+    store_set_actor(e->st, j->id);
+    store_begin(e->st);
+    obj *pd = store_get(e->st, pd_id);
+    if (pd)
+        record_repo(e, record_fs(e, pd, h), h);
+    store_commit(e->st);
+    store_set_actor(e->st, 0);
+    store_unlock(e->st);
+}
+
 /* Reads one LUN's header and records what it names; 0, or -1 if unreadable. */
 static int discover_lun(job *j, const char *pd_id)
 {
@@ -90,18 +105,58 @@ static int discover_lun(job *j, const char *pd_id)
         free(err);
         return -1;
     }
-    if (h.state != LUN_OURS || !*h.fs_uuid)
-        return 0;
-    store_wrlock(e->st);
-    store_set_actor(e->st, j->id);
-    store_begin(e->st);
-    pd = store_get(e->st, pd_id);
-    if (pd)
-        record_repo(e, record_fs(e, pd, &h), &h);
-    store_commit(e->st);
-    store_set_actor(e->st, 0);
-    store_unlock(e->st);
+    if (h.state == LUN_OURS && *h.fs_uuid)
+        record_header(j, pd_id, &h);
     return 0;
+}
+
+/* ---- refresh FileSystem (OCFS2): its LUN's header, read again ---- */
+
+typedef struct fs_refresh_plan {
+    lun_io io;
+    char fs_id[64], pd_id[64], name[257];
+} fs_refresh_plan;
+
+static void fs_refresh_plan_free(void *arg)
+{
+    fs_refresh_plan *p = arg;
+    if (p) {
+        ocfs2_io_free(&p->io);
+        free(p);
+    }
+}
+
+static int run_refresh_ocfs2(job *j)
+{
+    fs_refresh_plan *p = j->plan;
+    lun_header h;
+    if (ocfs2_read_header(j->eng, j, &p->io, &h, NULL) != 0)
+        return -1;
+    if (h.state != LUN_OURS || strcmp(h.fs_uuid, p->fs_id) != 0) {
+        job_fail(j, "PhysicalDisk %s no longer holds FileSystem %s; refresh its StorageArray", p->io.pd_name,
+                 p->name);
+        return -1;
+    }
+    record_header(j, p->pd_id, &h);
+    return 0;
+}
+
+job *prepare_refresh_ocfs2(cmdctx *c, obj *fs)
+{
+    obj *pd = store_get(c->e->st, obj_gets(fs, "physicalDisk"));
+    fs_refresh_plan *p = xcalloc(1, sizeof *p);
+    if (!pd || ocfs2_io_of(c->e, pd, &p->io) != 0) {
+        result_fail(c->res, "No owned Running admin server of the StorageArray of FileSystem %s can reach its LUN",
+                    fs->name);
+        fs_refresh_plan_free(p);
+        return NULL;
+    }
+    snprintf(p->fs_id, sizeof p->fs_id, "%s", fs->id);
+    snprintf(p->pd_id, sizeof p->pd_id, "%s", pd->id);
+    snprintf(p->name, sizeof p->name, "%s", fs->name);
+    static const job_spec spec = {.operation = "Refresh", .type = "FileSystem", .fn = run_refresh_ocfs2,
+                                  .plan_free = fs_refresh_plan_free};
+    return spec_job(c, &spec, fs->name, p, fs->id, NULL);
 }
 
 void ocfs2_discover(job *j, const char *array_id)

@@ -265,6 +265,8 @@ job *prepare_refresh_filesystem(cmdctx *c)
     obj *fs = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!fs)
         return NULL;
+    if (fs_is_ocfs2(fs))
+        return prepare_refresh_ocfs2(c, fs);
     obj *fsrv = store_get(c->e->st, obj_gets(fs, "fileServer"));
     obj *s = fsrv ? admin_server(c->e, fsrv) : NULL;
     if (!s) {

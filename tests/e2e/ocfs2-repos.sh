@@ -152,8 +152,11 @@ check "the header names the repository" test "$(hdr_field 1 REPO_UUID)" = "$repo
 check "the header names its alias" test "$(hdr_field 1 REPO_ALIAS)" = orepo
 check "the host made the repository in the LUN's directory" test -f "$work/lunfs/$(p83 1)/.ovsrepo"
 check "with its subdirectories" test -d "$work/lunfs/$(p83 1)/VirtualDisks" -a -d "$work/lunfs/$(p83 1)/VirtualMachines"
+step "refresh FileSystem reads the LUN's header again" "refresh FileSystem name=ocfs1"
 ovm "show FileSystem name=ocfs1"
 check "the FileSystem's usage is REPOSITORY" test "$(field Usage)" = REPOSITORY
+ovm "list FileSystem"
+check "the refresh made no NFS file systems of the file server" test "$(count)" -eq 1
 step "present it to pool1" "add ServerPool name=pool1 to Repository name=orepo"
 step "a VirtualDisk in it" "create VirtualDisk name=vd1 size=1 sparse=Yes shareable=No on Repository name=orepo"
 check "the disk file is in the LUN's directory" eval 'ls "$work/lunfs/$(p83 1)/VirtualDisks/" | grep -q "\.img$"'
@@ -234,6 +237,10 @@ check "and the file system only LUN 3's header named, with its owner" \
 failed "a file system owned elsewhere is not deleted" "FileSystem theirs is owned by another Manager (0004fb00000100001111111111111111)" \
     "delete FileSystem name=theirs"
 check "its header is intact" test "$(hdr_field 3 FS_LABEL)" = theirs
+printf 'OVMSH-WIPED\n' | dd of="$work/lun3.img" conv=notrunc status=none
+failed "refresh FileSystem of a LUN wiped behind the Manager's back fails" \
+    "PhysicalDisk .* no longer holds FileSystem theirs; refresh its StorageArray" "refresh FileSystem name=theirs"
+printf 'OVMSH-OCFS2 1\n' | dd of="$work/lun3.img" conv=notrunc status=none
 failed "nor does it take a repository" "FileSystem theirs is owned by another Manager" \
     "create Repository name=r3 on FileSystem name=theirs"
 ovm "show Repository name=orepo"
