@@ -300,6 +300,8 @@ failed "with the array gone, delete FileSystem fails on the agent" "Job failed o
     "delete FileSystem name=ocfs1b"
 ovm "list FileSystem"
 check "the FileSystem is kept" grep -q "name:ocfs1b$" <<<"$out"
+failed "the array is not deleted under its file systems" "Cannot delete StorageArray san1: its PhysicalDisk .* is in use by FileSystem" \
+    "delete StorageArray name=san1"
 
 check "Manager 2 stops cleanly" ovmd_stop "$work/m2"
 check "agent B stops cleanly" agent_stop "$work/b"
