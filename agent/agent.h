@@ -11,6 +11,7 @@ struct agent_config {
     const char *password;       /* tests only: visible in ps(1) */
     const char *hostname;       /* NULL: derived from listen */
     const char *nfs_root;       /* NULL: <state_dir>/exports */
+    const char *lun_fs_root;    /* NULL: <state_dir>/lunfs (OCFS2 file systems on LUNs) */
     const char *pid_file;
     const char *log_file;
     int64_t memory_mb;

@@ -26,6 +26,8 @@ static void usage(FILE *fp)
           "  --cpus N             simulated logical CPUs (default 8)\n"
           "  --nfs-root DIR       directory standing in for NFS servers (default DIR/exports)\n"
           "  --nfs-size-gb N      simulated size of every NFS export (default 1024)\n"
+          "  --lun-fs-root DIR    directory holding the contents of OCFS2 file systems on LUNs\n"
+          "                       (default DIR/lunfs; give every host of a pool the same one)\n"
           "  --cpu-family N       CPU family to report (default 6)\n"
           "  --cpu-model N        CPU model to report (default 79)\n"
           "  --ovm-version V      Oracle VM Server version to report (default 3.4.6-2105)\n"
@@ -169,6 +171,7 @@ static const struct option agent_options[] = {
     {"password", required_argument, NULL, 'W'}, {"hostname", required_argument, NULL, 'H'},
     {"memory-mb", required_argument, NULL, 'm'}, {"cpus", required_argument, NULL, 'c'},
     {"nfs-root", required_argument, NULL, 'n'}, {"nfs-size-gb", required_argument, NULL, 'z'},
+    {"lun-fs-root", required_argument, NULL, 'Q'},
     {"foreground", no_argument, NULL, 'f'}, {"pid-file", required_argument, NULL, 'i'},
     {"log-file", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
     {"cpu-family", required_argument, NULL, 'F'}, {"cpu-model", required_argument, NULL, 'M'},
@@ -202,6 +205,7 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
         case 'W': cfg->password = optarg; break;
         case 'H': cfg->hostname = optarg; break;
         case 'n': cfg->nfs_root = optarg; break;
+        case 'Q': cfg->lun_fs_root = optarg; break;
         case 'A': cfg->import_ca_file = optarg; break;
         case 'f': cfg->foreground = 1; break;
         case 'i': cfg->pid_file = optarg; break;
@@ -252,10 +256,10 @@ static int parse_args(int argc, char **argv, struct agent_config *cfg)
  * nothing depends on the working directory later: a repository mount is a
  * symbolic link into the NFS root, and a relative target would point nowhere.
  * The copies go into keep[], which the caller keeps. 0, or -1 with a message. */
-static int absolutize_paths(struct agent_config *cfg, char *keep[5])
+static int absolutize_paths(struct agent_config *cfg, char *keep[6])
 {
     const char **fields[] = {&cfg->state_dir, &cfg->nfs_root, &cfg->password_file, &cfg->pid_file,
-                             &cfg->log_file};
+                             &cfg->log_file, &cfg->lun_fs_root};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!*fields[i])
             continue;
@@ -397,7 +401,7 @@ int main(int argc, char **argv)
         return rc < 0 ? 2 : 0;
     }
     /* static: reachable until exit on every return path below */
-    static char *paths[5];
+    static char *paths[6];
     if (absolutize_paths(&cfg, paths) != 0)
         return 1;
     log_set_ident("ovm-agentd");

@@ -20,6 +20,7 @@ struct sim {
     pthread_mutex_t pw_lock;    /* guards password, read by the HTTP threads */
     char *state_dir;
     char *nfs_root;
+    char *lun_fs_root;          /* contents of OCFS2 file systems on LUNs, one directory per LUN */
     char *listen;
     char *hostname;
     char *password;
@@ -166,6 +167,9 @@ SIM_HANDLER(h_pause_vm); SIM_HANDLER(h_unpause_vm); SIM_HANDLER(h_save_vm);
 SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
 SIM_HANDLER(h_sim_guest_shutdown); SIM_HANDLER(h_sim_guest_message);
 SIM_HANDLER(h_get_guest_messages); SIM_HANDLER(h_clear_guest_messages);
+/* sim_export.c: NFS exports of OCFS2 repositories */
+SIM_HANDLER(h_create_repository_export); SIM_HANDLER(h_delete_repository_export);
+SIM_HANDLER(h_list_repository_exports);
 /* sim_migrate.c */
 SIM_HANDLER(h_migrate_vm); SIM_HANDLER(h_sim_receive_domain); SIM_HANDLER(h_migration_target);
 /* sim_cluster.c */

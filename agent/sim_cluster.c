@@ -13,9 +13,17 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-/* "host:/export/path" -> <nfs_root>/host/export/path (heap), NULL if malformed. */
+#define LUN_DEV "/dev/mapper/"
+
+/* "host:/export/path" -> <nfs_root>/host/export/path; an OCFS2 pool file
+ * system on a LUN, "/dev/mapper/<page83 id>" -> <lun_fs_root>/<page83 id>
+ * (heap), NULL if malformed. */
 static char *poolfs_dir(struct sim *s, const char *target)
 {
+    if (!strncmp(target, LUN_DEV, strlen(LUN_DEV)))
+        return sim_valid_name(target + strlen(LUN_DEV)) ? xasprintf("%s/%s", s->lun_fs_root,
+                                                                    target + strlen(LUN_DEV))
+                                                         : NULL;
     const char *colon = strchr(target, ':');
     if (!colon || colon == target || colon[1] != '/' || strstr(target, "/.."))
         return NULL;
@@ -31,7 +39,11 @@ static int check_mountable(struct call_ctx *c, const char *target)
     char *dir = poolfs_dir(c->sim, target);
     struct stat sb;
     int rc = 0;
-    if (!dir) {
+    /* The Manager formatted the LUN: its file system is there for every host to mount. */
+    if (dir && !strncmp(target, LUN_DEV, strlen(LUN_DEV)) && ovm_mkdir_p(dir, 0755) != 0) {
+        call_fault(c, "exceptions.OSError:[Errno %d] %s: '%s'", errno, strerror(errno), target);
+        rc = -1;
+    } else if (!dir) {
         call_fault(c, "exceptions.RuntimeError:mount.nfs: invalid pool file system location '%s'", target);
         rc = -1;
     } else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -90,7 +102,7 @@ static xr_value *cluster_record(struct call_ctx *c, const char *uuid)
 SIM_HANDLER(h_create_pool_filesystem)
 {
     const char *type = xr_get_str(argv[0]), *target = xr_get_str(argv[1]);
-    if (strcmp(type, "nfs") != 0)
+    if (strcmp(type, "nfs") != 0 && strcmp(type, "ocfs2") != 0)
         return call_fault(c, "exceptions.RuntimeError:Pool file system type %s is not supported by the simulator",
                           type);
     if (check_mountable(c, target) != 0)
@@ -173,7 +185,7 @@ static int take_o2cb(struct call_ctx *c, xr_value *cl, const xr_value *conf)
 SIM_HANDLER(h_configure_server_for_cluster)
 {
     const char *type = xr_get_str(argv[2]), *target = xr_get_str(argv[3]);
-    if (strcmp(type, "nfs") != 0)
+    if (strcmp(type, "nfs") != 0 && strcmp(type, "ocfs2") != 0)
         return call_fault(c, "exceptions.RuntimeError:Pool file system type %s is not supported by the simulator",
                           type);
     if (check_mountable(c, target) != 0)

@@ -19,9 +19,18 @@
 
 static const char *const repo_subdirs[] = {"VirtualMachines", "VirtualDisks", "ISOs", "Templates", "Assemblies"};
 
-/* "host:/export/path" -> <nfs_root>/host/export/path (heap), NULL if malformed. */
+#define LUN_DEV_PREFIX "/dev/mapper/"
+
+/* "host:/export/path" -> <nfs_root>/host/export/path; an OCFS2 file system on
+ * a LUN, "/dev/mapper/<page83 id>" -> <lun_fs_root>/<page83 id>, the directory
+ * every host given the same --lun-fs-root sees as that file system (heap),
+ * NULL if malformed. */
 static char *export_dir(struct sim *s, const char *fs_location)
 {
+    if (!strncmp(fs_location, LUN_DEV_PREFIX, strlen(LUN_DEV_PREFIX))) {
+        const char *lun = fs_location + strlen(LUN_DEV_PREFIX);
+        return sim_valid_name(lun) ? xasprintf("%s/%s", s->lun_fs_root, lun) : NULL;
+    }
     const char *colon = strchr(fs_location, ':');
     if (!colon || colon == fs_location || colon[1] != '/')
         return NULL;
@@ -102,7 +111,7 @@ SIM_HANDLER(h_mount_repository_fs)
     char *dir = export_dir(s, loc);
     if (!dir || !id) {
         free(dir);
-        return call_fault(c, "exceptions.RuntimeError:mount: invalid NFS location or mount point: '%s' '%s'", loc, mp);
+        return call_fault(c, "exceptions.RuntimeError:mount: invalid NFS location, device or mount point: '%s' '%s'", loc, mp);
     }
     const char *cur = xr_get_str(xr_struct_get(mounts, mp));
     if (cur && strcmp(cur, loc) != 0)

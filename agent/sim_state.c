@@ -54,6 +54,7 @@ static void fill_defaults(struct sim *s)
         xr_struct_set(st, "ntp_running", xr_bool(0));
     sim_member(st, "mounts", XR_STRUCT);
     sim_member(st, "repos", XR_STRUCT);
+    sim_member(st, "repo_exports", XR_STRUCT);
     sim_member(st, "domains", XR_STRUCT);
     sim_member(st, "bridges", XR_STRUCT);
     sim_member(st, "ntp_servers", XR_ARRAY);
@@ -95,6 +96,7 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
     pthread_mutex_init(&s->pw_lock, NULL);
     s->state_dir = xstrdup(cfg->state_dir);
     s->nfs_root = cfg->nfs_root ? xstrdup(cfg->nfs_root) : xasprintf("%s/exports", cfg->state_dir);
+    s->lun_fs_root = cfg->lun_fs_root ? xstrdup(cfg->lun_fs_root) : xasprintf("%s/lunfs", cfg->state_dir);
     s->listen = xstrdup(cfg->listen);
     s->hostname = cfg->hostname ? xstrdup(cfg->hostname) : default_hostname(cfg->listen);
     s->password = xstrdup(password);
@@ -144,6 +146,7 @@ void sim_close(struct sim *s)
     free(s->host_doc);
     free(s->state_dir);
     free(s->nfs_root);
+    free(s->lun_fs_root);
     free(s->listen);
     free(s->hostname);
     free(s->ovm_version);

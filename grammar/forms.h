@@ -31,7 +31,7 @@
     X(PhysicalDisk, "0018", GT_R1, "Physical Disk") \
     X(Port, "000e", GT_R1, "Port") \
     X(Repository, "0003", GT_R1, "Repository") \
-    X(RepositoryExport, "001b", GT_RECOGNISED, "Repository Export") \
+    X(RepositoryExport, "001b", GT_R1, "Repository Export") \
     X(Server, NULL, GT_R1, "Server") \
     X(ServerController, "001a", GT_R1, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
@@ -62,6 +62,13 @@
     X(create_FileServer, CREATE("FileServer", fileserver_attrs, NULL, 0, \
         "create FileServer name=<name> accessHost=<host> [adminServers=<Server,...>] " \
         "[description=<text>]")) \
+    X(create_FileSystem, CREATE("FileSystem", fs_attrs, p_fsrv, 1, \
+        "create FileSystem name=<name> physicalDisk=<PhysicalDisk> [description=<text>] on FileServer <instance>")) \
+    X(create_RepositoryExport, CREATE("RepositoryExport", rexp_attrs, p_server, 1, \
+        "create RepositoryExport name=<name> repository=<Repository> clientHostName=<host> " \
+        "[options=<nfs options>] [description=<text>] on Server <instance>")) \
+    X(edit_RepositoryExport, INST("edit", "RepositoryExport", rexp_edit_attrs, NULL, NULL)) \
+    X(delete_RepositoryExport, INST("delete", "RepositoryExport", no_attrs, NULL, NULL)) \
     X(create_Network, CREATE("Network", net_attrs, NULL, 0, \
         "create Network name=<name> [roles=<role,...>] [server=<Server>] [description=<text>]")) \
     X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \
@@ -191,8 +198,7 @@
     X(addPolicyServer_ServerPool, INST("addPolicyServer", "ServerPool", polsrv_attrs, NULL, \
         "addPolicyServer ServerPool <instance> server=<Server>")) \
     X(takeOwnership_Repository, INST("takeOwnership", "Repository", repo_own_attrs, NULL, \
-        "takeOwnership Repository <instance> [serverPool=<ServerPool>]"), \
-        .refusal = REFUSED_VERB("takeOwnership", "Repository")) \
+        "takeOwnership Repository <instance> [serverPool=<ServerPool>]")) \
     X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \
         export_attrs, "the VMs must be stopped; an OVF 1.1 OVA with stream-optimized VMDK disks", \
         "exportVirtualAppliance Repository <instance> name=<name> vms=<Vm,...>"), .creates = 1) \

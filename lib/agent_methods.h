@@ -84,6 +84,9 @@
     M(configure_vm_ha, LONG, nil, (string, repo_id)(string, vm_id)(boolean, enable_ha)) \
     M(send_to_guest, CALL, nil, (string, repo_id)(string, vm_id)(any, params)) \
     M(get_guest_messages, CALL, list, (string, repo_id)(string, vm_id)) \
+    M(create_repository_export, CALL, nil, (string, repo_uuid)(string, name)(string, client)(string, options)) \
+    M(delete_repository_export, CALL, nil, (string, repo_uuid)(string, client)) \
+    M(list_repository_exports, CALL, list, ) \
     M(clear_guest_messages, CALL, nil, (string, repo_id)(string, vm_id)) \
     M(start_vm, LONG, nil, (string, repo_id)(string, vm_id)) \
     M(stop_vm, LONG, nil, (string, repo_id)(string, vm_id)(opt_boolean, force)) \

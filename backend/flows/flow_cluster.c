@@ -5,6 +5,7 @@
 #include "backend/flows/flow.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -91,11 +92,17 @@ static int join_done(job *j, const agent_target *t, const cluster_plan *p, int r
     return rc == AGC_OK ? 0 : -1;
 }
 
+/* The agents' name of the pool file system's type: a LUN's is OCFS2. */
+static const char *poolfs_type(const cluster_plan *p)
+{
+    return strncmp(p->fs_target, "/dev/mapper/", strlen("/dev/mapper/")) ? "nfs" : "ocfs2";
+}
+
 static int create_on_first(job *j, const agent_target *t, const cluster_plan *p)
 {
     char *err = NULL;
     agent_ctx *c = AGENT_TRY(j->eng, t, &err);
-    int rc = agent_create_pool_filesystem(c, "nfs", p->fs_target, p->cluster_name, p->poolfs_uuid, p->poolfs_uuid,
+    int rc = agent_create_pool_filesystem(c, poolfs_type(p), p->fs_target, p->cluster_name, p->poolfs_uuid, p->poolfs_uuid,
                                           p->manager_uuid, p->pool_id, NULL);
     if (rc == AGC_OK)
         rc = agent_create_cluster(c, p->poolfs_uuid, NULL);
@@ -121,7 +128,7 @@ static int configure_and_join(job *j, const agent_target *t, const cluster_plan 
     agent_ctx *c = AGENT_TRY(j->eng, t, &err);
     xr_value *o2cb = o2cb_conf(p);
     char *conf = cluster_conf(p);
-    int rc = agent_configure_server_for_cluster(c, o2cb, conf, "nfs", p->fs_target, p->poolfs_uuid, p->poolfs_uuid,
+    int rc = agent_configure_server_for_cluster(c, o2cb, conf, poolfs_type(p), p->fs_target, p->poolfs_uuid, p->poolfs_uuid,
                                                 NULL);
     xr_free(o2cb);
     free(conf);
@@ -160,7 +167,7 @@ int cluster_leave(job *j, const agent_target *t, cluster_plan *p)
     leave_logged(c, agent_deconfigure_server_for_cluster(c, p->poolfs_uuid, NULL), t);
     if (p->first) {
         leave_logged(c, agent_destroy_cluster(c, p->poolfs_uuid, NULL), t);
-        leave_logged(c, agent_destroy_pool_filesystem(c, "nfs", p->fs_target, p->poolfs_uuid, p->poolfs_uuid, NULL), t);
+        leave_logged(c, agent_destroy_pool_filesystem(c, poolfs_type(p), p->fs_target, p->poolfs_uuid, p->poolfs_uuid, NULL), t);
         set_cluster_state(j, p, "OFFLINE");
     }
     free(err);

@@ -25,6 +25,7 @@ const relation relations[] = {
     {"VirtualAppliance", "VirtualApplianceVm", "virtualAppliance", 0, REL_CASCADE, NULL},
     {"VirtualAppliance", "VirtualApplianceVirtualDisk", "virtualAppliance", 0, REL_CASCADE, NULL},
     {"FileSystem", "Repository", "fileSystem", 0, REL_REFUSE, NULL},
+    {"FileSystem", "ServerPool", "fileSystem", 0, REL_REFUSE, NULL},
     {"Network", "Port", "network", 0, REL_REFUSE, NULL},
     {"Network", "BondPort", "network", 0, REL_REFUSE, NULL},
     {"Network", "VlanInterface", "network", 0, REL_REFUSE, NULL},
@@ -39,6 +40,9 @@ const relation relations[] = {
     /* SAN storage arrays (backend/ops/ops_san*.c) */
     {"PhysicalDisk", "VmDiskMapping", "physicalDisk", 0, REL_REFUSE, "vm"},
     {"PhysicalDisk", "Repository", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"PhysicalDisk", "FileSystem", "physicalDisk", 0, REL_REFUSE, NULL},
+    {"Repository", "RepositoryExport", "repository", 0, REL_REFUSE, NULL},
+    {"Server", "RepositoryExport", "server", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "ServerPool", "physicalDisk", 0, REL_REFUSE, NULL},
     {"PhysicalDisk", "AccessGroup", "physicalDisks", 1, REL_DETACH, NULL},
     {"StorageArray", "PhysicalDisk", "storageArray", 0, REL_CASCADE, NULL},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/ops/generic.h"
+#include "backend/ops/ocfs2.h"
 #include "backend/render/show.h"
 #include "lib/util.h"
 
@@ -36,11 +37,8 @@ static obj *check_pool_fs(cmdctx *c)
         result_fail(c->res, "A clustered ServerPool needs a pool file system: give fileSystem= or physicalDisk=");
         return NULL;
     }
-    if (pd) {
-        result_fail(c->res, "Pool file systems on a PhysicalDisk are not supported by this Manager; use an NFS "
-                            "fileSystem=");
-        return NULL;
-    }
+    if (pd)
+        return ocfs2_usable_lun(c, pd); /* formatted by the job (run_lun_pool_fs) */
     obj *fs = resolve_ref(c, "FileSystem", fsref);
     if (!fs)
         return NULL;
@@ -64,6 +62,9 @@ typedef struct create_plan {
     gplan *pool;        /* child 1: the pool object */
     char pool_id[64];
     char fs_id[64];
+    gplan *fs;          /* physicalDisk=: child 0 formats the LUN and records this FileSystem */
+    lun_io io;
+    lun_header h;
 } create_plan;
 
 static void create_plan_free(void *arg)
@@ -71,8 +72,45 @@ static void create_plan_free(void *arg)
     create_plan *p = arg;
     if (p) {
         gplan_free(p->pool);
+        gplan_free(p->fs);
+        ocfs2_io_free(&p->io);
         free(p);
     }
+}
+
+/* Child 0 (physicalDisk=): the LUN becomes an OCFS2 FileSystem, the pool's file system. */
+static int run_lun_pool_fs(job *j)
+{
+    create_plan *p = j->plan;
+    if (ocfs2_format(j, &p->io, &p->h) != 0)
+        return -1;
+    return gplan_store_create(j, p->fs);
+}
+
+/* The plan of the FileSystem a pool's LUN pd becomes; 0, or -1 after failing c. */
+static int lun_pool_fs(cmdctx *c, create_plan *p, const obj *pd, const char *pool)
+{
+    if (ocfs2_io_of(c->e, pd, &p->io) != 0) {
+        result_fail(c->res, "No owned Running admin server of the StorageArray of PhysicalDisk %s can reach it",
+                    pd->name);
+        return -1;
+    }
+    ovm_new_id("0005", "", p->fs_id, sizeof p->fs_id);
+    char *name = xasprintf("%s pool file system", pool), loc[256];
+    p->fs = gplan_new("FileSystem", p->fs_id, name);
+    snprintf(loc, sizeof loc, "%s%s", OCFS2_DEV_PREFIX, obj_gets(pd, "page83Id"));
+    const char *const kv[][2] = {{"physicalDisk", pd->id}, {"fsType", "OCFS2"}, {"usage", "POOL_FS"},
+                                 {"managerUuid", c->e->manager_id}, {"size", obj_gets(pd, "size")},
+                                 {"free", obj_gets(pd, "size")}, {"path", obj_gets(pd, "page83Id")},
+                                 {"fsLocation", loc}};
+    for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+        gplan_set(p->fs, kv[i][0], kv[i][1]);
+    p->h.state = LUN_OURS;
+    snprintf(p->h.fs_uuid, sizeof p->h.fs_uuid, "%s", p->fs_id);
+    snprintf(p->h.fs_label, sizeof p->h.fs_label, "%s", name);
+    snprintf(p->h.mgr_uuid, sizeof p->h.mgr_uuid, "%s", c->e->manager_id);
+    free(name);
+    return 0;
 }
 
 /* Child 2: the heartbeat device is the pool file system; recorded here and
@@ -126,7 +164,14 @@ static int run_create_clustered(job *j)
     char *n1 = xasprintf("Create Server Pool: %s", p->pool->name);
     char *n2 = xasprintf("Create Cluster Heartbeat Device: %s", p->pool->name);
     char *n3 = xasprintf("Create Cluster: %s", p->pool->name);
-    int rc = job_run_child(j, n1, NULL, gplan_run_create, p->pool);
+    int rc = 0;
+    if (p->fs) {
+        char *n0 = xasprintf("Create File System: %s", p->fs->name);
+        rc = job_run_child(j, n0, NULL, run_lun_pool_fs, p);
+        free(n0);
+    }
+    if (rc == 0)
+        rc = job_run_child(j, n1, NULL, gplan_run_create, p->pool);
     if (rc == 0) {
         j->result_obj = xstrdup(p->pool_id);
         rc = job_run_child(j, n2, p->pool_id, run_heartbeat_device, p);
@@ -147,7 +192,7 @@ static int run_create_clustered(job *j)
 job *cluster_prepare_create_pool(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    obj *fs = check_pool_fs(c);
+    obj *fs = check_pool_fs(c); /* or the PhysicalDisk to format */
     if (!fs)
         return NULL;
     if (name_taken(c->e, "ServerPool", name, NULL)) {
@@ -155,12 +200,19 @@ job *cluster_prepare_create_pool(cmdctx *c)
         return NULL;
     }
     create_plan *p = xcalloc(1, sizeof *p);
+    if (!strcmp(fs->type, "PhysicalDisk") && lun_pool_fs(c, p, fs, name) != 0) {
+        create_plan_free(p);
+        return NULL;
+    }
     new_object_id(c->cmd->type, p->pool_id, sizeof p->pool_id);
-    snprintf(p->fs_id, sizeof p->fs_id, "%s", fs->id);
+    if (!p->fs)
+        snprintf(p->fs_id, sizeof p->fs_id, "%s", fs->id);
     p->pool = gplan_new("ServerPool", p->pool_id, name);
     gplan_take_attrs(p->pool, c->cmd);
+    if (p->fs) /* the disk's id, whatever the command named it by; the pool uses it through the FileSystem */
+        gplan_set(p->pool, "physicalDisk", fs->id);
     gplan_set(p->pool, "clusterEnable", "Yes");
-    gplan_set(p->pool, "fileSystem", fs->id);
+    gplan_set(p->pool, "fileSystem", p->fs_id);
     gplan_set(p->pool, "clusterState", "OFFLINE");
     static const job_spec spec = {.operation = "Create", .type = "ServerPool", .fn = run_create_clustered,
                                   .plan_free = create_plan_free, .kind = "SEQUENCE"};

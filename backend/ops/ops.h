@@ -66,6 +66,8 @@ extern const op ops_vm_customizer[];
 extern const op ops_vm_messages[];
 extern const op ops_cpugroup[];
 extern const op ops_server_power[];
+extern const op ops_ocfs2[];
+extern const op ops_repo_export[];
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);

@@ -6,6 +6,7 @@
  * Nothing changes in the store before the agent has answered, so an array
  * that is gone fails the job and leaves every object as it was. */
 #include "backend/ops/ops_san.h"
+#include "backend/ops/ocfs2.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ static int run_refresh_sarray(job *j)
         job_fail(j, "Job failed: StorageArray %s no longer exists", p->array);
         return -1;
     }
+    ocfs2_discover(j, p->array); /* file systems and repositories the LUNs' headers name */
     return 0;
 }
 

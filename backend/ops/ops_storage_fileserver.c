@@ -1,5 +1,6 @@
 /* FileServer and its file systems: create, edit, delete, refresh. */
 #include "backend/ops/ops_storage.h"
+#include "backend/ops/ocfs2.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,8 @@ job *prepare_refresh_filesystem(cmdctx *c)
     obj *fs = resolve_instance(c, c->cmd->type, &c->cmd->instance);
     if (!fs)
         return NULL;
+    if (fs_is_ocfs2(fs))
+        return prepare_refresh_ocfs2(c, fs);
     obj *fsrv = store_get(c->e->st, obj_gets(fs, "fileServer"));
     obj *s = fsrv ? admin_server(c->e, fsrv) : NULL;
     if (!s) {
@@ -287,5 +290,11 @@ job *prepare_delete_filesystem(cmdctx *c)
         return NULL;
     if (delete_refused(c, fs))
         return NULL;
+    if (fs_is_ocfs2(fs) && !obj_is(fs, "managerUuid", c->e->manager_id)) {
+        result_fail(c->res, "FileSystem %s is owned by another Manager (%s)", fs->name, obj_gets(fs, "managerUuid"));
+        return NULL;
+    }
+    if (fs_is_ocfs2(fs))
+        return prepare_delete_ocfs2(c, fs); /* the LUN is wiped first */
     return gplan_delete_job(c, fs);
 }

@@ -1,5 +1,6 @@
 /* Repository: create, edit, delete, and its presentation to servers and pools. */
 #include "backend/ops/ops_storage.h"
+#include "backend/ops/ocfs2.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 typedef struct repo_plan {
     char repo_id[64], name[257], fs_location[512], mount_point[128];
+    char ocfs2_fs[64];       /* the OCFS2 file system whose LUN header names the repository, or "" */
     agent_target *targets;   /* servers to present to / unpresent from / work on */
     size_t ntargets;
     gplan *g;
@@ -78,6 +80,19 @@ static int run_present(job *j)
     return failed ? -1 : 0;
 }
 
+/* An export of repo on server (RepositoryExport), or NULL: it goes before the repository does. */
+static obj *repo_export_on(engine *e, const obj *repo, const obj *server)
+{
+    obj **v;
+    size_t n = store_find_by(e->st, "RepositoryExport", "repository", repo->id, &v);
+    obj *hit = NULL;
+    for (size_t i = 0; i < n && !hit; i++)
+        if (obj_is(v[i], "server", server->id))
+            hit = v[i];
+    free(v);
+    return hit;
+}
+
 /* a VM active on the server uses the repository. */
 static obj *repo_in_use_on(engine *e, const obj *repo, const obj *server)
 {
@@ -99,6 +114,11 @@ job *present_prepare(cmdctx *c, int add)
     obj *repo = child ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
     if (!repo) /* a Repository: prepare_add_server takes the ServerPool parent */
         return NULL;
+    if (add && *obj_gets(repo, "managerUuid") && !obj_is(repo, "managerUuid", c->e->manager_id)) {
+        result_fail(c->res, "Repository %s is owned by another Manager (%s); run takeOwnership Repository first",
+                    repo->name, obj_gets(repo, "managerUuid"));
+        return NULL;
+    }
     obj **servers;
     size_t n;
     if (!strcmp(child->type, "ServerPool")) {
@@ -131,6 +151,12 @@ job *present_prepare(cmdctx *c, int add)
             result_fail(c->res, "Server %s must be owned and Running to present Repository %s", s->name, repo->name);
             goto fail;
         }
+        obj *x = add ? NULL : repo_export_on(c->e, repo, s);
+        if (x) {
+            result_fail(c->res, "Server %s exports Repository %s (RepositoryExport %s); delete the export first",
+                        s->name, repo->name, x->name);
+            goto fail;
+        }
         obj *vm = add ? NULL : repo_in_use_on(c->e, repo, s);
         if (vm) {
             result_fail(c->res, "Server %s runs Vm %s, which uses Repository %s; stop or migrate it first", s->name,
@@ -156,10 +182,14 @@ static int run_create_repo(job *j)
     agent_target *t = &p->targets[0];
     long tmo = e->cfg.agent_long_timeout; /* mounting too, as the repository's creation */
     agent_ctx *c = agent_within(AGENT_JOB(j, t), tmo);
-    if (agent_mount_repository_fs(c, p->fs_location, p->mount_point, NULL) != 0)
+    /* The LUN's header names the repository first: a repository on a LUN is never unrecorded there. */
+    if (*p->ocfs2_fs && ocfs2_stamp(j, p->ocfs2_fs, p->repo_id, p->name) != 0)
         return -1;
-    if (agent_create_repository(c, p->fs_location, p->mount_point, p->repo_id, p->name, NULL) != 0) {
+    if (agent_mount_repository_fs(c, p->fs_location, p->mount_point, NULL) != 0 ||
+        agent_create_repository(c, p->fs_location, p->mount_point, p->repo_id, p->name, NULL) != 0) {
         agent_unmount_repository_fs(agent_within(AGENT_TRY(e, t, NULL), tmo), p->mount_point, NULL);
+        if (*p->ocfs2_fs && ocfs2_stamp(j, p->ocfs2_fs, NULL, NULL) != 0)
+            log_warn("create Repository %s: the LUN header still names it", p->name);
         return -1;
     }
     store_wrlock(e->st);
@@ -187,7 +217,8 @@ job *prepare_create_repo(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
     if (strcmp(c->cmd->ptype->name, "FileSystem") != 0) {
-        result_fail(c->res, "Repositories on %s are not supported by this Manager; use 'on FileSystem <instance>'",
+        result_fail(c->res, "Repositories on %s are not supported by this Manager; format it with 'create "
+                    "FileSystem physicalDisk=<disk> on FileServer <instance>', then use 'on FileSystem <instance>'",
                     c->cmd->ptype->name);
         return NULL;
     }
@@ -214,14 +245,20 @@ job *prepare_create_repo(cmdctx *c)
         return NULL;
     }
     obj *fsrv = store_get(c->e->st, obj_gets(fs, "fileServer"));
-    obj *s = fsrv ? admin_server(c->e, fsrv) : NULL;
+    obj *s = fs_worker(c->e, fs);
     if (!s) {
         result_fail(c->res, "No owned Running admin server of FileServer %s can reach FileSystem %s",
                     fsrv ? fsrv->name : "", fs->name);
         return NULL;
     }
+    if (fs_is_ocfs2(fs) && !obj_is(fs, "managerUuid", c->e->manager_id)) {
+        result_fail(c->res, "FileSystem %s is owned by another Manager (%s)", fs->name, obj_gets(fs, "managerUuid"));
+        return NULL;
+    }
     repo_plan *p = xcalloc(1, sizeof *p);
     ovm_new_id("0003", "", p->repo_id, sizeof p->repo_id);
+    if (fs_is_ocfs2(fs))
+        snprintf(p->ocfs2_fs, sizeof p->ocfs2_fs, "%s", fs->id);
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->fs_location, sizeof p->fs_location, "%s", obj_gets(fs, "fsLocation"));
     snprintf(p->mount_point, sizeof p->mount_point, "/OVS/Repositories/%s", p->repo_id);
@@ -232,6 +269,7 @@ job *prepare_create_repo(cmdctx *c)
     gplan_take_attrs(p->g, c->cmd);
     gplan_set(p->g, "fileSystem", fs->id);
     gplan_set(p->g, "size", obj_gets(fs, "size"));
+    gplan_set(p->g, "fsType", fs_is_ocfs2(fs) ? "OCFS2" : "NFS");
     static const job_spec spec = {.operation = "Create", .type = "Repository", .fn = run_create_repo,
                                   .plan_free = repo_plan_free, .kind = "SEQUENCE"};
     return spec_job(c, &spec, name, p, NULL, fs->id, NULL);
@@ -252,6 +290,8 @@ static int run_delete_repo(job *j)
             free(err);
         }
     }
+    if (*p->ocfs2_fs && ocfs2_stamp(j, p->ocfs2_fs, NULL, NULL) != 0)
+        return -1;
     store_wrlock(e->st);
     store_begin(e->st);
     obj *r = store_get(e->st, p->repo_id);
@@ -277,6 +317,9 @@ job *prepare_delete_repo(cmdctx *c)
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo->id);
     snprintf(p->name, sizeof p->name, "%s", repo->name);
     snprintf(p->mount_point, sizeof p->mount_point, "/OVS/Repositories/%s", repo->id);
+    obj *fs = store_get(c->e->st, obj_gets(repo, "fileSystem"));
+    if (fs_is_ocfs2(fs))
+        snprintf(p->ocfs2_fs, sizeof p->ocfs2_fs, "%s", fs->id);
     char **ids;
     size_t n = split_list(obj_get(repo, "presentedServers"), &ids);
     p->targets = xcalloc(n ? n : 1, sizeof *p->targets);

@@ -276,6 +276,16 @@ void show_pdisk_san(engine *e, const obj *o, result *r)
     free(vgtext);
 }
 
+/* An OCFS2 file system on a LUN: its disk, type and owner; NFS ones show none of these. */
+void show_fs_ocfs2(engine *e, const obj *o, result *r)
+{
+    if (!obj_is(o, "fsType", "OCFS2"))
+        return;
+    addref(e, r, "Physical Disk", obj_get(o, "physicalDisk"));
+    add(r, "File System Type", "OCFS2");
+    add(r, "Manager UUID", obj_gets(o, "managerUuid"));
+}
+
 static void add_time(result *r, const char *label, int64_t ms)
 {
     char buf[64] = "";

@@ -73,4 +73,5 @@ void show_manager_uuid(engine *e, const obj *o, result *r);
 void show_mac_range(engine *e, const obj *o, result *r);
 void show_pdisk_san(engine *e, const obj *o, result *r);
 void show_ip_config(engine *e, const obj *o, result *r);
+void show_fs_ocfs2(engine *e, const obj *o, result *r);
 #endif

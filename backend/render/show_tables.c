@@ -158,7 +158,12 @@ static const show_row fileserver_rows[] = {
 
 static const show_row filesystem_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, REF("File Server", "fileServer"), VAL("Path", "path"), GIB("Size (GiB)", "size"),
-    GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROW_END,
+    GIB("Free (GiB)", "free"), VALD("Usage", "usage", "NONE"), ROWS_FN(show_fs_ocfs2), ROW_END,
+};
+
+static const show_row rexport_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Repository", "repository"), REF("Server", "server"),
+    VAL("Client Host Name", "clientHostName"), VAL("Options", "options"), ROW_END,
 };
 
 static const show_row manager_rows[] = {
@@ -226,6 +231,7 @@ const show_table show_tables[] = {
     {"CpuCompatibilityGroup", cpugroup_rows},
     {"FileServer", fileserver_rows},
     {"FileSystem", filesystem_rows},
+    {"RepositoryExport", rexport_rows},
     {"Manager", manager_rows},
     {"StorageArray", sarray_rows},
     {"VolumeGroup", vgroup_rows},

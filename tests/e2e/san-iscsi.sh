@@ -13,74 +13,30 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
 . "$top_srcdir/tests/lib/agent.sh"
 . "$top_srcdir/tests/lib/ovmd.sh"
-
-PATH=$PATH:/usr/sbin:/sbin
-for tool in tgtd tgtadm iscsi-ls; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "1..0 # SKIP $tool is not installed (tools/deps.sh lists tgt and libiscsi-bin)"
-        exit 0
-    fi
-done
-if [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP tgtd needs root (its control socket lives in /var/run/tgtd)"
-    exit 0
-fi
+. "$top_srcdir/tests/lib/loopback.sh"
+. "$top_srcdir/tests/lib/tgt.sh"
+tgt_require
 
 # Addresses no other test uses; ports checked free on them.
 agent_ip=127.0.63.2
 tgt_ip=127.0.63.1
-port_free() { ! (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-pick_port() {
-    local p i
-    for i in $(seq 1 50); do
-        p=$(( (RANDOM % 20000) + 30000 ))
-        if port_free "$agent_ip" "$p" && port_free "$tgt_ip" "$p"; then echo "$p"; return 0; fi
-    done
-    return 1
-}
-# tgtd's control "port" names its socket /var/run/tgtd/socket.N: one no other tgtd uses.
-pick_control() {
-    local n i
-    for i in $(seq 1 50); do
-        n=$(( (RANDOM % 2000) + 6300 ))
-        [ -e "/var/run/tgtd/socket.$n" ] || { echo "$n"; return 0; }
-    done
-    return 1
-}
 
 work=$(mktemp -d /tmp/ovm-san.XXXXXX)
-port=$(pick_port); portal=$(pick_port); ctl=$(pick_control)
+port=$(pick_port "$agent_ip" "$tgt_ip"); portal=$(pick_port "$agent_ip" "$tgt_ip"); ctl=$(tgt_pick_control 6300)
 AGENT_PASSWORD=s3cret
-tgt_pid=
-# tgtd ignores SIGTERM while it has targets: the array vanishes at once.
-stop_tgtd() {
-    [ -n "$tgt_pid" ] || return 0
-    kill -KILL "$tgt_pid" 2>/dev/null
-    wait "$tgt_pid" 2>/dev/null
-    tgt_pid=
-}
 cleanup() {
     ovmd_stop "$work/m" >/dev/null 2>&1
     agent_stop "$work/a" >/dev/null 2>&1
-    stop_tgtd
-    rm -f "/var/run/tgtd/socket.$ctl" "/var/run/tgtd/socket.$ctl.lock"
+    tgt_cleanup
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-tgtadm_() { timeout 10 tgtadm -C "$ctl" --lld iscsi "$@"; }
 target=iqn.2026-12.org.ovmsh.test:san1
 truncate -s 1G "$work/lun1.img"
 truncate -s 2G "$work/lun2.img"
 truncate -s 3G "$work/lun3.img"
-tgtd -f -C "$ctl" --iscsi "portal=$tgt_ip:$portal" >"$work/tgtd.log" 2>&1 &
-tgt_pid=$!
-# wait_tgtd: up to 10 s until tgtadm answers on the control socket.
-wait_tgtd() {
-    local i
-    for i in $(seq 1 100); do tgtadm_ --op show --mode sys >/dev/null 2>&1 && return 0; sleep 0.1; done
-    return 1
-}
+tgt_start "$tgt_ip" "$portal"
 check "tgtd answers on control port $ctl" wait_tgtd
 check "tgtadm makes a target with two file-backed LUNs (1 and 2 GiB)" eval \
     'tgtadm_ --op new --mode target --tid 1 -T "$target" &&

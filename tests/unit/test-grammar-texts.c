@@ -46,7 +46,8 @@ static void test_help(void **state)
     assert_string_equal(v[21], "Not Supported by this Manager:");
     assert_false(has_line(v, n, "    start Server <instance>"));
     assert_false(has_line(v, n, "    refresh PhysicalDisk <instance>"));
-    assert_true(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
+    /* implemented since issue 11 (OCFS2 repositories on LUNs) */
+    assert_false(has_line(v, n, "    takeOwnership Repository <instance> [serverPool=<ServerPool>]"));
     assert_false(has_line(v, n, "    start Vm <instance>"));
     assert_string_equal(v[0], "For Most Object Types:");
     assert_string_equal(v[3], "    create <objectType> [(attribute1)=\"value1\"] ... "
@@ -233,12 +234,15 @@ static void test_question(void **state)
 {
     static const char *const vm_start[] = {"        id=", "        name="};
     expect_q("start Vm ", 9 - 1, vm_start, 2);
-    static const char *const repo_own[] = {
-        "id=", "name=", "Not supported by this Manager: Command 'takeOwnership' is not supported for object type Repository"};
-    expect_q("takeOwnership Repository", 0, repo_own, 3);
-    static const char *const repo_own_i[] = {
-        "serverPool", "Not supported by this Manager: Command 'takeOwnership' is not supported for object type Repository"};
-    expect_q("takeOwnership Repository name=r1", 0, repo_own_i, 2);
+    static const char *const pd_copy[] = {
+        "id=", "name=", "Not supported by this Manager: Command 'clonePdToPd' is not supported for object type PhysicalDisk"};
+    expect_q("clonePdToPd PhysicalDisk", 0, pd_copy, 3);
+    static const char *const pd_copy_i[] = {
+        "*target", "*cloneType",
+        "Not supported by this Manager: Command 'clonePdToPd' is not supported for object type PhysicalDisk"};
+    expect_q("clonePdToPd PhysicalDisk name=p1", 0, pd_copy_i, 3);
+    static const char *const repo_own[] = {"serverPool"};
+    expect_q("takeOwnership Repository name=r1", 0, repo_own, 1);
     static const char *const srv_start[] = {"id=", "name="};
     expect_q("start Server", 0, srv_start, 2);
     static const char *const sa[] = {"*accessHost", "accessPort", "accessUsername", "accessPassword"};

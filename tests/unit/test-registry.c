@@ -59,8 +59,8 @@ static void test_former_drift(void **state)
     expect_bound(GR_F_kill_Server); /* issue 12: power through a ServerController */
     expect_bound(GR_F_restart_Server); /* issue 12: power through a ServerController */
     expect_bound(GR_F_refresh_PhysicalDisk);
-    expect_refused(GR_F_takeOwnership_Repository,
-                   "Command 'takeOwnership' is not supported for object type Repository");
+    expect_bound(GR_F_takeOwnership_Repository); /* issue 11: OCFS2 repositories on LUNs */
+    expect_bound(GR_F_create_FileSystem);
     expect_bound(GR_F_moveVmToRepository_Vm);
     expect_bound(GR_F_exportVirtualAppliance_Repository); /* implemented since (issue 11) */
 }
