@@ -57,6 +57,7 @@ extern const op ops_storage[];
 extern const op ops_vm[];
 extern const op ops_network[];
 extern const op ops_misc[];
+extern const op ops_stats[];
 extern const op ops_events[];
 extern const op ops_san[];
 extern const op ops_appliance[];
