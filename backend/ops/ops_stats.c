@@ -95,11 +95,19 @@ static int stat_window(cmdctx *c, int64_t *from, int64_t *to)
     return 0;
 }
 
+/* The object of type with this id or name (Oracle: "the name or ID"). */
 static obj *find(cmdctx *c, const char *type, const char *id)
 {
-    obj *o = store_get_typed(c->e->st, type, id);
-    if (!o)
+    int count = 0;
+    obj *o = lookup_ref(c->e, type, id, &count);
+    if (count > 1) {
+        result_fail(c->res, "More than one %s has name: %s; use its id", type, id);
+        return NULL;
+    }
+    if (!o || strcmp(o->type, type) != 0) {
         result_fail(c->res, "Cannot find %s with id: %s", type, id);
+        return NULL;
+    }
     return o;
 }
 
