@@ -52,6 +52,7 @@ static const conf_key engine_keys[] = {
     {"stats.sampling_interval", CT_INT, EK(stats_interval), 0, 31536000, "0", NULL, NULL, NULL},
     {"stats.hold_time", CT_INT, EK(stats_hold), 0, 31536000, "0", NULL, NULL, NULL},
     {"stats.archive_interval", CT_INT, EK(stats_archive), 0, 31536000, "0", NULL, NULL, NULL},
+    {"policy.period", CT_INT, EK(policy_period), 0, 3600, "0", NULL, NULL, NULL},
     {"monitor.ha_delay", CT_INT, EK(ha_delay), -1, 3600, "-1", NULL, NULL, NULL},
     {"store.backup_interval", CT_INT, EK(backup_interval), 0, 365 * 86400, "86400", NULL, NULL, NULL},
     {"store.backup_dir", CT_STR, EK(backup_dir), 0, 0, NULL, "STATE_DIR/backups", NULL, NULL},

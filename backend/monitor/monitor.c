@@ -5,6 +5,7 @@
 #include <time.h>
 #include "backend/jobs/events.h"
 #include "backend/monitor/ha.h"
+#include "backend/monitor/policy.h"
 #include "backend/monitor/stats.h"
 #include "backend/flows/model.h"
 #include "lib/log.h"
@@ -255,6 +256,7 @@ void monitor_poll_all(engine *e)
         xr_free(r.tasks[i].vms);
     free(r.tasks);
     ha_tick(e);
+    policy_tick(e);
 }
 
 static void *monitor_main(void *arg)

@@ -11,3 +11,6 @@ EXTRA_DIST += tests/e2e/clone-customizer.sh
 # issue 12 item 5: statistics with history (agents on 127.0.70.x)
 TESTS += tests/e2e/stats.sh
 EXTRA_DIST += tests/e2e/stats.sh
+# issue 12 item 4: the DRS policy (agents on 127.0.70.x)
+TESTS += tests/e2e/policies.sh
+EXTRA_DIST += tests/e2e/policies.sh
