@@ -113,6 +113,7 @@ static const struct binding bindings[AM_COUNT] = {
     [AM_sim_receive_domain] = {h_sim_receive_domain, M_MUTATES},
     [AM_sim_guest_shutdown] = {h_sim_guest_shutdown, M_MUTATES},
     [AM_sim_guest_message] = {h_sim_guest_message, M_MUTATES},
+    [AM_sim_set_cpu_load] = {h_sim_set_cpu_load, M_MUTATES},
     [AM_sim_crash] = {h_sim_crash, M_MUTATES},
     [AM_create_pool_filesystem] = {h_create_pool_filesystem, M_MUTATES},
     [AM_destroy_pool_filesystem] = {h_destroy_pool_filesystem, M_MUTATES},

@@ -88,6 +88,9 @@ struct driver {
     /* Test hook: the guest sends the Manager the pair key=value. */
     xr_value *(*guest_send)(struct call_ctx *c, const char *vm, const char *key, const char *value);
     xr_value *(*crash)(struct call_ctx *c);
+    /* Test hook: the share (0-100 %) of its vCPUs a guest keeps busy; vm ""
+     * or "Domain-0" is the host's own load (dom0). */
+    xr_value *(*set_cpu_load)(struct call_ctx *c, const char *vm, int64_t load);
 };
 
 /* The driver called name, or NULL. *built_in is 0 for a driver this build

@@ -168,4 +168,5 @@ const struct driver sim_driver = {
     .guest_shutdown = simdrv_guest_shutdown,
     .guest_send = sim_guest_send,
     .crash = simdrv_crash,
+    .set_cpu_load = simdrv_set_cpu_load,
 };

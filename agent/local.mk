@@ -16,7 +16,7 @@ ovm_agentd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(CURL_CFLAGS) $
 ovm_agentd_LDADD = lib/libovm.a $(MHD_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 # The libvirt driver, when configure found libvirt (--with-libvirt).
-lv_sources = agent/lv.h agent/lv_xml.c agent/lv_bridge.c agent/lv_stats.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
+lv_sources = agent/lv.h agent/lv_xml.c agent/lv_bridge.c agent/lv_stats.c agent/lv_cpu.c agent/lv_conn.c agent/lv_domain.c agent/lv_ops.c \
 	agent/lv_host.c agent/lv_caps.c agent/lv_migrate.c agent/drv_libvirt.c
 if WITH_LIBVIRT
 ovm_agentd_SOURCES += $(lv_sources)

@@ -59,6 +59,17 @@ const char *lv_state_flags(int state);
  * what the stats lack. */
 xr_value *lv_record(const char *name, const char *uuid, int domid, const virTypedParameter *p, int n,
                     const virDomainInfo *info, const char *vnc_location);
+/* Percent of cpus CPUs busy between two readings of a busy-time counter
+ * (busy0 at t0, busy1 at t1, same unit), at most 100; -1 when the readings
+ * give no interval (the first, or a counter that restarted). */
+double lv_cpu_percent(double busy0, double t0, double busy1, double t1, double cpus);
+/* --- CPU utilisation between list_vms calls (lv_cpu.c) --- */
+/* Adds cpu_utilization to a §7 record from the change of its cpu_time since
+ * the previous call that saw it; nothing on the first. */
+void lv_cpu_annotate(xr_value *rec);
+/* Adds the host's cpu_utilization to the Domain-0 record from the node's
+ * CPU counters (virNodeGetCPUStats) since the previous call. */
+void lv_cpu_annotate_host(virConnectPtr conn, xr_value *dom0);
 /* Free memory in MB from virNodeGetMemoryStats-style values (KiB). */
 int64_t lv_free_mb(unsigned long long free_kib, unsigned long long buffers_kib, unsigned long long cached_kib);
 

@@ -166,11 +166,17 @@ xr_value *lv_list_vms(struct call_ctx *c)
     virDomainStatsRecordPtr *recs = NULL;
     int n = virConnectGetAllDomainStats(conn, DOM_STATS, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
     xr_value *a = n < 0 ? lv_fault(c, "list of running VMs") : xr_array();
-    if (a) /* the host itself, as Xen lists dom0 (the Manager skips it) */
-        xr_array_add(a, lv_record("Domain-0", "00000000-0000-0000-0000-000000000000", 0, NULL, 0,
-                                  &(virDomainInfo){.state = VIR_DOMAIN_RUNNING, .nrVirtCpu = 1}, ""));
-    for (int i = 0; a && i < n; i++)
-        xr_array_add(a, record_of(recs[i]));
+    if (a) { /* the host itself, as Xen lists dom0 (the Manager skips it) */
+        xr_value *dom0 = lv_record("Domain-0", "00000000-0000-0000-0000-000000000000", 0, NULL, 0,
+                                   &(virDomainInfo){.state = VIR_DOMAIN_RUNNING, .nrVirtCpu = 1}, "");
+        lv_cpu_annotate_host(conn, dom0);
+        xr_array_add(a, dom0);
+    }
+    for (int i = 0; a && i < n; i++) {
+        xr_value *rec = record_of(recs[i]);
+        lv_cpu_annotate(rec);
+        xr_array_add(a, rec);
+    }
     virDomainStatsRecordListFree(recs);
     virConnectClose(conn);
     return a;

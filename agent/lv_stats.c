@@ -100,3 +100,11 @@ int64_t lv_free_mb(unsigned long long free_kib, unsigned long long buffers_kib, 
 {
     return (int64_t)((free_kib + buffers_kib + cached_kib) / 1024);
 }
+
+double lv_cpu_percent(double busy0, double t0, double busy1, double t1, double cpus)
+{
+    if (t1 <= t0 || cpus <= 0 || busy1 < busy0)
+        return -1; /* no interval yet, or a restarted counter */
+    double pct = (busy1 - busy0) * 100.0 / ((t1 - t0) * cpus);
+    return pct > 100.0 ? 100.0 : pct;
+}

@@ -166,6 +166,7 @@ SIM_HANDLER(h_start_vm); SIM_HANDLER(h_stop_vm); SIM_HANDLER(h_reboot_vm);
 SIM_HANDLER(h_pause_vm); SIM_HANDLER(h_unpause_vm); SIM_HANDLER(h_save_vm);
 SIM_HANDLER(h_restore_vm); SIM_HANDLER(h_list_vm); SIM_HANDLER(h_list_vms);
 SIM_HANDLER(h_sim_guest_shutdown); SIM_HANDLER(h_sim_guest_message);
+SIM_HANDLER(h_sim_set_cpu_load);
 SIM_HANDLER(h_get_guest_messages); SIM_HANDLER(h_clear_guest_messages);
 /* sim_export.c: NFS exports of OCFS2 repositories */
 SIM_HANDLER(h_create_repository_export); SIM_HANDLER(h_delete_repository_export);

@@ -11,7 +11,8 @@
 #include "agent/sim_driver.h"
 #include "lib/util.h"
 
-/* Share of each vCPU a simulated guest keeps busy, for cpu_time. */
+/* Share of each vCPU a simulated guest keeps busy, for cpu_time, until the
+ * sim_set_cpu_load test hook sets another (its "cpu_load", in percent). */
 #define SIM_GUEST_LOAD 0.02
 
 static double now_s(void)
@@ -66,12 +67,54 @@ static double dbl(const xr_value *st, const char *key)
     return v && v->type == XR_DOUBLE ? v->d : (double)sim_int(st, key, 0);
 }
 
+static double load_of(const xr_value *dom)
+{
+    return xr_struct_get(dom, "cpu_load") ? dbl(dom, "cpu_load") / 100.0 : SIM_GUEST_LOAD;
+}
+
 static double cpu_time(const xr_value *dom)
 {
     double t = dbl(dom, "cpu_time"), since = dbl(dom, "run_since");
     if (since > 0)
-        t += (now_s() - since) * (double)sim_int(dom, "vcpus", 1) * SIM_GUEST_LOAD;
+        t += (now_s() - since) * (double)sim_int(dom, "vcpus", 1) * load_of(dom);
     return t;
+}
+
+/* Percent of its vCPUs the domain keeps busy now; 0 while paused. */
+static double cpu_utilization(const xr_value *dom)
+{
+    return dbl(dom, "run_since") > 0 ? load_of(dom) * 100.0 : 0.0;
+}
+
+/* The host's CPU utilisation: dom0's own load plus each guest's vCPU time
+ * over the host's CPUs, at most 100 %. */
+static double host_utilization(struct sim *s)
+{
+    double busy = dbl(s->st, "host_cpu_load") / 100.0 * (double)s->cpus;
+    const xr_value *doms = xr_struct_get(s->st, "domains");
+    for (size_t i = 0; doms && i < doms->n; i++)
+        busy += cpu_utilization(doms->items[i]) / 100.0 * (double)sim_int(doms->items[i], "vcpus", 1);
+    double pct = s->cpus > 0 ? busy * 100.0 / (double)s->cpus : 0.0;
+    return pct > 100.0 ? 100.0 : pct;
+}
+
+xr_value *simdrv_set_cpu_load(struct call_ctx *c, const char *vm, int64_t load)
+{
+    if (load < 0 || load > 100)
+        return call_fault(c, "exceptions.ValueError:a CPU load is 0 to 100 (percent), got %lld", (long long)load);
+    if (!*vm || !strcmp(vm, "Domain-0")) {
+        xr_struct_set(c->sim->st, "host_cpu_load", xr_int(load));
+        return xr_nil();
+    }
+    xr_value *dom = sim_domain(c->sim, vm);
+    if (!dom)
+        return call_fault(c, "exceptions.RuntimeError:VM %s is not running", vm);
+    /* the time used so far stays at the old rate */
+    xr_struct_set(dom, "cpu_time", xr_double(cpu_time(dom)));
+    if (dbl(dom, "run_since") > 0)
+        xr_struct_set(dom, "run_since", xr_double(now_s()));
+    xr_struct_set(dom, "cpu_load", xr_int(load));
+    return xr_nil();
 }
 
 /* "mac=..,bridge=.." -> struct of those pairs. */
@@ -143,6 +186,7 @@ xr_value *sim_domain_record(struct sim *s, const char *vm_id, const xr_value *do
     }
     xr_struct_set(r, "online_vcpus", xr_int(sim_int(dom, "vcpus", 1)));
     xr_struct_set(r, "cpu_time", xr_double(cpu_time(dom)));
+    xr_struct_set(r, "cpu_utilization", xr_double(cpu_utilization(dom)));
     xr_struct_set(r, "start_time", xr_double(dbl(dom, "start_time")));
     xr_struct_set(r, "device", devices(dom));
     return r;
@@ -162,6 +206,7 @@ static xr_value *dom0_record(struct sim *s)
     xr_struct_set(d, "start_time", xr_double(boot));
     xr_struct_set(d, "run_since", xr_double(boot));
     xr_value *r = sim_domain_record(s, "Domain-0", d);
+    xr_struct_set(r, "cpu_utilization", xr_double(host_utilization(s)));
     xr_free(d);
     return r;
 }

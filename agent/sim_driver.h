@@ -13,6 +13,7 @@ xr_value *simdrv_save(struct call_ctx *c, const char *repo, const char *vm, int 
 xr_value *simdrv_restore(struct call_ctx *c, const char *repo, const char *vm, int paused);
 xr_value *simdrv_list_vm(struct call_ctx *c, const char *vm);
 xr_value *simdrv_list_vms(struct call_ctx *c);
+xr_value *simdrv_set_cpu_load(struct call_ctx *c, const char *vm, int64_t load);
 xr_value *simdrv_migrate(struct call_ctx *c, const char *repo, const char *vm, const char *dest, int live,
                          int ssl);
 xr_value *simdrv_crash(struct call_ctx *c);

@@ -159,6 +159,19 @@ static void state_flags_map(void **state)
     assert_string_equal(lv_state_flags(99), "------");
 }
 
+/* CPU utilisation from two readings of a cumulative counter. */
+static void cpu_percent_arithmetic(void **state)
+{
+    (void)state;
+    /* 1.5 s of CPU in 1 s on 2 vCPUs: 75 % */
+    assert_true(lv_cpu_percent(10.0, 100.0, 11.5, 101.0, 2) > 74.99);
+    assert_true(lv_cpu_percent(10.0, 100.0, 11.5, 101.0, 2) < 75.01);
+    assert_true(lv_cpu_percent(0, 0, 5, 1, 1) == 100.0);    /* capped */
+    assert_true(lv_cpu_percent(0, 5, 1, 5, 1) < 0);         /* no interval */
+    assert_true(lv_cpu_percent(9, 0, 1, 5, 1) < 0);         /* counter restarted */
+    assert_true(lv_cpu_percent(0, 0, 1, 5, 0) < 0);         /* no CPU */
+}
+
 static void records_and_memory_arithmetic(void **state)
 {
     (void)state;
@@ -277,6 +290,7 @@ int main(void)
         cmocka_unit_test(refusals_have_clear_texts),
         cmocka_unit_test(state_flags_map),
         cmocka_unit_test(records_and_memory_arithmetic),
+        cmocka_unit_test(cpu_percent_arithmetic),
         cmocka_unit_test(caps_give_cpu_identity),
         cmocka_unit_test(test_driver_runs_the_xml),
     };

@@ -100,6 +100,15 @@ SIM_HANDLER(h_sim_guest_shutdown)
     return DRV(c)->guest_shutdown(c, xr_get_str(argv[0]));
 }
 
+SIM_HANDLER(h_sim_set_cpu_load)
+{
+    if (!DRV(c)->set_cpu_load)
+        return driver_unsupported(c);
+    int64_t load = 0;
+    xr_get_int64(argv[1], &load); /* dispatch checked it is an integer */
+    return DRV(c)->set_cpu_load(c, xr_get_str(argv[0]), load);
+}
+
 SIM_HANDLER(h_sim_guest_message)
 {
     if (!DRV(c)->guest_send)

@@ -23,6 +23,11 @@ typedef struct engine_config {
     int poll_interval;     /* seconds between server polls; 0 disables the monitor */
     int offline_after;     /* seconds without an answer before a server is Stopped (S9) */
     int monitor_threads;   /* bound on concurrent agent polls */
+    int stats_interval;    /* seconds between samples; 0 = the Manager's samplingInterval and
+                              fsSamplingInterval (setStatsConfig) */
+    int stats_hold;        /* seconds samples are kept; 0 = the Manager's holdTime */
+    int stats_archive;     /* seconds between prunes; 0 = the Manager's archive interval */
+    int policy_period;     /* seconds between DRS evaluations; 0 = the pool's policyPeriod */
     int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
     int vm_stop_timeout;   /* seconds (doc/object-model.md L-5) */
     int ipmi_timeout;      /* seconds per IPMI session to a ServerController */

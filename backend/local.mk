@@ -9,7 +9,7 @@ noinst_LIBRARIES += backend/libengine.a
 backend_libengine_a_SOURCES = \
 	backend/engine.h \
 	backend/store/store.h backend/store/store_impl.h backend/store/store.c backend/store/store_index.c backend/store/store_obj.c \
-	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_journal.c backend/store/store_events.c backend/store/store_messages.c \
+	backend/store/store_names.c backend/store/store_names.h backend/store/store_tables.h backend/store/store_jobs.c backend/store/store_journal.c backend/store/store_events.c backend/store/store_messages.c backend/store/store_stats.c \
 	backend/store/backup.c backend/store/backup.h \
 	backend/jobs/jobs.h backend/jobs/jobs_impl.h backend/jobs/jobs.c backend/jobs/jobs_sched.c backend/jobs/jobs_restart.c backend/jobs/job_goals.c backend/jobs/job_undo.c \
 	backend/jobs/events.c backend/jobs/events.h \
@@ -21,10 +21,10 @@ backend_libengine_a_SOURCES = \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
 	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \
-	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h \
+	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/policy.c backend/monitor/policy.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
-	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_events.c \
+	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_stats.c backend/ops/ops_events.c \
 	backend/ops/ops_server.h backend/ops/ops_server.c backend/ops/ops_server_discover.c backend/ops/ops_server_owner.c \
 	backend/ops/ops_server_cpugroup.c \
 	backend/ops/ops_storage.h backend/ops/ops_storage.c backend/ops/ops_storage_fileserver.c \

@@ -69,10 +69,13 @@ static const char *const e_dest_type[] = {"Vm", "VmTemplate", NULL};
 static const char *const e_clone_type[] = {"SPARSE_COPY", "NON_SPARSE_COPY", "THIN_CLONE", NULL};
 static const char *const a_clone_type[] = {"Sparse", "SPARSE_COPY", "nonSparse", "NON_SPARSE_COPY",
                                            NULL};
-static const char *const e_stat[] = {"CPU_UTILIZATION", "CPU_COUNT", "FREE_MEMORY",
-                                     "MEMORY_UTILIZATION", "FILE_SYSTEM_SPACE_AVAILABLE",
+/* Oracle VM 3.4's statTypes; FILE_SYSTEM_SPACE_AVAILABLE (= FILE_SYSTEM_SPACE_FREE)
+ * and FILE_SYSTEM_TOTAL_FILES_SIZE are this Manager's earlier names, kept. */
+static const char *const e_stat[] = {"CPU_UTILIZATION", "CPU_COUNT", "MEMORY_USED", "FREE_MEMORY",
+                                     "MEMORY_UTILIZATION", "FILE_SYSTEM_SPACE_FREE",
                                      "FILE_SYSTEM_SPACE_UTILIZATION", "FILE_SYSTEM_SPACE_TOTAL",
-                                     "FILE_SYSTEM_TOTAL_FILES_SIZE", NULL};
+                                     "FILE_SYSTEM_SPACE_AVAILABLE", "FILE_SYSTEM_TOTAL_FILES_SIZE", NULL};
+static const char *const e_stat_eq[] = {"LT", "LTE", "GT", "GTE", "EQ", "NE", NULL};
 /* Oracle's four severities plus ERROR (doc/object-model.md D11), lowest first. */
 static const char *const e_severity[] = {"UNKNOWN", "INFORMATIONAL", "WARNING", "ERROR", "CRITICAL", NULL};
 static const char *const e_sev_eq[] = {"LT", "LTE", "GT", "GTE", "EQ", "NE", NULL};
@@ -127,7 +130,7 @@ REF(at_sp_fs, "fileSystem", CO, "FileSystem", "pool file system (clustered pools
 REF(at_sp_pd, "physicalDisk", CO, "PhysicalDisk", "pool file system disk (clustered pools)");
 BOOL(at_sp_ssl, "migrateUsingSsl", C | E, "No", "encrypt live migration");
 ENUML(at_sp_start, "startPolicy", C | E, e_pool_start, l_pool_start, "BEST_SERVER", "server selection policy");
-ENUM(at_sp_pmode, "policyMode", C | E, e_policy, "OFF", "DRS/DPM policy: DRS and DPM are refused");
+ENUM(at_sp_pmode, "policyMode", C | E, e_policy, "OFF", "DRS/DPM policy: DPM is refused");
 BOOL(at_sp_pcpu, "policyCpuEnable", C | E, "No", "enable the CPU policy");
 INT(at_sp_pper, "policyPeriod", C | E, 2, 60, "2", "policy period in minutes");
 INT(at_sp_pthr, "policyCpuThreshold", C | E, 0, 100, "100", "CPU threshold in percent");
@@ -379,6 +382,22 @@ STR(at_st_start, "startTime", M, 1, 64, NULL, OVM_LOCAL_TIME_FORMS ", Manager lo
 STR(at_st_end, "endTime", 0, 1, 64, "now", OVM_LOCAL_TIME_FORMS ", Manager local time");
 static const gr_attr *const stat_attrs[] = {&at_st_otype, &at_st_oid, &at_st_type, &at_st_start,
                                             &at_st_end, NULL};
+STR(at_st_ids, "ids", M, 1, 65536, NULL, "comma-separated ids or names of objects of objType");
+static const gr_attr *const stat_latest_attrs[] = {&at_st_otype, &at_st_ids, &at_st_type, NULL};
+STR(at_st_oids, "objIds", M, 1, 65536, NULL, "comma-separated ids or names of objects of objType");
+ENUM(at_st_eq, "equalityType", M, e_stat_eq, NULL, "how a sample compares with statValue");
+INT(at_st_value, "statValue", M, -1000000000, 1000000000, NULL, "the value samples are compared with (an integer)");
+STR(at_st_qstart, "startTime", 0, 1, 64, NULL, OVM_LOCAL_TIME_FORMS ", Manager local time");
+INT(at_st_max, "maxResults", 0, 1, 1000000, NULL, "list only the newest this many");
+static const gr_attr *const stat_query_attrs[] = {&at_st_otype, &at_st_oids, &at_st_type, &at_st_eq, &at_st_value,
+                                                  &at_st_qstart, &at_st_end, &at_st_max, NULL};
+BOOL(at_sc_enabled, "statisticsEnabled", 0, NULL, "whether the Manager samples statistics");
+INT(at_sc_interval, "samplingInterval", 0, 20, 31536000, NULL, "seconds between samples");
+INT(at_sc_hold, "holdTime", 0, 15, 4320, NULL, "minutes samples are kept");
+INT(at_sc_fs, "fsSamplingInterval", 0, 60, 31536000, NULL, "seconds between file system samples");
+static const gr_attr *const stats_cfg_attrs[] = {&at_sc_enabled, &at_sc_interval, &at_sc_hold, &at_sc_fs, NULL};
+INT(at_ac_interval, "interval", M, 30, 525600, NULL, "minutes between prunes of samples older than holdTime");
+static const gr_attr *const archive_cfg_attrs[] = {&at_ac_interval, NULL};
 SIMPLE(at_mac_start, "start", VT_MAC, M, "first MAC address of the range");
 SIMPLE(at_mac_end, "end", VT_MAC, M, "last MAC address of the range");
 static const gr_attr *const macrange_attrs[] = {&at_mac_start, &at_mac_end, NULL};

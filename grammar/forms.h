@@ -344,6 +344,19 @@
     X(getStatList, MGR("getStatList", stat_attrs, \
         EVENTS_HELP, \
         "getStatList objType=<Type> objId=<id> statType=<type> startTime=<time> [endTime=<time>]")) \
+    X(getAverageStat, MGR("getAverageStat", stat_attrs, EVENTS_HELP, \
+        "getAverageStat objType=<Type> objId=<id> statType=<type> startTime=<time> [endTime=<time>]")) \
+    X(getLatestStatForList, MGR("getLatestStatForList", stat_latest_attrs, NULL, \
+        "getLatestStatForList objType=<Type> ids=<id,...> statType=<type>")) \
+    X(getStatListByQuery, MGR("getStatListByQuery", stat_query_attrs, EVENTS_HELP, \
+        "getStatListByQuery objType=<Type> objIds=<id,...> statType=<type> equalityType=<LT|LTE|GT|GTE|EQ|NE> " \
+        "statValue=<n> [startTime=<time>] [endTime=<time>] [maxResults=<n>]")) \
+    X(getStatsConfig, MGR("getStatsConfig", no_attrs, NULL, "getStatsConfig")) \
+    X(setStatsConfig, MGR("setStatsConfig", stats_cfg_attrs, NULL, \
+        "setStatsConfig [statisticsEnabled=<Yes|No>] [samplingInterval=<s>] [holdTime=<min>] " \
+        "[fsSamplingInterval=<s>]")) \
+    X(getArchiveConfig, MGR("getArchiveConfig", no_attrs, NULL, "getArchiveConfig")) \
+    X(setArchiveConfig, MGR("setArchiveConfig", archive_cfg_attrs, NULL, "setArchiveConfig interval=<min>")) \
     X(getVnicMacAddrRange, MGR("getVnicMacAddrRange", no_attrs, NULL, "getVnicMacAddrRange")) \
     X(setVnicMacAddrRange, MGR("setVnicMacAddrRange", macrange_attrs, NULL, \
         "setVnicMacAddrRange start=<mac> end=<mac>")) \

@@ -110,6 +110,7 @@
     M(sim_receive_domain, CALL, nil, (string, repo_id)(string, vm_id)(dict, domain)) \
     M(sim_guest_shutdown, CALL, nil, (string, vm_id)) \
     M(sim_guest_message, CALL, nil, (string, vm_id)(string, key)(string, value)) \
+    M(sim_set_cpu_load, CALL, nil, (string, vm_id)(integer, load)) \
     M(sim_crash, CALL, nil, ) \
     M(sim_nic_remove, CALL, nil, (string, net_device)) \
     M(create_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, cluster_name)(string, fs_uuid) \

@@ -5,6 +5,8 @@
 #include <time.h>
 #include "backend/jobs/events.h"
 #include "backend/monitor/ha.h"
+#include "backend/monitor/policy.h"
+#include "backend/monitor/stats.h"
 #include "backend/flows/model.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -239,14 +241,22 @@ void monitor_poll_all(engine *e)
     poll_round_run(&r, e->cfg.monitor_threads > 0 ? e->cfg.monitor_threads : 1);
     store_wrlock(e->st);
     store_begin(e->st);
-    for (size_t i = 0; i < r.n; i++)
+    int64_t now = ovm_now_ms();
+    int sample = stats_due(e, now);
+    for (size_t i = 0; i < r.n; i++) {
         apply_poll(e, &r.tasks[i]);
+        obj *s = r.tasks[i].vms ? store_get_typed(e->st, "Server", r.tasks[i].t.id) : NULL;
+        if (sample && s)
+            stats_sample_server(e, s, r.tasks[i].vms, now);
+    }
+    stats_round_end(e, now);
     store_commit(e->st);
     store_unlock(e->st);
     for (size_t i = 0; i < r.n; i++)
         xr_free(r.tasks[i].vms);
     free(r.tasks);
     ha_tick(e);
+    policy_tick(e);
 }
 
 static void *monitor_main(void *arg)

@@ -59,6 +59,7 @@ extern const op ops_network[];
 extern const op ops_network_bond[];
 extern const op ops_network_ip[];
 extern const op ops_misc[];
+extern const op ops_stats[];
 extern const op ops_events[];
 extern const op ops_san[];
 extern const op ops_appliance[];

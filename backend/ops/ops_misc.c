@@ -1,6 +1,6 @@
-/* Tags (doc/object-model.md §2.8, X-1), the VNIC MAC range and
- * statistics (doc/command-language.md §4.5, §5.4): the manager commands that are not
- * about one area's objects. */
+/* Tags (doc/object-model.md §2.8, X-1) and the VNIC MAC range
+ * (doc/command-language.md §4.5): the manager commands that are not about
+ * one area's objects. Statistics are in ops_stats.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,103 +120,6 @@ static job *prepare_set_mac_range(cmdctx *c)
     return j;
 }
 
-/* ---- getStatList ---- */
-
-/* Oracle VM 3.4: memory statistics for Server only, file system statistics
- * for FileSystem only, CPU_COUNT not for Server (so: Vm only). */
-static int stat_applies(const char *type, const char *stat)
-{
-    if (!strcmp(stat, "FREE_MEMORY") || !strcmp(stat, "MEMORY_UTILIZATION"))
-        return !strcmp(type, "Server");
-    if (!strncmp(stat, "FILE_SYSTEM_", 12))
-        return !strcmp(type, "FileSystem");
-    if (!strcmp(stat, "CPU_COUNT"))
-        return !strcmp(type, "Vm");
-    return !strcmp(type, "Server") || !strcmp(type, "Vm");
-}
-
-static double percent(double part, double whole)
-{
-    return whole > 0 ? part * 100.0 / whole : 0.0;
-}
-
-/* The current value of stat for o, computed from the store (heap). */
-static char *stat_now(engine *e, const obj *o, const char *stat)
-{
-    char buf[64];
-    double size = strtod(obj_gets(o, "size"), NULL), avail = strtod(obj_gets(o, "free"), NULL);
-    if (!strcmp(stat, "CPU_COUNT"))
-        return xasprintf("%lld", obj_get_int(o, "cpuCount", 1));
-    if (!strcmp(stat, "FREE_MEMORY"))
-        return xasprintf("%lld", server_usable_memory(e, o));
-    if (!strcmp(stat, "MEMORY_UTILIZATION")) {
-        double total = (double)obj_get_int(o, "memory", 0);
-        snprintf(buf, sizeof buf, "%.1f", percent(total - (double)server_usable_memory(e, o), total));
-    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_AVAILABLE")) {
-        fmt_gib(avail, buf, sizeof buf);
-    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_TOTAL")) {
-        fmt_gib(size, buf, sizeof buf);
-    } else if (!strcmp(stat, "FILE_SYSTEM_SPACE_UTILIZATION")) {
-        snprintf(buf, sizeof buf, "%.1f", percent(size - avail, size));
-    } else if (!strcmp(stat, "FILE_SYSTEM_TOTAL_FILES_SIZE")) {
-        fmt_gib(size - avail, buf, sizeof buf);
-    } else { /* CPU_UTILIZATION: no samples are kept yet */
-        fmt_gib(0.0, buf, sizeof buf);
-    }
-    return xstrdup(buf);
-}
-
-/* Validates the time window; 0 ok with *from, *to set, -1 after result_fail. */
-static int stat_window(cmdctx *c, int64_t *from, int64_t *to)
-{
-    const char *s = gr_get(c->cmd, "startTime"), *e = gr_get(c->cmd, "endTime");
-    if (ovm_parse_local_time(s, from) != 0) {
-        result_fail(c->res, "Invalid value '%s' for startTime; expected " OVM_LOCAL_TIME_FORMS, s);
-        return -1;
-    }
-    *to = INT64_MAX;
-    if (e && ovm_parse_local_time(e, to) != 0) {
-        result_fail(c->res, "Invalid value '%s' for endTime; expected " OVM_LOCAL_TIME_FORMS, e);
-        return -1;
-    }
-    if (*to < *from) {
-        result_fail(c->res, "Invalid value '%s' for endTime; expected a time not before startTime", e);
-        return -1;
-    }
-    return 0;
-}
-
-static void op_get_stat_list(cmdctx *c)
-{
-    const char *type = gr_get(c->cmd, "objType"), *id = gr_get(c->cmd, "objId");
-    const char *stat = gr_get(c->cmd, "statType");
-    if (!stat_applies(type, stat)) {
-        result_fail(c->res, "Statistic %s is not available for %s", stat, type);
-        return;
-    }
-    int64_t from, to;
-    if (stat_window(c, &from, &to) != 0)
-        return;
-    obj *o = store_get_typed(c->e->st, type, id);
-    if (!o) {
-        result_fail(c->res, "Cannot find %s with id: %s", type, id);
-        return;
-    }
-    c->res->kind = RD_TEXT;
-    c->res->has_data = 1;
-    /* one sample "now", reported only when now lies in the window */
-    int64_t now = ovm_now_ms();
-    if (now / 1000 * 1000 < from || now > to)
-        return;
-    char when[64];
-    ovm_time_header(now, when, sizeof when);
-    char *value = stat_now(c->e, o, stat);
-    char *line = xasprintf("%s = %s", when, value);
-    result_text_add(c->res, line);
-    free(line);
-    free(value);
-}
-
 const op ops_misc[] = {
     {GR_F_create_Tag, NULL, prepare_create_tag, 0},
     {GR_F_edit_Tag, NULL, prepare_edit_tag, 0},
@@ -225,6 +128,5 @@ const op ops_misc[] = {
     {GR_F_remove_Tag, NULL, prepare_remove_tag, 0},
     {GR_F_getVnicMacAddrRange, op_get_mac_range, NULL, 0},
     {GR_F_setVnicMacAddrRange, NULL, prepare_set_mac_range, 0},
-    {GR_F_getStatList, op_get_stat_list, NULL, 0},
     OPS_END,
 };

@@ -51,6 +51,12 @@ static const char *const migrations[] = {
     "CREATE TABLE vm_messages(id INTEGER PRIMARY KEY, vm TEXT NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, time_ms INTEGER NOT NULL);"
     "CREATE INDEX vm_messages_vm ON vm_messages(vm);",
+    /* 5: the statistics history (store_stats.c): one row per sample of one
+     * statType of one object; pruned by age (the statistics hold time). */
+    "CREATE TABLE stats(obj TEXT NOT NULL, stat TEXT NOT NULL, time_ms INTEGER NOT NULL,"
+    " value REAL NOT NULL);"
+    "CREATE INDEX stats_obj ON stats(obj, stat, time_ms);"
+    "CREATE INDEX stats_time ON stats(time_ms);",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)

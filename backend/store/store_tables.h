@@ -66,4 +66,14 @@ int store_message_scan(store *s, const char *vm, void (*fn)(void *ctx, const cha
                        void *ctx, char **err);
 /* Forgets vm's logged messages: how many, or -1 with *err (heap). */
 int store_message_clear(store *s, const char *vm, char **err);
+/* The statistics history (store_stats.c). Appends one sample; 0, or -1
+ * with *err (heap). */
+int store_stat_add(store *s, const char *obj, const char *stat, int64_t time_ms, double value, char **err);
+/* Calls fn for the samples of stat of obj with from <= time <= to, oldest
+ * first; fn returns nonzero to stop. 0, or -1 with *err (heap). */
+int store_stat_scan(store *s, const char *obj, const char *stat, int64_t from, int64_t to,
+                    int (*fn)(void *ctx, int64_t time_ms, double value), void *ctx, char **err);
+/* Deletes the samples older than before_ms: the count, or -1 with *err. */
+int store_stat_prune(store *s, int64_t before_ms, char **err);
+
 #endif

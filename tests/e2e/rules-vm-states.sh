@@ -88,11 +88,12 @@ probe_state() {
     done
 }
 
-# hold VM STATE-INDEX AGENTS METHOD CMD: delays METHOD on the agents, submits
+# hold VM STATE-INDEX AGENTS METHOD CMD: delays METHOD on the agents (20 s: the
+# probes of one state take several seconds on a loaded machine), submits
 # CMD asynchronously, probes while the job holds the lock, then waits for it.
 hold() {
     local vm=$1 col=$2 agents=$3 method=$4 cmd=$5 a jobid
-    for a in $agents; do set_fault "$a" "$method delay 12"; done
+    for a in $agents; do set_fault "$a" "$method delay 20"; done
     async "$cmd"
     jobid=$(sed -n 's/^JobId: //p' <<<"$out")
     check "${states[$col]}: Vm $vm is ${states[$col]} while job $jobid runs" test "$(vm_field "$vm" Status)" = "${states[$col]}"

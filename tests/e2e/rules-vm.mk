@@ -8,3 +8,9 @@ EXTRA_DIST += $(RULES_VM_TESTS) tests/e2e/rules-vm-lib.sh
 # issue 11: clone customizers, moveVmToRepository and the clone verbs (agents on 127.0.62.x)
 TESTS += tests/e2e/clone-customizer.sh
 EXTRA_DIST += tests/e2e/clone-customizer.sh
+# issue 12 item 5: statistics with history (agents on 127.0.70.x)
+TESTS += tests/e2e/stats.sh
+EXTRA_DIST += tests/e2e/stats.sh
+# issue 12 item 4: the DRS policy (agents on 127.0.70.x)
+TESTS += tests/e2e/policies.sh
+EXTRA_DIST += tests/e2e/policies.sh

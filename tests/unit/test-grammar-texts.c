@@ -114,7 +114,11 @@ static void test_showcustomcmds(void **state)
 static const char *sample(const gr_attr *a)
 {
     switch (a->vtype) {
-    case VT_INT: return a->min == 8899 ? "8899" : "1";
+    case VT_INT: { /* the smallest value allowed, at least 1 */
+        static char buf[32];
+        snprintf(buf, sizeof buf, "%lld", a->min > 1 ? (long long)a->min : 1LL);
+        return buf;
+    }
     case VT_NUM: return "1";
     case VT_BOOL: return "No";
     case VT_ENUM: case VT_ENUMLIST: return a->enums[0];

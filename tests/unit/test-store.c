@@ -490,7 +490,7 @@ static void test_job_goals_migrated(void **state)
     fixture *f = *state;
     sqlite3 *db = store_db(f->s);
     const char *v1 =
-        "ALTER TABLE jobs DROP COLUMN goal; ALTER TABLE jobs DROP COLUMN peer_uid; DROP TABLE vm_messages;"
+        "ALTER TABLE jobs DROP COLUMN goal; ALTER TABLE jobs DROP COLUMN peer_uid; DROP TABLE vm_messages; DROP TABLE stats;"
         "UPDATE schema_version SET version = 1;"
         "INSERT INTO jobs(id, name, kind, run_state, user, start_ms) VALUES"
         " (1, 'Start VM: a', 'LEAF', 'In Progress', 'admin', 1), (2, 'Kill VM: b', 'LEAF', 'Success', 'admin', 1),"

@@ -1,0 +1,44 @@
+/* Statistics (doc/command-language.md §5.4, doc/object-model.md §5.6): the
+ * statType names and which object types have them, the values the monitor
+ * samples into the store's stats table, and the settings of
+ * setStatsConfig/setArchiveConfig (kept on the Manager object). */
+#ifndef OVM_MONITOR_STATS_H
+#define OVM_MONITOR_STATS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "backend/engine.h"
+#include "lib/xmlrpc.h"
+
+typedef struct stats_cfg {
+    int enabled;            /* statisticsEnabled */
+    int sampling;           /* samplingInterval, seconds */
+    int hold;               /* holdTime, minutes */
+    int fs_sampling;        /* fsSamplingInterval, seconds */
+    int archive;            /* setArchiveConfig interval, minutes */
+} stats_cfg;
+
+/* Defaults, and Oracle VM 3.4's ranges for the settings. */
+#define STATS_SAMPLING_DEFAULT 60
+#define STATS_HOLD_DEFAULT 60
+#define STATS_FS_SAMPLING_DEFAULT 300
+#define STATS_ARCHIVE_DEFAULT 60
+
+/* The settings as stored on the Manager object m (defaults where unset). */
+void stats_cfg_of(const obj *m, stats_cfg *c);
+/* The statType stored for name: an alias (FILE_SYSTEM_SPACE_AVAILABLE) maps
+ * to Oracle's name (FILE_SYSTEM_SPACE_FREE); static. */
+const char *stats_canonical(const char *stat);
+/* 1 when objects of type have statistic stat. */
+int stats_applies(const char *type, const char *stat);
+
+/* Monitor side; callers hold the store write lock inside a transaction. */
+/* 1 when the servers' and VMs' samples are due in this round at now. */
+int stats_due(engine *e, int64_t now);
+/* Records the samples of server s and of the VMs it runs from its list_vms
+ * answer (each record's cpu_utilization, doc/agent-protocol.md §7). */
+void stats_sample_server(engine *e, const obj *s, const xr_value *vms, int64_t now);
+/* File system samples when due, then prunes samples older than the hold
+ * time once per archive interval. */
+void stats_round_end(engine *e, int64_t now);
+
+#endif
