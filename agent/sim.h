@@ -115,6 +115,10 @@ SIM_HANDLER(h_get_last_boot_time); SIM_HANDLER(h_get_timezone); SIM_HANDLER(h_ge
 SIM_HANDLER(h_set_ntp); SIM_HANDLER(h_enable_ntp); SIM_HANDLER(h_disable_ntp);
 SIM_HANDLER(h_set_statistics_interval); SIM_HANDLER(h_update_agent_password);
 SIM_HANDLER(h_ovs_br_config); SIM_HANDLER(h_sim_crash);
+/* sim_update.c */
+SIM_HANDLER(h_check_for_updates); SIM_HANDLER(h_update_server);
+/* The installed packages of a new host; the OVM version of an upgraded one. Lock held. */
+void sim_update_seed(struct sim *s);
 /* sim_pool.c */
 SIM_HANDLER(h_take_ownership); SIM_HANDLER(h_release_ownership);
 SIM_HANDLER(h_create_server_pool); SIM_HANDLER(h_join_server_pool);

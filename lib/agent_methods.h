@@ -101,6 +101,8 @@
     M(sim_guest_shutdown, CALL, nil, (string, vm_id)) \
     M(sim_guest_message, CALL, nil, (string, vm_id)(string, key)(string, value)) \
     M(sim_crash, CALL, nil, ) \
+    M(check_for_updates, LONG, dict, (list, repositories)) \
+    M(update_server, LONG, dict, (list, repositories)(opt_boolean, restart)) \
     M(create_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, cluster_name)(string, fs_uuid) \
       (string, nfsbase_uuid)(string, manager_uuid)(string, pool_uuid)) \
     M(destroy_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, fs_uuid)(string, nfsbase_uuid)) \

@@ -12,7 +12,7 @@ static const op *const *op_tables(void)
     static const op *const tables[] = {ops_session, ops_generic, ops_server, ops_pool, ops_storage,
                                        ops_vm,      ops_network, ops_misc,   ops_events, ops_san, ops_appliance,
                                        ops_vm_customizer, ops_vm_messages, ops_cpugroup,
-                                       ops_server_power, NULL};
+                                       ops_server_power, ops_server_update, NULL};
     return tables;
 }
 
