@@ -277,6 +277,26 @@ static int run_upgrade(job *j)
     return 0;
 }
 
+/* One server of a pool at a time: no other server of s's pool may be in
+ * maintenance mode (being upgraded, or left there by a failed upgrade, which
+ * so stops a rollout until it is dealt with). 0, or -1 after result_fail. */
+static int check_pool_alone(cmdctx *c, const obj *s)
+{
+    if (!obj_get(s, "serverPool"))
+        return 0;
+    obj **v;
+    size_t n = store_find_by(c->e->st, "Server", "serverPool", obj_gets(s, "serverPool"), &v);
+    const obj *busy = NULL;
+    for (size_t i = 0; i < n && !busy; i++)
+        if (v[i] != s && obj_is(v[i], "maintenanceMode", "Yes"))
+            busy = v[i];
+    if (busy)
+        result_fail(c->res, "Cannot upgrade Server %s: Server %s of the same pool is in maintenance mode; "
+                            "upgrade one server of a pool at a time", s->name, busy->name);
+    free(v);
+    return busy ? -1 : 0;
+}
+
 static job *prepare_update_job(cmdctx *c, int upgrade)
 {
     obj *s = server_instance(c);
@@ -288,6 +308,8 @@ static job *prepare_update_job(cmdctx *c, int upgrade)
                     upgrade ? "upgrade" : "check", s->name, status_name(st));
         return NULL;
     }
+    if (upgrade && check_pool_alone(c, s) != 0)
+        return NULL;
     xr_value *repos = server_repos(c, s);
     if (!repos)
         return NULL;

@@ -137,10 +137,20 @@ check "$other is Running" test "$(field Status)" = Running
 oid=$(ovm "show Server name=$other"; field Id)
 check "an error event for $other" test "$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT count(*) FROM events WHERE target='$oid' AND type='SERVER_UPGRADE' AND severity='ERROR'")" -eq 1
 check "v1 was evacuated again and runs on $src" bash -c '[ "$(vm_host v1)" = "$1" ] && vm_is v1 Running' _ "$src"
+ovm "edit ServerUpdateRepository name=ol6 url=$URL/new; upgrade Server name=$src"
+check "the rollout stops: upgrade Server $src is refused while $other is in maintenance mode" \
+    bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: Cannot upgrade Server $3: Server $4 of the same pool is in maintenance mode" <<<"$2"' \
+    _ "$rc" "$out" "$src" "$other"
+check "v1 runs on untouched" bash -c '[ "$(vm_host v1)" = "$1" ] && vm_is v1 Running' _ "$src"
 ovm "edit Server name=$other maintenanceMode=No"
 check "$other cannot leave maintenance mode before its error event is acknowledged" test "$rc" -ne 0
 eid=$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT id FROM events WHERE target='$oid' AND type='SERVER_UPGRADE' AND severity='ERROR'")
 ovm "ackEvent eventId=$eid; edit Server name=$other maintenanceMode=No"
 check_seen "$other leaves maintenance mode after ackEvent" show_out test "$rc" -eq 0
+ovm "upgrade Server name=$other"
+check_seen "upgrade Server $other from the good repository now succeeds" show_out test "$rc" -eq 0
+ovm "show Server name=$other"
+check "$other reports OVM Version 3.4.7-2150" test "$(field 'OVM Version')" = 3.4.7-2150
+check "$other is out of maintenance mode" test "$(field 'Maintenance Mode')" = No
 
 tap_done
