@@ -35,6 +35,9 @@ void sim_update_seed(struct sim *s)
         pk = sim_member(s->st, "packages", XR_STRUCT);
         for (size_t i = 0; i < sizeof seed / sizeof seed[0]; i++)
             xr_struct_set(pk, seed[i].name, xr_string(seed[i].evr));
+    }
+    if (!sim_int(s->st, "packages_updated", 0)) {
+        /* never upgraded: ovs-agent is what --ovm-version says */
         char *evr = xasprintf("0:%s", s->ovm_version);
         xr_struct_set(pk, "ovs-agent", xr_string(evr));
         free(evr);
@@ -155,6 +158,8 @@ static void install(struct sim *s, const xr_value *list, int reboot)
         xr_struct_set(pk, name, xr_string(evr));
         log_info("update: %s %s installed", name, evr);
     }
+    if (list->n)
+        xr_struct_set(s->st, "packages_updated", xr_int(1));
     sim_update_seed(s);
     if (reboot) { /* the host restarts itself: a new boot time, no domains */
         sim_domains_clear(s);
