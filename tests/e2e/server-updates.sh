@@ -153,4 +153,23 @@ ovm "show Server name=$other"
 check "$other reports OVM Version 3.4.7-2150" test "$(field 'OVM Version')" = 3.4.7-2150
 check "$other is out of maintenance mode" test "$(field 'Maintenance Mode')" = No
 
+# ---- a pool's own ServerUpdateGroup replaces the global one ----
+ovm "create ServerUpdateGroup name=cpool-upd on ServerPool name=cpool"
+check "create ServerUpdateGroup on ServerPool cpool" test "$rc" -eq 0
+ovm "create ServerUpdateGroup name=cpool-upd2 on ServerPool name=cpool"
+check "a second group for cpool is refused" bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: ServerPool cpool already has ServerUpdateGroup cpool-upd" <<<"$2"' _ "$rc" "$out"
+ovm "checkUpToDate Server name=ovs02"
+check "the pool's empty group applies: no repository for ovs02" \
+    bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: No enabled ServerUpdateRepository applies to Server ovs02 (ServerUpdateGroup cpool-upd)" <<<"$2"' _ "$rc" "$out"
+ovm "create ServerUpdateRepository name=poolrepo repositoryName=pool_repo url=$URL/same enabled=Yes pkgSignatureType=NONE on ServerUpdateGroup name=cpool-upd; checkUpToDate Server name=ovs02"
+check "the pool's repository (older packages) leaves ovs02 Up To Date" bash -c '[ "$1" -eq 0 ]' _ "$rc"
+check "ovs02 Up To Date = Yes" up_to_date ovs02 Yes
+ovm "delete ServerUpdateGroup name=cpool-upd"
+check "a group with repositories cannot be deleted" bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: Cannot delete ServerUpdateGroup cpool-upd: it has 1" <<<"$2"' _ "$rc" "$out"
+ovm "delete ServerUpdateGroup name=GlobalX86ServerUpdateConfiguration"
+check "the global group cannot be deleted" bash -c '[ "$1" -ne 0 ] && grep -q "global default" <<<"$2"' _ "$rc" "$out"
+ovm "delete ServerUpdateRepository name=poolrepo; delete ServerUpdateGroup name=cpool-upd; list ServerUpdateGroup"
+check_seen "the pool's group and repository are deleted; the global one stays" show_out \
+    bash -c '[ "$1" -eq 0 ] && ! grep -q "name:cpool-upd" <<<"$2" && grep -q "name:GlobalX86ServerUpdateConfiguration" <<<"$2"' _ "$rc" "$out"
+
 tap_done
