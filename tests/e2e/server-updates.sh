@@ -20,16 +20,18 @@ FLEET_NET=127.0.69
 . "$top_srcdir/tests/lib/ovmd.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 . "$top_srcdir/tests/lib/loopback.sh"
+. "$top_srcdir/tests/lib/ipmi.sh"
 . "$top_srcdir/tests/e2e/ha-lib.sh"
 py=$(command -v python3) || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP sqlite3 is not installed"; exit 0; }
 
-HA_YAML=$'monitor:\n  poll_interval: 1\n  offline_after: 6\n  ha_delay: 2'
+HA_YAML=$'monitor:\n  poll_interval: 1\n  offline_after: 6\n  ha_delay: 2\npower:\n  ipmi_timeout: 2\n  wait_timeout: 20'
 HTTP=127.0.69.20
 work=
 httpd=
 cleanup() {
     [ -n "$httpd" ] && kill "$httpd" 2>/dev/null
+    [ -n "$work" ] && ipmi_bmc_stop "$work/bmc3"
     [ -n "$work" ] && fleet_down
 }
 trap cleanup EXIT
@@ -69,6 +71,18 @@ hport=$(pick_port $HTTP)
 httpd=$!
 check "YUM repositories served on $HTTP:$hport" wait_port $HTTP "$hport"
 deadport=$(pick_port $HTTP)
+# ovs03 restarts through a ServerController (ipmi_sim powers its agent off
+# and on: a real agent restart); ovs02, without one, restarts itself.
+bmc=
+if [ -z "$(ipmi_missing)" ] && command -v ss >/dev/null 2>&1; then
+    bport=$(pick_port 127.0.69.13)
+    check "BMC of ovs03 (ipmi_sim) answers on 127.0.69.13:$bport" ipmi_bmc_start "$work/bmc3" 127.0.69.13 "$bport" \
+        admin bmcpw "$work/a3" "$FLEET_NET.3" "$port" --nfs-root "$nfs" --hostname ovs03 --memory-mb 16384
+    ovm "create ServerController ipAddress=127.0.69.13 userName=admin password=bmcpw name=bmc03 port=$bport on Server name=ovs03"
+    check "create ServerController bmc03 on ovs03" test "$rc" -eq 0
+    bmc=1
+fi
+pid3=$(cat "$work/a3.pid")
 URL=http://$HTTP:$hport
 
 ovm "create ServerUpdateRepository name=ol6 repositoryName=ovm_update url=$URL/same enabled=Yes pkgSignatureType=NONE on ServerUpdateGroup name=GlobalX86ServerUpdateConfiguration"
@@ -152,6 +166,16 @@ check_seen "upgrade Server $other from the good repository now succeeds" show_ou
 ovm "show Server name=$other"
 check "$other reports OVM Version 3.4.7-2150" test "$(field 'OVM Version')" = 3.4.7-2150
 check "$other is out of maintenance mode" test "$(field 'Maintenance Mode')" = No
+
+if [ -n "$bmc" ]; then
+    check "ovs03's agent was restarted through its ServerController" test "$(cat "$work/a3.pid")" != "$pid3"
+    ovm "refresh Server name=ovs03; show Server name=ovs03"
+    check "after its restart ovs03's agent still reports OVM Version 3.4.7-2150" test "$(field 'OVM Version')" = 3.4.7-2150
+else
+    for i in 1 2; do
+        tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP ipmi_sim (openipmi) or ss is missing: no ServerController restart"
+    done
+fi
 
 # ---- a pool's own ServerUpdateGroup replaces the global one ----
 ovm "create ServerUpdateGroup name=cpool-upd on ServerPool name=cpool"
