@@ -9,7 +9,7 @@ agent_core_sources = agent/agent.h \
 	agent/san.c agent/san.h agent/san_methods.c agent/san_tgt.c \
 	agent/appliance.c agent/ova.h agent/ova_disk.c agent/ova_export.c agent/ovf.c agent/ovf.h agent/ustar.c agent/ustar.h \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
-	agent/sim_update.c agent/yum.c agent/yum.h agent/rpmver.c agent/rpmver.h \
+	agent/sim_update.c agent/yum.c agent/yum_gpg.c agent/yum.h agent/rpmver.c agent/rpmver.h \
 	agent/driver.c agent/driver.h agent/drv_sim.c agent/sim_driver.h agent/vm_lifecycle.c \
 	agent/authlimit.c agent/authlimit.h agent/connguard.c agent/connguard.h agent/certcache.c agent/certcache.h
 ovm_agentd_SOURCES = agent/main.c $(agent_core_sources)

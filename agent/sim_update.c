@@ -91,13 +91,14 @@ static int read_repos(struct call_ctx *c, const xr_value *repos, pending *p)
     for (size_t i = 0; i < repos->n; i++) {
         const xr_value *r = repos->items[i];
         const char *url = xr_get_str(xr_struct_get(r, "url")), *name = xr_get_str(xr_struct_get(r, "name"));
-        int sign = 0;
-        xr_get_bool(xr_struct_get(r, "signed"), &sign);
+        const char *key = xr_get_str(xr_struct_get(r, "key"));
+        if (key && !*key)
+            key = NULL;
         if (!url || !name) {
             call_fault(c, "exceptions.ValueError:each repository needs a name and a url");
             return -1;
         }
-        char *why = yum_read(url, sign, UPDATE_TIMEOUT_S, (const char *const *)p->names, p->n, &p->offered);
+        char *why = yum_read(url, key, UPDATE_TIMEOUT_S, (const char *const *)p->names, p->n, &p->offered);
         if (why) {
             call_fault(c, "exceptions.RuntimeError:Server update repository %s: %s", name, why);
             free(why);

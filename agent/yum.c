@@ -249,16 +249,35 @@ static char *fetch_rel(const char *url, const char *rel, long timeout_s, struct 
     return why;
 }
 
-char *yum_read(const char *url, int sign, long timeout_s, const char *const *names, size_t nnames, yum_list *out)
+/* The GPG check of repomd.xml md (key_url given). NULL or why. */
+static char *check_signature(const char *url, const char *key_url, long timeout_s, const struct buf *md)
 {
-    struct buf md = {0}, asc = {0}, prim = {0};
-    char *href = NULL, *type = NULL, *sum = NULL;
-    char *why = fetch_rel(url, "repodata/repomd.xml", timeout_s, &md);
-    if (!why && sign && (why = fetch_rel(url, "repodata/repomd.xml.asc", timeout_s, &asc)) != NULL) {
+    struct buf asc = {0}, key = {0};
+    char *why = fetch_rel(url, "repodata/repomd.xml.asc", timeout_s, &asc);
+    if (why) {
         char *w = xasprintf("the repository is to be signed but its signature is missing: %s", why);
         free(why);
         why = w;
+    } else if ((why = fetch(key_url, timeout_s, &key)) != NULL) {
+        char *w = xasprintf("cannot read pkgSignatureKey: %s", why);
+        free(why);
+        why = w;
+    } else {
+        why = yum_gpg_verify(key.p, key.n, md->p, md->n, asc.p, asc.n);
     }
+    free(asc.p);
+    free(key.p);
+    return why;
+}
+
+char *yum_read(const char *url, const char *key_url, long timeout_s, const char *const *names, size_t nnames,
+               yum_list *out)
+{
+    struct buf md = {0}, prim = {0};
+    char *href = NULL, *type = NULL, *sum = NULL;
+    char *why = fetch_rel(url, "repodata/repomd.xml", timeout_s, &md);
+    if (!why && key_url)
+        why = check_signature(url, key_url, timeout_s, &md);
     if (!why)
         why = find_primary(&md, &href, &type, &sum);
     if (!why && strstr(href, ".."))
@@ -273,7 +292,6 @@ char *yum_read(const char *url, int sign, long timeout_s, const char *const *nam
     if (!why)
         why = read_primary(&prim, names, nnames, out);
     free(md.p);
-    free(asc.p);
     free(prim.p);
     free(href);
     free(type);

@@ -112,6 +112,10 @@ static int check_repo_attrs(cmdctx *c, const obj *old)
         result_fail(c->res, "url must be an http://, https:// or ftp:// URL: %s", url);
         return -1;
     }
+    if (key && *key && strncmp(key, "http://", 7) && strncmp(key, "https://", 8) && strncmp(key, "ftp://", 6)) {
+        result_fail(c->res, "pkgSignatureKey must be an http://, https:// or ftp:// URL: %s", key);
+        return -1;
+    }
     for (const char *q = rn; q && *q; q++)
         if (!(*q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))) {
             result_fail(c->res, "repositoryName may only contain letters, digits and underscores: %s", rn);
@@ -176,7 +180,8 @@ static xr_value *server_repos(cmdctx *c, const obj *s)
         xr_value *r = xr_struct();
         xr_struct_set(r, "name", xr_string(v[i]->name));
         xr_struct_set(r, "url", xr_string(obj_gets(v[i], "url")));
-        xr_struct_set(r, "signed", xr_bool(obj_is(v[i], "pkgSignatureType", "GPG")));
+        if (obj_is(v[i], "pkgSignatureType", "GPG"))
+            xr_struct_set(r, "key", xr_string(obj_gets(v[i], "pkgSignatureKey")));
         xr_array_add(list, r);
     }
     free(v);

@@ -32,6 +32,7 @@ httpd=
 cleanup() {
     [ -n "$httpd" ] && kill "$httpd" 2>/dev/null
     [ -n "$work" ] && ipmi_bmc_stop "$work/bmc3"
+    [ -n "$work" ] && [ -d "$work/gnupg" ] && GNUPGHOME=$work/gnupg gpgconf --kill gpg-agent 2>/dev/null
     [ -n "$work" ] && fleet_down
 }
 trap cleanup EXIT
@@ -66,6 +67,18 @@ mkrepo "$yum/same" no ovs-agent 0 3.4.6 2105 xen 0 4.4.4 222.0.48.el6
 mkrepo "$yum/new" no ovs-agent 0 3.4.7 2150 xen 0 4.4.4 222.0.48.el6 ovs-agent 0 3.4.6 3000 xen 0 4.4.4 9.el6
 mkrepo "$yum/badsum" yes ovs-agent 0 3.4.7 2150
 mkdir -p "$yum/garbage/repodata" && echo 'this is <not xml' > "$yum/garbage/repodata/repomd.xml"
+# signed: "new" signed with a fresh GPG key (served as RPM-GPG-KEY); forged:
+# "same" with the signature of "new"'s repomd.xml
+gpg_ok=
+if command -v gpg >/dev/null 2>&1 && command -v gpgv >/dev/null 2>&1; then
+    mkdir -m 700 "$work/gnupg"
+    cp -r "$yum/new" "$yum/signed" && cp -r "$yum/same" "$yum/forged"
+    G() { GNUPGHOME=$work/gnupg gpg --batch --quiet --no-tty "$@"; }
+    G --passphrase '' --quick-gen-key "ovmsh updates test <updates@example.invalid>" ed25519 sign never 2>/dev/null &&
+        G --armor --export > "$yum/RPM-GPG-KEY" &&
+        G --armor --detach-sign -o "$yum/signed/repodata/repomd.xml.asc" "$yum/signed/repodata/repomd.xml" &&
+        cp "$yum/signed/repodata/repomd.xml.asc" "$yum/forged/repodata/repomd.xml.asc" && gpg_ok=1
+fi
 hport=$(pick_port $HTTP)
 (cd "$yum" && exec "$py" -m http.server --bind $HTTP "$hport" >"$work/http.log" 2>&1) &
 httpd=$!
@@ -92,6 +105,8 @@ check "show ServerUpdateRepository: URL and group" \
     bash -c 'grep -q "^  URL = $2/same\$" <<<"$1" && grep -q "^  Server Update Group = .*GlobalX86" <<<"$1"' _ "$out" "$URL"
 ovm "create ServerUpdateRepository name=bad repositoryName=has-dash url=$URL/same enabled=Yes pkgSignatureType=NONE on ServerUpdateGroup name=GlobalX86ServerUpdateConfiguration"
 check "a repositoryName with a dash is refused" bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: repositoryName may only" <<<"$2"' _ "$rc" "$out"
+ovm "create ServerUpdateRepository name=bad repositoryName=x url=$URL/same enabled=Yes pkgSignatureType=GPG on ServerUpdateGroup name=GlobalX86ServerUpdateConfiguration"
+check "GPG without pkgSignatureKey is refused" bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: pkgSignatureType=GPG needs pkgSignatureKey" <<<"$2"' _ "$rc" "$out"
 ovm "create ServerUpdateRepository name=bad repositoryName=x url=file:///tmp enabled=Yes pkgSignatureType=NONE on ServerUpdateGroup name=GlobalX86ServerUpdateConfiguration"
 check "a file:// url is refused" bash -c '[ "$1" -ne 0 ] && grep -q "Error Msg: url must be" <<<"$2"' _ "$rc" "$out"
 
@@ -118,7 +133,22 @@ fault "$URL/garbage" "garbage repomd" "is not a YUM repomd document"
 fault "$URL/badsum" "checksum mismatch" "does not match its sha256 checksum"
 ovm "edit ServerUpdateRepository name=ol6 url=$URL/new pkgSignatureType=GPG pkgSignatureKey=$URL/RPM-GPG-KEY; checkUpToDate Server name=ovs02"
 check "a GPG repository without repomd.xml.asc fails" bash -c '[ "$1" -ne 0 ] && grep -q "signature is missing" <<<"$2"' _ "$rc" "$out"
-ovm "edit ServerUpdateRepository name=ol6 pkgSignatureType=NONE"
+if [ -n "$gpg_ok" ]; then
+    ovm "edit ServerUpdateRepository name=ol6 url=$URL/forged; checkUpToDate Server name=ovs02"
+    check "a GPG repository whose repomd.xml.asc is not the signature of its repomd.xml fails" \
+        bash -c '[ "$1" -ne 0 ] && grep -q "the signature of repodata/repomd.xml does not verify with pkgSignatureKey: BAD signature" <<<"$2"' _ "$rc" "$out"
+    ovm "edit ServerUpdateRepository name=ol6 url=$URL/signed pkgSignatureKey=$URL/same/repodata/repomd.xml; checkUpToDate Server name=ovs02"
+    check "a pkgSignatureKey that is no OpenPGP key fails" \
+        bash -c '[ "$1" -ne 0 ] && grep -q "pkgSignatureKey is not an OpenPGP public key" <<<"$2"' _ "$rc" "$out"
+    ovm "edit ServerUpdateRepository name=ol6 pkgSignatureKey=$URL/RPM-GPG-KEY; checkUpToDate Server name=ovs02"
+    check_seen "a GPG repository with a good signature (gpgv) is read" show_out test "$rc" -eq 0
+    check "and it offers ovs-agent 3.4.7-2150" up_to_date ovs02 No
+else
+    for i in 1 2 3 4; do
+        tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP gpg or gpgv (Debian gnupg, gpgv) is missing"
+    done
+fi
+ovm "edit ServerUpdateRepository name=ol6 url=$URL/new pkgSignatureType=NONE"
 
 # ---- upgrade with a running VM ----
 check "HA VM v1" ha_vm v1 Yes 50
