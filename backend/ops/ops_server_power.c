@@ -162,7 +162,7 @@ static int wait_chassis(job *j, const power_plan *p, ipmi_power want)
 
 /* Waits (bounded by power.wait_timeout) until the server's agent answers
  * again; fails j if it does not. */
-int server_wait_agent(job *j, agent_target *t)
+int server_wait_agent(job *j, agent_target *t, const char *what)
 {
     int64_t end = ovm_now_ms() + wait_budget_ms(j);
     for (;;) {
@@ -177,7 +177,7 @@ int server_wait_agent(job *j, agent_target *t)
             break;
         usleep(500 * 1000);
     }
-    job_fail(j, "Server %s was restarted but its Oracle VM Agent did not answer within %ld s", t->name,
+    job_fail(j, "Server %s was %s but its Oracle VM Agent did not answer within %ld s", t->name, what,
              wait_budget_ms(j) / 1000);
     return -1;
 }
@@ -198,7 +198,7 @@ static int ipmi_act(job *j, const power_plan *p, int (*act)(const ipmi_endpoint 
 static int power_up(job *j, power_plan *p)
 {
     set_state(j, p, ST_STARTING, 1);
-    if (ipmi_act(j, p, ipmi_power_on) != 0 || wait_chassis(j, p, IPMI_POWER_ON) != 0 || server_wait_agent(j, &p->t) != 0) {
+    if (ipmi_act(j, p, ipmi_power_on) != 0 || wait_chassis(j, p, IPMI_POWER_ON) != 0 || server_wait_agent(j, &p->t, "powered on") != 0) {
         set_state(j, p, ST_STOPPED, 1);
         return -1;
     }
