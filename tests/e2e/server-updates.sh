@@ -131,6 +131,9 @@ fault "http://$HTTP:$deadport/x" "unreachable" "Could not connect\|Failed to con
 fault "$URL/nothere" "missing repomd" "404"
 fault "$URL/garbage" "garbage repomd" "is not a YUM repomd document"
 fault "$URL/badsum" "checksum mismatch" "does not match its sha256 checksum"
+id2=$(ovm "show Server name=ovs02"; field Id)
+check "each repository fault raised a JOB_FAILED event on ovs02 with the reason" \
+    test "$(sqlite3 -readonly "$work/m/ovmd.db" "SELECT count(*) FROM events WHERE target='$id2' AND type='JOB_FAILED' AND summary LIKE '%Server update repository ol6:%'")" -eq 4
 ovm "edit ServerUpdateRepository name=ol6 url=$URL/new pkgSignatureType=GPG pkgSignatureKey=$URL/RPM-GPG-KEY; checkUpToDate Server name=ovs02"
 check "a GPG repository without repomd.xml.asc fails" bash -c '[ "$1" -ne 0 ] && grep -q "signature is missing" <<<"$2"' _ "$rc" "$out"
 if [ -n "$gpg_ok" ]; then
