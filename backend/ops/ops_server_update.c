@@ -302,6 +302,26 @@ static int check_pool_alone(cmdctx *c, const obj *s)
     return busy ? -1 : 0;
 }
 
+/* The upgrade restarts the server: VMs running there must be able to leave
+ * it, which only a clustered pool's evacuation does (MM-2). 0, or -1 after
+ * result_fail. */
+static int check_vms_can_leave(cmdctx *c, const obj *s)
+{
+    obj *pool = store_get(c->e->st, obj_gets(s, "serverPool"));
+    if (pool && obj_is(pool, "clusterEnable", "Yes"))
+        return 0;
+    obj **vms;
+    size_t n = store_find_by(c->e->st, "Vm", "server", s->id, &vms), live = 0;
+    for (size_t i = 0; i < n; i++)
+        live += status_is_live(status_get(vms[i])) != 0;
+    free(vms);
+    if (!live)
+        return 0;
+    result_fail(c->res, "Cannot upgrade Server %s: it runs %zu Vm(s) and its pool is not clustered, so they cannot "
+                        "be evacuated; migrate or stop them first", s->name, live);
+    return -1;
+}
+
 static job *prepare_update_job(cmdctx *c, int upgrade)
 {
     obj *s = server_instance(c);
@@ -313,7 +333,7 @@ static job *prepare_update_job(cmdctx *c, int upgrade)
                     upgrade ? "upgrade" : "check", s->name, status_name(st));
         return NULL;
     }
-    if (upgrade && check_pool_alone(c, s) != 0)
+    if (upgrade && (check_pool_alone(c, s) != 0 || check_vms_can_leave(c, s) != 0))
         return NULL;
     xr_value *repos = server_repos(c, s);
     if (!repos)
