@@ -122,6 +122,10 @@ SIM_HANDLER(h_ovs_bond_slave); SIM_HANDLER(h_ovs_vlan_config); SIM_HANDLER(h_ovs
 SIM_HANDLER(h_ovs_ip_config); SIM_HANDLER(h_sim_nic_remove);
 /* sim_net.c: the ports eth1.., bonds and VLAN interfaces for discover_network */
 void sim_net_report(struct sim *s, strbuf *sb, void (*mac)(struct sim *, int, char *, size_t));
+/* sim_update.c */
+SIM_HANDLER(h_check_for_updates); SIM_HANDLER(h_update_server);
+/* The installed packages of a new host; the OVM version of an upgraded one. Lock held. */
+void sim_update_seed(struct sim *s);
 /* sim_pool.c */
 SIM_HANDLER(h_take_ownership); SIM_HANDLER(h_release_ownership);
 SIM_HANDLER(h_create_server_pool); SIM_HANDLER(h_join_server_pool);

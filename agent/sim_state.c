@@ -128,6 +128,7 @@ struct sim *sim_open(const struct agent_config *cfg, const char *password)
         return NULL;
     }
     fill_defaults(s);
+    sim_update_seed(s);
     if (sim_save(s) != 0 || s->drv->open(s, cfg) != 0) {
         sim_close(s);
         return NULL;

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include "agent/authlimit.h"
 #include "agent/faults.h"
+#include "agent/rpmver.h"
 #include "agent/vmcfg.h"
 
 static const char oracle_cfg[] =
@@ -132,6 +133,30 @@ static void login_throttle(void **state)
     authlimit_free(a);
 }
 
+/* rpmvercmp's rules, with cases from rpm's own test suite. */
+static void rpm_versions(void **state)
+{
+    (void)state;
+    static const struct { const char *a, *b; int want; } v[] = {
+        {"1.0", "1.0", 0}, {"1.0", "2.0", -1}, {"2.0", "1.0", 1}, {"2.0.1", "2.0.1", 0},
+        {"2.0", "2.0.1", -1}, {"2.0.1a", "2.0.1", 1}, {"5.5p1", "5.5p2", -1}, {"5.5p10", "5.5p1", 1},
+        {"10xyz", "10.1xyz", -1}, {"xyz10", "xyz10.1", -1}, {"1.0aa", "1.0a", 1}, {"10.0001", "10.1", 0},
+        {"10.0001", "10.0039", -1}, {"4.999.9", "5.0", -1}, {"20101121", "20101122", -1}, {"2_0", "2_0", 0},
+        {"2.0", "2_0", 0}, {"a", "a", 0}, {"a+", "a_", 0}, {"+", "_", 0}, {"1.0~rc1", "1.0", -1},
+        {"1.0~rc1", "1.0~rc2", -1}, {"1.0~rc1~git123", "1.0~rc1", -1}, {"1.0^", "1.0", 1},
+        {"1.0^git1", "1.0.1", -1}, {"1.0^git1", "1.0^git2", -1}, {"1a", "1.0", -1}, {"1.0", "1a", 1},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        assert_int_equal(rpm_vercmp(v[i].a, v[i].b), v[i].want);
+        assert_int_equal(rpm_vercmp(v[i].b, v[i].a), -v[i].want);
+    }
+    assert_int_equal(rpm_evrcmp("1:1.0-1", "2.0-1"), 1);
+    assert_int_equal(rpm_evrcmp("0:3.4.6-2105", "3.4.7-1"), -1);
+    assert_int_equal(rpm_evrcmp("3.4.6-2105", "3.4.6-2106"), -1);
+    assert_int_equal(rpm_evrcmp("3.4.6-2105.el6", "3.4.6-2105.el6"), 0);
+    assert_int_equal(rpm_evrcmp("3.4.6", "3.4.6-9"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +165,7 @@ int main(void)
         cmocka_unit_test(refuses_bad_input),
         cmocka_unit_test(fault_lines),
         cmocka_unit_test(login_throttle),
+        cmocka_unit_test(rpm_versions),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -276,6 +276,17 @@ static const gr_attr at_sc_pw = {.name = "password", .vtype = VT_STR, .flags = C
 INT(at_sc_port, "port", C | E, 1, 65535, "623", "IPMI UDP port of the BMC");
 static const gr_attr *const sctl_attrs[] = {&at_name, &at_desc, &at_sc_ip, &at_sc_user, &at_sc_pw, &at_sc_port,
                                             NULL};
+/* ServerUpdateGroup and ServerUpdateRepository (Oracle VM 3.4: create|edit
+ * ServerUpdateRepository repositoryName url enabled pkgSignatureType
+ * pkgSignatureKey name description on ServerUpdateGroup). */
+STR(at_sur_rname, "repositoryName", M | C | E, 1, 256, NULL, "repository name: letters, digits and underscores");
+STR(at_sur_url, "url", M | C | E, 1, 2000, NULL, "URL of the YUM repository: http://, https:// or ftp://");
+BOOL(at_sur_enabled, "enabled", M | C | E, NULL, "whether servers use the repository");
+static const char *const e_sigtype[] = {"NONE", "GPG", "CA", NULL};
+ENUM(at_sur_sigtype, "pkgSignatureType", M | C | E, e_sigtype, NULL, "how packages are signed: NONE, GPG or CA");
+STR(at_sur_sigkey, "pkgSignatureKey", C | E, 0, 2000, NULL, "URL of the signing key (GPG)");
+static const gr_attr *const sur_attrs[] = {&at_name,        &at_desc,         &at_sur_rname, &at_sur_url,
+                                           &at_sur_enabled, &at_sur_sigtype, &at_sur_sigkey, NULL};
 REF(at_pol_srv, "server", M, "Server", "server to add to the policy");
 static const gr_attr *const polsrv_attrs[] = {&at_pol_srv, NULL};
 REF(at_own_pool, "serverPool", 0, "ServerPool", "pool to present the repository to");
@@ -416,6 +427,7 @@ static const char *const p_pool[] = {"ServerPool", NULL};
 static const char *const p_repo[] = {"Repository", NULL};
 static const char *const p_vm[] = {"Vm", NULL};
 static const char *const p_server[] = {"Server", NULL};
+static const char *const p_sug[] = {"ServerUpdateGroup", NULL};
 static const char *const p_repo_parent[] = {"FileSystem", "PhysicalDisk", NULL};
 static const char *const p_fsrv[] = {"FileServer", NULL};
 static const char *const p_cust[] = {"VmCloneCustomizer", NULL};

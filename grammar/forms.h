@@ -36,8 +36,8 @@
     X(ServerController, "001a", GT_R1, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
     X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
-    X(ServerUpdateGroup, NULL, GT_RECOGNISED, "Server Update Group") \
-    X(ServerUpdateRepository, "001c", GT_RECOGNISED, "Server Update Repository") \
+    X(ServerUpdateGroup, "001d", GT_R1, "Server Update Group") \
+    X(ServerUpdateRepository, "001c", GT_R1, "Server Update Repository") \
     X(StorageArray, "000a", GT_R1, "Storage Array") \
     X(StorageArrayPlugin, NULL, GT_R1, "Storage Array Plugin") \
     X(StorageInitiator, "000d", GT_R1, "Storage Initiator") \
@@ -256,6 +256,22 @@
         "[port=<port>] [description=<text>] on Server <instance>")) \
     X(edit_ServerController, INST("edit", "ServerController", sctl_attrs, NULL, NULL)) \
     X(delete_ServerController, INST("delete", "ServerController", no_attrs, NULL, NULL)) \
+    /* Server updates (doc/command-language.md, Server updates) */ \
+    X(create_ServerUpdateGroup, CREATE("ServerUpdateGroup", name_desc, p_pool, 1, \
+        "create ServerUpdateGroup name=<name> [description=<text>] on ServerPool <instance>")) \
+    X(edit_ServerUpdateGroup, INST("edit", "ServerUpdateGroup", name_desc, NULL, NULL)) \
+    X(delete_ServerUpdateGroup, INST("delete", "ServerUpdateGroup", no_attrs, NULL, NULL)) \
+    X(create_ServerUpdateRepository, CREATE("ServerUpdateRepository", sur_attrs, p_sug, 1, \
+        "create ServerUpdateRepository repositoryName=<name> url=<url> enabled=<Yes|No> " \
+        "pkgSignatureType=<NONE|GPG|CA> [pkgSignatureKey=<url>] name=<name> [description=<text>] " \
+        "on ServerUpdateGroup <instance>")) \
+    X(edit_ServerUpdateRepository, INST("edit", "ServerUpdateRepository", sur_attrs, NULL, NULL)) \
+    X(delete_ServerUpdateRepository, INST("delete", "ServerUpdateRepository", no_attrs, NULL, NULL)) \
+    X(checkUpToDate_Server, INST("checkUpToDate", "Server", no_attrs, \
+        "asks the server's agent whether its update repositories offer newer packages; sets Up To Date", \
+        "checkUpToDate Server <instance>")) \
+    X(upgrade_Server, INST("upgrade", "Server", no_attrs, \
+        "maintenance mode, install the updates, restart, maintenance mode off", "upgrade Server <instance>")) \
     X(create_StorageArray, CREATE("StorageArray", sarray_attrs, NULL, 0, \
         "create StorageArray name=<name> plugin=<plugin> storageType=<ISCSI|FIBRECHANNEL> " \
         "[accessHost=<host>] [accessPort=<port>] [useChap=<Yes|No>] [accessUsername=<user> " \

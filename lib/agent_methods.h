@@ -113,6 +113,8 @@
     M(sim_set_cpu_load, CALL, nil, (string, vm_id)(integer, load)) \
     M(sim_crash, CALL, nil, ) \
     M(sim_nic_remove, CALL, nil, (string, net_device)) \
+    M(check_for_updates, LONG, dict, (list, repositories)) \
+    M(update_server, LONG, dict, (list, repositories)(opt_boolean, restart)) \
     M(create_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, cluster_name)(string, fs_uuid) \
       (string, nfsbase_uuid)(string, manager_uuid)(string, pool_uuid)) \
     M(destroy_pool_filesystem, CALL, nil, (string, fs_type)(string, fs_target)(string, fs_uuid)(string, nfsbase_uuid)) \

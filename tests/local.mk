@@ -16,6 +16,7 @@ include $(top_srcdir)/tests/e2e/rules-vm.mk
 include $(top_srcdir)/tests/e2e/trust.mk
 include $(top_srcdir)/tests/e2e/ha.mk
 include $(top_srcdir)/tests/e2e/power.mk
+include $(top_srcdir)/tests/e2e/updates.mk
 include $(top_srcdir)/tests/e2e/safety.mk
 include $(top_srcdir)/tests/e2e/netns.mk
 include $(top_srcdir)/tests/e2e/libvirt.mk

@@ -26,6 +26,12 @@ deps+=(libiscsi-dev tgt libiscsi-bin)
 # libfreeipmi (libfreeipmi-dev); tests/e2e/server-power.sh runs one OpenIPMI
 # ipmi_sim (openipmi) per simulated host as its BMC.
 deps+=(libfreeipmi-dev openipmi)
+# Server updates: the agent inflates a YUM repository's primary.xml.gz with zlib
+# (zlib1g-dev).
+deps+=(zlib1g-dev)
+# The agent verifies a GPG-signed update repository with gpgv; tests/e2e/server-updates.sh
+# makes the key and signature with gpg (gnupg).
+deps+=(gpgv gnupg)
 # The seccomp filter of the SSH connection processes (shell/sshd/ssh_privsep.c).
 deps+=(libseccomp-dev)
 

@@ -2,6 +2,7 @@
  * worker threads, talks to agents, and serves sessions on a local socket.
  * It never forks after its threads start. */
 #include "backend/daemon/config.h"
+#include "backend/ops/ops.h"
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -164,6 +165,7 @@ static void ensure_manager_object(engine *e)
         obj_set(e->st, m, "macStart", "00:21:f6:00:00:00");
         obj_set(e->st, m, "macEnd", "00:21:f6:ff:ff:ff");
     }
+    ensure_update_group(e);
     store_unlock(e->st);
 }
 

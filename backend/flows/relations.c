@@ -58,6 +58,8 @@ const relation relations[] = {
     {"Vnic", "VmCloneNetworkMapping", "vnic", 0, REL_CASCADE, NULL},
     {"Repository", "VmCloneStorageMapping", "repository", 0, REL_REFUSE, NULL},
     {"Network", "VmCloneNetworkMapping", "network", 0, REL_REFUSE, NULL},
+    {"ServerPool", "ServerUpdateGroup", "serverPool", 0, REL_CASCADE, NULL},
+    {"ServerUpdateGroup", "ServerUpdateRepository", "serverUpdateGroup", 0, REL_CASCADE, NULL},
     {NULL, NULL, NULL, 0, REL_REFUSE, NULL},
 };
 

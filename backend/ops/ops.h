@@ -69,6 +69,9 @@ extern const op ops_cpugroup[];
 extern const op ops_server_power[];
 extern const op ops_ocfs2[];
 extern const op ops_repo_export[];
+extern const op ops_server_update[];
+/* ops_server_update.c: creates the global ServerUpdateGroup when missing. Write lock held. */
+void ensure_update_group(engine *e);
 
 /* The operation bound to form id, or NULL (a refused form). */
 const op *registry_op(gr_form_id id);

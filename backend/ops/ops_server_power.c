@@ -18,6 +18,7 @@
 #include "backend/monitor/monitor.h"
 #include "backend/ops/generic.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_server.h"
 #include "lib/util.h"
 
 typedef enum { PW_START, PW_STOP, PW_KILL, PW_RESTART } power_verb;
@@ -159,14 +160,15 @@ static int wait_chassis(job *j, const power_plan *p, ipmi_power want)
     return -1;
 }
 
-/* Waits (bounded) until the server's agent answers again. */
-static int wait_agent(job *j, power_plan *p)
+/* Waits (bounded by power.wait_timeout) until the server's agent answers
+ * again; fails j if it does not. */
+int server_wait_agent(job *j, agent_target *t, const char *what)
 {
     int64_t end = ovm_now_ms() + wait_budget_ms(j);
     for (;;) {
         char *err = NULL;
         xr_value *ver = NULL;
-        int rc = agent_get_api_version(AGENT_TRY(j->eng, &p->t, &err), &ver);
+        int rc = agent_get_api_version(AGENT_TRY(j->eng, t, &err), &ver);
         xr_free(ver);
         free(err);
         if (rc == AGC_OK)
@@ -175,7 +177,7 @@ static int wait_agent(job *j, power_plan *p)
             break;
         usleep(500 * 1000);
     }
-    job_fail(j, "Server %s was powered on but its Oracle VM Agent did not answer within %ld s", p->t.name,
+    job_fail(j, "Server %s was %s but its Oracle VM Agent did not answer within %ld s", t->name, what,
              wait_budget_ms(j) / 1000);
     return -1;
 }
@@ -196,7 +198,7 @@ static int ipmi_act(job *j, const power_plan *p, int (*act)(const ipmi_endpoint 
 static int power_up(job *j, power_plan *p)
 {
     set_state(j, p, ST_STARTING, 1);
-    if (ipmi_act(j, p, ipmi_power_on) != 0 || wait_chassis(j, p, IPMI_POWER_ON) != 0 || wait_agent(j, p) != 0) {
+    if (ipmi_act(j, p, ipmi_power_on) != 0 || wait_chassis(j, p, IPMI_POWER_ON) != 0 || server_wait_agent(j, &p->t, "powered on") != 0) {
         set_state(j, p, ST_STOPPED, 1);
         return -1;
     }
@@ -254,9 +256,41 @@ static int run_kill(job *j)
     return power_down(j, j->plan, 1);
 }
 
+static int run_restart_plan(job *j, power_plan *p)
+{
+    return power_down(j, p, 0) == 0 ? power_up(j, p) : -1;
+}
+
 static int run_restart(job *j)
 {
-    return power_down(j, j->plan, 0) == 0 ? power_up(j, j->plan) : -1;
+    return run_restart_plan(j, j->plan);
+}
+
+/* The plan of a power job on s through its controller ctl. Read lock held. */
+static power_plan *plan_of(engine *e, const obj *s, const obj *ctl)
+{
+    power_plan *p = xcalloc(1, sizeof *p);
+    agent_target_of(e, s, &p->t);
+    snprintf(p->server_id, sizeof p->server_id, "%s", s->id);
+    snprintf(p->host, sizeof p->host, "%s:%s", obj_gets(ctl, "ipAddress"), obj_gets(ctl, "port"));
+    snprintf(p->user, sizeof p->user, "%s", obj_gets(ctl, "userName"));
+    snprintf(p->password, sizeof p->password, "%s", obj_gets(ctl, "password"));
+    return p;
+}
+
+int server_power_restart(job *j, const char *server_id)
+{
+    engine *e = j->eng;
+    store_rdlock(e->st);
+    obj *s = store_get_typed(e->st, "Server", server_id);
+    obj *ctl = s ? controller_of(e, s) : NULL;
+    power_plan *p = ctl ? plan_of(e, s, ctl) : NULL;
+    store_unlock(e->st);
+    if (!p)
+        return 1;
+    int rc = run_restart_plan(j, p);
+    power_plan_free(p);
+    return rc;
 }
 
 /* ---- checks ---- */
@@ -324,13 +358,7 @@ static job *prepare_power(cmdctx *c, power_verb v)
                         s->name, s->name);
         return NULL;
     }
-    power_plan *p = xcalloc(1, sizeof *p);
-    agent_target_of(c->e, s, &p->t);
-    snprintf(p->server_id, sizeof p->server_id, "%s", s->id);
-    snprintf(p->host, sizeof p->host, "%s:%s", obj_gets(ctl, "ipAddress"),
-             obj_gets(ctl, "port"));
-    snprintf(p->user, sizeof p->user, "%s", obj_gets(ctl, "userName"));
-    snprintf(p->password, sizeof p->password, "%s", obj_gets(ctl, "password"));
+    power_plan *p = plan_of(c->e, s, ctl);
     job_spec spec = {.operation = ops[v], .type = "Server", .fn = fns[v], .plan_free = power_plan_free,
                      .goal = goals[v]};
     return spec_job(c, &spec, s->name, p, s->id, NULL);

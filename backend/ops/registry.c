@@ -12,7 +12,8 @@ static const op *const *op_tables(void)
     static const op *const tables[] = {ops_session, ops_generic, ops_server, ops_pool, ops_storage,
                                        ops_vm,      ops_network, ops_network_bond, ops_network_ip, ops_misc,   ops_stats, ops_events, ops_san, ops_appliance,
                                        ops_vm_customizer, ops_vm_messages, ops_cpugroup,
-                                       ops_server_power, ops_ocfs2, ops_repo_export, NULL};
+                                       ops_server_power, ops_ocfs2, ops_repo_export,
+                                       ops_server_update, NULL};
     return tables;
 }
 

@@ -29,7 +29,8 @@ static const show_row server_rows[] = {
     VAL("Cores Per Processor Socket", "coresPerSocket"), VAL("Threads Per Core", "threadsPerCore"),
     GIB("Processor Speed (GHz)", "processorSpeed"), VAL("Memory (MB)", "memory"),
     ROWS_FN(show_usable_memory), VALD("Hypervisor Type", "hypervisorType", "Xen"),
-    VAL("Hypervisor Version", "xenVersion"), VAL("OVM Version", "ovmVersion"),
+    VAL("Hypervisor Version", "xenVersion"), VAL("OVM Version", "ovmVersion"), VAL("Up To Date", "upToDate"),
+    LIST("Update Available", "updatesAvailable"),
     VAL("Agent Version", "agentVersion"), VAL("Manufacturer", "manufacturer"),
     VAL("Product Name", "productName"), VAL("Serial Number", "serialNumber"),
     VAL("BIOS Version", "biosVersion"), VAL("BIOS Release Date", "biosReleaseDate"),
@@ -109,6 +110,17 @@ static const show_row vnic_rows[] = {
 static const show_row sctl_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, VAL("IP Address", "ipAddress"), VAL("Port", "port"),
     VAL("User Name", "userName"), REF("Server", "server"), ROW_END,
+};
+
+static const show_row sug_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Server Pool", "serverPool"),
+    RELATED("Server Update Repository", "ServerUpdateRepository", "serverUpdateGroup"), ROW_END,
+};
+
+static const show_row sur_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Repository Name", "repositoryName"), VAL("URL", "url"),
+    VAL("Enabled", "enabled"), VAL("Package Signature Type", "pkgSignatureType"),
+    VAL("Package Signature Key", "pkgSignatureKey"), REF("Server Update Group", "serverUpdateGroup"), ROW_END,
 };
 
 static const show_row network_rows[] = {
@@ -222,6 +234,8 @@ const show_table show_tables[] = {
     {"PhysicalDisk", pdisk_rows},
     {"Vnic", vnic_rows},
     {"ServerController", sctl_rows},
+    {"ServerUpdateGroup", sug_rows},
+    {"ServerUpdateRepository", sur_rows},
     {"Network", network_rows},
     {"Port", port_rows},
     {"BondPort", bond_rows},

@@ -17,10 +17,11 @@ fuzz_agent_src = tests/fuzz/fuzz-agent-dispatch.c agent/dispatch.c agent/faults.
 	agent/sim_state.c agent/sim_persist.c agent/sim_host.c agent/sim_net.c agent/sim_pool.c agent/sim_repo.c agent/sim_export.c agent/sim_storage.c agent/import.c \
 	agent/san.c agent/san_methods.c agent/san_tgt.c \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
+	agent/sim_update.c agent/yum.c agent/yum_gpg.c agent/yum.h agent/rpmver.c agent/rpmver.h \
 	agent/driver.c agent/drv_sim.c agent/vm_lifecycle.c \
 	agent/appliance.c agent/ova_disk.c agent/ova_export.c agent/ovf.c agent/ustar.c
 fuzz_agent_cflags = $(AM_CFLAGS) $(CURL_CFLAGS) $(ISCSI_CFLAGS) $(XML_CFLAGS)
-fuzz_agent_ldadd = lib/libovm.a $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+fuzz_agent_ldadd = lib/libovm.a $(CURL_LIBS) $(ISCSI_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay-config tests/fuzz/replay-discover \
 	tests/fuzz/replay-authkeys tests/fuzz/replay-agent-dispatch
