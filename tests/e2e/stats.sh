@@ -76,7 +76,13 @@ check "FILE_SYSTEM_SPACE_AVAILABLE is its alias" test "$(data | sed 's/.* = //')
 
 r=$(xr_call $A "$port" sim_set_cpu_load "$(xs "$vmid")" "<value><int>20</int></value>")
 check "the guest's load drops to 20" wait_latest Vm "$vmid" CPU_UTILIZATION 20.0
-ovm "getStatList objType=Vm objId=m1 statType=CPU_UTILIZATION startTime=\"$ago\""
+# samples_at_least N: the history of m1 has N samples (a loaded machine samples
+# less often than once a second: wait, bounded, rather than assume a count).
+samples_at_least() {
+    ovm "getStatList objType=Vm objId=m1 statType=CPU_UTILIZATION startTime=\"$ago\""
+    [ "$(data | wc -l)" -ge "$1" ]
+}
+for i in $(seq 1 40); do samples_at_least 3 && break; sleep 0.5; done
 check "getStatList lists the history, one '<time> = <value>' line per sample" \
     eval '[ "$(data | wc -l)" -ge 3 ] && ! data | grep -qv "^  .* = [0-9.]*$"'
 check "the history has the 80.0 and the 20.0 samples, oldest first" \
