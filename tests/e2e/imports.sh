@@ -49,6 +49,9 @@ files=$work/files
 mkdir -p "$nfs/127.0.0.1/repo1" "$files"
 head -c 300000 /dev/urandom > "$files/boot.iso"
 head -c 1048576 /dev/urandom > "$files/data.img"
+# 256 KiB of data then 1.5 MiB of written zeros (the agent takes 2 MiB at most):
+# the import keeps the zeros as a hole.
+{ head -c 262144 /dev/urandom; head -c 1572864 /dev/zero; } > "$files/holes.img"
 head -c 3145728 /dev/urandom > "$files/big.iso"   # over the agent's 2 MiB cap
 
 (cd "$files" && exec "$py" -m http.server --bind "$srv_ip" "$http_port") >"$work/http.log" 2>&1 &
@@ -152,6 +155,22 @@ step "import through a proxy" \
     "importVirtualCdrom Repository name=repo1 url=http://no-such-host.invalid/p.iso proxy=$srv_ip:$stall_port"
 proxy_id=$(sed -n 's/^  id:\([^ ]*\)  name:p.iso$/\1/p' <<<"$out")
 check "the proxy's answer is what was stored" test "$(cat "$repo_dir/ISOs/$proxy_id" 2>/dev/null)" = proxied
+
+# Sparse imports and clones: whole zero blocks stay holes (cp --sparse=always's rule).
+# kib_used FILE: KiB allocated on disk (a missing file fails the check using it).
+kib_used() { local b; b=$(stat -c '%b * %B' "$1" 2>/dev/null) || { echo 999999; return 1; }; echo $((b / 1024)); }
+step "import an image whose last 1.5 MiB are zeros" "importVirtualDisk Repository name=repo1 url=http://$srv_ip:$http_port/holes.img"
+holes_id=$(sed -n 's/^  id:\([^ ]*\)  name:holes.img$/\1/p' <<<"$out")
+check "its bytes equal the source" cmp -s "$files/holes.img" "$repo_dir/VirtualDisks/$holes_id"
+check "the zeros are a hole: under 1 MiB on disk (source $(kib_used "$files/holes.img") KiB)" \
+    test "$(kib_used "$repo_dir/VirtualDisks/$holes_id")" -lt 1024
+step "clone it sparse and non-sparse" "clone VirtualDisk id=$holes_id target=repo1 cloneType=SPARSE_COPY name=hs; clone VirtualDisk id=$holes_id target=repo1 cloneType=NON_SPARSE_COPY name=hn"
+ovm "show VirtualDisk name=hs"; hs=$(sed -n 's/^  Id = //p' <<<"$out")
+ovm "show VirtualDisk name=hn"; hn=$(sed -n 's/^  Id = //p' <<<"$out")
+check "both clones hold the same bytes" eval 'cmp -s "$files/holes.img" "$repo_dir/VirtualDisks/$hs" && cmp -s "$files/holes.img" "$repo_dir/VirtualDisks/$hn"'
+check "the sparse clone keeps the hole, the non-sparse one is allocated in full" \
+    eval '[ "$(kib_used "$repo_dir/VirtualDisks/$hs")" -lt 1024 ] && [ "$(kib_used "$repo_dir/VirtualDisks/$hn")" -ge 1792 ] && [ "$(kib_used "$repo_dir/VirtualDisks/$hn")" -lt 999999 ]'
+step "delete the three disks" "delete VirtualDisk name=hs; delete VirtualDisk name=hn; delete VirtualDisk id=$holes_id"
 
 isos=$(files_in ISOs)
 disks=$(files_in VirtualDisks)
