@@ -162,7 +162,7 @@ job *prepare_refresh_ocfs2(cmdctx *c, obj *fs)
 void ocfs2_discover(job *j, const char *array_id)
 {
     engine *e = j->eng;
-    obj **v;
+    obj **v = NULL;
     store_rdlock(e->st);
     obj *a = store_get(e->st, array_id);
     size_t n = a && !obj_is(a, "storageType", "FIBRECHANNEL")
@@ -173,8 +173,7 @@ void ocfs2_discover(job *j, const char *array_id)
     for (size_t i = 0; i < n; i++)
         if (!obj_is(v[i], "missing", "Yes"))
             ids[k++] = xstrdup(v[i]->id);
-    if (n)
-        free(v);
+    free(v); /* store_find_by allocates even when it finds nothing */
     store_unlock(e->st);
     for (size_t i = 0; i < k; i++) {
         discover_lun(j, ids[i]);
