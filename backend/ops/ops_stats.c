@@ -257,7 +257,8 @@ static void op_get_stat_query(cmdctx *c)
     for (size_t i = 0; i < all.n; i++)
         if (matches(eq, all.s[i].v, ref))
             all.s[kept++] = all.s[i];
-    qsort(all.s, kept, sizeof *all.s, by_time);
+    if (kept > 1) /* all.s is NULL when nothing matched: qsort must not see it */
+        qsort(all.s, kept, sizeof *all.s, by_time);
     const char *max = gr_get(c->cmd, "maxResults");
     size_t first = max && (size_t)atol(max) < kept ? kept - (size_t)atol(max) : 0;
     c->res->kind = RD_TEXT;
