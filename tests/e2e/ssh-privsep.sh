@@ -21,10 +21,12 @@ ROOT=0; [ "$(id -u)" -eq 0 ] && ROOT=1
 
 # children PID: the pids whose parent is PID.
 # One awk for all of /proc: an awk per process made a scan take seconds on a
-# loaded machine, long enough for the held session below to time out.
+# loaded machine, long enough for the held session below to time out. cat
+# reads the files, because mawk stops at the first file it cannot open (a
+# process that ended during the scan) and the list would be cut short.
 children() {
-    awk -v p="$1" '{ sub(/^.*\) /, ""); if ($2 == p) { split(FILENAME, a, "/"); print a[3] } }' \
-        /proc/[0-9]*/stat 2>/dev/null
+    cat /proc/[0-9]*/stat 2>/dev/null |
+        awk -v p="$1" '{ pid = $1; sub(/^.*\) /, ""); if ($2 == p) print pid }'
 }
 # conn_pids: the connection processes, children of the SSH listener (the
 # ovmd child that has children).
