@@ -59,6 +59,10 @@ sandboxed() {
 # Before login: a TCP connection that has sent nothing yet.
 # The server's identification string comes with the key exchange, which
 # starts only once the sandbox is closed.
+# The connections that probed the port at start-up may still be ending (an
+# ASan build checks for leaks as it exits): wait (bounded) until they are gone,
+# so that the process found below is this connection's.
+for i in $(seq 1 50); do [ -z "$(conn_pids)" ] && break; sleep 0.2; done
 exec 3<>"/dev/tcp/127.0.0.1/$SSH_PORT"
 banner=
 read -r -t 10 banner <&3
