@@ -68,9 +68,11 @@ static struct iscsi_context *san_login(struct call_ctx *c, const xr_value *ss,
         /* libiscsi's text for a refused connection names its internals only. */
         if (!connected)
             call_fault(c, "exceptions.RuntimeError:cannot connect to iSCSI portal %s", portal);
-        else
-            call_fault(c, "exceptions.RuntimeError:iSCSI login to %s at %s failed: %s",
-                       target ? target : "discovery", portal, iscsi_get_error(ctx));
+        else /* tgtd answers an initiator its ACL does not list with "Target not found" */
+            call_fault(c, "exceptions.RuntimeError:iSCSI login to %s at %s failed: %s (initiator %s%s)",
+                       target ? target : "discovery", portal, iscsi_get_error(ctx), initiator,
+                       strstr(iscsi_get_error(ctx), "Target not found")
+                           ? ": the target does not admit this initiator (LUN masking) or is gone" : "");
         iscsi_destroy_context(ctx);
         free(portal);
         return NULL;
@@ -249,13 +251,16 @@ xr_value *san_iscsi_elements(struct call_ctx *c, const xr_value *ss, const char 
     xr_value *targets = send_targets(c, ss, initiator);
     if (!targets)
         return NULL;
-    /* storage_name picks one target of a portal that serves several. */
+    /* storage_name picks one target of a portal that serves several, with
+     * the targets named "<it>.<...>" that its access groups use (san_tgt_acl.c). */
     const char *only = sim_str(ss, "storage_name", "");
+    size_t n = strlen(only);
     xr_value *list = xr_array();
     for (size_t i = 0; i < targets->n; i++) {
-        if (*only && strcmp(only, targets->items[i]->s) != 0)
+        const char *name = targets->items[i]->s;
+        if (n && strcmp(only, name) != 0 && (strncmp(only, name, n) != 0 || name[n] != '.'))
             continue;
-        if (target_elements(c, ss, targets->items[i]->s, initiator, list) != 0) {
+        if (target_elements(c, ss, name, initiator, list) != 0) {
             xr_free(list);
             list = NULL;
             break;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent/san.h"
+#include "agent/san_tgt.h"
 #include "agent/sim.h"
 #include "lib/util.h"
 
@@ -86,6 +87,16 @@ SIM_HANDLER(h_discover_storage_initiators)
     return list;
 }
 
+/* The initiator a listing or validation logs in with: the tgt plug-in's
+ * management path (SAN_TGT_ADMIN_IQN), which every target it makes admits,
+ * or the host's own name for the generic plug-in (heap). */
+static char *listing_iqn(struct call_ctx *c, const char *impl)
+{
+    if (impl && !strcmp(impl, SAN_TGT_PLUGIN))
+        return xstrdup(SAN_TGT_ADMIN_IQN);
+    return san_initiator_name(c->sim->hostname);
+}
+
 SIM_HANDLER(h_storage_plugin_validate)
 {
     (void)argc;
@@ -93,7 +104,7 @@ SIM_HANDLER(h_storage_plugin_validate)
         return NULL;
     if (is_fc(argv[1]))
         return xr_nil();
-    char *iqn = san_initiator_name(c->sim->hostname);
+    char *iqn = listing_iqn(c, xr_get_str(argv[0]));
     int rc = san_iscsi_validate(c, argv[1], iqn);
     free(iqn);
     return rc == 0 ? xr_nil() : NULL;
@@ -106,7 +117,7 @@ SIM_HANDLER(h_storage_plugin_listStorageElements)
         return NULL;
     if (is_fc(argv[1]))
         return fc_elements(argv[1]);
-    char *iqn = san_initiator_name(c->sim->hostname);
+    char *iqn = listing_iqn(c, xr_get_str(argv[0]));
     xr_value *list = san_iscsi_elements(c, argv[1], iqn);
     free(iqn);
     return list;

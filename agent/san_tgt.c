@@ -14,18 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "agent/san.h"
+#include "agent/san_tgt.h"
 #include "agent/sim.h"
 #include "lib/util.h"
 
 extern char **environ;
 
-typedef struct tgt_conf {
-    char control[24], tid[24];
-    char *dir;
-} tgt_conf;
-
 /* Parses ss.plugin_private; 0, or -1 after a fault. */
-static int tgt_conf_of(struct call_ctx *c, const xr_value *ss, tgt_conf *t)
+int tgt_conf_of(struct call_ctx *c, const xr_value *ss, tgt_conf *t)
 {
     const char *p = sim_str(ss, "plugin_private", "");
     long control = -1, tid = -1;
@@ -43,7 +39,7 @@ static int tgt_conf_of(struct call_ctx *c, const xr_value *ss, tgt_conf *t)
 
 /* Runs tgtadm -C <control> --lld iscsi <args...>; its stdout in *out when
  * out is not NULL (heap). The exit status, or -1 when it could not run. */
-static int tgtadm(const tgt_conf *t, const char *const *args, char **out)
+int tgtadm(const tgt_conf *t, const char *const *args, char **out)
 {
     const char *argv[24] = {"tgtadm", "-C", t->control, "--lld", "iscsi"};
     size_t n = 5;
@@ -81,33 +77,20 @@ static int tgtadm(const tgt_conf *t, const char *const *args, char **out)
     return rc != 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The lowest LUN number above 0 that the target does not use, from tgtadm's
- * "show" listing (its "LUN: N" lines of target tid); -1 after a fault. */
+/* The lowest LUN number above 0 that no target of the array uses (its own
+ * and those of its access groups, san_tgt_acl.c, since a LUN keeps its number
+ * when it moves between them); -1 after a fault. */
 static int free_lun(struct call_ctx *c, const tgt_conf *t)
 {
-    static const char *const show[] = {"--op", "show", "--mode", "target", NULL};
-    char *out = NULL;
-    if (tgtadm(t, show, &out) != 0) {
-        free(out);
-        call_fault(c, "exceptions.RuntimeError:tgtadm -C %s cannot list the targets", t->control);
-        return -1;
-    }
-    unsigned char used[256] = {0};
-    char head[32];
-    snprintf(head, sizeof head, "Target %s:", t->tid);
-    int in_target = 0;
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "Target ", 7))
-            in_target = !strncmp(line, head, strlen(head));
-        const char *l = strstr(line, "LUN: ");
-        int lun;
-        if (in_target && l && sscanf(l, "LUN: %d", &lun) == 1 && lun >= 0 && lun < 256)
-            used[lun] = 1;
-    }
-    free(out);
-    for (int lun = 1; lun < 256; lun++)
-        if (!used[lun])
+    for (int lun = 1; lun < 256; lun++) {
+        int used = tgt_lun_used(t, lun);
+        if (used < 0) {
+            call_fault(c, "exceptions.RuntimeError:tgtadm -C %s cannot list target %s", t->control, t->tid);
+            return -1;
+        }
+        if (!used)
             return lun;
+    }
     call_fault(c, "exceptions.RuntimeError:target %s has no free LUN number", t->tid);
     return -1;
 }
@@ -115,9 +98,7 @@ static int free_lun(struct call_ctx *c, const tgt_conf *t)
 /* The element the array now reports for (target, lun), through iSCSI. */
 static xr_value *element_at(struct call_ctx *c, const xr_value *ss, int lun)
 {
-    char *iqn = san_initiator_name(c->sim->hostname);
-    xr_value *all = san_iscsi_elements(c, ss, iqn), *found = NULL;
-    free(iqn);
+    xr_value *all = san_iscsi_elements(c, ss, SAN_TGT_ADMIN_IQN), *found = NULL;
     for (size_t i = 0; all && i < all->n && !found; i++)
         if (sim_int(all->items[i], "lun", -1) == lun)
             found = xr_copy(all->items[i]);
@@ -127,14 +108,20 @@ static xr_value *element_at(struct call_ctx *c, const xr_value *ss, int lun)
     return found;
 }
 
-/* Adds the file at path as LUN lun of the target. 0, or -1 after a fault. */
-static int add_lun(struct call_ctx *c, const tgt_conf *t, int lun, const char *path)
+/* Adds the file at path as LUN lun of target t->tid. A LUN that lives in an
+ * access group's target (san_tgt_acl.c) gets the SCSI id and serial tgtd
+ * gave it in the array's target base, so that its page 0x83 id stays. 0, or
+ * -1 after a fault. */
+static int add_lun(struct call_ctx *c, const tgt_conf *t, int lun, const char *path, const char *base)
 {
-    char lunbuf[16];
+    char lunbuf[16], params[96];
     snprintf(lunbuf, sizeof lunbuf, "%d", lun);
+    snprintf(params, sizeof params, "scsi_id=IET     %04x%04x,scsi_sn=beaf%s%d", atoi(base), lun, base, lun);
     const char *const args[] = {"--op", "new", "--mode", "logicalunit", "--tid", t->tid, "--lun", lunbuf,
                                 "-b", path, NULL};
-    if (tgtadm(t, args, NULL) == 0)
+    const char *const ids[] = {"--op", "update", "--mode", "logicalunit", "--tid", t->tid, "--lun", lunbuf,
+                               "--params", params, NULL};
+    if (tgtadm(t, args, NULL) == 0 && (!strcmp(t->tid, base) || tgtadm(t, ids, NULL) == 0))
         return 0;
     call_fault(c, "exceptions.RuntimeError:tgtadm could not add %s as LUN %d of target %s", path, lun, t->tid);
     return -1;
@@ -156,6 +143,16 @@ static char *backing_path(struct call_ctx *c, const tgt_conf *t, const char *nam
         return NULL;
     }
     return xasprintf("%s/%s.img", t->dir, name);
+}
+
+/* Points t at the target that holds LUN lun now (an access group may have
+ * moved it, san_tgt_acl.c); the array's own tid in base. */
+static void lun_home(tgt_conf *t, int64_t lun, char *base, size_t len)
+{
+    snprintf(base, len, "%s", t->tid);
+    char home[24];
+    if (tgt_lun_home(t, (int)lun, home, sizeof home) == 0)
+        snprintf(t->tid, sizeof t->tid, "%s", home);
 }
 
 /* What every provisioning call starts with: the plug-in checked, the tgtd
@@ -188,7 +185,7 @@ SIM_HANDLER(h_storage_plugin_createSE)
     if (fd >= 0 && !ok)
         call_fault(c, "exceptions.OSError:cannot size '%s' to %lld bytes", path, (long long)size);
     xr_value *se = NULL;
-    if (ok && add_lun(c, &t, lun, path) == 0 && !(se = element_at(c, argv[1], lun)))
+    if (ok && add_lun(c, &t, lun, path, t.tid) == 0 && !(se = element_at(c, argv[1], lun)))
         del_lun(&t, lun);
     if (!se && fd >= 0)
         unlink(path); /* nothing of a failed create is left */
@@ -198,8 +195,9 @@ SIM_HANDLER(h_storage_plugin_createSE)
 }
 
 /* Grows the backing file, then re-adds the LUN under the same number so that
- * tgtd reads the new size (it sizes a LUN when it is added); the page 0x83 id
- * follows from target and LUN, so the disk keeps it. */
+ * tgtd reads the new size (it sizes a LUN when it is added), in the target
+ * that holds it; its page 0x83 id follows from its SCSI id, which add_lun
+ * keeps, so the disk keeps it. */
 SIM_HANDLER(h_storage_plugin_resizeSE)
 {
     (void)argc;
@@ -207,9 +205,11 @@ SIM_HANDLER(h_storage_plugin_resizeSE)
     int64_t lun = 0, size = 0;
     xr_get_int64(argv[3], &lun);
     xr_get_int64(argv[4], &size);
-    char *path = tgt_begin(c, argv, &t);
+    char *path = tgt_begin(c, argv, &t), base[24];
     struct stat st;
     xr_value *se = NULL;
+    if (path)
+        lun_home(&t, lun, base, sizeof base);
     if (path && stat(path, &st) != 0)
         call_fault(c, "exceptions.OSError:[Errno %d] %s: '%s'", errno, strerror(errno), path);
     else if (path && size < (int64_t)st.st_size)
@@ -217,7 +217,7 @@ SIM_HANDLER(h_storage_plugin_resizeSE)
                    (long long)st.st_size, (long long)size);
     else if (path && truncate(path, (off_t)size) != 0)
         call_fault(c, "exceptions.OSError:[Errno %d] %s: '%s'", errno, strerror(errno), path);
-    else if (path && (del_lun(&t, (int)lun) != 0 || add_lun(c, &t, (int)lun, path) != 0))
+    else if (path && (del_lun(&t, (int)lun) != 0 || add_lun(c, &t, (int)lun, path, base) != 0))
         call_fault(c, "exceptions.RuntimeError:tgtadm could not re-add LUN %lld", (long long)lun);
     else if (path)
         se = element_at(c, argv[1], (int)lun);
@@ -232,7 +232,9 @@ SIM_HANDLER(h_storage_plugin_destroySE)
     tgt_conf t = {0};
     int64_t lun = 0;
     xr_get_int64(argv[3], &lun);
-    char *path = tgt_begin(c, argv, &t);
+    char *path = tgt_begin(c, argv, &t), base[24];
+    if (path)
+        lun_home(&t, lun, base, sizeof base);
     if (path && del_lun(&t, (int)lun) != 0)
         call_fault(c, "exceptions.RuntimeError:tgtadm could not delete LUN %lld of target %s", (long long)lun, t.tid);
     else if (path && unlink(path) != 0 && errno != ENOENT)

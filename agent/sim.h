@@ -151,6 +151,8 @@ SIM_HANDLER(h_storage_plugin_writeBlocks);
 /* san_tgt.c */
 SIM_HANDLER(h_storage_plugin_createSE); SIM_HANDLER(h_storage_plugin_resizeSE);
 SIM_HANDLER(h_storage_plugin_destroySE);
+/* san_tgt_acl.c */
+SIM_HANDLER(h_storage_plugin_addToAccessGroup); SIM_HANDLER(h_storage_plugin_removeFromAccessGroup);
 /* import.c, for appliances too: bytes an import into repository dir may
  * take (-1: unknown repository); the download of url to <dir>/<id> through
  * a temporary file (NULL, or why, heap); 0 if url is http, https or ftp and

@@ -72,6 +72,8 @@
     M(storage_plugin_createSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, size)(boolean, thin)) \
     M(storage_plugin_resizeSE, LONG, dict, (string, impl)(dict, ss)(string, name)(integer, lun)(integer, size)) \
     M(storage_plugin_destroySE, LONG, nil, (string, impl)(dict, ss)(string, name)(integer, lun)) \
+    M(storage_plugin_addToAccessGroup, LONG, list, (string, impl)(dict, ss)(string, group)(list, initiators)(list, elements)) \
+    M(storage_plugin_removeFromAccessGroup, LONG, list, (string, impl)(dict, ss)(string, group)(list, initiators)(list, elements)) \
     M(import_virtual_appliance, LONG, dict, (string, url)(string, appliance_id)(string, repo_uuid)(opt_string, proxy)) \
     M(export_virtual_appliance, LONG, dict, (string, repo_uuid)(string, appliance_id)(string, name)(list, vms)) \
     M(delete_virtual_appliance, LONG, nil, (string, repo_uuid)(string, appliance_id)) \

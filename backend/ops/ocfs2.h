@@ -4,6 +4,7 @@
  * systems; ops_ocfs2_repo.c takes ownership of their repositories. */
 #ifndef OVM_OCFS2_H
 #define OVM_OCFS2_H
+#include "backend/flows/flow.h"
 #include "backend/flows/model.h"
 #include "backend/ops/generic.h"
 #include "backend/ops/ops.h"
@@ -73,4 +74,22 @@ job *prepare_delete_ocfs2(cmdctx *c, obj *fs);
 /* refresh FileSystem of an OCFS2 file system: reads its LUN's header again. */
 job *prepare_refresh_ocfs2(cmdctx *c, obj *fs);
 job *prepare_take_repo(cmdctx *c);
+
+/* ops_ocfs2_pool.c: an OCFS2 repository is presented only to the servers of
+ * its pool. 0 if repo may be presented to server, else -1 after failing c.
+ * owner (len bytes, "" at first) collects the pool a repository without one
+ * gets by this presentation. */
+int ocfs2_present_check(cmdctx *c, const obj *repo, const obj *server, char *owner, size_t len);
+/* 0 if server may leave pool, giving up the pool's OCFS2 repositories: it
+ * exports none of them (RX); else -1 after failing c. */
+int ocfs2_leave_check(cmdctx *c, const obj *pool, const obj *server);
+/* Job step: records pool_id as the pool of repository repo_id if it has none
+ * and is presented to some server. */
+void ocfs2_set_owner(job *j, const char *repo_id, const char *pool_id);
+/* The presentations of the OCFS2 repositories of pool_id that server, joining
+ * (add) or leaving, gets or gives up; their number, *out the caller's. */
+size_t ocfs2_pool_repos(engine *e, const char *pool_id, const obj *server, int add, present_spec **out);
+/* Job step: presents (add) or unpresents the n repositories v to or from t.
+ * 0, or -1 with j failed; a failed present takes back those done. */
+int ocfs2_pool_present(job *j, const present_spec *v, size_t n, const agent_target *t, int add);
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend/ops/cluster.h"
+#include "backend/ops/ocfs2.h"
 #include "backend/flows/flow.h"
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
@@ -92,6 +93,8 @@ typedef struct member_plan {
     int node_number;
     int last;                  /* removing the last member */
     cluster_plan *cluster;     /* clustered pool: cluster work, else NULL */
+    present_spec *repos;       /* the pool's OCFS2 repositories the server gets or gives up */
+    size_t nrepos;
 } member_plan;
 
 static void member_plan_free(void *arg)
@@ -99,6 +102,7 @@ static void member_plan_free(void *arg)
     member_plan *p = arg;
     if (p) {
         free(p->others);
+        free(p->repos);
         cluster_plan_free(p->cluster);
         free(p);
     }
@@ -132,7 +136,8 @@ static int run_add_server(job *j)
     if (join(AGENT_JOB(j, &p->target), p->pool_name, p->pool_id, "", p->node_number, p->target.name,
              p->target.ep.host, "xen,utility", NULL) != 0)
         return -1;
-    if (push_ip_lists(j, p, 1) != 0 || (p->cluster && cluster_join(j, &p->target, p->cluster) != 0)) {
+    if (push_ip_lists(j, p, 1) != 0 || (p->cluster && cluster_join(j, &p->target, p->cluster) != 0) ||
+        ocfs2_pool_present(j, p->repos, p->nrepos, &p->target, 1) != 0) {
         agent_leave_server_pool(AGENT_TRY(e, &p->target, NULL), p->pool_id, NULL);
         return -1;
     }
@@ -154,7 +159,7 @@ static size_t pool_members(engine *e, const char *pool_id, obj ***out)
     return store_find_by(e->st, "Server", "serverPool", pool_id, out);
 }
 
-static member_plan *member_plan_new(engine *e, obj *pool, obj *server)
+static member_plan *member_plan_new(engine *e, obj *pool, obj *server, int join)
 {
     member_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->pool_id, sizeof p->pool_id, "%s", pool->id);
@@ -173,6 +178,7 @@ static member_plan *member_plan_new(engine *e, obj *pool, obj *server)
     }
     free(members);
     p->cluster = cluster_plan_new(e, pool, p->nothers == 0);
+    p->nrepos = ocfs2_pool_repos(e, pool->id, server, join, &p->repos);
     return p;
 }
 
@@ -200,7 +206,7 @@ static job *prepare_add_server(cmdctx *c)
     }
     static const job_spec spec = {.operation = "Add Server to", .type = "ServerPool", .fn = run_add_server,
                                   .plan_free = member_plan_free};
-    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s), s->id, pool->id, NULL);
+    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s, 1), s->id, pool->id, NULL);
     free(j->name);
     j->name = xasprintf("Add Server: %s to Server Pool: %s", s->name, pool->name);
     return j;
@@ -211,6 +217,8 @@ static int run_remove_server(job *j)
     member_plan *p = j->plan;
     engine *e = j->eng;
     agent_leave_server_pool_fn *leave = p->nothers ? agent_leave_server_pool : agent_destroy_server_pool;
+    if (ocfs2_pool_present(j, p->repos, p->nrepos, &p->target, 0) != 0)
+        return -1; /* the pool's OCFS2 repositories go first: only its members have them */
     if (p->cluster)
         cluster_leave(j, &p->target, p->cluster);
     if (leave(AGENT_JOB(j, &p->target), p->pool_id, NULL) != 0)
@@ -269,9 +277,11 @@ static job *prepare_remove_server(cmdctx *c)
         return NULL;
     }
     sb_free(&names);
+    if (ocfs2_leave_check(c, pool, s) != 0)
+        return NULL;
     static const job_spec spec = {.operation = "Remove Server from", .type = "ServerPool", .fn = run_remove_server,
                                   .plan_free = member_plan_free};
-    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s), s->id, pool->id, NULL);
+    job *j = spec_job(c, &spec, pool->name, member_plan_new(c->e, pool, s, 0), s->id, pool->id, NULL);
     free(j->name);
     j->name = xasprintf("Remove Server: %s from Server Pool: %s", s->name, pool->name);
     return j;

@@ -52,11 +52,21 @@ job *prepare_refresh_sarray(cmdctx *c);
 job *prepare_refresh_pdisk(cmdctx *c);
 job *prepare_refresh_storage_layer(cmdctx *c);
 /* ops_san_group.c */
-job *prepare_create_agroup(cmdctx *c);
 job *prepare_add_initiator(cmdctx *c);
 job *prepare_remove_initiator(cmdctx *c);
-job *prepare_pdisk_passive(cmdctx *c);
+job *prepare_add_pdisk(cmdctx *c);
+job *prepare_remove_pdisk(cmdctx *c);
 job *prepare_edit_pdisk(cmdctx *c);
+/* ops_san_mask.c: LUN masking by the access groups of a masking plug-in */
+job *prepare_create_agroup(cmdctx *c);
+/* 1 if group is real on its array (made by create AccessGroup on an array
+ * whose plug-in masks LUNs), 0 for a default or generic group. */
+int san_group_masks(const obj *group);
+/* The job adding (add) or removing member, a StorageInitiator or a
+ * PhysicalDisk, to or from masking group g; NULL after failing c. */
+job *san_mask_job(cmdctx *c, obj *g, obj *member, int add);
+/* add/remove PhysicalDisk pd to/from masking group g, checked first. */
+job *san_mask_disk(cmdctx *c, obj *pd, obj *g, int add);
 /* ops_san_provision.c: PhysicalDisks through a provisioning plug-in */
 job *prepare_create_pdisk(cmdctx *c);
 job *prepare_delete_pdisk(cmdctx *c);

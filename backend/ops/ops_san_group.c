@@ -2,7 +2,8 @@
  * plug-in is passive (doc/object-model.md §3, §6.17): its arrays have the one
  * default access group that refresh creates, which holds the initiators of
  * the servers that may log in; it cannot create access groups, mask LUNs, or
- * create, resize or delete LUNs, and says so. */
+ * create, resize or delete LUNs, and says so. The groups create AccessGroup
+ * makes on a masking plug-in's array are real on the array (ops_san_mask.c). */
 #include "backend/ops/ops_san.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +17,6 @@ static void refuse_for(cmdctx *c, const obj *o)
     const obj *a = o && !strcmp(o->type, "StorageArray") ? o : o ? store_get(c->e->st, obj_gets(o, "storageArray")) : NULL;
     result_fail(c->res, "Storage plug-in %s does not support this operation",
                 a && obj_get(a, "plugin") ? obj_gets(a, "plugin") : SCSI_PLUGIN_NAME);
-}
-
-job *prepare_create_agroup(cmdctx *c)
-{
-    /* Neither plug-in masks LUNs: one default group per array. */
-    obj *a = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
-    if (a)
-        refuse_for(c, a);
-    return NULL;
 }
 
 typedef struct member_plan {
@@ -85,6 +77,8 @@ static job *member_job(cmdctx *c, int add)
         result_fail(c->res, "StorageInitiator %s is not in AccessGroup %s", si->name, g->name);
         return NULL;
     }
+    if (san_group_masks(g)) /* the array admits the initiator, or stops */
+        return san_mask_job(c, g, si, add);
     member_plan *p = xcalloc(1, sizeof *p);
     snprintf(p->group, sizeof p->group, "%s", g->id);
     snprintf(p->member, sizeof p->member, "%s", si->id);
@@ -105,15 +99,29 @@ job *prepare_remove_initiator(cmdctx *c)
     return member_job(c, 0);
 }
 
-/* add/remove PhysicalDisk to/from AccessGroup: LUN masking, which neither
- * plug-in does. The objects named must exist all the same, so that a typo
- * reads as one. */
-job *prepare_pdisk_passive(cmdctx *c)
+/* add/remove PhysicalDisk to/from AccessGroup: LUN masking, which only the
+ * groups create AccessGroup made on a masking plug-in's array do
+ * (ops_san_mask.c); the others refuse. The objects named must exist all the
+ * same, so that a typo reads as one. */
+static job *pdisk_member(cmdctx *c, int add)
 {
     obj *pd = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    if (pd && resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance))
+    obj *g = pd ? resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance) : NULL;
+    if (g && san_group_masks(g))
+        return san_mask_disk(c, pd, g, add);
+    if (g)
         refuse_for(c, pd);
     return NULL;
+}
+
+job *prepare_add_pdisk(cmdctx *c)
+{
+    return pdisk_member(c, 1);
+}
+
+job *prepare_remove_pdisk(cmdctx *c)
+{
+    return pdisk_member(c, 0);
 }
 
 /* edit PhysicalDisk: name, description, shareable and userFriendlyName are

@@ -41,6 +41,7 @@ typedef struct present_plan {
     agent_target *targets;
     size_t ntargets;
     int add;
+    char owner[64]; /* an OCFS2 repository's first pool (ops_ocfs2_pool.c), or "" */
 } present_plan;
 
 static void present_plan_free(void *arg)
@@ -63,9 +64,8 @@ static int child_present(job *c)
     return present_repository(c, &cc->p->spec, cc->t, cc->p->add);
 }
 
-static int run_present(job *j)
+static int present_all(job *j, present_plan *p)
 {
-    present_plan *p = j->plan;
     if (p->ntargets == 1)
         return present_repository(j, &p->spec, &p->targets[0], p->add);
     int failed = 0;
@@ -78,6 +78,15 @@ static int run_present(job *j)
         free(name);
     }
     return failed ? -1 : 0;
+}
+
+static int run_present(job *j)
+{
+    present_plan *p = j->plan;
+    int rc = present_all(j, p);
+    if (*p->owner) /* even after a partial failure: some servers of the pool have it */
+        ocfs2_set_owner(j, p->spec.repo_id, p->owner);
+    return rc;
 }
 
 /* An export of repo on server (RepositoryExport), or NULL: it goes before the repository does. */
@@ -136,6 +145,8 @@ job *present_prepare(cmdctx *c, int add)
     for (size_t i = 0; i < n; i++) {
         obj *s = servers[i];
         int presented = obj_list_has(repo, "presentedServers", s->id);
+        if (add && ocfs2_present_check(c, repo, s, p->owner, sizeof p->owner) != 0)
+            goto fail; /* even where it is presented: that fixes the pool of an OCFS2 repository */
         if (add && presented)
             continue; /* */
         if (!add && !presented) {

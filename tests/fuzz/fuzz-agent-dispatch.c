@@ -20,7 +20,8 @@ static int san_method(const char *method)
     static const char *const net[] = {"storage_plugin_validate", "storage_plugin_listStorageElements",
                                       "storage_plugin_readBlocks", "storage_plugin_writeBlocks",
                                       "storage_plugin_createSE", "storage_plugin_resizeSE",
-                                      "storage_plugin_destroySE", NULL};
+                                      "storage_plugin_destroySE", "storage_plugin_addToAccessGroup",
+                                      "storage_plugin_removeFromAccessGroup", NULL};
     for (const char *const *m = net; *m; m++)
         if (strcmp(method, *m) == 0)
             return 1;
