@@ -189,4 +189,6 @@ ovm "list AccessGroup"
 check "its access groups went with it" eval '! grep -q "name:ag[12]$" <<<"$out"'
 
 check "ovmd stops cleanly" ovmd_stop "$work/m"
+check "agent A stops cleanly" agent_stop "$work/a"
+check "agent B stops cleanly" agent_stop "$work/b"
 tap_done
