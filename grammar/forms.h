@@ -291,6 +291,7 @@
     X(create_AccessGroup, CREATE("AccessGroup", name_desc, p_sarray, 1, \
         "create AccessGroup name=<name> [description=<text>] on StorageArray <instance>")) \
     X(edit_AccessGroup, INST("edit", "AccessGroup", name_desc_edit, NULL, NULL)) \
+    X(delete_AccessGroup, INST("delete", "AccessGroup", no_attrs, NULL, NULL)) \
     X(add_StorageInitiator, PAIR("add", "StorageInitiator", p_agroup, NULL)) \
     X(remove_StorageInitiator, PAIR("remove", "StorageInitiator", p_agroup, NULL)) \
     X(add_PhysicalDisk, PAIR("add", "PhysicalDisk", p_agroup, NULL)) \

@@ -73,6 +73,7 @@ const op ops_san[] = {
     {GR_F_refreshStorageLayer_Server, NULL, prepare_refresh_storage_layer, 0},
     {GR_F_create_AccessGroup, NULL, prepare_create_agroup, 0},
     {GR_F_edit_AccessGroup, NULL, prepare_edit_named, 0},
+    {GR_F_delete_AccessGroup, NULL, prepare_delete_agroup, 0},
     {GR_F_add_StorageInitiator, NULL, prepare_add_initiator, 0},
     {GR_F_remove_StorageInitiator, NULL, prepare_remove_initiator, 0},
     {GR_F_add_PhysicalDisk, NULL, prepare_add_pdisk, 0},

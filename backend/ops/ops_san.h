@@ -52,6 +52,9 @@ job *prepare_refresh_sarray(cmdctx *c);
 job *prepare_refresh_pdisk(cmdctx *c);
 job *prepare_refresh_storage_layer(cmdctx *c);
 /* ops_san_group.c */
+/* Fails c with "Storage plug-in <p> does not support this operation" for the
+ * array o (an array, or an object of one) belongs to. */
+void san_refuse(cmdctx *c, const obj *o);
 job *prepare_add_initiator(cmdctx *c);
 job *prepare_remove_initiator(cmdctx *c);
 job *prepare_add_pdisk(cmdctx *c);
@@ -59,6 +62,7 @@ job *prepare_remove_pdisk(cmdctx *c);
 job *prepare_edit_pdisk(cmdctx *c);
 /* ops_san_mask.c: LUN masking by the access groups of a masking plug-in */
 job *prepare_create_agroup(cmdctx *c);
+job *prepare_delete_agroup(cmdctx *c);
 /* 1 if group is real on its array (made by create AccessGroup on an array
  * whose plug-in masks LUNs), 0 for a default or generic group. */
 int san_group_masks(const obj *group);

@@ -10,9 +10,7 @@
 #include <string.h>
 #include "lib/util.h"
 
-/* "Storage plug-in <p> does not support this operation" for the array o
- * (an array, or an object of one) belongs to. */
-static void refuse_for(cmdctx *c, const obj *o)
+void san_refuse(cmdctx *c, const obj *o)
 {
     const obj *a = o && !strcmp(o->type, "StorageArray") ? o : o ? store_get(c->e->st, obj_gets(o, "storageArray")) : NULL;
     result_fail(c->res, "Storage plug-in %s does not support this operation",
@@ -110,7 +108,7 @@ static job *pdisk_member(cmdctx *c, int add)
     if (g && san_group_masks(g))
         return san_mask_disk(c, pd, g, add);
     if (g)
-        refuse_for(c, pd);
+        san_refuse(c, pd);
     return NULL;
 }
 

@@ -25,8 +25,7 @@ job *prepare_create_agroup(cmdctx *c)
     if (!a)
         return NULL;
     if (!san_provisions(a)) { /* the generic plug-in: one default group per array */
-        result_fail(c->res, "Storage plug-in %s does not support this operation",
-                    obj_get(a, "plugin") ? obj_gets(a, "plugin") : SCSI_PLUGIN_NAME);
+        san_refuse(c, a);
         return NULL;
     }
     gplan *g = gplan_create_unique(c);
@@ -43,7 +42,7 @@ typedef struct mask_plan {
     xr_value *ss, *initiators, *elements;
     char group[64], member[64];
     const char *key; /* the group's list the member joins or leaves */
-    int add;
+    int add, drop;   /* drop: delete AccessGroup, once its initiators are unbound */
 } mask_plan;
 
 static void mask_plan_free(void *arg)
@@ -66,6 +65,11 @@ static void mask_apply(job *j, const mask_plan *p, const xr_value *moved)
     store_set_actor(e->st, j->id);
     store_begin(e->st);
     obj *g = store_get(e->st, p->group);
+    if (g && p->drop) {
+        relations_on_delete(e, g);
+        store_delete(e->st, g);
+        g = NULL;
+    }
     if (g && p->add)
         obj_list_add(e->st, g, p->key, p->member);
     else if (g)
@@ -91,34 +95,84 @@ static int run_mask(job *j)
     return 0;
 }
 
-/* The job that adds (add) member, a StorageInitiator or a PhysicalDisk, to
- * the masking group g or removes it, through an admin server of the array;
- * NULL after failing c. The caller has checked the member may join or leave. */
-job *san_mask_job(cmdctx *c, obj *g, obj *member, int add)
+/* The plan of a change of masking group g through an admin server of its
+ * array, with no member yet; NULL after failing c. */
+static mask_plan *mask_plan_new(cmdctx *c, const obj *g, int add)
 {
     obj *a = store_get(c->e->st, obj_gets(g, "storageArray"));
     obj *s = a ? san_admin_server(c, a) : NULL;
     if (!s)
         return NULL;
-    int disk = !strcmp(member->type, "PhysicalDisk");
     mask_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(c->e, s, &p->t);
     p->impl = san_impl(a);
     p->ss = san_ss_arg(a);
     p->initiators = xr_array();
     p->elements = xr_array();
+    snprintf(p->group, sizeof p->group, "%s", g->id);
+    p->key = "storageInitiators";
+    p->add = add;
+    return p;
+}
+
+/* The job that adds (add) member, a StorageInitiator or a PhysicalDisk, to
+ * the masking group g or removes it, through an admin server of the array;
+ * NULL after failing c. The caller has checked the member may join or leave. */
+job *san_mask_job(cmdctx *c, obj *g, obj *member, int add)
+{
+    mask_plan *p = mask_plan_new(c, g, add);
+    if (!p)
+        return NULL;
+    int disk = !strcmp(member->type, "PhysicalDisk");
     if (disk)
         xr_array_add(p->elements, ocfs2_lun_se(member));
     else
         xr_array_add(p->initiators, xr_string(member->name));
-    snprintf(p->group, sizeof p->group, "%s", g->id);
     snprintf(p->member, sizeof p->member, "%s", member->id);
     p->key = disk ? "physicalDisks" : "storageInitiators";
-    p->add = add;
     const job_spec spec = {.operation = disk ? (add ? "Add Physical Disk" : "Remove Physical Disk")
                                              : (add ? "Add Storage Initiator" : "Remove Storage Initiator"),
                            .type = "AccessGroup", .fn = run_mask, .plan_free = mask_plan_free};
     return spec_job(c, &spec, g->name, p, g->id, member->id, NULL);
+}
+
+/* delete AccessGroup: only a masking group, and only once it presents no
+ * disk (removing them parks their LUNs, which deleting could not say); its
+ * initiators are unbound on the array first, which drops its target. */
+job *prepare_delete_agroup(cmdctx *c)
+{
+    obj *g = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    if (!g)
+        return NULL;
+    if (!san_group_masks(g)) {
+        san_refuse(c, g);
+        return NULL;
+    }
+    char **ids;
+    size_t n = split_list(obj_get(g, "physicalDisks"), &ids);
+    obj *pd = n ? store_get(c->e->st, ids[0]) : NULL;
+    free_list(ids, n);
+    if (pd) {
+        result_fail(c->res, "Cannot delete AccessGroup %s: it presents PhysicalDisk %s; remove it first", g->name,
+                    pd->name);
+        return NULL;
+    }
+    n = split_list(obj_get(g, "storageInitiators"), &ids);
+    mask_plan *p = n ? mask_plan_new(c, g, 0) : NULL;
+    for (size_t i = 0; p && i < n; i++) {
+        obj *si = store_get(c->e->st, ids[i]);
+        if (si)
+            xr_array_add(p->initiators, xr_string(si->name));
+    }
+    free_list(ids, n);
+    if (!n)
+        return gplan_delete_job(c, g);
+    if (!p)
+        return NULL;
+    p->drop = 1;
+    static const job_spec spec = {.operation = "Delete", .type = "AccessGroup", .fn = run_mask,
+                                  .plan_free = mask_plan_free};
+    return spec_job(c, &spec, g->name, p, g->id, NULL);
 }
 
 /* The masking group of pd's array other than g that holds pd, or NULL: the

@@ -181,6 +181,16 @@ check "and ovs77a keeps it" grep -q "^  Presented Server [0-9]* = .*\[ovs77a\]$"
 step "take the OCFS2 objects down" \
     "remove ServerPool name=pool1 from Repository name=orepo; delete Repository name=orepo; delete FileSystem name=ofs; delete PhysicalDisk name=o1"
 
+# --- delete AccessGroup ---
+failed "ag2 is not deleted while it presents m1" "Cannot delete AccessGroup ag2: it presents PhysicalDisk m1; remove it first" \
+    "delete AccessGroup name=ag2"
+failed "the default group is not deleted" "Storage plug-in ovmsh tgt Plugin does not support this operation" \
+    "delete AccessGroup name=\"Default access group @ prov\""
+check "ag1's target still admits B" eval 'acl_of "$gt" | grep -qx "        $iqn_b"'
+step "delete AccessGroup ag1 (B's initiator still in it)" "delete AccessGroup name=ag1"
+check "its target is gone from tgtd" eval '! tgtadm_ --op show --mode target | grep -q "^Target [0-9]*: $gt$"'
+ovm "list AccessGroup"
+check "ag1 is gone, ag2 stays" eval '! grep -q "name:ag1$" <<<"$out" && grep -q "name:ag2$" <<<"$out"'
 step "delete PhysicalDisk m1" "delete PhysicalDisk name=m1"
 check "its LUN is in no target" eval '! tgtadm_ --op show --mode target | grep -q "$work/prov/"'
 check "its backing file is gone" eval '! ls "$work/prov" | grep -q .'
