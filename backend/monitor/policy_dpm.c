@@ -1,4 +1,4 @@
-/* DPM (doc/object-model.md §6.12, §7.7): in a pool with policyMode=DPM and
+/* DPM (doc/object-model.md §6.17 DPM, §7.7): in a pool with policyMode=DPM and
  * policyCpuEnable=Yes, each policy period takes at most one step, in this
  * order (T = policyCpuThreshold, L = T / 2, CPU = CPU_UTILIZATION averaged
  * over the period; only the pool's policy servers act or are acted on):
