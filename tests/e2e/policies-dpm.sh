@@ -8,7 +8,8 @@
 # why, the job completed); servers running VMs are not powered off; when
 # every running server is above the threshold a server DPM powered off is
 # powered on again and takes load; at low load DPM consolidates the VMs onto
-# one server with live migrations and powers the others off, never the last.
+# one server with live migrations and powers the others off, never the last;
+# a server without a ServerController or in maintenance mode is left alone.
 # Loads come from the simulator's sim_set_cpu_load hook. TAP; every wait bounded.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -138,6 +139,22 @@ check "the last running server ($last) is never powered off" eval '[ "$(status_o
 check "the agents agree: $last runs both VMs" eval 'runs_on "$FLEET_NET.${last#ovs0}" m1 && runs_on "$FLEET_NET.${last#ovs0}" m2'
 check "no DPM move or power job failed after the password fix" \
     test "$(db "SELECT count(*) FROM jobs WHERE name LIKE 'DPM %' AND run_state='Failed' AND name NOT LIKE 'DPM Power Off Server: ovs04'")" -eq 0
+
+# ---- servers DPM leaves alone: no ServerController, maintenance mode ----
+ovm "edit ServerPool name=cpool policyMode=OFF"
+check "policyMode=OFF while two servers are prepared" test "$rc" -eq 0
+set -- $(for i in 2 3 4; do [ "ovs0$i" != "$last" ] && echo "$i"; done)
+a=$1 b=$2
+ovm "start Server name=ovs0$a; delete ServerController name=bmc0$a"
+check "ovs0$a started by the user, then its ServerController deleted" eval '[ "$rc" -eq 0 ] && running_and_on $a'
+ovm "start Server name=ovs0$b; edit Server name=ovs0$b maintenanceMode=Yes"
+check "ovs0$b started by the user, then put in maintenance mode" eval '[ "$rc" -eq 0 ] && running_and_on $b'
+offs=$(dpm_offs)
+ovm "edit ServerPool name=cpool policyMode=DPM"
+check "policyMode=DPM again" test "$rc" -eq 0
+sleep 10   # five periods, samples every second: both would be powered off otherwise
+check "neither the server without a ServerController nor the one in maintenance mode is powered off" \
+    eval 'running_and_on $a && running_and_on $b && [ "$(dpm_offs)" = "$offs" ]'
 ovm "edit ServerPool name=cpool policyMode=OFF"
 check "policyMode=OFF" test "$rc" -eq 0
 check "ovmd stops" ovmd_stop "$work/m"
