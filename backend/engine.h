@@ -27,11 +27,11 @@ typedef struct engine_config {
                               fsSamplingInterval (setStatsConfig) */
     int stats_hold;        /* seconds samples are kept; 0 = the Manager's holdTime */
     int stats_archive;     /* seconds between prunes; 0 = the Manager's archive interval */
-    int policy_period;     /* seconds between DRS evaluations; 0 = the pool's policyPeriod */
+    int policy_period;     /* seconds between DRS and DPM evaluations; 0 = the pool's policyPeriod */
     int ha_delay;          /* seconds before HA restarts; -1 = the pool's clusterTimeout (H-2) */
     int vm_stop_timeout;   /* seconds (doc/object-model.md L-5) */
     int ipmi_timeout;      /* seconds per IPMI session to a ServerController */
-    int power_timeout;     /* seconds start/stop/kill/restart Server wait for the power state */
+    int power_timeout;     /* seconds the power flow (start/stop/kill/restart Server, DPM) waits for the power state */
     int backup_interval;   /* seconds between store backups; 0 disables them */
     char *backup_dir;      /* default <state_dir>/backups */
     int backup_keep;       /* newest backups kept */

@@ -17,11 +17,11 @@ backend_libengine_a_SOURCES = \
 	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
 	backend/agentc/agentapi.c backend/agentc/agentapi.h backend/agentc/ipmi.c backend/agentc/ipmi.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
-	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/model.c backend/flows/model.h \
+	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/flow_power.c backend/flows/model.c backend/flows/model.h \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
 	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \
-	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/policy.c backend/monitor/policy.h \
+	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/policy.c backend/monitor/policy.h backend/monitor/policy_dpm.c backend/monitor/policy_int.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
 	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_stats.c backend/ops/ops_events.c \

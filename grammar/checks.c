@@ -57,16 +57,3 @@ int check_events_query(const gr_command *c, char **err)
     }
     return 0;
 }
-
-/* No DRS or DPM policy acts yet: accepting one would be a policy that
- * silently does nothing, so it is refused (the other policy attributes are
- * kept for when one does). */
-int check_pool_policy(const gr_command *c, char **err)
-{
-    const char *mode = gr_get(c, "policyMode");
-    if (!mode || !strcmp(mode, "OFF") || !strcmp(mode, "DRS"))
-        return 0; /* DRS acts (backend/monitor/policy.c); DPM does not yet */
-    *err = xasprintf("policyMode %s is not supported by this Manager: no %s policy would act on the pool; "
-                     "use policyMode=OFF", mode, mode);
-    return -1;
-}

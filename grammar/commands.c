@@ -130,7 +130,7 @@ REF(at_sp_fs, "fileSystem", CO, "FileSystem", "pool file system (clustered pools
 REF(at_sp_pd, "physicalDisk", CO, "PhysicalDisk", "pool file system disk (clustered pools)");
 BOOL(at_sp_ssl, "migrateUsingSsl", C | E, "No", "encrypt live migration");
 ENUML(at_sp_start, "startPolicy", C | E, e_pool_start, l_pool_start, "BEST_SERVER", "server selection policy");
-ENUM(at_sp_pmode, "policyMode", C | E, e_policy, "OFF", "DRS/DPM policy: DPM is refused");
+ENUM(at_sp_pmode, "policyMode", C | E, e_policy, "OFF", "DRS/DPM policy (ovm-cli(7): DRS AND DPM POLICIES)");
 BOOL(at_sp_pcpu, "policyCpuEnable", C | E, "No", "enable the CPU policy");
 INT(at_sp_pper, "policyPeriod", C | E, 2, 60, "2", "policy period in minutes");
 INT(at_sp_pthr, "policyCpuThreshold", C | E, 0, 100, "100", "CPU threshold in percent");

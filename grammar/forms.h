@@ -74,7 +74,7 @@
     X(create_Repository, CREATE("Repository", repo_attrs, p_repo_parent, 1, \
         "create Repository name=<name> [description=<text>] on FileSystem <instance>")) \
     X(create_ServerPool, CREATE("ServerPool", pool_attrs, NULL, 0, \
-        "create ServerPool name=<name> clusterEnable=No"), .check = check_pool_policy) \
+        "create ServerPool name=<name> clusterEnable=No")) \
     X(create_Tag, CREATE("Tag", name_desc, NULL, 0, "create Tag name=<name> [description=<text>]")) \
     X(create_CpuCompatibilityGroup, CREATE("CpuCompatibilityGroup", name_desc, NULL, 0, \
         "create CpuCompatibilityGroup name=<name> [description=<text>]")) \
@@ -100,7 +100,7 @@
     X(edit_FileServer, INST("edit", "FileServer", fileserver_attrs, NULL, NULL)) \
     X(edit_Network, INST("edit", "Network", net_attrs, NULL, NULL)) \
     X(edit_Repository, INST("edit", "Repository", repo_attrs, NULL, NULL)) \
-    X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL), .check = check_pool_policy) \
+    X(edit_ServerPool, INST("edit", "ServerPool", pool_attrs, NULL, NULL)) \
     X(edit_Tag, INST("edit", "Tag", name_desc, NULL, NULL)) \
     X(edit_CpuCompatibilityGroup, INST("edit", "CpuCompatibilityGroup", name_desc, NULL, NULL)) \
     X(edit_VirtualDisk, INST("edit", "VirtualDisk", vdisk_attrs, NULL, NULL)) \

@@ -33,5 +33,4 @@ char *gr_check_value(const gr_attr *a, const char *v, char **err);
 int check_vm_message(const gr_command *c, char **err);
 int check_events(const gr_command *c, char **err);
 int check_events_query(const gr_command *c, char **err);
-int check_pool_policy(const gr_command *c, char **err);
 #endif

@@ -9,7 +9,8 @@
  *                   target of an evacuation, and the agent calls with the pool's
  *                   migrateUsingSsl (§6.5, §6.11);
  *   flow_present.c  presenting a repository to a server, and taking it back (§5.6);
- *   flow_cluster.c  a server joining and leaving its clustered pool's cluster (§5.8).
+ *   flow_cluster.c  a server joining and leaving its clustered pool's cluster (§5.8);
+ *   flow_power.c    powering a server on and off through its ServerController (§5.1).
  * One header because callers combine flows (placement then start; checks then
  * migration); one small file per flow so each stays one concern. Flows sit
  * above the store and the agent client and below the operations, HA and the
@@ -149,4 +150,45 @@ int cluster_leave(job *j, const agent_target *t, cluster_plan *p);
 /* o2cb values for a cluster timeout of t seconds (doc/object-model.md §5.8). */
 int cluster_o2cb_threshold(int timeout_s);
 int cluster_o2cb_idle_ms(int timeout_s);
+
+/* ---- flow_power.c ---- */
+
+/* What the layers above do when a power flow changes a server (the monitor's
+ * server-down flow, HA's retry of waiting VMs): flows may not include them.
+ * Called with the write lock held. */
+typedef struct power_hooks {
+    void (*down)(engine *e, obj *s, int kill); /* the chassis is off */
+    void (*up)(engine *e, obj *s);             /* the server is Running again */
+} power_hooks;
+
+/* One power action on a server through its ServerController, ready to run
+ * without the store lock. */
+typedef struct power_plan {
+    agent_target t;
+    char server_id[64];
+    char host[300], user[64], password[64]; /* the BMC; the password is secret */
+    const power_hooks *hooks;
+    const char *down_summary; /* SERVER_STATE text of a power off; NULL: stop/kill Server's */
+} power_plan;
+
+/* The ServerController of server s, or NULL. Read lock held. */
+obj *server_controller_of(engine *e, const obj *s);
+/* A plan to power s through ctl (read lock held); power_plan_free takes a power_plan *. */
+power_plan *power_plan_new(engine *e, const obj *s, const obj *ctl, const power_hooks *hooks);
+void power_plan_free(void *p);
+/* S7: Starting, IPMI power on, Running when the agent answers (then hooks->up).
+ * 0, or -1 with the job failed and the server Stopped. */
+int power_up(job *j, power_plan *p);
+/* S4, S5: Stopping, IPMI soft off (stop) or power off (kill), Stopped when the
+ * chassis is off (hooks->down). 0, or -1 with the job failed and the server
+ * Running as before. */
+int power_down(job *j, power_plan *p, int kill);
+/* power_down (soft) then power_up. */
+int power_restart(job *j, power_plan *p);
+/* Restarts server_id through its ServerController: 0, -1 (j failed) or 1 when
+ * it has no controller. */
+int server_power_restart(job *j, const char *server_id, const power_hooks *hooks);
+/* Waits (bounded by power.wait_timeout) until t's agent answers; fails j with
+ * "Server <s> was <what> but its Oracle VM Agent did not answer ..." if not. 0 or -1. */
+int server_wait_agent(job *j, agent_target *t, const char *what);
 #endif

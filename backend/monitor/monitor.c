@@ -331,3 +331,16 @@ void monitor_stop(monitor *m)
     pthread_cond_destroy(&m->cv);
     free(m);
 }
+
+static void power_hook_down(engine *e, obj *s, int kill)
+{
+    monitor_server_down(e, s, ovm_now_ms(), kill ? DOWN_KILLED : DOWN_STOPPED);
+}
+
+static void power_hook_up(engine *e, obj *s)
+{
+    if (obj_get(s, "serverPool"))
+        ha_kick(e, obj_gets(s, "serverPool")); /* H-5: waiting HA VMs may fit now */
+}
+
+const power_hooks monitor_power_hooks = {.down = power_hook_down, .up = power_hook_up};

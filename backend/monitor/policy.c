@@ -1,4 +1,6 @@
-/* DRS (policy.h): a server of a pool with policyMode=DRS and
+/* Server pool policies (policy.h): the period, CPU averages and VM moves
+ * DRS and DPM share (policy_int.h), and DRS itself. DPM is policy_dpm.c.
+ * DRS: a server of a pool with policyMode=DRS and
  * policyCpuEnable=Yes that is in its policyServers and whose CPU_UTILIZATION
  * samples averaged above policyCpuThreshold over the last policyPeriod gives
  * up its busiest Running VM that no job holds, to the server
@@ -7,6 +9,7 @@
  * event saying why; a failed move fails its job readably with an event and
  * leaves the VM where the migration flow left it. */
 #include "backend/monitor/policy.h"
+#include "backend/monitor/policy_int.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,7 @@ static struct {
     int64_t ms;
 } last_eval[POLICY_POOLS];
 
-static int64_t period_ms(engine *e, const obj *pool)
+int64_t policy_period_ms(engine *e, const obj *pool)
 {
     return e->cfg.policy_period > 0 ? (int64_t)e->cfg.policy_period * 1000
                                     : obj_get_int(pool, "policyPeriod", 2) * 60000;
@@ -40,7 +43,7 @@ static int period_due(engine *e, const obj *pool, int64_t now)
     size_t pick = POLICY_POOLS;
     for (size_t i = 0; i < POLICY_POOLS; i++) {
         if (!strcmp(last_eval[i].pool, pool->id)) {
-            if (now - last_eval[i].ms < period_ms(e, pool))
+            if (now - last_eval[i].ms < policy_period_ms(e, pool))
                 return 0;
             last_eval[i].ms = now;
             return 1;
@@ -69,21 +72,19 @@ static int add_sample(void *ctx, int64_t t, double v)
     return 0;
 }
 
-/* Average CPU_UTILIZATION of id since from; -1 when there is no sample. */
-static double cpu_since(engine *e, const char *id, int64_t from)
+double policy_cpu_since(engine *e, const char *id, int64_t from)
 {
     avg a = {0, 0};
     char *err = NULL;
     if (store_stat_scan(e->st, id, "CPU_UTILIZATION", from, INT64_MAX, add_sample, &a, &err) != 0) {
-        log_warn("DRS: %s", err);
+        log_warn("policy: %s", err);
         free(err);
         return -1;
     }
     return a.n ? a.sum / (double)a.n : -1;
 }
 
-/* The Running VM on s with the highest recent CPU that no job holds. */
-static obj *busiest_free_vm(engine *e, const obj *s, int64_t from)
+obj *policy_busiest_free_vm(engine *e, const obj *s, int64_t from)
 {
     obj **vms, *best = NULL;
     double best_cpu = -2;
@@ -91,7 +92,7 @@ static obj *busiest_free_vm(engine *e, const obj *s, int64_t from)
     for (size_t i = 0; i < n; i++) {
         if (status_get(vms[i]) != ST_RUNNING || vms[i]->lock_job)
             continue; /* a VM a user job holds is never moved */
-        double cpu = cpu_since(e, vms[i]->id, from);
+        double cpu = policy_cpu_since(e, vms[i]->id, from);
         if (cpu > best_cpu)
             best = vms[i], best_cpu = cpu;
     }
@@ -99,16 +100,24 @@ static obj *busiest_free_vm(engine *e, const obj *s, int64_t from)
     return best;
 }
 
-/* A move and the reason it is made (raised as its event once the job runs:
- * an event names a job that exists). */
-typedef struct drs_plan {
+void policy_add(policy_actions *a, job *j, job_fn fn, void (*plan_free)(void *))
+{
+    a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+    a->v[a->n++] = (policy_action){.j = j, .fn = fn, .plan_free = plan_free};
+}
+
+/* A move, the policy that makes it ("DRS", "DPM": the prefix of its event
+ * types) and the reason (raised as its event once the job runs: an event
+ * names a job that exists). */
+typedef struct move_plan {
     migrate_plan *mp;
     char *why;
-} drs_plan;
+    const char *tag;
+} move_plan;
 
-static void drs_plan_free(void *arg)
+static void move_plan_free(void *arg)
 {
-    drs_plan *p = arg;
+    move_plan *p = arg;
     if (!p)
         return;
     migrate_plan_free(p->mp);
@@ -116,77 +125,88 @@ static void drs_plan_free(void *arg)
     free(p);
 }
 
-static void vm_event(job *j, const char *vm_id, const char *type, const char *severity, const char *msg)
+static void vm_event(job *j, const char *vm_id, const char *tag, const char *type, const char *severity,
+                     const char *msg)
 {
+    char etype[64];
+    snprintf(etype, sizeof etype, "%s_%s", tag, type);
     store_wrlock(j->eng->st);
     obj *vm = store_get(j->eng->st, vm_id);
     if (vm)
-        event_raise(j->eng, type, severity, vm, msg, j->id);
+        event_raise(j->eng, etype, severity, vm, msg, j->id);
     store_unlock(j->eng->st);
 }
 
-static int run_drs_move(job *j)
+static int run_move(job *j)
 {
-    drs_plan *d = j->plan;
+    move_plan *d = j->plan;
     migrate_plan *p = d->mp;
-    vm_event(j, p->vm.id, "DRS_MIGRATION", "INFORMATIONAL", d->why);
+    vm_event(j, p->vm.id, d->tag, "MIGRATION", "INFORMATIONAL", d->why);
     int rc = migrate_run(j, p);
     if (rc != 0) {
-        char *msg = xasprintf("DRS could not move the Vm to Server %s: %s", p->dst.name,
+        char *msg = xasprintf("%s could not move the Vm to Server %s: %s", d->tag, p->dst.name,
                               j->error && *j->error ? j->error : "the migration failed");
-        vm_event(j, p->vm.id, "DRS_MIGRATION_FAILED", "WARNING", msg);
+        vm_event(j, p->vm.id, d->tag, "MIGRATION_FAILED", "WARNING", msg);
         free(msg);
     }
     return rc;
 }
 
-/* The move job for server s above threshold (cpu), or NULL (with an event
- * when no server can take its VM). Write lock held. */
-static job *plan_move(engine *e, const obj *pool, obj *s, double cpu, int64_t from)
+void policy_move(engine *e, const char *tag, obj *vm, obj *src, obj *dst, char *why, policy_actions *a)
 {
-    obj *vm = busiest_free_vm(e, s, from);
-    if (!vm)
-        return NULL;
-    char *why = NULL, *msg;
-    obj *dst = migrate_choose(e, vm, s, &why);
-    if (!dst) {
-        msg = xasprintf("DRS: Server %s CPU %.1f %% above the threshold %lld %%, but no server can take Vm %s: %s",
-                        s->name, cpu, obj_get_int(pool, "policyCpuThreshold", 100), vm->name, why ? why : "");
-        event_raise(e, "DRS_NO_SERVER", "INFORMATIONAL", s, msg, 0);
-        free(msg);
-        free(why);
-        return NULL;
-    }
-    char *name = job_title("DRS Migrate", "Vm", vm->name);
+    char title[32];
+    snprintf(title, sizeof title, "%s Migrate", tag);
+    char *name = job_title(title, "Vm", vm->name);
     job *j = job_new(e, name, "system", "", vm->id);
     free(name);
     job_lock(j, vm->id);
     vm->lock_job = j->id; /* before the lock is released: reconciliation must not touch it */
-    drs_plan *d = xcalloc(1, sizeof *d);
-    d->mp = migrate_plan_new(e, vm, s, dst);
-    d->why = xasprintf("DRS: Server %s CPU %.1f %% above the pool's threshold %lld %% over the policy period; "
-                       "moving Vm %s to Server %s", s->name, cpu, obj_get_int(pool, "policyCpuThreshold", 100),
-                       vm->name, dst->name);
+    move_plan *d = xcalloc(1, sizeof *d);
+    d->mp = migrate_plan_new(e, vm, src, dst);
+    d->why = why;
+    d->tag = tag;
     j->plan = d;
-    return j;
+    policy_add(a, j, run_move, move_plan_free);
 }
 
-/* The moves of one DRS pool, appended to *jobs. */
-static void evaluate_pool(engine *e, const obj *pool, int64_t now, job ***jobs, size_t *n)
+int policy_move_busy(engine *e, const obj *pool, const char *tag, obj *s, double cpu, int64_t from,
+                     policy_actions *a)
 {
-    int64_t from = now - period_ms(e, pool);
+    obj *vm = policy_busiest_free_vm(e, s, from);
+    if (!vm)
+        return 0;
+    char *why = NULL, *msg;
+    long long threshold = obj_get_int(pool, "policyCpuThreshold", 100);
+    obj *dst = migrate_choose(e, vm, s, &why);
+    if (!dst) {
+        char etype[64];
+        snprintf(etype, sizeof etype, "%s_NO_SERVER", tag);
+        msg = xasprintf("%s: Server %s CPU %.1f %% above the threshold %lld %%, but no server can take Vm %s: %s",
+                        tag, s->name, cpu, threshold, vm->name, why ? why : "");
+        event_raise(e, etype, "INFORMATIONAL", s, msg, 0);
+        free(msg);
+        free(why);
+        return 0;
+    }
+    why = xasprintf("%s: Server %s CPU %.1f %% above the pool's threshold %lld %% over the policy period; "
+                    "moving Vm %s to Server %s", tag, s->name, cpu, threshold, vm->name, dst->name);
+    policy_move(e, tag, vm, s, dst, why, a);
+    return 1;
+}
+
+/* The moves of one DRS pool. */
+static void drs_evaluate_pool(engine *e, const obj *pool, int64_t now, policy_actions *a)
+{
+    int64_t from = now - policy_period_ms(e, pool);
     double threshold = (double)obj_get_int(pool, "policyCpuThreshold", 100);
     obj **servers;
     size_t ns = store_find_by(e->st, "Server", "serverPool", pool->id, &servers);
     for (size_t i = 0; i < ns; i++) {
         if (!obj_list_has(pool, "policyServers", servers[i]->id) || status_get(servers[i]) != ST_RUNNING)
             continue;
-        double cpu = cpu_since(e, servers[i]->id, from);
-        job *j = cpu > threshold ? plan_move(e, pool, servers[i], cpu, from) : NULL;
-        if (j) {
-            *jobs = xrealloc(*jobs, (*n + 1) * sizeof **jobs);
-            (*jobs)[(*n)++] = j;
-        }
+        double cpu = policy_cpu_since(e, servers[i]->id, from);
+        if (cpu > threshold)
+            policy_move_busy(e, pool, "DRS", servers[i], cpu, from, a);
     }
     free(servers);
 }
@@ -194,25 +214,28 @@ static void evaluate_pool(engine *e, const obj *pool, int64_t now, job ***jobs, 
 void policy_tick(engine *e)
 {
     int64_t now = ovm_now_ms();
-    job **jobs = NULL;
-    size_t n = 0;
+    policy_actions a = {NULL, 0};
     store_wrlock(e->st);
     store_begin(e->st);
     obj **pools;
     size_t np = store_list(e->st, "ServerPool", &pools);
-    for (size_t i = 0; i < np; i++)
-        if (obj_is(pools[i], "policyMode", "DRS") && obj_is(pools[i], "policyCpuEnable", "Yes") &&
-            period_due(e, pools[i], now))
-            evaluate_pool(e, pools[i], now, &jobs, &n);
+    for (size_t i = 0; i < np; i++) {
+        if (!obj_is(pools[i], "policyCpuEnable", "Yes"))
+            continue;
+        int drs = obj_is(pools[i], "policyMode", "DRS"), dpm = obj_is(pools[i], "policyMode", "DPM");
+        if ((drs || dpm) && period_due(e, pools[i], now))
+            (drs ? drs_evaluate_pool : dpm_evaluate_pool)(e, pools[i], now, &a);
+    }
     free(pools);
     store_commit(e->st);
     store_unlock(e->st);
-    for (size_t i = 0; i < n; i++) {
-        void *plan = jobs[i]->plan;
-        jobs[i]->plan = NULL;
-        log_info("DRS: %s", jobs[i]->name);
-        jobs_submit(e->js, jobs[i], run_drs_move, plan, drs_plan_free);
-        job_release(e->js, jobs[i]);
+    for (size_t i = 0; i < a.n; i++) {
+        job *j = a.v[i].j;
+        void *plan = j->plan;
+        j->plan = NULL;
+        log_info("policy: %s", j->name);
+        jobs_submit(e->js, j, a.v[i].fn, plan, a.v[i].plan_free);
+        job_release(e->js, j);
     }
-    free(jobs);
+    free(a.v);
 }

@@ -1,11 +1,12 @@
-/* The DRS policy of server pools (doc/object-model.md §7.7): every
+/* The DRS and DPM policies of server pools (doc/object-model.md §7.7): every
  * policyPeriod the monitor moves one VM off each participating server whose
- * CPU stayed above policyCpuThreshold, through the live-migration flow. */
+ * CPU stayed above policyCpuThreshold, through the live-migration flow (DRS),
+ * or takes one consolidation or power step (DPM, policy_dpm.c). */
 #ifndef OVM_MONITOR_POLICY_H
 #define OVM_MONITOR_POLICY_H
 #include "backend/engine.h"
 
-/* Evaluates the pools whose period has come and submits the moves (takes
+/* Evaluates the pools whose period has come and submits the moves and power jobs (takes
  * the store lock itself). */
 void policy_tick(engine *e);
 

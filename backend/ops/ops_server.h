@@ -34,11 +34,4 @@ job *prepare_update_password(cmdctx *c);
 job *prepare_refresh(cmdctx *c);
 /* add/remove Server to/from a custom CpuCompatibilityGroup (ops_server_cpugroup.c). */
 job *cpugroup_prepare_member(cmdctx *c, int add);
-/* ops_server_power.c: restarts the server through its ServerController
- * (stop, then start, as restart Server): 0, -1 (j failed) or 1 when it has
- * no controller. */
-int server_power_restart(job *j, const char *server_id);
-/* ops_server_power.c: waits (bounded) until t's agent answers; fails j with
- * "Server <s> was <what> but its Oracle VM Agent did not answer ..." if not. 0 or -1. */
-int server_wait_agent(job *j, agent_target *t, const char *what);
 #endif

@@ -17,6 +17,7 @@
 #include "backend/flows/status.h"
 #include "backend/jobs/events.h"
 #include "backend/monitor/ha.h"
+#include "backend/monitor/monitor.h"
 #include "backend/ops/ops_server.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -264,7 +265,7 @@ static int install_and_restart(job *j, upd_plan *p)
     const char *ver = xr_get_str(xr_struct_get(res, "ovm_version"));
     record_updates(j, p, NULL, ver);
     xr_free(res);
-    int rc = p->has_controller ? server_power_restart(j, p->server_id) : server_wait_agent(j, &p->t, "restarted");
+    int rc = p->has_controller ? server_power_restart(j, p->server_id, &monitor_power_hooks) : server_wait_agent(j, &p->t, "restarted");
     return rc == 0 ? 0 : -1;
 }
 

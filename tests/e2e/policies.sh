@@ -4,8 +4,8 @@
 # period gives up its busiest VM through the live-migration flow, as a job
 # with an event saying why; an inbound-migration lock leaves no server (an
 # event, no move); a migration that fails fails its job readably with an
-# event and the VM keeps running; DPM is still refused. Loads are set with
-# the sim_set_cpu_load hook. TAP; every wait bounded.
+# event and the VM keeps running (DPM: tests/e2e/policies-dpm.sh). Loads are
+# set with the sim_set_cpu_load hook. TAP; every wait bounded.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
@@ -32,8 +32,6 @@ check "ovs02 is busy (70 % of its own)" is_nil_result <<<"$r"
 r=$(xr_call $A "$port" sim_set_cpu_load "$(xs "$vmid")" "<value><int>90</int></value>")
 check "m1 is busy (90 %)" is_nil_result <<<"$r"
 
-refused "DPM is still refused" "edit ServerPool name=pool1 policyMode=DPM" \
-    "policyMode DPM is not supported by this Manager: no DPM policy would act on the pool; use policyMode=OFF"
 step "ovs03 refuses inbound migrations" "edit Server name=ovs03 inboundMigrationLocked=Yes"
 step "DRS on pool1: CPU policy, threshold 50 %, both servers" \
     "edit ServerPool name=pool1 policyMode=DRS policyCpuEnable=Yes policyCpuThreshold=50; addPolicyServer ServerPool name=pool1 server=ovs02; addPolicyServer ServerPool name=pool1 server=ovs03"

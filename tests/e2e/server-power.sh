@@ -20,21 +20,13 @@ FLEET_NET=127.0.65
 . "$top_srcdir/tests/lib/ipmi.sh"
 . "$top_srcdir/tests/e2e/ha-lib.sh"
 export -f ipmi_agent_alive   # for the bash -c checks
-why=$(ipmi_missing)
-if [ -n "$why" ]; then echo "1..0 # SKIP $why"; exit 0; fi
-command -v ss >/dev/null 2>&1 || { echo "1..0 # SKIP ss (iproute2) is not installed"; exit 0; }
+ipmi_require
 
 # Unique, so that a hit cannot be a coincidence.
 IPMI_PW="IpPw$$x$RANDOM"
 HA_YAML=$'monitor:\n  poll_interval: 1\n  offline_after: 4\n  ha_delay: 2\npower:\n  ipmi_timeout: 2\n  wait_timeout: 12'
 work=
-cleanup() {
-    local i
-    [ -n "$work" ] || return
-    for i in 2 3 4; do ipmi_bmc_stop "$work/bmc$i"; done
-    fleet_down
-}
-trap cleanup EXIT
+trap ipmi_fleet_cleanup EXIT
 
 check "three agents and ovmd with the monitor on" ha_up 3
 check "clustered pool cpool with ovs02-ovs04, repo1" ha_setup

@@ -76,3 +76,21 @@ ipmi_agent_alive() {
     pid=$(cat "$1.pid" 2>/dev/null) && [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] &&
         ! grep -q '^[0-9]* (.*) Z' "/proc/$pid/stat"
 }
+
+# ipmi_require: a TAP SKIP with the reason, and exit, when BMCs cannot be
+# simulated here.
+ipmi_require() {
+    local why
+    why=$(ipmi_missing)
+    if [ -n "$why" ]; then echo "1..0 # SKIP $why"; exit 0; fi
+    command -v ss >/dev/null 2>&1 || { echo "1..0 # SKIP ss (iproute2) is not installed"; exit 0; }
+}
+
+# ipmi_fleet_cleanup: stops every BMC under $work and the fleet (an EXIT trap;
+# tests/lib/fleet.sh).
+ipmi_fleet_cleanup() {
+    local d
+    [ -n "${work:-}" ] || return 0
+    for d in "$work"/bmc*; do [ -d "$d" ] && ipmi_bmc_stop "$d"; done
+    fleet_down
+}
