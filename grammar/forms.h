@@ -234,14 +234,11 @@
     X(cloneCdToRepo_VirtualCdrom, INST("cloneCdToRepo", "VirtualCdrom", vdcopy_attrs, NULL, \
         "cloneCdToRepo VirtualCdrom <instance> target=<Repository> cloneType=<type>")) \
     X(cloneVdToPd_VirtualDisk, INST("cloneVdToPd", "VirtualDisk", pdcopy_attrs, NULL, \
-        "cloneVdToPd VirtualDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("cloneVdToPd", "VirtualDisk")) \
+        "cloneVdToPd VirtualDisk <instance> target=<PhysicalDisk> cloneType=<type>")) \
     X(clonePdToRepo_PhysicalDisk, INST("clonePdToRepo", "PhysicalDisk", vdcopy_attrs, NULL, \
-        "clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("clonePdToRepo", "PhysicalDisk")) \
+        "clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>")) \
     X(clonePdToPd_PhysicalDisk, INST("clonePdToPd", "PhysicalDisk", pdcopy_attrs, NULL, \
-        "clonePdToPd PhysicalDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("clonePdToPd", "PhysicalDisk")) \
+        "clonePdToPd PhysicalDisk <instance> target=<PhysicalDisk> cloneType=<type>")) \
     X(abort_Job, INST("abort", "Job", no_attrs, NULL, "abort Job <instance>")) \
     X(addAdminServer_FileServer, INST("addAdminServer", "FileServer", admin_attrs, NULL, \
         "addAdminServer FileServer <instance> server=<Server>")) \
