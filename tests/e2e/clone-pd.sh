@@ -24,13 +24,19 @@ tgt_require
 tgt_ip=127.0.73.1
 ip_a=127.0.73.2
 work=$(mktemp -d /tmp/ovm-clonepd.XXXXXX)
+# The OCFS2 contents live in a plain directory (--lun-fs-root); thin clones
+# need one on a file system that shares extents. OVM_TEST_REFLINK_DIR names
+# such a place (e.g. an XFS mounted with reflink=1); without it the file
+# system of /tmp decides, and on ext4 the THIN_CLONE checks expect the failure.
+lunfs=$work/lunfs
+[ -n "${OVM_TEST_REFLINK_DIR:-}" ] && lunfs=$(mktemp -d "$OVM_TEST_REFLINK_DIR/ovm-lunfs.XXXXXX")
 port=$(pick_port "$ip_a" "$tgt_ip"); portal=$(pick_port "$ip_a" "$tgt_ip"); ctl=$(tgt_pick_control 8700)
 AGENT_PASSWORD=s3cret
 cleanup() {
     ovmd_stop "$work/m" >/dev/null 2>&1
     agent_stop "$work/a" >/dev/null 2>&1
     tgt_cleanup
-    rm -rf "$work"
+    rm -rf "$work" "$lunfs"
 }
 trap cleanup EXIT
 
@@ -47,7 +53,7 @@ check "tgtadm makes a target with four LUNs (12 GiB, 64 MiB, 64 MiB, 16 MiB)" ev
      for n in 1 2 3 4; do tgtadm_ --op new --mode logicalunit --tid 1 --lun $n -b "$work/lun$n.img" || exit 1; done &&
      tgtadm_ --op bind --mode target --tid 1 -I ALL'
 check "agent A starts" agent_start "$work/a" "$ip_a" "$port" --nfs-root "$work/nfs" --nfs-size-gb 11 \
-    --lun-fs-root "$work/lunfs" --hostname ovs73a
+    --lun-fs-root "$lunfs" --hostname ovs73a
 yaml=$(printf 'agent:\n  port: %s\nmonitor:\n  poll_interval: 0' "$port")
 check "the Manager starts" ovmd_start "$work/m" "$yaml"
 
@@ -77,7 +83,7 @@ pd_id() {
 }
 vd_id() { ovm "show VirtualDisk name=\"$1\""; field Id | sed 's/  .*//'; }
 vd_count() { ovm "list VirtualDisk"; count; }
-odisks=$work/lunfs/$(p83 1)/VirtualDisks
+odisks=$lunfs/$(p83 1)/VirtualDisks
 # same_bytes A B N: the first N bytes of files A and B are equal.
 same_bytes() { cmp -s -n "$3" "$1" "$2"; }
 
@@ -127,6 +133,14 @@ hex=$(xr_call "$ip_a" "$port" storage_plugin_readBlocks "$(xs oracle.generic.SCS
 check "read back through the agent's iSCSI session, too" \
     test "$hex" = "$(dd if="$img" bs=1K skip=15000 count=1 status=none | head -c 64 | od -An -tx1 | tr -d ' \n')"
 check "the copy made no VirtualDisk" test "$(vd_count)" -eq 1
+# The agent checks the LUN's size itself (the store's may be stale).
+SS=$(xst "$(xm access_host "$(xs "$tgt_ip")")$(xm access_port "$(xi "$portal")")$(xm storage_type "$(xs ISCSI)")")
+lun4=$(xst "$(xm ss "$SS")$(xm se "$(xst "$(xm name "$(xs lun4)")$(xm target "$(xs "$target")")$(xm lun "$(xi 4)")")")")
+f=$(xr_call "$ip_a" "$port" copy_blocks "$(xs "/OVS/Repositories/$(ovm "show Repository name=orepo"; field Id | sed 's/  .*//')/VirtualDisks/$vd1")" "$lun4" | fault_string)
+check "copy_blocks to a LUN smaller than the image fails in the agent" \
+    grep -q "LUN lun4 has 16777216 bytes, the source .* needs $isize" <<<"$f"
+f=$(xr_call "$ip_a" "$port" copy_blocks "$(xs /OVS/a)" "$(xs /OVS/b)" | fault_string)
+check "copy_blocks between two files is refused (copy_file does that)" grep -q "needs a LUN at one end" <<<"$f"
 
 # ---- clonePdToRepo ----
 failed "clonePdToRepo: a full repository is refused" "Repository nrepo has [0-9.]* GiB free; this operation needs 12.0 GiB" \
@@ -167,12 +181,14 @@ failed "cloneVdToPd to the vanished LUN fails in its job" "Job failed on Server 
 # ---- THIN_CLONE ----
 failed "THIN_CLONE to an NFS repository is refused" "THIN_CLONE needs source and target in the same OCFS2 repository" \
     "clone VirtualDisk name=vd1 target=nrepo cloneType=THIN_CLONE name=t0"
-touch "$work/lunfs/probe" && cp --reflink=always "$work/lunfs/probe" "$work/lunfs/probe2" 2>/dev/null && reflink=1 || reflink=0
-rm -f "$work/lunfs/probe" "$work/lunfs/probe2"
+touch "$lunfs/probe" && cp --reflink=always "$lunfs/probe" "$lunfs/probe2" 2>/dev/null && reflink=1 || reflink=0
+rm -f "$lunfs/probe" "$lunfs/probe2"
 before=$(ls "$odisks" | wc -l)
 if [ "$reflink" = 1 ]; then
     step "THIN_CLONE in orepo: a reflink" "clone VirtualDisk name=vd1 target=orepo cloneType=THIN_CLONE name=t1"
     check "the thin clone equals its source" cmp "$img" "$odisks/$(vd_id t1)"
+    check "and shares its extents (filefrag: shared)" eval 'filefrag -v "$odisks/$(vd_id t1)" | grep -q shared'
+    check "no new VirtualDisk but t1" test "$(vd_count)" -eq 4
 else
     failed "THIN_CLONE in orepo fails: this host's file system cannot reflink" \
         "Job failed on Server ovs73a: .*cannot share extents (reflink)" \
@@ -204,6 +220,9 @@ if [ "$reflink" = 1 ]; then
     step "a hot clone of vm1 on orepo" "clone Vm name=vm1 destType=Vm destName=hot1"
     ovm "show Vm name=hot1"
     check "the clone exists, stopped" test "$(field Status)" = Stopped
+    hd=$(vd_id "vd1 (clone)")
+    check "its disk is a thin clone of vd1, sharing extents" eval \
+        'cmp "$img" "$odisks/$hd" && filefrag -v "$odisks/$hd" | grep -q shared'
 else
     failed "a hot clone of vm1 on orepo fails: this host's file system cannot reflink" \
         "Job failed on Server ovs73a: .*cannot share extents (reflink)" "clone Vm name=vm1 destType=Vm destName=hot1"

@@ -242,8 +242,9 @@ static void test_question(void **state)
     expect_q("start Vm ", 9 - 1, vm_start, 2);
     static const char *const pd_copy[] = {"id=", "name="};
     expect_q("clonePdToPd PhysicalDisk", 0, pd_copy, 2);
-    static const char *const pd_copy_i[] = {"*target", "*cloneType"};
-    expect_q("clonePdToPd PhysicalDisk name=p1", 0, pd_copy_i, 2);
+    static const char *const pd_copy_i[] = {
+        "*target", "*cloneType", "HelpText: a block copy through iSCSI onto a free LUN at least as big; THIN_CLONE is refused"};
+    expect_q("clonePdToPd PhysicalDisk name=p1", 0, pd_copy_i, 3);
     static const char *const repo_own[] = {"serverPool"};
     expect_q("takeOwnership Repository name=r1", 0, repo_own, 1);
     static const char *const srv_start[] = {"id=", "name="};
