@@ -138,7 +138,7 @@ void san_clear_unit_attention(struct iscsi_context *ctx, int lun)
 
 /* Page 0x83 as Linux's scsi_id prints it: the designator type digit, then the
  * NAA (or EUI-64, or T10) designator of the logical unit in hex. */
-static char *page83_of(struct iscsi_context *ctx, int lun)
+char *san_page83(struct iscsi_context *ctx, int lun)
 {
     struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, SCSI_INQUIRY_PAGECODE_DEVICE_IDENTIFICATION, 255);
     if (!t || t->status != SCSI_STATUS_GOOD) {
@@ -194,7 +194,7 @@ static xr_value *element_of(struct call_ctx *c, struct iscsi_context *ctx, const
     xr_value *se = NULL;
     struct scsi_task *rc = san_task_ok(c, ctx, iscsi_readcapacity16_sync(ctx, lun), "READ CAPACITY", lun);
     struct scsi_readcapacity16 *cap = rc ? scsi_datain_unmarshall(rc) : NULL;
-    char *p83 = cap ? page83_of(ctx, lun) : NULL;
+    char *p83 = cap ? san_page83(ctx, lun) : NULL;
     if (cap && p83) {
         se = xr_struct();
         char *name = xasprintf("%s:%d", target, lun);

@@ -39,6 +39,8 @@ void san_logout(struct iscsi_context *ctx);
 /* t when it completed with GOOD status, else NULL after a fault (t freed). */
 struct scsi_task *san_task_ok(struct call_ctx *c, struct iscsi_context *ctx, struct scsi_task *t, const char *what,
                               int lun);
+/* The LUN's page 0x83 id as scsi_id prints it (heap), or NULL. */
+char *san_page83(struct iscsi_context *ctx, int lun);
 /* Takes a fresh session's UNIT ATTENTION with TEST UNIT READY. */
 void san_clear_unit_attention(struct iscsi_context *ctx, int lun);
 #endif

@@ -52,6 +52,21 @@ static int lun_capacity(struct call_ctx *c, endpoint *ep)
     return cap && ep->bs > 0 && CHUNK % ep->bs == 0 ? 0 : -1;
 }
 
+/* The LUN at target:lun is still the disk se names: a LUN number the array
+ * gave to another disk must never be written over. */
+static int same_disk(struct call_ctx *c, endpoint *ep, const char *want)
+{
+    if (!*want)
+        return 0;
+    char *have = san_page83(ep->ctx, ep->lun);
+    int same = have && !strcmp(have, want);
+    if (!same)
+        call_fault(c, "exceptions.RuntimeError:LUN %s is not the disk it was (page 0x83 id %s, expected %s); "
+                      "refresh the StorageArray", ep->label, have ? have : "none", want);
+    free(have);
+    return same ? 0 : -1;
+}
+
 static int open_lun(struct call_ctx *c, const xr_value *v, endpoint *ep)
 {
     const xr_value *ss = xr_struct_get(v, "ss"), *se = xr_struct_get(v, "se");
@@ -63,7 +78,9 @@ static int open_lun(struct call_ctx *c, const xr_value *v, endpoint *ep)
     char *iqn = san_initiator_name(c->sim->hostname);
     ep->ctx = san_login(c, ss, target, iqn);
     free(iqn);
-    return ep->ctx ? lun_capacity(c, ep) : -1;
+    if (!ep->ctx || lun_capacity(c, ep) != 0)
+        return -1;
+    return same_disk(c, ep, sim_str(se, "page83_id", ""));
 }
 
 /* A file end: the source opened for reading, the target created. */

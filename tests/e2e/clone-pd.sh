@@ -139,6 +139,11 @@ lun4=$(xst "$(xm ss "$SS")$(xm se "$(xst "$(xm name "$(xs lun4)")$(xm target "$(
 f=$(xr_call "$ip_a" "$port" copy_blocks "$(xs "/OVS/Repositories/$(ovm "show Repository name=orepo"; field Id | sed 's/  .*//')/VirtualDisks/$vd1")" "$lun4" | fault_string)
 check "copy_blocks to a LUN smaller than the image fails in the agent" \
     grep -q "LUN lun4 has 16777216 bytes, the source .* needs $isize" <<<"$f"
+orepo_id=$(ovm "show Repository name=orepo"; field Id | sed 's/  .*//')
+wrong=$(xst "$(xm ss "$SS")$(xm se "$(xst "$(xm name "$(xs lun2)")$(xm target "$(xs "$target")")$(xm lun "$(xi 2)")$(xm page83_id "$(xs 3600000000000000000000000000000ff)")")")")
+f=$(xr_call "$ip_a" "$port" copy_blocks "$(xs "/OVS/Repositories/$orepo_id/VirtualDisks/$vd1")" "$wrong" | fault_string)
+check "copy_blocks refuses a LUN whose page 0x83 id is not the one asked for" \
+    grep -q "LUN lun2 is not the disk it was (page 0x83 id $(p83 2), expected 3600000000000000000000000000000ff)" <<<"$f"
 f=$(xr_call "$ip_a" "$port" copy_blocks "$(xs /OVS/a)" "$(xs /OVS/b)" | fault_string)
 check "copy_blocks between two files is refused (copy_file does that)" grep -q "needs a LUN at one end" <<<"$f"
 
