@@ -150,7 +150,20 @@ job *prepare_clone_vd_to_pd(cmdctx *c)
     return copy_job(c, p, d, pd->id);
 }
 
-/* The source LUN of clonePdToRepo and clonePdToPd: readable and idle. */
+/* Oracle VM: a LUN holding a file system or repository is not cloned (its
+ * copy would be a second file system of the same id). */
+static int source_plain(cmdctx *c, const obj *pd)
+{
+    obj **v;
+    size_t n = store_find_by(c->e->st, "FileSystem", "physicalDisk", pd->id, &v);
+    if (n)
+        result_fail(c->res, "Cannot clone PhysicalDisk %s: it contains a file system (FileSystem %s)", pd->name,
+                    v[0]->name);
+    free(v);
+    return n ? -1 : 0;
+}
+
+/* The source LUN of clonePdToRepo and clonePdToPd: readable, plain and idle. */
 static obj *source_lun(cmdctx *c, int *sparse)
 {
     obj *pd = resolve_instance(c, c->cmd->type, &c->cmd->instance);
@@ -159,7 +172,7 @@ static obj *source_lun(cmdctx *c, int *sparse)
     const char *why = lun_unreadable(pd);
     if (why)
         result_fail(c->res, "PhysicalDisk %s %s", pd->name, why);
-    return why || source_idle(c, pd, "physicalDisk") ? NULL : pd;
+    return why || source_plain(c, pd) || source_idle(c, pd, "physicalDisk") ? NULL : pd;
 }
 
 /* clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>:

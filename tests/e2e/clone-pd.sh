@@ -44,13 +44,14 @@ target=iqn.2026-12.org.ovmsh.test:clonepd
 truncate -s 12G "$work/lun1.img"
 truncate -s 64M "$work/lun2.img" "$work/lun3.img"
 truncate -s 16M "$work/lun4.img"
+truncate -s 12G "$work/lun5.img"
 # Old contents the copies must overwrite, zeros included.
 head -c 1M /dev/urandom | dd of="$work/lun2.img" bs=1M seek=20 conv=notrunc status=none
 tgt_start "$tgt_ip" "$portal"
 check "tgtd answers on control port $ctl" wait_tgtd
-check "tgtadm makes a target with four LUNs (12 GiB, 64 MiB, 64 MiB, 16 MiB)" eval \
+check "tgtadm makes a target with five LUNs (12 GiB, 64 MiB, 64 MiB, 16 MiB, 12 GiB)" eval \
     'tgtadm_ --op new --mode target --tid 1 -T "$target" &&
-     for n in 1 2 3 4; do tgtadm_ --op new --mode logicalunit --tid 1 --lun $n -b "$work/lun$n.img" || exit 1; done &&
+     for n in 1 2 3 4 5; do tgtadm_ --op new --mode logicalunit --tid 1 --lun $n -b "$work/lun$n.img" || exit 1; done &&
      tgtadm_ --op bind --mode target --tid 1 -I ALL'
 check "agent A starts" agent_start "$work/a" "$ip_a" "$port" --nfs-root "$work/nfs" --nfs-size-gb 11 \
     --lun-fs-root "$lunfs" --hostname ovs73a
@@ -91,8 +92,8 @@ step "discover ovs73a, pool1" \
     "discoverServer ipAddress=$ip_a password=s3cret; create ServerPool name=pool1 clusterEnable=No; add Server name=ovs73a to ServerPool name=pool1"
 step "the array on tgtd, refreshed" \
     "create StorageArray name=san1 storageType=ISCSI plugin=\"Oracle Generic SCSI Plugin\" accessHost=$tgt_ip accessPort=$portal; addAdminServer StorageArray name=san1 server=ovs73a; refresh StorageArray name=san1"
-pd1=$(pd_id 1); pd2=$(pd_id 2); pd3=$(pd_id 3); pd4=$(pd_id 4)
-check "the four LUNs are PhysicalDisks" test -n "$pd1" -a -n "$pd2" -a -n "$pd3" -a -n "$pd4"
+pd1=$(pd_id 1); pd2=$(pd_id 2); pd3=$(pd_id 3); pd4=$(pd_id 4); pd5=$(pd_id 5)
+check "the five LUNs are PhysicalDisks" test -n "$pd1" -a -n "$pd2" -a -n "$pd3" -a -n "$pd4" -a -n "$pd5"
 step "an OCFS2 repository on LUN 1, presented to pool1" \
     "create FileServer name=local1 accessHost=$tgt_ip adminServers=ovs73a; create FileSystem name=ocfs1 physicalDisk=$pd1 on FileServer name=local1; create Repository name=orepo on FileSystem name=ocfs1; add ServerPool name=pool1 to Repository name=orepo"
 mkdir -p "$work/nfs/127.0.0.1/nrepo"
@@ -149,7 +150,12 @@ check "copy_blocks between two files is refused (copy_file does that)" grep -q "
 
 # ---- clonePdToRepo ----
 failed "clonePdToRepo: a full repository is refused" "Repository nrepo has [0-9.]* GiB free; this operation needs 12.0 GiB" \
-    "clonePdToRepo PhysicalDisk id=$pd1 target=nrepo cloneType=NON_SPARSE_COPY"
+    "clonePdToRepo PhysicalDisk id=$pd5 target=nrepo cloneType=NON_SPARSE_COPY"
+failed "clonePdToRepo: a LUN with a file system is not cloned" \
+    "Cannot clone PhysicalDisk .*: it contains a file system (FileSystem ocfs1)" \
+    "clonePdToRepo PhysicalDisk id=$pd1 target=nrepo cloneType=SPARSE_COPY"
+failed "clonePdToPd: nor onto another LUN" "Cannot clone PhysicalDisk .*: it contains a file system (FileSystem ocfs1)" \
+    "clonePdToPd PhysicalDisk id=$pd1 target=$pd5 cloneType=SPARSE_COPY"
 failed "clonePdToRepo: THIN_CLONE is refused" "THIN_CLONE needs source and target in the same OCFS2 repository" \
     "clonePdToRepo PhysicalDisk id=$pd2 target=orepo cloneType=THIN_CLONE"
 ovm "show PhysicalDisk id=$pd2"; pd2name=$(field Name)
