@@ -42,8 +42,8 @@ static char *portal_of(const xr_value *ss)
 }
 
 /* A context logged in to target (NULL: a discovery session). NULL after a fault. */
-static struct iscsi_context *san_login(struct call_ctx *c, const xr_value *ss,
-                                       const char *target, const char *initiator)
+struct iscsi_context *san_login(struct call_ctx *c, const xr_value *ss,
+                                const char *target, const char *initiator)
 {
     char *portal = portal_of(ss);
     struct iscsi_context *ctx = iscsi_create_context(initiator);
@@ -81,7 +81,7 @@ static struct iscsi_context *san_login(struct call_ctx *c, const xr_value *ss,
     return ctx;
 }
 
-static void san_logout(struct iscsi_context *ctx)
+void san_logout(struct iscsi_context *ctx)
 {
     if (!ctx)
         return;
@@ -112,8 +112,8 @@ static xr_value *send_targets(struct call_ctx *c, const xr_value *ss, const char
 }
 
 /* Fails the call unless task completed with GOOD status; frees a failed task. */
-static struct scsi_task *task_ok(struct call_ctx *c, struct iscsi_context *ctx,
-                                 struct scsi_task *t, const char *what, int lun)
+struct scsi_task *san_task_ok(struct call_ctx *c, struct iscsi_context *ctx,
+                              struct scsi_task *t, const char *what, int lun)
 {
     if (t && t->status == SCSI_STATUS_GOOD)
         return t;
@@ -126,7 +126,7 @@ static struct scsi_task *task_ok(struct call_ctx *c, struct iscsi_context *ctx,
 
 /* A fresh session's first command on a LUN meets a UNIT ATTENTION (bus
  * reset); TEST UNIT READY takes it, so that the commands that matter do not. */
-static void clear_unit_attention(struct iscsi_context *ctx, int lun)
+void san_clear_unit_attention(struct iscsi_context *ctx, int lun)
 {
     for (int i = 0; i < 3; i++) {
         struct scsi_task *t = iscsi_testunitready_sync(ctx, lun);
@@ -140,7 +140,7 @@ static void clear_unit_attention(struct iscsi_context *ctx, int lun)
 
 /* Page 0x83 as Linux's scsi_id prints it: the designator type digit, then the
  * NAA (or EUI-64, or T10) designator of the logical unit in hex. */
-static char *page83_of(struct iscsi_context *ctx, int lun)
+char *san_page83(struct iscsi_context *ctx, int lun)
 {
     struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, SCSI_INQUIRY_PAGECODE_DEVICE_IDENTIFICATION, 255);
     if (!t || t->status != SCSI_STATUS_GOOD) {
@@ -182,8 +182,8 @@ static char *trimmed(const char *s)
  * controller LUN 0 of tgtd) or after a fault. */
 static xr_value *element_of(struct call_ctx *c, struct iscsi_context *ctx, const char *target, int lun)
 {
-    clear_unit_attention(ctx, lun);
-    struct scsi_task *t = task_ok(c, ctx, iscsi_inquiry_sync(ctx, lun, 0, 0, 64), "INQUIRY", lun);
+    san_clear_unit_attention(ctx, lun);
+    struct scsi_task *t = san_task_ok(c, ctx, iscsi_inquiry_sync(ctx, lun, 0, 0, 64), "INQUIRY", lun);
     if (!t)
         return NULL;
     struct scsi_inquiry_standard *inq = scsi_datain_unmarshall(t);
@@ -194,9 +194,9 @@ static xr_value *element_of(struct call_ctx *c, struct iscsi_context *ctx, const
     char *vendor = trimmed(inq->vendor_identification), *product = trimmed(inq->product_identification);
     scsi_free_scsi_task(t);
     xr_value *se = NULL;
-    struct scsi_task *rc = task_ok(c, ctx, iscsi_readcapacity16_sync(ctx, lun), "READ CAPACITY", lun);
+    struct scsi_task *rc = san_task_ok(c, ctx, iscsi_readcapacity16_sync(ctx, lun), "READ CAPACITY", lun);
     struct scsi_readcapacity16 *cap = rc ? scsi_datain_unmarshall(rc) : NULL;
-    char *p83 = cap ? page83_of(ctx, lun) : NULL;
+    char *p83 = cap ? san_page83(ctx, lun) : NULL;
     if (cap && p83) {
         se = xr_struct();
         char *name = xasprintf("%s:%d", target, lun);
@@ -228,7 +228,7 @@ static int target_elements(struct call_ctx *c, const xr_value *ss, const char *t
     struct iscsi_context *ctx = san_login(c, ss, target, initiator);
     if (!ctx)
         return -1;
-    struct scsi_task *t = task_ok(c, ctx, iscsi_reportluns_sync(ctx, 0, 16384), "REPORT LUNS", 0);
+    struct scsi_task *t = san_task_ok(c, ctx, iscsi_reportluns_sync(ctx, 0, 16384), "REPORT LUNS", 0);
     struct scsi_reportluns_list *luns = t ? scsi_datain_unmarshall(t) : NULL;
     int rc = luns ? 0 : -1;
     if (t && !luns)
@@ -299,8 +299,8 @@ static int io_range(struct call_ctx *c, const xr_value *se, int64_t offset, int6
 static unsigned char *read_blocks(struct call_ctx *c, struct iscsi_context *ctx, int lun,
                                   uint64_t first, uint32_t count, int bs)
 {
-    clear_unit_attention(ctx, lun);
-    struct scsi_task *t = task_ok(c, ctx, iscsi_read16_sync(ctx, lun, first, count * (uint32_t)bs,
+    san_clear_unit_attention(ctx, lun);
+    struct scsi_task *t = san_task_ok(c, ctx, iscsi_read16_sync(ctx, lun, first, count * (uint32_t)bs,
                                                             bs, 0, 0, 0, 0, 0), "READ(16)", lun);
     if (!t)
         return NULL;
@@ -359,7 +359,7 @@ int san_iscsi_write(struct call_ctx *c, const xr_value *ss, const xr_value *se,
     int rc = -1;
     if (buf) {
         memcpy(buf + ((uint64_t)offset - first * (uint64_t)bs), data, (size_t)len);
-        struct scsi_task *t = task_ok(c, ctx, iscsi_write16_sync(ctx, lun, first, buf,
+        struct scsi_task *t = san_task_ok(c, ctx, iscsi_write16_sync(ctx, lun, first, buf,
                                       count * (uint32_t)bs, bs, 0, 0, 0, 0, 0), "WRITE(16)", lun);
         if (t) {
             scsi_free_scsi_task(t);

@@ -29,4 +29,18 @@ xr_value *san_iscsi_read(struct call_ctx *c, const xr_value *ss, const xr_value 
 /* Writes data's bytes at offset of the LUN se names: 0, or -1 after a fault. */
 int san_iscsi_write(struct call_ctx *c, const xr_value *ss, const xr_value *se,
                     int64_t offset, const char *data, const char *initiator);
+
+/* The session helpers agent/san_copy.c shares (san.c). */
+struct iscsi_context;
+struct scsi_task;
+/* A context logged in to target (NULL: a discovery session); NULL after a fault. */
+struct iscsi_context *san_login(struct call_ctx *c, const xr_value *ss, const char *target, const char *initiator);
+void san_logout(struct iscsi_context *ctx);
+/* t when it completed with GOOD status, else NULL after a fault (t freed). */
+struct scsi_task *san_task_ok(struct call_ctx *c, struct iscsi_context *ctx, struct scsi_task *t, const char *what,
+                              int lun);
+/* The LUN's page 0x83 id as scsi_id prints it (heap), or NULL. */
+char *san_page83(struct iscsi_context *ctx, int lun);
+/* Takes a fresh session's UNIT ATTENTION with TEST UNIT READY. */
+void san_clear_unit_attention(struct iscsi_context *ctx, int lun);
 #endif

@@ -141,6 +141,7 @@ SIM_HANDLER(h_discover_mounted_file_systems);
 SIM_HANDLER(h_discover_storage_plugins); SIM_HANDLER(h_storage_plugin_create);
 SIM_HANDLER(h_storage_plugin_destroy); SIM_HANDLER(h_storage_plugin_resize); SIM_HANDLER(h_storage_plugin_getFileInfo);
 SIM_HANDLER(h_storage_plugin_getFileSystemInfo); SIM_HANDLER(h_copy_file);
+SIM_HANDLER(h_reflink_file); SIM_HANDLER(h_copy_blocks);
 SIM_HANDLER(h_storage_plugin_listFileSystems);
 /* import.c */
 SIM_HANDLER(h_import_virtual_disk); SIM_HANDLER(h_import_virtual_cdrom);

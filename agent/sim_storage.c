@@ -2,6 +2,8 @@
  * and copy_file. Paths are agent paths under /OVS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +437,36 @@ SIM_HANDLER(h_copy_file)
         if (rc != 0)
             os_fault(c, errno, rc == -1 ? asrc : adst);
     }
+    free(src);
+    free(dst);
+    return c->fault ? NULL : xr_nil();
+}
+
+/* THIN_CLONE (doc/object-model.md, Thin clones): dst shares src's extents
+ * (ioctl FICLONE, a reflink), as Oracle VM does on OCFS2. A file system that
+ * cannot share extents fails the call with EOPNOTSUPP and no file is left:
+ * a copy would not be a thin clone, and of a running VM's disk it would not
+ * even be consistent. */
+SIM_HANDLER(h_reflink_file)
+{
+    (void)argc;
+    const char *asrc = xr_get_str(argv[0]), *adst = xr_get_str(argv[1]);
+    char *src = host_path(c, asrc);
+    char *dst = src ? host_path(c, adst) : NULL;
+    int in = dst ? open(src, O_RDONLY | O_CLOEXEC) : -1;
+    int out = in >= 0 ? open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+    if (dst && (in < 0 || out < 0))
+        os_fault(c, errno, in < 0 ? asrc : adst);
+    else if (out >= 0 && ioctl(out, FICLONE, in) != 0) {
+        int e = errno == ENOTTY || errno == EINVAL || errno == EXDEV ? EOPNOTSUPP : errno;
+        call_fault(c, "exceptions.OSError:[Errno %d] %s: the file system under '%s' cannot share extents "
+                      "(reflink)", e, strerror(e), adst);
+        unlink(dst);
+    }
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
     free(src);
     free(dst);
     return c->fault ? NULL : xr_nil();

@@ -227,21 +227,21 @@
     X(edit_VirtualApplianceVirtualDisk, INST("edit", "VirtualApplianceVirtualDisk", name_desc_edit, NULL, NULL)) \
     X(delete_VirtualAppliance, INST("delete", "VirtualAppliance", no_attrs, NULL, NULL)) \
     X(clone_VirtualDisk, INST("clone", "VirtualDisk", vdclone_attrs, \
-        "cloneType also accepts the 3.2 spellings Sparse and nonSparse", \
+        "cloneType also accepts the 3.2 spellings Sparse and nonSparse; THIN_CLONE: a reflink in the same OCFS2 repository", \
         "clone VirtualDisk <instance> target=<Repository> cloneType=<type> [name=<name>]")) \
     X(cloneVdToRepo_VirtualDisk, INST("cloneVdToRepo", "VirtualDisk", vdcopy_attrs, NULL, \
         "cloneVdToRepo VirtualDisk <instance> target=<Repository> cloneType=<type>")) \
     X(cloneCdToRepo_VirtualCdrom, INST("cloneCdToRepo", "VirtualCdrom", vdcopy_attrs, NULL, \
         "cloneCdToRepo VirtualCdrom <instance> target=<Repository> cloneType=<type>")) \
-    X(cloneVdToPd_VirtualDisk, INST("cloneVdToPd", "VirtualDisk", pdcopy_attrs, NULL, \
-        "cloneVdToPd VirtualDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("cloneVdToPd", "VirtualDisk")) \
-    X(clonePdToRepo_PhysicalDisk, INST("clonePdToRepo", "PhysicalDisk", vdcopy_attrs, NULL, \
-        "clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("clonePdToRepo", "PhysicalDisk")) \
-    X(clonePdToPd_PhysicalDisk, INST("clonePdToPd", "PhysicalDisk", pdcopy_attrs, NULL, \
-        "clonePdToPd PhysicalDisk <instance> target=<PhysicalDisk> cloneType=<type>"), \
-        .refusal = REFUSED_VERB("clonePdToPd", "PhysicalDisk")) \
+    X(cloneVdToPd_VirtualDisk, INST("cloneVdToPd", "VirtualDisk", pdcopy_attrs, \
+        "a block copy through iSCSI onto a free LUN at least as big; THIN_CLONE is refused", \
+        "cloneVdToPd VirtualDisk <instance> target=<PhysicalDisk> cloneType=<type>")) \
+    X(clonePdToRepo_PhysicalDisk, INST("clonePdToRepo", "PhysicalDisk", vdcopy_attrs, \
+        "a new VirtualDisk '<LUN> (clone)' of the LUN's size; THIN_CLONE is refused", \
+        "clonePdToRepo PhysicalDisk <instance> target=<Repository> cloneType=<type>")) \
+    X(clonePdToPd_PhysicalDisk, INST("clonePdToPd", "PhysicalDisk", pdcopy_attrs, \
+        "a block copy through iSCSI onto a free LUN at least as big; THIN_CLONE is refused", \
+        "clonePdToPd PhysicalDisk <instance> target=<PhysicalDisk> cloneType=<type>")) \
     X(abort_Job, INST("abort", "Job", no_attrs, NULL, "abort Job <instance>")) \
     X(addAdminServer_FileServer, INST("addAdminServer", "FileServer", admin_attrs, NULL, \
         "addAdminServer FileServer <instance> server=<Server>")) \

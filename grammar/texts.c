@@ -42,7 +42,8 @@ static char *form_syntax(const gr_cmd *c)
 }
 
 /* Oracle's text, then the forms of implemented types that the engine always
- * refuses (recognised-only types are refused as a whole). */
+ * refuses (recognised-only types are refused as a whole): a section only
+ * while any form is refused. */
 size_t gr_help_lines(char ***out)
 {
     gr_lines l = {0};
@@ -50,10 +51,11 @@ size_t gr_help_lines(char ***out)
     const gr_cmd *const *c = gr_cmds(&n);
     for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++)
         gr_lines_add(&l, xstrdup(help_text[i]));
-    gr_lines_add(&l, xstrdup("Not Supported by this Manager:"));
     for (size_t i = 0; i < n; i++) {
         if (!c[i]->refusal)
             continue;
+        if (l.n == sizeof help_text / sizeof help_text[0])
+            gr_lines_add(&l, xstrdup("Not Supported by this Manager:"));
         char *syn = form_syntax(c[i]);
         gr_lines_addf(&l, "    %s", syn);
         free(syn);

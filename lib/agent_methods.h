@@ -62,6 +62,8 @@
     M(storage_plugin_getFileSystemInfo, CALL, dict, (string, impl)(dict, ss)(dict, sd)) \
     M(storage_plugin_listFileSystems, CALL, list, (string, impl)(dict, ss)) \
     M(copy_file, LONG, nil, (string, src)(string, dst)(opt_boolean, sparse)) \
+    M(reflink_file, LONG, nil, (string, src)(string, dst)) \
+    M(copy_blocks, LONG, nil, (any, src)(any, dst)(opt_boolean, sparse)) \
     M(import_virtual_disk, LONG, nil, (string, url)(string, virtual_disk_id)(string, repo_uuid)(opt_string, option)) \
     M(import_virtual_cdrom, LONG, nil, (string, url)(string, iso_id)(string, repo_uuid)(opt_string, proxy)) \
     M(discover_storage_initiators, CALL, list, ) \

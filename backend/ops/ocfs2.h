@@ -65,6 +65,12 @@ void ocfs2_discover(job *j, const char *array_id);
 
 /* The PhysicalDisk pd_ref names, if it can be formatted (O-1..O-3); NULL after failing c. */
 obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref);
+/* The PhysicalDisk pd_ref names, if its blocks may be overwritten: no file
+ * system, VM, pool or repository uses it and it is a real LUN; NULL after
+ * failing c. */
+obj *lun_for_write(cmdctx *c, const char *pd_ref);
+/* Why pd's blocks cannot be read or written (missing, simulated FC), or NULL. */
+const char *lun_unreadable(const obj *pd);
 /* Job step: formats the LUN with header h unless it holds a file system
  * already (O-4): 0, or -1 with j failed. */
 int ocfs2_format(job *j, const lun_io *io, const lun_header *h);

@@ -83,7 +83,7 @@ static int run_create_fs(job *j)
     return 0;
 }
 
-obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
+obj *lun_for_write(cmdctx *c, const char *pd_ref)
 {
     obj *pd = resolve_ref(c, "PhysicalDisk", pd_ref);
     if (!pd)
@@ -99,19 +99,32 @@ obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
         type = users[i][0];
         free(v);
     }
-    double gib = strtod(obj_gets(pd, "size"), NULL);
     if (user && !strcmp(type, "FileSystem"))
         result_fail(c->res, "PhysicalDisk %s already contains a file system (FileSystem %s)", pd->name, user->name);
     else if (user)
         result_fail(c->res, "Cannot use PhysicalDisk %s: it is in use by %s %s", pd->name, type, user->name);
-    else if (obj_is(pd, "missing", "Yes"))
-        why = "is missing from its array; refresh the StorageArray";
-    else if (obj_get_int(pd, "sizeBytes", 0) <= 0 || !*obj_gets(pd, "target"))
-        why = "is not a LUN this Manager can write (simulated Fibre Channel LUNs hold no data)";
+    else
+        why = lun_unreadable(pd);
     if (why)
         result_fail(c->res, "PhysicalDisk %s %s", pd->name, why);
-    if (user || why)
+    return user || why ? NULL : pd;
+}
+
+const char *lun_unreadable(const obj *pd)
+{
+    if (obj_is(pd, "missing", "Yes"))
+        return "is missing from its array; refresh the StorageArray";
+    if (obj_get_int(pd, "sizeBytes", 0) <= 0 || !*obj_gets(pd, "target"))
+        return "is not a LUN this Manager can write (simulated Fibre Channel LUNs hold no data)";
+    return NULL;
+}
+
+obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
+{
+    obj *pd = lun_for_write(c, pd_ref);
+    if (!pd)
         return NULL;
+    double gib = strtod(obj_gets(pd, "size"), NULL);
     if (gib < OCFS2_MIN_GIB) {
         char buf[64];
         fmt_gib(gib, buf, sizeof buf);

@@ -82,6 +82,9 @@ const op ops_san[] = {
     {GR_F_delete_PhysicalDisk, NULL, prepare_delete_pdisk, 0},
     {GR_F_edit_PhysicalDisk, NULL, prepare_edit_pdisk, 0},
     {GR_F_refresh_PhysicalDisk, NULL, prepare_refresh_pdisk, 0},
+    {GR_F_cloneVdToPd_VirtualDisk, NULL, prepare_clone_vd_to_pd, 0},
+    {GR_F_clonePdToRepo_PhysicalDisk, NULL, prepare_clone_pd_to_repo, 0},
+    {GR_F_clonePdToPd_PhysicalDisk, NULL, prepare_clone_pd_to_pd, 0},
     OPS_END,
 };
 

@@ -75,4 +75,8 @@ job *san_mask_disk(cmdctx *c, obj *pd, obj *g, int add);
 job *prepare_create_pdisk(cmdctx *c);
 job *prepare_delete_pdisk(cmdctx *c);
 job *prepare_resize_pdisk(cmdctx *c, obj *pd);
+/* ops_pd_clone.c: block copies between images and LUNs */
+job *prepare_clone_vd_to_pd(cmdctx *c);
+job *prepare_clone_pd_to_repo(cmdctx *c);
+job *prepare_clone_pd_to_pd(cmdctx *c);
 #endif

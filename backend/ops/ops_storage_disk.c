@@ -9,6 +9,7 @@
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
 #include "backend/ops/ops.h"
+#include "backend/ops/ops_vm.h"
 #include "backend/render/show.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -277,7 +278,8 @@ static int run_clone_disk(job *j)
     const char *folder = p->folder ? p->folder : "VirtualDisks";
     char *src = xasprintf("/OVS/Repositories/%s/%s/%s", p->src_repo, folder, p->src_id);
     char *dst = xasprintf("/OVS/Repositories/%s/%s/%s", p->repo_id, folder, p->disk_id);
-    int rc = agent_copy_file(AGENT_JOB(j, &p->t), src, dst, p->sparse, NULL);
+    int rc = p->sparse == COPY_THIN ? agent_reflink_file(AGENT_JOB(j, &p->t), src, dst, NULL)
+                                    : agent_copy_file(AGENT_JOB(j, &p->t), src, dst, p->sparse, NULL);
     free(src);
     free(dst);
     if (rc != 0)
@@ -293,7 +295,7 @@ static disk_plan *clone_file_plan(cmdctx *c, obj *d, obj *target, int sparse)
 {
     int iso = !strcmp(d->type, "VirtualCdrom");
     double gib = strtod(obj_gets(d, "size"), NULL);
-    if (!sparse && repo_check_space(c, target, gib))
+    if (sparse == COPY_FULL && repo_check_space(c, target, gib))
         return NULL;
     disk_plan *p = disk_plan_for_repo(c, target);
     if (!p)
@@ -322,11 +324,10 @@ job *prepare_clone_disk(cmdctx *c)
     if (!target)
         return NULL;
     const char *type = gr_get(c->cmd, "cloneType");
-    if (!strcmp(type, "THIN_CLONE")) {
-        result_fail(c->res, "THIN_CLONE needs source and target in the same OCFS2 repository on non-generic storage");
+    /* CL-4: a thin clone is a reflink in the source's own OCFS2 repository */
+    if (!strcmp(type, "THIN_CLONE") && thin_clone_check(c, obj_gets(d, "repository"), target))
         return NULL;
-    }
-    int sparse = !strcmp(type, "SPARSE_COPY");
+    int sparse = !strcmp(type, "THIN_CLONE") ? COPY_THIN : !strcmp(type, "SPARSE_COPY") ? COPY_SPARSE : COPY_FULL;
     disk_plan *p = clone_file_plan(c, d, target, sparse);
     if (!p)
         return NULL;
@@ -336,7 +337,7 @@ job *prepare_clone_disk(cmdctx *c)
     free(defname);
     gplan_set(p->g, "size", obj_gets(d, "size"));
     if (!p->folder) {
-        gplan_set(p->g, "sparse", sparse ? "Yes" : "No");
+        gplan_set(p->g, "sparse", sparse != COPY_FULL ? "Yes" : "No");
         gplan_set(p->g, "shareable", obj_gets(d, "shareable"));
     }
     gplan_set(p->g, "description", obj_gets(d, "description"));

@@ -32,9 +32,16 @@ typedef struct clone_opts {
     const obj *trepo;       /* default target repository */
     const obj *pool;        /* pool whose servers must see every target, or NULL */
     int move;               /* moveVmToRepository: shareable disks are copied too (MV-5) */
+    int hot;                /* a running VM's clone: every copy is a thin clone */
 } clone_opts;
 
 extern const char thin_clone_text[];
+/* CL-4: a thin clone (a reflink, sharing extents) stays in its source's
+ * repository, src_repo_id, and only OCFS2 repositories share extents: 0 when
+ * target is that repository on OCFS2, else -1 after failing c. */
+int thin_clone_check(cmdctx *c, const char *src_repo_id, const obj *target);
+/* How a planned disk copy is made (vm_plan's copy_sparse). */
+enum { COPY_FULL = 0, COPY_SPARSE = 1, COPY_THIN = 2 };
 /* Plans the disk copies of a clone or move of vm into p (CL-2..CL-5, CL-9,
  * MV-2..MV-5, the customizer's storage mappings); 0, or -1 after result_fail. */
 /* MV-2, V-5: dst is presented to a server of o->pool (unless it is o->trepo,

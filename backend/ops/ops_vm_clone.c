@@ -18,7 +18,10 @@
 int run_disk_copies(job *j, vm_plan *p)
 {
     for (size_t i = 0; i < p->ncopies; i++) {
-        if (agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL) != 0)
+        int rc = p->copy_sparse[i] == COPY_THIN
+                     ? agent_reflink_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], NULL)
+                     : agent_copy_file(AGENT_JOB(j, &p->t), p->copy_src[i], p->copy_dst[i], p->copy_sparse[i], NULL);
+        if (rc != 0)
             return -1;
         storage_undo_file(j, &p->t, p->copy_repo[i], p->copy_dst[i], "the disk copy");
     }
@@ -92,21 +95,29 @@ const char *clone_vnic_network(engine *e, const obj *cust, const obj *vnic)
 }
 
 /* Where one disk goes and how (CL-3, CL-4, the storage mapping): its target
- * repository, or NULL after result_fail; *sparse the copy method. */
-static const obj *disk_target(cmdctx *c, const clone_opts *o, const obj *map, const obj *d, int *sparse)
+ * repository, or NULL after result_fail; *mode the copy method (COPY_*). A
+ * hot clone copies every disk as a thin clone (CL-1). */
+static const obj *disk_target(cmdctx *c, const clone_opts *o, const obj *map, const obj *d, int *mode)
 {
     obj *sm = cust_mapping(c->e, o->cust, "VmCloneStorageMapping", "vmDiskMapping", map->id);
-    *sparse = obj_is(d, "sparse", "Yes");
-    if (!sm)
-        return o->trepo;
-    if (obj_is(sm, "cloneType", "THIN_CLONE")) { /* edited or created before OCFS2 checks */
-        result_fail(c->res, "%s", thin_clone_text);
+    const obj *r = sm ? store_get(c->e->st, obj_gets(sm, "repository")) : o->trepo;
+    if (!r) {
+        result_fail(c->res, "Repository of VmCloneStorageMapping %s no longer exists", sm->name);
         return NULL;
     }
-    *sparse = obj_is(sm, "cloneType", "SPARSE_COPY");
-    obj *r = store_get(c->e->st, obj_gets(sm, "repository"));
-    if (!r)
-        result_fail(c->res, "Repository of VmCloneStorageMapping %s no longer exists", sm->name);
+    *mode = !sm ? (obj_is(d, "sparse", "Yes") ? COPY_SPARSE : COPY_FULL)
+            : obj_is(sm, "cloneType", "THIN_CLONE") ? COPY_THIN
+            : obj_is(sm, "cloneType", "SPARSE_COPY") ? COPY_SPARSE : COPY_FULL;
+    if (o->hot && *mode != COPY_THIN && sm) {
+        result_fail(c->res, "A running Vm is cloned with THIN_CLONE only; VmCloneStorageMapping %s asks for %s",
+                    sm->name, obj_gets(sm, "cloneType"));
+        return NULL;
+    }
+    if (o->hot)
+        *mode = COPY_THIN;
+    /* checked again: the repository may have changed since the mapping was made */
+    if (*mode == COPY_THIN && thin_clone_check(c, obj_gets(d, "repository"), r))
+        return NULL;
     return r;
 }
 
@@ -127,8 +138,8 @@ int check_target(cmdctx *c, const clone_opts *o, vm_plan *p, const obj *src, con
 static int plan_one_copy(cmdctx *c, vm_plan *p, const clone_opts *o, const obj *map, const obj *d, char *did,
                          double *need, const obj **need_repo)
 {
-    int sparse;
-    const obj *dst = disk_target(c, o, map, d, &sparse);
+    int mode;
+    const obj *dst = disk_target(c, o, map, d, &mode);
     if (!dst || check_target(c, o, p, store_get(c->e->st, obj_gets(d, "repository")), dst))
         return -1;
     ovm_new_id("0012", ".img", did, 64);
@@ -136,14 +147,14 @@ static int plan_one_copy(cmdctx *c, vm_plan *p, const clone_opts *o, const obj *
     gplan *dg = copy_plan(d, "VirtualDisk", did, name);
     free(name);
     gplan_set(dg, "repository", dst->id);
-    gplan_set(dg, "sparse", sparse ? "Yes" : "No");
+    gplan_set(dg, "sparse", mode != COPY_FULL ? "Yes" : "No");
     vm_plan_add_extra(p, dg);
     char *src = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", obj_gets(d, "repository"), d->id);
     char *to = xasprintf("/OVS/Repositories/%s/VirtualDisks/%s", dst->id, did);
-    vm_plan_add_copy(p, src, dst->id, to, sparse);
+    vm_plan_add_copy(p, src, dst->id, to, mode);
     free(src);
     free(to);
-    *need = sparse ? 0 : strtod(obj_gets(d, "size"), NULL);
+    *need = mode != COPY_FULL ? 0 : strtod(obj_gets(d, "size"), NULL);
     *need_repo = dst;
     return 0;
 }
@@ -325,15 +336,19 @@ const obj *vm_customizer(cmdctx *c, const obj *vm, const char *attr, int *failed
     return cust;
 }
 
-/* CL-1: stopped VMs and templates only; a running one only as a hot clone. */
-static int clone_state_ok(cmdctx *c, const obj *vm)
+/* CL-1: stopped VMs and templates; a running one as a hot clone (*hot),
+ * which leaves it running: its disks are thin clones, so its repository
+ * must be on OCFS2 (checked per disk by disk_target). */
+static int clone_state_ok(cmdctx *c, const obj *vm, int *hot)
 {
-    if (status_get(vm) == ST_RUNNING) {
+    *hot = status_get(vm) == ST_RUNNING;
+    obj *repo = store_get(c->e->st, obj_gets(vm, "repository"));
+    if (*hot && (!repo || !obj_is(repo, "fsType", "OCFS2"))) {
         result_fail(c->res, "Hot clone of running Vm %s needs thin clones on an OCFS2 repository; stop the Vm first",
                     vm->name);
         return 0;
     }
-    if (status_get(vm) != ST_STOPPED && status_get(vm) != ST_TEMPLATE) {
+    if (!*hot && status_get(vm) != ST_STOPPED && status_get(vm) != ST_TEMPLATE) {
         refuse_state(c, vm, "clone");
         return 0;
     }
@@ -370,7 +385,8 @@ static void set_clone_vm(vm_plan *p, const obj *vm, const obj *trepo, const obj 
 job *prepare_clone(cmdctx *c)
 {
     obj *vm = vm_instance(c);
-    if (!vm || !clone_state_ok(c, vm))
+    int hot;
+    if (!vm || !clone_state_ok(c, vm, &hot))
         return NULL;
     int failed, tmpl = !strcmp(gr_get(c->cmd, "destType"), "VmTemplate");
     const obj *cust = vm_customizer(c, vm, "cloneCustomizer", &failed);
@@ -387,7 +403,7 @@ job *prepare_clone(cmdctx *c)
         return NULL;
     ovm_new_id("0006", "", p->vm_id, sizeof p->vm_id);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", trepo->id);
-    clone_opts o = {.cust = cust, .trepo = trepo, .pool = pool};
+    clone_opts o = {.cust = cust, .trepo = trepo, .pool = pool, .hot = hot};
     if (check_target(c, &o, p, store_get(c->e->st, obj_gets(vm, "repository")), trepo) ||
         plan_disk_copies(c, p, vm, &o) != 0) {
         vm_plan_free(p);

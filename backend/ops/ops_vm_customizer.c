@@ -11,7 +11,7 @@
 #include "backend/ops/ops_vm.h"
 #include "lib/util.h"
 
-const char thin_clone_text[] = "THIN_CLONE needs source and target in the same OCFS2 repository on non-generic storage";
+const char thin_clone_text[] = "THIN_CLONE needs source and target in the same OCFS2 repository";
 
 /* One mapping per disk mapping (or VNIC) and customizer: a second would make
  * the clone's result depend on which one is read first. */
@@ -64,15 +64,22 @@ static job *prepare_create_cust(cmdctx *c)
     return create_job(c, p, vm->id);
 }
 
-/* CL-4 for a mapping: a thin clone stays in the disk's own repository, and
- * even there it needs OCFS2 on non-generic storage, which NFS repositories
- * never are; so every THIN_CLONE is refused until OCFS2 repositories exist. */
-static int check_clone_type(cmdctx *c, const char *type)
+int thin_clone_check(cmdctx *c, const char *src_repo_id, const obj *target)
 {
-    if (strcmp(type, "THIN_CLONE") != 0)
+    if (target && obj_is(target, "fsType", "OCFS2") && src_repo_id && !strcmp(src_repo_id, target->id))
         return 0;
     result_fail(c->res, "%s", thin_clone_text);
     return -1;
+}
+
+/* CL-4 for a mapping of disk mapping map to repo: a thin clone stays in the
+ * disk's own repository, which must be on OCFS2 (thin_clone_check). */
+static int check_clone_type(cmdctx *c, const char *type, const obj *map, const obj *repo)
+{
+    if (strcmp(type, "THIN_CLONE") != 0)
+        return 0;
+    obj *d = map ? store_get(c->e->st, obj_gets(map, "virtualDisk")) : NULL;
+    return thin_clone_check(c, d ? obj_gets(d, "repository") : NULL, repo);
 }
 
 /* The mapping's disk mapping: of the customizer's Vm and mapping a VirtualDisk. */
@@ -104,7 +111,7 @@ static job *prepare_create_smap(cmdctx *c)
     obj *cust = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
     obj *m = cust ? cust_disk_mapping(c, cust, gr_get(c->cmd, "vmDiskMapping")) : NULL;
     obj *repo = m ? resolve_ref(c, "Repository", gr_get(c->cmd, "repository")) : NULL;
-    if (!repo || check_clone_type(c, gr_get(c->cmd, "cloneType")))
+    if (!repo || check_clone_type(c, gr_get(c->cmd, "cloneType"), m, repo))
         return NULL;
     char id[64];
     new_object_id(c->cmd->type, id, sizeof id);
@@ -189,7 +196,9 @@ static job *prepare_edit_mapping(cmdctx *c)
     const char *net = gr_get(c->cmd, "network");
     obj *r = repo ? resolve_ref(c, "Repository", repo) : NULL;
     obj *n = net ? vm_network(c, net) : NULL;
-    if ((repo && !r) || (net && !n) || (type && check_clone_type(c, type)))
+    obj *map = store_get(c->e->st, obj_gets(o, "vmDiskMapping"));
+    obj *to = r ? r : store_get(c->e->st, obj_gets(o, "repository"));
+    if ((repo && !r) || (net && !n) || ((type || r) && check_clone_type(c, type ? type : obj_gets(o, "cloneType"), map, to)))
         return NULL;
     gplan *p = gplan_edit_plan(c, o, 0);
     if (!p)

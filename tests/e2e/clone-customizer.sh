@@ -48,7 +48,7 @@ refused "storage mapping: the disk mapping belongs to another Vm" \
     "VmDiskMapping om does not belong to Vm src of VmCloneCustomizer c1"
 refused "storage mapping: THIN_CLONE needs OCFS2 (CL-4)" \
     "create VmCloneStorageMapping cloneType=THIN_CLONE name=x vmDiskMapping=m0 repository=repo1 on VmCloneCustomizer name=c1" \
-    "THIN_CLONE needs source and target in the same OCFS2 repository on non-generic storage"
+    "THIN_CLONE needs source and target in the same OCFS2 repository"
 refused "storage mapping: unknown repository" \
     "create VmCloneStorageMapping cloneType=SPARSE_COPY name=x vmDiskMapping=m0 repository=nope on VmCloneCustomizer name=c1" \
     "Cannot find Repository with name: nope"
@@ -71,7 +71,7 @@ ovm "show VmCloneCustomizer name=c1"
 check "show VmCloneCustomizer lists both mappings" \
     test "$(grep -c '^  Storage Mapping 1 = \|^  Network Mapping 1 = ' <<<"$out")" -eq 2
 refused "edit a storage mapping to THIN_CLONE" "edit VmCloneStorageMapping name=s0 cloneType=THIN_CLONE" \
-    "THIN_CLONE needs source and target in the same OCFS2 repository on non-generic storage"
+    "THIN_CLONE needs source and target in the same OCFS2 repository"
 
 # ---- clone with the customizer ----
 refused "clone with another Vm's customizer" \
@@ -163,9 +163,9 @@ printf 'iso' > "$r1/ISOs/boot.iso"
 step "refresh repo1 finds an ISO" "refresh Repository name=repo1"
 step "cloneCdToRepo VirtualCdrom boot.iso to repo2" "cloneCdToRepo VirtualCdrom name=boot.iso target=repo2 cloneType=SPARSE_COPY"
 check "the ISO copy is in repo2/ISOs" test "$(ls "$r2/ISOs" | wc -l)" -eq 1
-refused "clonePdToRepo is refused (no SAN storage)" \
+refused "clonePdToRepo of an unknown PhysicalDisk (copies with LUNs: clone-pd.sh)" \
     "clonePdToRepo PhysicalDisk name=x target=repo2 cloneType=SPARSE_COPY" \
-    "Command 'clonePdToRepo' is not supported for object type PhysicalDisk"
+    "Cannot find PhysicalDisk with name: x"
 
 # ---- deletes ----
 step "a storage mapping of disk mapping mb" \

@@ -27,7 +27,7 @@ src=$(idof); srcmac=$(sed -n 's/^  Vnic 1 = .*\[\(.*\)\]$/\1/p' <<<"$out")
 
 # CL-1
 step "start src" "start Vm name=src"
-refused "CL-1 a running Vm is not cloned (hot clone is Tier 2)" "clone Vm name=src destType=Vm destName=hot" \
+refused "CL-1 a running Vm on an NFS repository is not cloned (hot clones need OCFS2)" "clone Vm name=src destType=Vm destName=hot" \
     "Hot clone of running Vm src needs thin clones on an OCFS2 repository; stop the Vm first"
 step "stop src" "stop Vm name=src"
 # CL-10 (customizers are supported since issue 11: an unknown one is not found)

@@ -77,8 +77,7 @@ static void test_recognised_types(void **state)
     expect_bound(GR_F_show_StorageArray);
     expect_bound(GR_F_refresh_StorageArray);
     expect_bound(GR_F_create_VmCloneCustomizer); /* issue 11: clone customizers */
-    expect_refused(GR_F_clonePdToRepo_PhysicalDisk,
-                   "Command 'clonePdToRepo' is not supported for object type PhysicalDisk");
+    expect_bound(GR_F_clonePdToRepo_PhysicalDisk); /* issue 11 item 5: disk copies with LUNs */
     expect_bound(GR_F_show_Vm);
     expect_bound(GR_F_showcustomcmds);
 }
