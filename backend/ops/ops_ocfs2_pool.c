@@ -4,8 +4,8 @@
  * presented only to that pool's servers. The pool is the repository's
  * serverPool: set by takeOwnership Repository serverPool=, or by the first
  * presentation (the pool of the servers it goes to). A server that joins the
- * pool gets the pool's OCFS2 repositories, and one that leaves gives them up
- * (ops_pool.c calls ocfs2_pool_repos and ocfs2_pool_present). */
+ * pool gets the pool's OCFS2 repositories (ops_pool.c calls ocfs2_pool_repos
+ * and ocfs2_pool_present); one must give them up before it leaves (P-14). */
 #include "backend/ops/ocfs2.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,24 +40,23 @@ int ocfs2_present_check(cmdctx *c, const obj *repo, const obj *server, char *own
     return 0;
 }
 
-/* Only once the repository is presented somewhere: a failed first
- * presentation leaves it without a pool, as it was. */
+/* P-14 (Oracle VM): a server leaves its pool only once the pool's OCFS2
+ * repositories are unpresented from it. Refusing, rather than unpresenting
+ * as part of the removal, keeps storage access a separate, visible step, as
+ * Oracle's scripts expect (they unpresent first). */
 int ocfs2_leave_check(cmdctx *c, const obj *pool, const obj *server)
 {
     obj **v;
-    size_t n = store_find_by(c->e->st, "RepositoryExport", "server", server->id, &v);
-    obj *x = NULL, *repo = NULL;
-    for (size_t i = 0; i < n && !x; i++) {
-        repo = store_get(c->e->st, obj_gets(v[i], "repository"));
-        if (repo && obj_is(repo, "serverPool", pool->id) && repo_is_ocfs2(c->e, repo))
-            x = v[i];
-    }
+    size_t n = store_find_by(c->e->st, "Repository", "serverPool", pool->id, &v);
+    const obj *repo = NULL;
+    for (size_t i = 0; i < n && !repo; i++)
+        if (repo_is_ocfs2(c->e, v[i]) && obj_list_has(v[i], "presentedServers", server->id))
+            repo = v[i];
+    if (repo)
+        result_fail(c->res, "Cannot remove Server %s: still OCFS2 file systems present (Repository %s); unpresent it first",
+                    server->name, repo->name);
     free(v);
-    if (!x)
-        return 0;
-    result_fail(c->res, "Server %s exports Repository %s (RepositoryExport %s); delete the export first", server->name,
-                repo->name, x->name);
-    return -1;
+    return repo ? -1 : 0;
 }
 
 void ocfs2_set_owner(job *j, const char *repo_id, const char *pool_id)

@@ -217,8 +217,6 @@ static int run_remove_server(job *j)
     member_plan *p = j->plan;
     engine *e = j->eng;
     agent_leave_server_pool_fn *leave = p->nothers ? agent_leave_server_pool : agent_destroy_server_pool;
-    if (ocfs2_pool_present(j, p->repos, p->nrepos, &p->target, 0) != 0)
-        return -1; /* the pool's OCFS2 repositories go first: only its members have them */
     if (p->cluster)
         cluster_leave(j, &p->target, p->cluster);
     if (leave(AGENT_JOB(j, &p->target), p->pool_id, NULL) != 0)

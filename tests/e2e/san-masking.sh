@@ -172,9 +172,15 @@ check "joining pool1 presented orepo to ovs77b" grep -q "^  Presented Server [0-
 orepo_id=$(field Id | sed 's/  .*//')
 r=$(xr_call "$ip_b" "$port" discover_repositories "$(xs "$orepo_id")")
 check "ovs77b's agent has it" eval '! is_fault <<<"$r" && grep -q "$orepo_id" <<<"$r"'
-step "ovs77b leaves pool1" "remove Server name=ovs77b from ServerPool name=pool1"
+failed "P-14: ovs77b cannot leave pool1 while orepo is presented to it" \
+    "Cannot remove Server ovs77b: still OCFS2 file systems present (Repository orepo); unpresent it first" \
+    "remove Server name=ovs77b from ServerPool name=pool1"
+ovm "show Server name=ovs77b"
+check "the refusal left ovs77b in pool1" grep -q "^  Server Pool = .*\[pool1\]$" <<<"$out"
+step "unpresent orepo from ovs77b, then ovs77b leaves pool1" \
+    "remove Server name=ovs77b from Repository name=orepo; remove Server name=ovs77b from ServerPool name=pool1"
 ovm "show Repository name=orepo"
-check "leaving pool1 unpresented orepo from ovs77b" eval '! grep -q "^  Presented Server [0-9]* = .*\[ovs77b\]$" <<<"$out"'
+check "orepo is no longer presented to ovs77b" eval '! grep -q "^  Presented Server [0-9]* = .*\[ovs77b\]$" <<<"$out"'
 r=$(xr_call "$ip_b" "$port" discover_repositories "$(xs "$orepo_id")")
 check "ovs77b's agent no longer has it" eval 'fault_string <<<"$r" | grep -q "Repository $orepo_id not found"'
 check "and ovs77a keeps it" grep -q "^  Presented Server [0-9]* = .*\[ovs77a\]$" <<<"$out"
