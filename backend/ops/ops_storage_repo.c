@@ -236,7 +236,7 @@ repo_plan *repo_plan_new(cmdctx *c, const char *fs_id, const char *fs_location, 
 {
     repo_plan *p = xcalloc(1, sizeof *p);
     const char *name = gr_get(c->cmd, "name");
-    ovm_new_id("0003", "", p->repo_id, sizeof p->repo_id);
+    new_object_id(gr_type_find("Repository"), p->repo_id, sizeof p->repo_id);
     if (ocfs2)
         snprintf(p->ocfs2_fs, sizeof p->ocfs2_fs, "%s", fs_id);
     snprintf(p->name, sizeof p->name, "%s", name);
