@@ -52,16 +52,19 @@ trap cleanup EXIT
 target=iqn.2026-12.org.ovmsh.test:storflow
 truncate -s 12G "$work/lun1.img"
 truncate -s 12G "$work/lun2.img"
+truncate -s 12G "$work/lun3.img"
 tgt_start "$tgt_ip" "$portal"
 check "tgtd answers on control port $ctl" wait_tgtd
-check "tgtadm makes a target with two 12 GiB file-backed LUNs" eval \
+check "tgtadm makes a target with three 12 GiB file-backed LUNs" eval \
     'tgtadm_ --op new --mode target --tid 1 -T "$target" &&
      tgtadm_ --op new --mode logicalunit --tid 1 --lun 1 -b "$work/lun1.img" &&
      tgtadm_ --op new --mode logicalunit --tid 1 --lun 2 -b "$work/lun2.img" &&
+     tgtadm_ --op new --mode logicalunit --tid 1 --lun 3 -b "$work/lun3.img" &&
      tgtadm_ --op bind --mode target --tid 1 -I ALL'
 iscsi_luns=$(timeout 20 iscsi-ls -s "iscsi://$tgt_ip:$portal/" 2>&1)
 check "iscsi-ls sees LUN 1 of the target" grep -q "Lun:1 .*DIRECT_ACCESS" <<<"$iscsi_luns"
 check "iscsi-ls sees LUN 2 of the target" grep -q "Lun:2 .*DIRECT_ACCESS" <<<"$iscsi_luns"
+check "iscsi-ls sees LUN 3 of the target" grep -q "Lun:3 .*DIRECT_ACCESS" <<<"$iscsi_luns"
 
 # The template: a one-VM OVF 1.1 package with a 16 MiB VMDK, served over HTTP.
 files=$work/files
@@ -262,6 +265,20 @@ refused "a repository name in use is refused" "A Repository named repoA already 
     "create Repository name=repoA on PhysicalDisk name=\"IET (1)\""
 ovm "list FileSystem"
 check "the refusals stored no FileSystem" test "$(grep -c ' id:' <<<"$out")" -eq 2
+# --- a repository step that fails leaves the LUN blank and no FileSystem ---
+printf '%s\n' "create_repository fault exceptions.OSError:[Errno 28] No space left on device" > "$work/a/faults"
+refused "create Repository on PhysicalDisk fails with the host's error" "No space left on device" \
+    "create Repository name=repoC on PhysicalDisk name=\"IET (3)\""
+: > "$work/a/faults"
+check "the failed job wiped LUN 3's header" test -z "$(hdr_field 3 FS_UUID)"
+ovm "list FileSystem"
+check "and removed its FileSystem" test "$(grep -c ' id:' <<<"$out")" -eq 2
+ovm "list Repository"
+check "and stored no Repository repoC" test "$(grep -c 'name:repoC$' <<<"$out")" -eq 0
+ovm "create Repository name=repoC on PhysicalDisk name=\"IET (3)\""
+check "the same LUN takes the repository afterwards" grep -q '^Status: Success' <<<"$out"
+check "LUN 3's header names repoC" test "$(hdr_field 3 REPO_ALIAS)" = repoC
+
 check "ovmd stops cleanly" ovmd_stop "$work/m"
 check "agent A stops cleanly" agent_stop "$work/a"
 check "agent B stops cleanly" agent_stop "$work/b"
