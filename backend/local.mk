@@ -31,7 +31,7 @@ backend_libengine_a_SOURCES = \
 	backend/ops/ops_storage_repo.c backend/ops/ops_storage_disk.c backend/ops/ops_storage_import.c \
 	backend/ops/ops_san.c backend/ops/ops_san.h backend/ops/ops_san_refresh.c backend/ops/ops_san_group.c backend/ops/ops_san_mask.c \
 	backend/ops/ops_san_provision.c \
-	backend/ops/ocfs2.h backend/ops/ocfs2_header.c backend/ops/ops_ocfs2.c backend/ops/ops_ocfs2_repo.c backend/ops/ops_ocfs2_pool.c backend/ops/ops_pd_clone.c backend/ops/ops_repo_export.c \
+	backend/ops/ocfs2.h backend/ops/ocfs2_header.c backend/ops/ops_ocfs2.c backend/ops/ops_ocfs2_repo.c backend/ops/ops_ocfs2_pool.c backend/ops/ops_pd_clone.c backend/ops/ops_ocfs2_pdrepo.c backend/ops/ops_repo_export.c \
 	backend/ops/ops_appliance.h backend/ops/ops_appliance.c backend/ops/ops_appliance_vm.c \
 	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c backend/ops/ops_server_power.c backend/ops/ops_server_update.c \
 	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_customizer.c backend/ops/ops_vm_move.c backend/ops/ops_vm_mapping.c \

@@ -71,11 +71,26 @@ obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref);
 obj *lun_for_write(cmdctx *c, const char *pd_ref);
 /* Why pd's blocks cannot be read or written (missing, simulated FC), or NULL. */
 const char *lun_unreadable(const obj *pd);
+/* 1 if pd can be formatted (O-1..O-3), else 0 after failing c. */
+int ocfs2_lun_usable(cmdctx *c, obj *pd);
 /* Job step: formats the LUN with header h unless it holds a file system
  * already (O-4): 0, or -1 with j failed. */
 int ocfs2_format(job *j, const lun_io *io, const lun_header *h);
 
+/* The formatting of a LUN and the FileSystem object on it (create FileSystem
+ * physicalDisk=, and create Repository on PhysicalDisk). */
+typedef struct fs_create_plan fs_create_plan;
+/* The plan for FileSystem name on pd (ocfs2_usable_lun), worked on by fsrv's
+ * admin servers or, fsrv NULL, its array's; NULL after failing c. */
+fs_create_plan *fs_plan_new(cmdctx *c, obj *pd, const char *name, const obj *fsrv);
+void fs_create_plan_free(void *arg);
+const char *fs_plan_id(const fs_create_plan *p);
+const lun_io *fs_plan_io(const fs_create_plan *p);
+/* Job step: formats the LUN and stores the FileSystem: 0, or -1 with j failed. */
+int fs_create_step(job *j, fs_create_plan *p);
 job *prepare_create_filesystem(cmdctx *c);
+/* create Repository on PhysicalDisk (ops_ocfs2_pdrepo.c). */
+job *prepare_create_repo_on_lun(cmdctx *c);
 job *prepare_delete_ocfs2(cmdctx *c, obj *fs);
 /* refresh FileSystem of an OCFS2 file system: reads its LUN's header again. */
 job *prepare_refresh_ocfs2(cmdctx *c, obj *fs);

@@ -30,14 +30,14 @@ obj *fs_worker(engine *e, const obj *fs)
     return a ? admin_server(e, a) : NULL;
 }
 
-typedef struct fs_create_plan {
+struct fs_create_plan {
     lun_io io;
     lun_header h;
     char fs_id[64], pd_id[64];
     gplan *g;
-} fs_create_plan;
+};
 
-static void fs_create_plan_free(void *arg)
+void fs_create_plan_free(void *arg)
 {
     fs_create_plan *p = arg;
     if (p) {
@@ -63,9 +63,8 @@ int ocfs2_format(job *j, const lun_io *io, const lun_header *h)
     return ocfs2_write_header(j->eng, j, io, h, NULL);
 }
 
-static int run_create_fs(job *j)
+int fs_create_step(job *j, fs_create_plan *p)
 {
-    fs_create_plan *p = j->plan;
     engine *e = j->eng;
     if (ocfs2_format(j, &p->io, &p->h) != 0)
         return -1;
@@ -83,11 +82,10 @@ static int run_create_fs(job *j)
     return 0;
 }
 
-obj *lun_for_write(cmdctx *c, const char *pd_ref)
+/* 1 if pd's blocks may be overwritten: no file system, VM, pool or
+ * repository uses it and it is a real LUN; else 0 after failing c. */
+static int lun_writable(cmdctx *c, const obj *pd)
 {
-    obj *pd = resolve_ref(c, "PhysicalDisk", pd_ref);
-    if (!pd)
-        return NULL;
     const char *why = NULL, *type = NULL;
     obj *user = NULL;
     static const char *const users[][2] = {{"FileSystem", "physicalDisk"}, {"VmDiskMapping", "physicalDisk"},
@@ -107,7 +105,13 @@ obj *lun_for_write(cmdctx *c, const char *pd_ref)
         why = lun_unreadable(pd);
     if (why)
         result_fail(c->res, "PhysicalDisk %s %s", pd->name, why);
-    return user || why ? NULL : pd;
+    return !user && !why;
+}
+
+obj *lun_for_write(cmdctx *c, const char *pd_ref)
+{
+    obj *pd = resolve_ref(c, "PhysicalDisk", pd_ref);
+    return pd && lun_writable(c, pd) ? pd : NULL;
 }
 
 const char *lun_unreadable(const obj *pd)
@@ -119,28 +123,43 @@ const char *lun_unreadable(const obj *pd)
     return NULL;
 }
 
-obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
+int ocfs2_lun_usable(cmdctx *c, obj *pd)
 {
-    obj *pd = lun_for_write(c, pd_ref);
-    if (!pd)
-        return NULL;
+    if (!lun_writable(c, pd))
+        return 0;
     double gib = strtod(obj_gets(pd, "size"), NULL);
     if (gib < OCFS2_MIN_GIB) {
         char buf[64];
         fmt_gib(gib, buf, sizeof buf);
         result_fail(c->res, "PhysicalDisk %s has %s GiB; an OCFS2 file system needs at least 10 GiB", pd->name, buf);
-        return NULL;
+        return 0;
     }
-    return pd;
+    return 1;
 }
 
-job *prepare_create_filesystem(cmdctx *c)
+obj *ocfs2_usable_lun(cmdctx *c, const char *pd_ref)
 {
-    obj *fsrv = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
-    obj *pd = fsrv ? ocfs2_usable_lun(c, gr_get(c->cmd, "physicalDisk")) : NULL;
-    if (!pd)
-        return NULL;
-    const char *name = gr_get(c->cmd, "name");
+    obj *pd = resolve_ref(c, "PhysicalDisk", pd_ref);
+    return pd && ocfs2_lun_usable(c, pd) ? pd : NULL;
+}
+
+static int run_create_fs(job *j)
+{
+    return fs_create_step(j, j->plan);
+}
+
+const char *fs_plan_id(const fs_create_plan *p)
+{
+    return p->fs_id;
+}
+
+const lun_io *fs_plan_io(const fs_create_plan *p)
+{
+    return &p->io;
+}
+
+fs_create_plan *fs_plan_new(cmdctx *c, obj *pd, const char *name, const obj *fsrv)
+{
     if (name_taken(c->e, "FileSystem", name, NULL)) {
         result_fail(c->res, "A FileSystem named %s already exists", name);
         return NULL;
@@ -153,11 +172,13 @@ job *prepare_create_filesystem(cmdctx *c)
         fs_create_plan_free(p);
         return NULL;
     }
-    new_object_id(c->cmd->type, p->fs_id, sizeof p->fs_id);
+    new_object_id(gr_type_find("FileSystem"), p->fs_id, sizeof p->fs_id);
     p->g = gplan_new("FileSystem", p->fs_id, name);
-    gplan_take_attrs(p->g, c->cmd);
+    if (fsrv) /* the FileSystem form's own attributes (name, description) */
+        gplan_take_attrs(p->g, c->cmd);
     gplan_set(p->g, "physicalDisk", pd->id);
-    gplan_set(p->g, "fileServer", fsrv->id);
+    if (fsrv) /* none on a LUN formatted for a repository: its array's admin servers work on it */
+        gplan_set(p->g, "fileServer", fsrv->id);
     gplan_set(p->g, "fsType", "OCFS2");
     gplan_set(p->g, "managerUuid", c->e->manager_id);
     gplan_set(p->g, "size", obj_gets(pd, "size"));
@@ -170,6 +191,17 @@ job *prepare_create_filesystem(cmdctx *c)
     snprintf(p->h.fs_uuid, sizeof p->h.fs_uuid, "%s", p->fs_id);
     snprintf(p->h.fs_label, sizeof p->h.fs_label, "%s", name);
     snprintf(p->h.mgr_uuid, sizeof p->h.mgr_uuid, "%s", c->e->manager_id);
+    return p;
+}
+
+job *prepare_create_filesystem(cmdctx *c)
+{
+    obj *fsrv = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
+    obj *pd = fsrv ? ocfs2_usable_lun(c, gr_get(c->cmd, "physicalDisk")) : NULL;
+    const char *name = gr_get(c->cmd, "name");
+    fs_create_plan *p = pd ? fs_plan_new(c, pd, name, fsrv) : NULL;
+    if (!p)
+        return NULL;
     static const job_spec spec = {.operation = "Create", .type = "FileSystem", .fn = run_create_fs,
                                   .plan_free = fs_create_plan_free};
     return spec_job(c, &spec, name, p, NULL, fsrv->id, pd->id, NULL);

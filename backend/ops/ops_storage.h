@@ -45,6 +45,19 @@ job *prepare_refresh_fileserver(cmdctx *c);
 job *prepare_refresh_filesystem(cmdctx *c);
 job *prepare_delete_filesystem(cmdctx *c);
 job *prepare_create_repo(cmdctx *c);
+/* Creating a repository (mount its file system on worker, create it there,
+ * store it), shared by both forms of create Repository. */
+typedef struct repo_plan repo_plan;
+/* 1 if no Repository is called name, else 0 after failing c. */
+int repo_name_free(cmdctx *c, const char *name);
+/* The plan for the command's repository (name=, description=) on file system
+ * fs_id (OCFS2 if ocfs2: its LUN header will name the repository). */
+repo_plan *repo_plan_new(cmdctx *c, const char *fs_id, const char *fs_location, const char *size, int ocfs2,
+                         obj *worker);
+void repo_plan_free(void *arg);
+const char *repo_plan_id(const repo_plan *p);
+/* Job step: 0, or -1 with j failed and the file system as before. */
+int repo_create_step(job *j, repo_plan *p);
 job *prepare_delete_repo(cmdctx *c);
 job *prepare_refresh_repo(cmdctx *c);
 job *prepare_create_disk(cmdctx *c);

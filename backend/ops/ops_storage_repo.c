@@ -16,15 +16,15 @@
 
 /* ---- Repository ---- */
 
-typedef struct repo_plan {
+struct repo_plan {
     char repo_id[64], name[257], fs_location[512], mount_point[128];
     char ocfs2_fs[64];       /* the OCFS2 file system whose LUN header names the repository, or "" */
     agent_target *targets;   /* servers to present to / unpresent from / work on */
     size_t ntargets;
     gplan *g;
-} repo_plan;
+};
 
-static void repo_plan_free(void *arg)
+void repo_plan_free(void *arg)
 {
     repo_plan *p = arg;
     if (p) {
@@ -186,9 +186,8 @@ fail:
     return NULL;
 }
 
-static int run_create_repo(job *j)
+int repo_create_step(job *j, repo_plan *p)
 {
-    repo_plan *p = j->plan;
     engine *e = j->eng;
     agent_target *t = &p->targets[0];
     long tmo = e->cfg.agent_long_timeout; /* mounting too, as the repository's creation */
@@ -220,26 +219,59 @@ static int run_create_repo(job *j)
     store_commit(e->st);
     store_set_actor(e->st, 0);
     store_unlock(e->st);
+    free(j->result_obj);
     j->result_obj = xstrdup(p->repo_id);
     return 0;
+}
+
+static int run_create_repo(job *j)
+{
+    return repo_create_step(j, j->plan);
+}
+
+const char *repo_plan_id(const repo_plan *p)
+{
+    return p->repo_id;
+}
+
+int repo_name_free(cmdctx *c, const char *name)
+{
+    if (!name_taken(c->e, "Repository", name, NULL))
+        return 1;
+    result_fail(c->res, "A Repository named %s already exists", name);
+    return 0;
+}
+
+repo_plan *repo_plan_new(cmdctx *c, const char *fs_id, const char *fs_location, const char *size, int ocfs2,
+                         obj *worker)
+{
+    repo_plan *p = xcalloc(1, sizeof *p);
+    const char *name = gr_get(c->cmd, "name");
+    new_object_id(gr_type_find("Repository"), p->repo_id, sizeof p->repo_id);
+    if (ocfs2)
+        snprintf(p->ocfs2_fs, sizeof p->ocfs2_fs, "%s", fs_id);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->fs_location, sizeof p->fs_location, "%s", fs_location);
+    snprintf(p->mount_point, sizeof p->mount_point, "/OVS/Repositories/%s", p->repo_id);
+    p->targets = xcalloc(1, sizeof *p->targets);
+    p->ntargets = 1;
+    agent_target_of(c->e, worker, &p->targets[0]);
+    p->g = gplan_new("Repository", p->repo_id, name);
+    gplan_take_attrs(p->g, c->cmd);
+    gplan_set(p->g, "fileSystem", fs_id);
+    gplan_set(p->g, "size", size);
+    gplan_set(p->g, "fsType", ocfs2 ? "OCFS2" : "NFS");
+    return p;
 }
 
 job *prepare_create_repo(cmdctx *c)
 {
     const char *name = gr_get(c->cmd, "name");
-    if (strcmp(c->cmd->ptype->name, "FileSystem") != 0) {
-        result_fail(c->res, "Repositories on %s are not supported by this Manager; format it with 'create "
-                    "FileSystem physicalDisk=<disk> on FileServer <instance>', then use 'on FileSystem <instance>'",
-                    c->cmd->ptype->name);
-        return NULL;
-    }
+    if (!strcmp(c->cmd->ptype->name, "PhysicalDisk"))
+        return prepare_create_repo_on_lun(c);
     obj *fs = resolve_instance(c, c->cmd->ptype, &c->cmd->pinstance);
-    if (!fs)
+    if (!fs || !repo_name_free(c, name))
         return NULL;
-    if (name_taken(c->e, "Repository", name, NULL)) {
-        result_fail(c->res, "A Repository named %s already exists", name);
-        return NULL;
-    }
     obj **users;
     size_t n = store_find_by(c->e->st, "Repository", "fileSystem", fs->id, &users);
     if (n) {
@@ -266,21 +298,7 @@ job *prepare_create_repo(cmdctx *c)
         result_fail(c->res, "FileSystem %s is owned by another Manager (%s)", fs->name, obj_gets(fs, "managerUuid"));
         return NULL;
     }
-    repo_plan *p = xcalloc(1, sizeof *p);
-    ovm_new_id("0003", "", p->repo_id, sizeof p->repo_id);
-    if (fs_is_ocfs2(fs))
-        snprintf(p->ocfs2_fs, sizeof p->ocfs2_fs, "%s", fs->id);
-    snprintf(p->name, sizeof p->name, "%s", name);
-    snprintf(p->fs_location, sizeof p->fs_location, "%s", obj_gets(fs, "fsLocation"));
-    snprintf(p->mount_point, sizeof p->mount_point, "/OVS/Repositories/%s", p->repo_id);
-    p->targets = xcalloc(1, sizeof *p->targets);
-    p->ntargets = 1;
-    agent_target_of(c->e, s, &p->targets[0]);
-    p->g = gplan_new("Repository", p->repo_id, name);
-    gplan_take_attrs(p->g, c->cmd);
-    gplan_set(p->g, "fileSystem", fs->id);
-    gplan_set(p->g, "size", obj_gets(fs, "size"));
-    gplan_set(p->g, "fsType", fs_is_ocfs2(fs) ? "OCFS2" : "NFS");
+    repo_plan *p = repo_plan_new(c, fs->id, obj_gets(fs, "fsLocation"), obj_gets(fs, "size"), fs_is_ocfs2(fs), s);
     static const job_spec spec = {.operation = "Create", .type = "Repository", .fn = run_create_repo,
                                   .plan_free = repo_plan_free, .kind = "SEQUENCE"};
     return spec_job(c, &spec, name, p, NULL, fs->id, NULL);

@@ -35,7 +35,7 @@ static const show_row server_rows[] = {
     VAL("Product Name", "productName"), VAL("Serial Number", "serialNumber"),
     VAL("BIOS Version", "biosVersion"), VAL("BIOS Release Date", "biosReleaseDate"),
     LIST("NTP Server", "ntpServers"), RELATED("Ethernet Port", "Port", "server"),
-    RELATED("Vm", "Vm", "server"), ROW_END,
+    RELATED("Storage Initiator", "StorageInitiator", "server"), RELATED("Vm", "Vm", "server"), ROW_END,
 };
 
 static const show_row pool_rows[] = {
@@ -47,11 +47,13 @@ static const show_row pool_rows[] = {
     RELATED("Anti-Affinity Group", "AntiAffinityGroup", "serverPool"), ROW_END,
 };
 
+/* "File System Free (GiB)" is what Oracle VM scripts read (verified:
+ * doc/command-language.md §8); "File System Total (GiB)" is inferred. */
 static const show_row repository_rows[] = {
     ROW_NAME, ROW_ID, ROW_LOCKED, ROW_DESC, REF("File System", "fileSystem"),
-    VAL("Manager UUID", "managerUuid"), GIB("Size (GiB)", "size"), GIB("Free (GiB)", "free"),
+    VAL("Manager UUID", "managerUuid"), GIB("File System Total (GiB)", "size"), GIB("File System Free (GiB)", "free"),
     LISTED("Presented Server", "presentedServers"), RELATED("Vm", "Vm", "repository"),
-    RELATED("Virtual Disk", "VirtualDisk", "repository"), RELATED("Virtual Cdrom", "VirtualCdrom", "repository"),
+    RELATED("VirtualDisk", "VirtualDisk", "repository"), RELATED("VirtualCdrom", "VirtualCdrom", "repository"),
     RELATED("Virtual Appliance", "VirtualAppliance", "repository"), ROW_END,
 };
 

@@ -146,7 +146,7 @@ step "create Repository on the OCFS2 FileSystem" "create Repository name=orepo o
 ovm "show Repository name=orepo"
 repo=$(field Id | sed 's/  .*//')
 check "the repository's id has type code 0003" grep -q '^0004fb0000030000[0-9a-f]\{16\}$' <<<"$repo"
-check "show Repository: 12.0 GiB" test "$(field 'Size (GiB)')" = 12.0
+check "show Repository: 12.0 GiB" test "$(field 'File System Total (GiB)')" = 12.0
 check "show Repository: owned by this Manager" test "$(field 'Manager UUID')" = "$mgr1"
 check "the header names the repository" test "$(hdr_field 1 REPO_UUID)" = "$repo"
 check "the header names its alias" test "$(hdr_field 1 REPO_ALIAS)" = orepo
