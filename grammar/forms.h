@@ -35,7 +35,7 @@
     X(Server, NULL, GT_R1, "Server") \
     X(ServerController, "001a", GT_R1, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
-    X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
+    X(ServerPoolNetworkPolicy, "001e", GT_R1, "Server Pool Network Policy") \
     X(ServerUpdateGroup, "001d", GT_R1, "Server Update Group") \
     X(ServerUpdateRepository, "001c", GT_R1, "Server Update Repository") \
     X(StorageArray, "000a", GT_R1, "Storage Array") \
@@ -256,6 +256,13 @@
         "[port=<port>] [description=<text>] on Server <instance>")) \
     X(edit_ServerController, INST("edit", "ServerController", sctl_attrs, NULL, NULL)) \
     X(delete_ServerController, INST("delete", "ServerController", no_attrs, NULL, NULL)) \
+    /* Network policies of a pool's DRS (doc/object-model.md §7.7) */ \
+    X(create_ServerPoolNetworkPolicy, CREATE("ServerPoolNetworkPolicy", netpol_attrs, p_pool, 1, \
+        "create ServerPoolNetworkPolicy [policyEnable=<Yes|No>] [policyThreshold=<1-100>] " \
+        "[direction=<RECEIVE|TRANSMIT>] network=<Network> name=<name> [description=<text>] " \
+        "on ServerPool <instance>")) \
+    X(edit_ServerPoolNetworkPolicy, INST("edit", "ServerPoolNetworkPolicy", netpol_attrs, NULL, NULL)) \
+    X(delete_ServerPoolNetworkPolicy, INST("delete", "ServerPoolNetworkPolicy", no_attrs, NULL, NULL)) \
     /* Server updates (doc/command-language.md, Server updates) */ \
     X(create_ServerUpdateGroup, CREATE("ServerUpdateGroup", name_desc, p_pool, 1, \
         "create ServerUpdateGroup name=<name> [description=<text>] on ServerPool <instance>")) \

@@ -1,6 +1,7 @@
 /* DRS (policy.h): a server of a pool with policyMode=DRS and
  * policyCpuEnable=Yes that is in its policyServers and whose CPU_UTILIZATION
- * samples averaged above policyCpuThreshold over the last policyPeriod gives
+ * samples averaged above policyCpuThreshold over the last policyPeriod (or
+ * whose network usage is above a ServerPoolNetworkPolicy: policy_net.c) gives
  * up its busiest Running VM that no job holds, to the server
  * migrate_choose picks (anti-affinity, CPU compatibility, inbound-migration
  * locks, memory: the checks of migrate Vm). Each move is a system job with an
@@ -14,6 +15,7 @@
 #include "backend/flows/model.h"
 #include "backend/flows/status.h"
 #include "backend/jobs/events.h"
+#include "backend/monitor/stats.h"
 #include "backend/store/store_tables.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -55,31 +57,10 @@ static int period_due(engine *e, const obj *pool, int64_t now)
     return 0;
 }
 
-typedef struct avg {
-    double sum;
-    size_t n;
-} avg;
-
-static int add_sample(void *ctx, int64_t t, double v)
-{
-    (void)t;
-    avg *a = ctx;
-    a->sum += v;
-    a->n++;
-    return 0;
-}
-
 /* Average CPU_UTILIZATION of id since from; -1 when there is no sample. */
 static double cpu_since(engine *e, const char *id, int64_t from)
 {
-    avg a = {0, 0};
-    char *err = NULL;
-    if (store_stat_scan(e->st, id, "CPU_UTILIZATION", from, INT64_MAX, add_sample, &a, &err) != 0) {
-        log_warn("DRS: %s", err);
-        free(err);
-        return -1;
-    }
-    return a.n ? a.sum / (double)a.n : -1;
+    return stats_average(e, id, "CPU_UTILIZATION", from);
 }
 
 /* The Running VM on s with the highest recent CPU that no job holds. */
@@ -140,9 +121,10 @@ static int run_drs_move(job *j)
     return rc;
 }
 
-/* The move job for server s above threshold (cpu), or NULL (with an event
- * when no server can take its VM). Write lock held. */
-static job *plan_move(engine *e, const obj *pool, obj *s, double cpu, int64_t from)
+/* The move job for server s, overloaded for the reason over ("CPU 70.0 %
+ * above ..."), or NULL (with an event when no server can take its VM).
+ * Write lock held. */
+static job *plan_move(engine *e, obj *s, const char *over, int64_t from)
 {
     obj *vm = busiest_free_vm(e, s, from);
     if (!vm)
@@ -150,8 +132,8 @@ static job *plan_move(engine *e, const obj *pool, obj *s, double cpu, int64_t fr
     char *why = NULL, *msg;
     obj *dst = migrate_choose(e, vm, s, &why);
     if (!dst) {
-        msg = xasprintf("DRS: Server %s CPU %.1f %% above the threshold %lld %%, but no server can take Vm %s: %s",
-                        s->name, cpu, obj_get_int(pool, "policyCpuThreshold", 100), vm->name, why ? why : "");
+        msg = xasprintf("DRS: Server %s %s, but no server can take Vm %s: %s", s->name, over, vm->name,
+                        why ? why : "");
         event_raise(e, "DRS_NO_SERVER", "INFORMATIONAL", s, msg, 0);
         free(msg);
         free(why);
@@ -164,8 +146,7 @@ static job *plan_move(engine *e, const obj *pool, obj *s, double cpu, int64_t fr
     vm->lock_job = j->id; /* before the lock is released: reconciliation must not touch it */
     drs_plan *d = xcalloc(1, sizeof *d);
     d->mp = migrate_plan_new(e, vm, s, dst);
-    d->why = xasprintf("DRS: Server %s CPU %.1f %% above the pool's threshold %lld %% over the policy period; "
-                       "moving Vm %s to Server %s", s->name, cpu, obj_get_int(pool, "policyCpuThreshold", 100),
+    d->why = xasprintf("DRS: Server %s %s over the policy period; moving Vm %s to Server %s", s->name, over,
                        vm->name, dst->name);
     j->plan = d;
     return j;
@@ -181,8 +162,11 @@ static void evaluate_pool(engine *e, const obj *pool, int64_t now, job ***jobs, 
     for (size_t i = 0; i < ns; i++) {
         if (!obj_list_has(pool, "policyServers", servers[i]->id) || status_get(servers[i]) != ST_RUNNING)
             continue;
-        double cpu = cpu_since(e, servers[i]->id, from);
-        job *j = cpu > threshold ? plan_move(e, pool, servers[i], cpu, from) : NULL;
+        double cpu = obj_is(pool, "policyCpuEnable", "Yes") ? cpu_since(e, servers[i]->id, from) : -1;
+        char *over = cpu > threshold ? xasprintf("CPU %.1f %% above the pool's threshold %.0f %%", cpu, threshold)
+                                     : policy_net_over(e, pool, servers[i], from);
+        job *j = over ? plan_move(e, servers[i], over, from) : NULL;
+        free(over);
         if (j) {
             *jobs = xrealloc(*jobs, (*n + 1) * sizeof **jobs);
             (*jobs)[(*n)++] = j;
@@ -201,7 +185,8 @@ void policy_tick(engine *e)
     obj **pools;
     size_t np = store_list(e->st, "ServerPool", &pools);
     for (size_t i = 0; i < np; i++)
-        if (obj_is(pools[i], "policyMode", "DRS") && obj_is(pools[i], "policyCpuEnable", "Yes") &&
+        if (obj_is(pools[i], "policyMode", "DRS") &&
+            (obj_is(pools[i], "policyCpuEnable", "Yes") || policy_net_any(e, pools[i])) &&
             period_due(e, pools[i], now))
             evaluate_pool(e, pools[i], now, &jobs, &n);
     free(pools);

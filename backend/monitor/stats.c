@@ -122,6 +122,7 @@ void stats_sample_server(engine *e, const obj *s, const xr_value *vms, int64_t n
             double util = rec_num(vms->items[i], "cpu_utilization", &found);
             if (found)
                 put(e, s->id, "CPU_UTILIZATION", now, util);
+            stats_sample_net(e, s, vms->items[i], now);
         } else {
             sample_vm(e, s, vms->items[i], now);
         }

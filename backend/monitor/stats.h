@@ -37,6 +37,16 @@ int stats_due(engine *e, int64_t now);
 /* Records the samples of server s and of the VMs it runs from its list_vms
  * answer (each record's cpu_utilization, doc/agent-protocol.md §7). */
 void stats_sample_server(engine *e, const obj *s, const xr_value *vms, int64_t now);
+/* Network statType names (this Manager's; Oracle's getStatList has none
+ * for networks): percent of the device's capacity, per Port, BondPort or
+ * VlanInterface (stats_net.c). */
+#define STAT_NET_RX "NETWORK_RECEIVE_UTILIZATION"
+#define STAT_NET_TX "NETWORK_TRANSMIT_UTILIZATION"
+/* Records the traffic of s's devices from its Domain-0 record's net_rates. */
+void stats_sample_net(engine *e, const obj *s, const xr_value *dom0, int64_t now);
+/* Average of id's samples of stat since from; -1 when there is none. Read
+ * lock held. */
+double stats_average(engine *e, const char *id, const char *stat, int64_t from);
 /* File system samples when due, then prunes samples older than the hold
  * time once per archive interval. */
 void stats_round_end(engine *e, int64_t now);

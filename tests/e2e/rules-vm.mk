@@ -14,3 +14,6 @@ EXTRA_DIST += tests/e2e/stats.sh
 # issue 12 item 4: the DRS policy (agents on 127.0.70.x)
 TESTS += tests/e2e/policies.sh
 EXTRA_DIST += tests/e2e/policies.sh
+# issue 12 item 1: network policies of DRS (agents on 127.0.75.x)
+TESTS += tests/e2e/netpolicy.sh
+EXTRA_DIST += tests/e2e/netpolicy.sh

@@ -477,7 +477,7 @@ static void test_tables(void **state)
         assert_non_null(gr_cmd_find("list", t[i]->name));
         assert_non_null(gr_cmd_find("show", t[i]->name));
     }
-    assert_int_equal(r1, 36); /* RepositoryExport, ServerUpdateGroup, ServerUpdateRepository since issues 11, 12 */
+    assert_int_equal(r1, 37); /* RepositoryExport, ServerUpdateGroup, ServerUpdateRepository, ServerPoolNetworkPolicy since issues 11, 12 */
     assert_string_equal(gr_type_find("vm")->show_name, "VM");
     assert_string_equal(gr_type_find("VirtualDisk")->code, "0012");
     assert_string_equal(gr_type_find("VirtualDisk")->show_name, "Virtual Disk");
