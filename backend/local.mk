@@ -21,7 +21,7 @@ backend_libengine_a_SOURCES = \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
 	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \
-	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/stats_net.c backend/monitor/policy.c backend/monitor/policy.h backend/monitor/policy_net.c \
+	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/stats_net.c backend/monitor/policy.c backend/monitor/policy.h backend/monitor/policy_net.c backend/monitor/periodic.c backend/monitor/periodic.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
 	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_stats.c backend/ops/ops_events.c \

@@ -153,6 +153,12 @@ ENUML(at_np_dir, "direction", C | E, e_net_dir, l_net_dir, "RECEIVE", "traffic t
 static const gr_attr *const netpol_attrs[] = {&at_name, &at_desc, &at_np_net, &at_np_enable, &at_np_thr,
                                               &at_np_dir, NULL};
 
+/* PeriodicTask (Oracle VM 3.4: edit PeriodicTask [taskInterval] [enabled] [name]
+ * [description]; no create or delete: the tasks are the Manager's own). */
+INT(at_pt_interval, "taskInterval", E, 1, 999999999, NULL, "minutes between two runs");
+BOOL(at_pt_enabled, "enabled", E, NULL, "whether the task runs");
+static const gr_attr *const ptask_attrs[] = {&at_name, &at_desc, &at_pt_interval, &at_pt_enabled, NULL};
+
 /* ---- VirtualDisk, VmDiskMapping, Vnic (§5.2) ---- */
 static const gr_attr at_vd_size = {.name = "size", .vtype = VT_NUM, .flags = M | C | E | GA_NUM_GT0,
                                    .min = 0, .max = 1000000,

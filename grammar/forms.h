@@ -27,7 +27,7 @@
     X(Job, NULL, GT_R1, "Job") \
     X(Manager, "0001", GT_R1, "Manager") \
     X(Network, NULL, GT_R1, "Network") \
-    X(PeriodicTask, NULL, GT_RECOGNISED, "Periodic Task") \
+    X(PeriodicTask, "001f", GT_R1, "Periodic Task") \
     X(PhysicalDisk, "0018", GT_R1, "Physical Disk") \
     X(Port, "000e", GT_R1, "Port") \
     X(Repository, "0003", GT_R1, "Repository") \
@@ -263,6 +263,8 @@
         "on ServerPool <instance>")) \
     X(edit_ServerPoolNetworkPolicy, INST("edit", "ServerPoolNetworkPolicy", netpol_attrs, NULL, NULL)) \
     X(delete_ServerPoolNetworkPolicy, INST("delete", "ServerPoolNetworkPolicy", no_attrs, NULL, NULL)) \
+    /* The Manager's recurring work (doc/object-model.md §7.7): list, show, edit as Oracle VM 3.4 */ \
+    X(edit_PeriodicTask, INST("edit", "PeriodicTask", ptask_attrs, NULL, NULL)) \
     /* Server updates (doc/command-language.md, Server updates) */ \
     X(create_ServerUpdateGroup, CREATE("ServerUpdateGroup", name_desc, p_pool, 1, \
         "create ServerUpdateGroup name=<name> [description=<text>] on ServerPool <instance>")) \

@@ -130,6 +130,10 @@ static const show_row netpol_rows[] = {
     VAL("Direction", "direction"), ROW_END,
 };
 
+static const show_row ptask_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Interval (Minutes)", "taskInterval"), VAL("Enabled", "enabled"), ROW_END,
+};
+
 static const show_row network_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, LIST("Role", "roles"), RELATED("Port", "Port", "network"),
     RELATED("Bond Port", "BondPort", "network"), RELATED("Vlan Interface", "VlanInterface", "network"),
@@ -244,6 +248,7 @@ const show_table show_tables[] = {
     {"ServerUpdateGroup", sug_rows},
     {"ServerUpdateRepository", sur_rows},
     {"ServerPoolNetworkPolicy", netpol_rows},
+    {"PeriodicTask", ptask_rows},
     {"Network", network_rows},
     {"Port", port_rows},
     {"BondPort", bond_rows},
