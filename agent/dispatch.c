@@ -118,6 +118,7 @@ static const struct binding bindings[AM_COUNT] = {
     [AM_sim_guest_shutdown] = {h_sim_guest_shutdown, M_MUTATES},
     [AM_sim_guest_message] = {h_sim_guest_message, M_MUTATES},
     [AM_sim_set_cpu_load] = {h_sim_set_cpu_load, M_MUTATES},
+    [AM_sim_set_net_load] = {h_sim_set_net_load, M_MUTATES},
     [AM_sim_crash] = {h_sim_crash, M_MUTATES},
     [AM_check_for_updates] = {h_check_for_updates, M_UNLOCKED},
     [AM_update_server] = {h_update_server, M_UNLOCKED},

@@ -5,7 +5,7 @@ agent_core_sources = agent/agent.h \
 	agent/httpd.c agent/httpd.h agent/httpd_admit.c agent/httpd_impl.h agent/tlscert.c agent/tlscert.h \
 	agent/dispatch.c agent/dispatch.h agent/faults.c agent/faults.h \
 	agent/vmcfg.c agent/vmcfg.h agent/sim.h agent/sim_state.c agent/sim_persist.c \
-	agent/sim_host.c agent/sim_net.c agent/sim_pool.c agent/sim_repo.c agent/sim_export.c agent/sim_storage.c agent/import.c \
+	agent/sim_host.c agent/sim_net.c agent/sim_netload.c agent/sim_pool.c agent/sim_repo.c agent/sim_export.c agent/sim_storage.c agent/import.c \
 	agent/san.c agent/san.h agent/san_methods.c agent/san_tgt.c agent/san_tgt.h agent/san_tgt_acl.c agent/san_copy.c \
 	agent/appliance.c agent/ova.h agent/ova_disk.c agent/ova_export.c agent/ovf.c agent/ovf.h agent/ustar.c agent/ustar.h \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \

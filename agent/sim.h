@@ -119,9 +119,13 @@ SIM_HANDLER(h_ovs_br_config); SIM_HANDLER(h_sim_crash);
 /* sim_net.c: bonds, VLAN interfaces, MTUs and addresses */
 SIM_HANDLER(h_ovs_bond_create); SIM_HANDLER(h_ovs_bond_edit); SIM_HANDLER(h_ovs_bond_delete);
 SIM_HANDLER(h_ovs_bond_slave); SIM_HANDLER(h_ovs_vlan_config); SIM_HANDLER(h_ovs_mtu_config);
-SIM_HANDLER(h_ovs_ip_config); SIM_HANDLER(h_sim_nic_remove);
+SIM_HANDLER(h_ovs_ip_config); SIM_HANDLER(h_sim_nic_remove); SIM_HANDLER(h_sim_set_net_load);
 /* sim_net.c: the ports eth1.., bonds and VLAN interfaces for discover_network */
 void sim_net_report(struct sim *s, strbuf *sb, void (*mac)(struct sim *, int, char *, size_t));
+#define SIM_NIC_MBPS 1000 /* link speed of every simulated NIC */
+int64_t sim_net_speed(struct sim *s, const char *dev);
+/* sim_netload.c: the traffic sim_set_net_load set, for the Domain-0 record */
+xr_value *sim_net_rates(struct sim *s);
 /* sim_update.c */
 SIM_HANDLER(h_check_for_updates); SIM_HANDLER(h_update_server);
 /* The installed packages of a new host; the OVM version of an upgraded one. Lock held. */

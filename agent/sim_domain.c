@@ -207,6 +207,7 @@ static xr_value *dom0_record(struct sim *s)
     xr_struct_set(d, "run_since", xr_double(boot));
     xr_value *r = sim_domain_record(s, "Domain-0", d);
     xr_struct_set(r, "cpu_utilization", xr_double(host_utilization(s)));
+    xr_struct_set(r, "net_rates", sim_net_rates(s));
     xr_free(d);
     return r;
 }

@@ -64,6 +64,26 @@ static int dev_exists(struct sim *s, const char *dev)
            xr_struct_get(vlans(s), dev);
 }
 
+/* Capacity of dev in Mbit/s (0 when it does not exist): each simulated NIC
+ * runs at SIM_NIC_MBPS; an active-backup bond has one slave's, an
+ * aggregating bond the sum of its slaves' (concepts guide 6.12.3); a VLAN
+ * interface its device's. */
+int64_t sim_net_speed(struct sim *s, const char *dev)
+{
+    if (!dev_exists(s, dev))
+        return 0;
+    if (nic_present(s, dev) || !strcmp(dev, "bond0"))
+        return SIM_NIC_MBPS;
+    const xr_value *v = xr_struct_get(vlans(s), dev), *b = xr_struct_get(bonds(s), dev);
+    if (v)
+        return xr_get_str(xr_struct_get(v, "device")) ? sim_net_speed(s, xr_get_str(xr_struct_get(v, "device")))
+                                                       : SIM_NIC_MBPS;
+    const xr_value *sl = xr_struct_get(b, "slaves");
+    size_t n = sl ? sl->n : 0;
+    const char *mode = xr_get_str(xr_struct_get(b, "mode"));
+    return mode && !strcmp(mode, "active-backup") ? SIM_NIC_MBPS : (int64_t)n * SIM_NIC_MBPS;
+}
+
 static int mode_num(const char *mode)
 {
     for (int i = 0; bond_modes[i]; i++)

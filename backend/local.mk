@@ -21,7 +21,7 @@ backend_libengine_a_SOURCES = \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
 	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \
-	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/policy.c backend/monitor/policy.h backend/monitor/policy_dpm.c backend/monitor/policy_int.h \
+	backend/monitor/monitor.c backend/monitor/monitor.h backend/monitor/ha.c backend/monitor/ha.h backend/monitor/stats.c backend/monitor/stats.h backend/monitor/stats_net.c backend/monitor/policy.c backend/monitor/policy.h backend/monitor/policy_dpm.c backend/monitor/policy_int.h backend/monitor/policy_net.c backend/monitor/periodic.c backend/monitor/periodic.h \
 	backend/ops/ops.h backend/ops/dispatch.c backend/ops/registry.c backend/ops/ops_common.c \
 	backend/ops/generic.c backend/ops/generic.h backend/ops/cluster.c backend/ops/cluster.h \
 	backend/ops/ops_session.c backend/ops/ops_generic.c backend/ops/ops_pool.c backend/ops/ops_misc.c backend/ops/ops_stats.c backend/ops/ops_events.c \
@@ -33,7 +33,7 @@ backend_libengine_a_SOURCES = \
 	backend/ops/ops_san_provision.c \
 	backend/ops/ocfs2.h backend/ops/ocfs2_header.c backend/ops/ops_ocfs2.c backend/ops/ops_ocfs2_repo.c backend/ops/ops_ocfs2_pool.c backend/ops/ops_pd_clone.c backend/ops/ops_ocfs2_pdrepo.c backend/ops/ops_repo_export.c \
 	backend/ops/ops_appliance.h backend/ops/ops_appliance.c backend/ops/ops_appliance_vm.c \
-	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c backend/ops/ops_server_power.c backend/ops/ops_server_update.c \
+	backend/ops/ops_vm.h backend/ops/ops_vm.c backend/ops/ops_vm_create.c backend/ops/ops_vm_lifecycle.c backend/ops/ops_vm_messages.c backend/ops/ops_server_power.c backend/ops/ops_server_update.c backend/ops/ops_pool_netpolicy.c \
 	backend/ops/ops_vm_migrate.c backend/ops/ops_vm_clone.c backend/ops/ops_vm_customizer.c backend/ops/ops_vm_move.c backend/ops/ops_vm_mapping.c \
 	backend/ops/ops_network.h backend/ops/ops_network.c backend/ops/ops_network_port.c backend/ops/ops_network_bond.c backend/ops/ops_network_sync.c backend/ops/ops_network_ip.c backend/ops/ops_network_vnic.c \
 	backend/daemon/config.h backend/daemon/config.c backend/daemon/demo.c backend/daemon/demo.h \

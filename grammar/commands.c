@@ -140,6 +140,25 @@ static const gr_attr *const pool_attrs[] = {
     &at_sp_ssl, &at_sp_start, &at_sp_pmode, &at_sp_pcpu, &at_sp_pper, &at_sp_pthr,
     &at_sp_vip, NULL};
 
+/* ServerPoolNetworkPolicy (Oracle VM 3.4: create|edit ServerPoolNetworkPolicy
+ * [policyEnable] [policyThreshold] network name [description] on ServerPool);
+ * direction is this Manager's, for the concepts guide's "received or
+ * transmitted data"; a threshold of 0 would move VMs off any traffic, so 1..100. */
+static const char *const e_net_dir[] = {"RECEIVE", "TRANSMIT", NULL};
+static const char *const l_net_dir[] = {"Receive", "Transmit", NULL};
+REF(at_np_net, "network", M | CO, "Network", "network whose usage the policy watches");
+BOOL(at_np_enable, "policyEnable", C | E, "Yes", "whether the pool's policy acts on the network");
+INT(at_np_thr, "policyThreshold", C | E, 1, 100, "100", "network usage threshold in percent of capacity");
+ENUML(at_np_dir, "direction", C | E, e_net_dir, l_net_dir, "RECEIVE", "traffic the threshold applies to");
+static const gr_attr *const netpol_attrs[] = {&at_name, &at_desc, &at_np_net, &at_np_enable, &at_np_thr,
+                                              &at_np_dir, NULL};
+
+/* PeriodicTask (Oracle VM 3.4: edit PeriodicTask [taskInterval] [enabled] [name]
+ * [description]; no create or delete: the tasks are the Manager's own). */
+INT(at_pt_interval, "taskInterval", E, 1, 999999999, NULL, "minutes between two runs");
+BOOL(at_pt_enabled, "enabled", E, NULL, "whether the task runs");
+static const gr_attr *const ptask_attrs[] = {&at_name, &at_desc, &at_pt_interval, &at_pt_enabled, NULL};
+
 /* ---- VirtualDisk, VmDiskMapping, Vnic (§5.2) ---- */
 static const gr_attr at_vd_size = {.name = "size", .vtype = VT_NUM, .flags = M | C | E | GA_NUM_GT0,
                                    .min = 0, .max = 1000000,

@@ -27,7 +27,7 @@
     X(Job, NULL, GT_R1, "Job") \
     X(Manager, "0001", GT_R1, "Manager") \
     X(Network, NULL, GT_R1, "Network") \
-    X(PeriodicTask, NULL, GT_RECOGNISED, "Periodic Task") \
+    X(PeriodicTask, "001f", GT_R1, "Periodic Task") \
     X(PhysicalDisk, "0018", GT_R1, "Physical Disk") \
     X(Port, "000e", GT_R1, "Port") \
     X(Repository, "0003", GT_R1, "Repository") \
@@ -35,7 +35,7 @@
     X(Server, NULL, GT_R1, "Server") \
     X(ServerController, "001a", GT_R1, "Server Controller") \
     X(ServerPool, "0002", GT_R1, "Server Pool") \
-    X(ServerPoolNetworkPolicy, NULL, GT_RECOGNISED, "Server Pool Network Policy") \
+    X(ServerPoolNetworkPolicy, "001e", GT_R1, "Server Pool Network Policy") \
     X(ServerUpdateGroup, "001d", GT_R1, "Server Update Group") \
     X(ServerUpdateRepository, "001c", GT_R1, "Server Update Repository") \
     X(StorageArray, "000a", GT_R1, "Storage Array") \
@@ -256,6 +256,15 @@
         "[port=<port>] [description=<text>] on Server <instance>")) \
     X(edit_ServerController, INST("edit", "ServerController", sctl_attrs, NULL, NULL)) \
     X(delete_ServerController, INST("delete", "ServerController", no_attrs, NULL, NULL)) \
+    /* Network policies of a pool's DRS (doc/object-model.md §7.7) */ \
+    X(create_ServerPoolNetworkPolicy, CREATE("ServerPoolNetworkPolicy", netpol_attrs, p_pool, 1, \
+        "create ServerPoolNetworkPolicy [policyEnable=<Yes|No>] [policyThreshold=<1-100>] " \
+        "[direction=<RECEIVE|TRANSMIT>] network=<Network> name=<name> [description=<text>] " \
+        "on ServerPool <instance>")) \
+    X(edit_ServerPoolNetworkPolicy, INST("edit", "ServerPoolNetworkPolicy", netpol_attrs, NULL, NULL)) \
+    X(delete_ServerPoolNetworkPolicy, INST("delete", "ServerPoolNetworkPolicy", no_attrs, NULL, NULL)) \
+    /* The Manager's recurring work (doc/object-model.md §7.7): list, show, edit as Oracle VM 3.4 */ \
+    X(edit_PeriodicTask, INST("edit", "PeriodicTask", ptask_attrs, NULL, NULL)) \
     /* Server updates (doc/command-language.md, Server updates) */ \
     X(create_ServerUpdateGroup, CREATE("ServerUpdateGroup", name_desc, p_pool, 1, \
         "create ServerUpdateGroup name=<name> [description=<text>] on ServerPool <instance>")) \

@@ -115,6 +115,7 @@
     M(sim_guest_shutdown, CALL, nil, (string, vm_id)) \
     M(sim_guest_message, CALL, nil, (string, vm_id)(string, key)(string, value)) \
     M(sim_set_cpu_load, CALL, nil, (string, vm_id)(integer, load)) \
+    M(sim_set_net_load, CALL, nil, (string, net_device)(integer, rx_mbps)(integer, tx_mbps)) \
     M(sim_crash, CALL, nil, ) \
     M(sim_nic_remove, CALL, nil, (string, net_device)) \
     M(check_for_updates, LONG, dict, (list, repositories)) \

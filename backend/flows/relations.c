@@ -9,6 +9,8 @@ const relation relations[] = {
     {"ServerPool", "Server", "serverPool", 0, REL_REFUSE, NULL},
     {"ServerPool", "Vm", "serverPool", 0, REL_REFUSE, NULL},
     {"ServerPool", "AntiAffinityGroup", "serverPool", 0, REL_CASCADE, NULL},
+    {"ServerPool", "ServerPoolNetworkPolicy", "serverPool", 0, REL_CASCADE, NULL},
+    {"Network", "ServerPoolNetworkPolicy", "network", 0, REL_REFUSE, NULL},
     {"Server", "Repository", "presentedServers", 1, REL_REFUSE, NULL},
     {"Server", "VlanInterface", "server", 0, REL_CASCADE, NULL},
     {"Server", "BondPort", "server", 0, REL_CASCADE, NULL},

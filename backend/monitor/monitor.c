@@ -5,6 +5,7 @@
 #include <time.h>
 #include "backend/jobs/events.h"
 #include "backend/monitor/ha.h"
+#include "backend/monitor/periodic.h"
 #include "backend/monitor/policy.h"
 #include "backend/monitor/stats.h"
 #include "backend/flows/model.h"
@@ -257,6 +258,7 @@ void monitor_poll_all(engine *e)
     free(r.tasks);
     ha_tick(e);
     policy_tick(e);
+    periodic_tick(e);
 }
 
 static void *monitor_main(void *arg)

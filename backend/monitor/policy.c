@@ -2,7 +2,8 @@
  * DRS and DPM share (policy_int.h), and DRS itself. DPM is policy_dpm.c.
  * DRS: a server of a pool with policyMode=DRS and
  * policyCpuEnable=Yes that is in its policyServers and whose CPU_UTILIZATION
- * samples averaged above policyCpuThreshold over the last policyPeriod gives
+ * samples averaged above policyCpuThreshold over the last policyPeriod (or
+ * whose network usage is above a ServerPoolNetworkPolicy: policy_net.c) gives
  * up its busiest Running VM that no job holds, to the server
  * migrate_choose picks (anti-affinity, CPU compatibility, inbound-migration
  * locks, memory: the checks of migrate Vm). Each move is a system job with an
@@ -17,6 +18,7 @@
 #include "backend/flows/model.h"
 #include "backend/flows/status.h"
 #include "backend/jobs/events.h"
+#include "backend/monitor/stats.h"
 #include "backend/store/store_tables.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -58,30 +60,9 @@ static int period_due(engine *e, const obj *pool, int64_t now)
     return 0;
 }
 
-typedef struct avg {
-    double sum;
-    size_t n;
-} avg;
-
-static int add_sample(void *ctx, int64_t t, double v)
-{
-    (void)t;
-    avg *a = ctx;
-    a->sum += v;
-    a->n++;
-    return 0;
-}
-
 double policy_cpu_since(engine *e, const char *id, int64_t from)
 {
-    avg a = {0, 0};
-    char *err = NULL;
-    if (store_stat_scan(e->st, id, "CPU_UTILIZATION", from, INT64_MAX, add_sample, &a, &err) != 0) {
-        log_warn("policy: %s", err);
-        free(err);
-        return -1;
-    }
-    return a.n ? a.sum / (double)a.n : -1;
+    return stats_average(e, id, "CPU_UTILIZATION", from);
 }
 
 obj *policy_busiest_free_vm(engine *e, const obj *s, int64_t from)
@@ -169,27 +150,30 @@ void policy_move(engine *e, const char *tag, obj *vm, obj *src, obj *dst, char *
     policy_add(a, j, run_move, move_plan_free);
 }
 
-int policy_move_busy(engine *e, const obj *pool, const char *tag, obj *s, double cpu, int64_t from,
-                     policy_actions *a)
+char *policy_cpu_over(const obj *pool, double cpu)
+{
+    return xasprintf("CPU %.1f %% above the pool's threshold %lld %%", cpu, obj_get_int(pool, "policyCpuThreshold", 100));
+}
+
+int policy_move_busy(engine *e, const char *tag, obj *s, const char *over, int64_t from, policy_actions *a)
 {
     obj *vm = policy_busiest_free_vm(e, s, from);
     if (!vm)
         return 0;
     char *why = NULL, *msg;
-    long long threshold = obj_get_int(pool, "policyCpuThreshold", 100);
     obj *dst = migrate_choose(e, vm, s, &why);
     if (!dst) {
         char etype[64];
         snprintf(etype, sizeof etype, "%s_NO_SERVER", tag);
-        msg = xasprintf("%s: Server %s CPU %.1f %% above the threshold %lld %%, but no server can take Vm %s: %s",
-                        tag, s->name, cpu, threshold, vm->name, why ? why : "");
+        msg = xasprintf("%s: Server %s %s, but no server can take Vm %s: %s", tag, s->name, over, vm->name,
+                        why ? why : "");
         event_raise(e, etype, "INFORMATIONAL", s, msg, 0);
         free(msg);
         free(why);
         return 0;
     }
-    why = xasprintf("%s: Server %s CPU %.1f %% above the pool's threshold %lld %% over the policy period; "
-                    "moving Vm %s to Server %s", tag, s->name, cpu, threshold, vm->name, dst->name);
+    why = xasprintf("%s: Server %s %s over the policy period; moving Vm %s to Server %s", tag, s->name, over,
+                    vm->name, dst->name);
     policy_move(e, tag, vm, s, dst, why, a);
     return 1;
 }
@@ -204,9 +188,11 @@ static void drs_evaluate_pool(engine *e, const obj *pool, int64_t now, policy_ac
     for (size_t i = 0; i < ns; i++) {
         if (!obj_list_has(pool, "policyServers", servers[i]->id) || status_get(servers[i]) != ST_RUNNING)
             continue;
-        double cpu = policy_cpu_since(e, servers[i]->id, from);
-        if (cpu > threshold)
-            policy_move_busy(e, pool, "DRS", servers[i], cpu, from, a);
+        double cpu = obj_is(pool, "policyCpuEnable", "Yes") ? policy_cpu_since(e, servers[i]->id, from) : -1;
+        char *over = cpu > threshold ? policy_cpu_over(pool, cpu) : policy_net_over(e, pool, servers[i], from);
+        if (over)
+            policy_move_busy(e, "DRS", servers[i], over, from, a);
+        free(over);
     }
     free(servers);
 }
@@ -220,9 +206,10 @@ void policy_tick(engine *e)
     obj **pools;
     size_t np = store_list(e->st, "ServerPool", &pools);
     for (size_t i = 0; i < np; i++) {
-        if (!obj_is(pools[i], "policyCpuEnable", "Yes"))
-            continue;
-        int drs = obj_is(pools[i], "policyMode", "DRS"), dpm = obj_is(pools[i], "policyMode", "DPM");
+        int cpu = obj_is(pools[i], "policyCpuEnable", "Yes");
+        /* DRS also acts on ServerPoolNetworkPolicies (policy_net.c); DPM on CPU only */
+        int drs = obj_is(pools[i], "policyMode", "DRS") && (cpu || policy_net_any(e, pools[i]));
+        int dpm = obj_is(pools[i], "policyMode", "DPM") && cpu;
         if ((drs || dpm) && period_due(e, pools[i], now))
             (drs ? drs_evaluate_pool : dpm_evaluate_pool)(e, pools[i], now, &a);
     }

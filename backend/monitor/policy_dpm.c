@@ -302,9 +302,11 @@ void dpm_evaluate_pool(engine *e, const obj *pool, int64_t now, policy_actions *
     /* while a server powers on or off the pool's load is about to change: wait */
     if (p.powering || power_on(e, &p, a))
         ;
-    else if (p.busy >= 0)
-        policy_move_busy(e, pool, "DPM", p.v[p.busy].s, p.v[p.busy].cpu, p.from, a);
-    else if (!p.held && p.running >= 2 && !power_off(e, &p, a))
+    else if (p.busy >= 0) {
+        char *over = policy_cpu_over(pool, p.v[p.busy].cpu);
+        policy_move_busy(e, "DPM", p.v[p.busy].s, over, p.from, a);
+        free(over);
+    } else if (!p.held && p.running >= 2 && !power_off(e, &p, a))
         consolidate(e, &p, a);
     free(p.v);
 }

@@ -24,12 +24,13 @@ void policy_add(policy_actions *a, job *j, job_fn fn, void (*plan_free)(void *))
 int64_t policy_period_ms(engine *e, const obj *pool);
 /* Average CPU_UTILIZATION of object id since from (ms); -1 when there is no sample. */
 double policy_cpu_since(engine *e, const char *id, int64_t from);
-/* Moves one VM off server s, whose CPU over the period (cpu) is above the
- * pool's threshold, to the server migrate_choose picks: a "<tag> Migrate"
+/* "CPU 70.0 % above the pool's threshold 50 %": the reason of a move for cpu. */
+char *policy_cpu_over(const obj *pool, double cpu);
+/* Moves one VM off server s, overloaded for the reason over (e.g.
+ * policy_cpu_over's), to the server migrate_choose picks: a "<tag> Migrate"
  * job with a <tag>_MIGRATION event saying why, or a <tag>_NO_SERVER event
  * when no server can take it. 1 when a job was added. Write lock held. */
-int policy_move_busy(engine *e, const obj *pool, const char *tag, obj *s, double cpu, int64_t from,
-                     policy_actions *a);
+int policy_move_busy(engine *e, const char *tag, obj *s, const char *over, int64_t from, policy_actions *a);
 /* Moves vm from src to dst as a "<tag> Migrate" job whose <tag>_MIGRATION
  * event says why (taken). Write lock held. */
 void policy_move(engine *e, const char *tag, obj *vm, obj *src, obj *dst, char *why, policy_actions *a);

@@ -1,7 +1,8 @@
 /* Statistics sampling (stats.h): every samplingInterval the monitor's poll
  * round stores one sample per statType of each owned server that answered
- * and of each VM it runs; every fsSamplingInterval one of each file system;
- * once per archive interval the samples older than holdTime go. */
+ * and of each VM it runs; every fsSamplingInterval one of each file system.
+ * The samples older than holdTime go when the Statistics Archive Task runs
+ * (periodic.c). */
 #include "backend/monitor/stats.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 /* When the last samples were taken and the last prune ran; one engine per
  * process, touched under the store write lock only. */
-static int64_t last_server_ms, last_fs_ms, last_prune_ms;
+static int64_t last_server_ms, last_fs_ms;
 
 void stats_cfg_of(const obj *m, stats_cfg *c)
 {
@@ -22,7 +23,12 @@ void stats_cfg_of(const obj *m, stats_cfg *c)
     c->hold = m ? (int)obj_get_int(m, "statsHoldTime", STATS_HOLD_DEFAULT) : STATS_HOLD_DEFAULT;
     c->fs_sampling = m ? (int)obj_get_int(m, "statsFsSamplingInterval", STATS_FS_SAMPLING_DEFAULT)
                        : STATS_FS_SAMPLING_DEFAULT;
-    c->archive = m ? (int)obj_get_int(m, "archiveInterval", STATS_ARCHIVE_DEFAULT) : STATS_ARCHIVE_DEFAULT;
+    c->archive = STATS_ARCHIVE_DEFAULT; /* the task's: stats_archive_minutes */
+}
+
+int stats_archive_minutes(const obj *task)
+{
+    return task ? (int)obj_get_int(task, "taskInterval", STATS_ARCHIVE_DEFAULT) : STATS_ARCHIVE_DEFAULT;
 }
 
 const char *stats_canonical(const char *stat)
@@ -57,7 +63,7 @@ static stats_cfg cfg_now(engine *e)
 
 /* Due when the interval has passed, give or take half a poll interval (the
  * rounds do not fall exactly on it). */
-static int due(engine *e, int64_t last, int64_t iv, int64_t now)
+int stats_interval_due(engine *e, int64_t last, int64_t iv, int64_t now)
 {
     int64_t slack = (int64_t)(e->cfg.poll_interval > 0 ? e->cfg.poll_interval : 1) * 500;
     return last == 0 || now - last + slack >= iv;
@@ -66,7 +72,7 @@ static int due(engine *e, int64_t last, int64_t iv, int64_t now)
 int stats_due(engine *e, int64_t now)
 {
     stats_cfg c = cfg_now(e);
-    if (!c.enabled || !due(e, last_server_ms, interval_ms(e->cfg.stats_interval, c.sampling), now))
+    if (!c.enabled || !stats_interval_due(e, last_server_ms, interval_ms(e->cfg.stats_interval, c.sampling), now))
         return 0;
     last_server_ms = now;
     return 1;
@@ -122,6 +128,7 @@ void stats_sample_server(engine *e, const obj *s, const xr_value *vms, int64_t n
             double util = rec_num(vms->items[i], "cpu_utilization", &found);
             if (found)
                 put(e, s->id, "CPU_UTILIZATION", now, util);
+            stats_sample_net(e, s, vms->items[i], now);
         } else {
             sample_vm(e, s, vms->items[i], now);
         }
@@ -145,13 +152,20 @@ static void sample_filesystems(engine *e, int64_t now)
 void stats_round_end(engine *e, int64_t now)
 {
     stats_cfg c = cfg_now(e);
-    if (c.enabled && due(e, last_fs_ms, interval_ms(e->cfg.stats_interval, c.fs_sampling), now)) {
+    if (c.enabled && stats_interval_due(e, last_fs_ms, interval_ms(e->cfg.stats_interval, c.fs_sampling), now)) {
         last_fs_ms = now;
         sample_filesystems(e, now);
     }
-    if (!due(e, last_prune_ms, interval_ms(e->cfg.stats_archive, c.archive * 60), now))
-        return;
-    last_prune_ms = now;
+}
+
+int64_t stats_archive_ms(engine *e, const obj *task)
+{
+    return interval_ms(e->cfg.stats_archive, stats_archive_minutes(task) * 60);
+}
+
+void stats_prune(engine *e, int64_t now)
+{
+    stats_cfg c = cfg_now(e);
     char *err = NULL;
     int gone = store_stat_prune(e->st, now - interval_ms(e->cfg.stats_hold, c.hold * 60), &err);
     if (gone < 0)

@@ -200,6 +200,18 @@ job *gplan_delete_job(cmdctx *c, obj *o)
     return spec_job(c, &spec, o->name, gplan_new(o->type, o->id, NULL), o->id, NULL);
 }
 
+job *prepare_edit_unique(cmdctx *c)
+{
+    obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    return o ? gplan_prepare_edit(c, o, 1) : NULL;
+}
+
+job *prepare_delete_plain(cmdctx *c)
+{
+    obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    return o ? gplan_delete_job(c, o) : NULL;
+}
+
 typedef struct member_plan {
     char holder[64], member[64], attr[32];
     int add;

@@ -35,6 +35,10 @@ gplan *gplan_edit_plan(cmdctx *c, obj *o, int unique_name);
 job *gplan_prepare_edit(cmdctx *c, obj *o, int unique_name);
 /* A job that deletes o from the store and does nothing else (no agent work). */
 job *gplan_delete_job(cmdctx *c, obj *o);
+/* Operations of edit and delete forms that need no more: the command's
+ * instance edited (names unique) or deleted. */
+job *prepare_edit_unique(cmdctx *c);
+job *prepare_delete_plain(cmdctx *c);
 /* The plan of a create of the command's type whose names are unique
  * (a new id, the command's attributes), or NULL after failing c with
  * "A <type> named <name> already exists". */

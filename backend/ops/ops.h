@@ -70,6 +70,7 @@ extern const op ops_server_power[];
 extern const op ops_ocfs2[];
 extern const op ops_repo_export[];
 extern const op ops_server_update[];
+extern const op ops_pool_netpolicy[]; /* ops_pool_netpolicy.c */
 /* ops_server_update.c: creates the global ServerUpdateGroup when missing. Write lock held. */
 void ensure_update_group(engine *e);
 

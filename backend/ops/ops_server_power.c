@@ -47,18 +47,6 @@ static job *prepare_create_sctl(cmdctx *c)
     return spec_job(c, &spec, name, p, s->id, NULL);
 }
 
-static job *prepare_edit_sctl(cmdctx *c)
-{
-    obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    return o ? gplan_prepare_edit(c, o, 1) : NULL;
-}
-
-static job *prepare_delete_sctl(cmdctx *c)
-{
-    obj *o = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    return o ? gplan_delete_job(c, o) : NULL;
-}
-
 /* ---- the power jobs: the power flow (flow_power.c) with the monitor's hooks ---- */
 
 static int run_start(job *j)
@@ -174,8 +162,8 @@ static job *prepare_restart(cmdctx *c)
 
 const op ops_server_power[] = {
     {GR_F_create_ServerController, NULL, prepare_create_sctl, 0},
-    {GR_F_edit_ServerController, NULL, prepare_edit_sctl, 0},
-    {GR_F_delete_ServerController, NULL, prepare_delete_sctl, 0},
+    {GR_F_edit_ServerController, NULL, prepare_edit_unique, 0},
+    {GR_F_delete_ServerController, NULL, prepare_delete_plain, 0},
     {GR_F_start_Server, NULL, prepare_start, 0},
     {GR_F_stop_Server, NULL, prepare_stop, 0},
     {GR_F_kill_Server, NULL, prepare_kill, 0},

@@ -298,20 +298,16 @@ static void op_get_stats_config(cmdctx *c)
     show_int(c, "FS Sampling Interval", s.fs_sampling);
 }
 
+/* The archive interval is the Statistics Archive Task's taskInterval. */
 static void op_get_archive_config(cmdctx *c)
 {
-    obj *m = manager(c);
-    if (!m)
-        return;
-    stats_cfg s;
-    stats_cfg_of(m, &s);
     c->res->kind = RD_SHOW;
     c->res->has_data = 1;
-    show_int(c, "Interval", s.archive);
+    show_int(c, "Interval", stats_archive_minutes(store_get(c->e->st, STORE_ARCHIVE_TASK_ID)));
 }
 
 /* A job that sets the given command attributes as Manager attributes. */
-static job *settings_job(cmdctx *c, const char *operation, const char *const *map)
+static job *settings_job(cmdctx *c, const char *const *map)
 {
     obj *m = manager(c);
     if (!m)
@@ -331,14 +327,11 @@ static job *settings_job(cmdctx *c, const char *operation, const char *const *ma
         return NULL;
     }
     p->version = m->version;
-    static const job_spec specs[] = {
-        {.operation = "Set Statistics Configuration", .type = "Manager", .fn = gplan_run_edit, .plan_free = gplan_free},
-        {.operation = "Set Archive Configuration", .type = "Manager", .fn = gplan_run_edit, .plan_free = gplan_free},
-    };
-    const job_spec *sp = !strcmp(operation, specs[0].operation) ? &specs[0] : &specs[1];
-    job *j = spec_job(c, sp, m->name, p, m->id, NULL);
+    static const job_spec spec = {.operation = "Set Statistics Configuration", .type = "Manager",
+                                  .fn = gplan_run_edit, .plan_free = gplan_free};
+    job *j = spec_job(c, &spec, m->name, p, m->id, NULL);
     free(j->name);
-    j->name = xstrdup(operation);
+    j->name = xstrdup(spec.operation);
     return j;
 }
 
@@ -347,13 +340,27 @@ static job *prepare_set_stats_config(cmdctx *c)
     static const char *const map[] = {"statisticsEnabled", "statsEnabled", "samplingInterval", "statsSamplingInterval",
                                       "holdTime", "statsHoldTime", "fsSamplingInterval", "statsFsSamplingInterval",
                                       NULL};
-    return settings_job(c, "Set Statistics Configuration", map);
+    return settings_job(c, map);
 }
 
+/* Sets the Statistics Archive Task's taskInterval (edit PeriodicTask does the same). */
 static job *prepare_set_archive_config(cmdctx *c)
 {
-    static const char *const map[] = {"interval", "archiveInterval", NULL};
-    return settings_job(c, "Set Archive Configuration", map);
+    obj *t = store_get(c->e->st, STORE_ARCHIVE_TASK_ID);
+    if (!t) {
+        result_fail(c->res, "Cannot find PeriodicTask with id: %s", STORE_ARCHIVE_TASK_ID);
+        return NULL;
+    }
+    gplan *p = gplan_new("PeriodicTask", t->id, NULL);
+    gplan_set(p, "taskInterval", gr_get(c->cmd, "interval"));
+    p->old[0] = xstrdup(obj_gets(t, "taskInterval"));
+    p->version = t->version;
+    static const job_spec spec = {.operation = "Set Archive Configuration", .type = "PeriodicTask",
+                                  .fn = gplan_run_edit, .plan_free = gplan_free};
+    job *j = spec_job(c, &spec, t->name, p, t->id, NULL);
+    free(j->name);
+    j->name = xstrdup("Set Archive Configuration");
+    return j;
 }
 
 const op ops_stats[] = {
@@ -365,5 +372,6 @@ const op ops_stats[] = {
     {GR_F_setStatsConfig, NULL, prepare_set_stats_config, 0},
     {GR_F_getArchiveConfig, op_get_archive_config, NULL, 0},
     {GR_F_setArchiveConfig, NULL, prepare_set_archive_config, 0},
+    {GR_F_edit_PeriodicTask, NULL, prepare_edit_unique, 0},
     OPS_END,
 };

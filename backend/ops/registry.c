@@ -13,7 +13,7 @@ static const op *const *op_tables(void)
                                        ops_vm,      ops_network, ops_network_bond, ops_network_ip, ops_misc,   ops_stats, ops_events, ops_san, ops_appliance,
                                        ops_vm_customizer, ops_vm_messages, ops_cpugroup,
                                        ops_server_power, ops_ocfs2, ops_repo_export,
-                                       ops_server_update, NULL};
+                                       ops_server_update, ops_pool_netpolicy, NULL};
     return tables;
 }
 

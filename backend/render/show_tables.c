@@ -44,7 +44,8 @@ static const show_row pool_rows[] = {
     REF("Pool File System", "fileSystem"), VAL("Start Policy", "startPolicy"), VAL("Keymap", "keymapName"),
     VAL("Secure VM Migrate", "migrateUsingSsl"), VAL("Policy Mode", "policyMode"),
     RELATED("Server", "Server", "serverPool"), RELATED("Vm", "Vm", "serverPool"),
-    RELATED("Anti-Affinity Group", "AntiAffinityGroup", "serverPool"), ROW_END,
+    RELATED("Anti-Affinity Group", "AntiAffinityGroup", "serverPool"),
+    RELATED("Network Policy", "ServerPoolNetworkPolicy", "serverPool"), ROW_END,
 };
 
 /* "File System Free (GiB)" is what Oracle VM scripts read (verified:
@@ -123,6 +124,16 @@ static const show_row sur_rows[] = {
     ROW_NAME, ROW_ID, ROW_DESC, VAL("Repository Name", "repositoryName"), VAL("URL", "url"),
     VAL("Enabled", "enabled"), VAL("Package Signature Type", "pkgSignatureType"),
     VAL("Package Signature Key", "pkgSignatureKey"), REF("Server Update Group", "serverUpdateGroup"), ROW_END,
+};
+
+static const show_row netpol_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, REF("Server Pool", "serverPool"), REF("Network", "network"),
+    VAL("Policy Enabled", "policyEnable"), VAL("Policy Threshold (%)", "policyThreshold"),
+    VAL("Direction", "direction"), ROW_END,
+};
+
+static const show_row ptask_rows[] = {
+    ROW_NAME, ROW_ID, ROW_DESC, VAL("Interval (Minutes)", "taskInterval"), VAL("Enabled", "enabled"), ROW_END,
 };
 
 static const show_row network_rows[] = {
@@ -238,6 +249,8 @@ const show_table show_tables[] = {
     {"ServerController", sctl_rows},
     {"ServerUpdateGroup", sug_rows},
     {"ServerUpdateRepository", sur_rows},
+    {"ServerPoolNetworkPolicy", netpol_rows},
+    {"PeriodicTask", ptask_rows},
     {"Network", network_rows},
     {"Port", port_rows},
     {"BondPort", bond_rows},

@@ -57,6 +57,18 @@ static const char *const migrations[] = {
     " value REAL NOT NULL);"
     "CREATE INDEX stats_obj ON stats(obj, stat, time_ms);"
     "CREATE INDEX stats_time ON stats(time_ms);",
+    /* 6: the Manager's recurring work as PeriodicTask objects (doc/object-model.md
+     * §7.7). The statistics archive's interval moves from the Manager's
+     * archiveInterval (setArchiveConfig) onto its task: one place holds it. */
+    "INSERT OR IGNORE INTO objects(id, type, name) VALUES('" STORE_ARCHIVE_TASK_ID "', 'PeriodicTask',"
+    " 'Statistics Archive Task');"
+    "INSERT OR IGNORE INTO attrs(obj, key, value) VALUES('" STORE_ARCHIVE_TASK_ID "', 'taskInterval',"
+    " COALESCE((SELECT a.value FROM attrs a JOIN objects o ON o.id = a.obj"
+    " WHERE o.type = 'Manager' AND a.key = 'archiveInterval' LIMIT 1), '60'));"
+    "INSERT OR IGNORE INTO attrs(obj, key, value) VALUES('" STORE_ARCHIVE_TASK_ID "', 'enabled', 'Yes');"
+    "INSERT OR IGNORE INTO attrs(obj, key, value) VALUES('" STORE_ARCHIVE_TASK_ID "', 'description',"
+    " 'Removes statistics older than the hold time (setStatsConfig holdTime)');"
+    "DELETE FROM attrs WHERE key = 'archiveInterval' AND obj IN (SELECT id FROM objects WHERE type = 'Manager');",
 };
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)

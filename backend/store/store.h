@@ -118,4 +118,6 @@ void obj_detached_free(obj *o);
 char *store_dump(store *s);
 /* The schema version this ovmd creates and reads (newer stores are refused). */
 int store_schema_max(void);
+/* The id of the PeriodicTask that prunes old statistics (schema version 6). */
+#define STORE_ARCHIVE_TASK_ID "0004fb00001f00000000000000000001"
 #endif

@@ -11,6 +11,12 @@ EXTRA_DIST += tests/e2e/clone-customizer.sh
 # issue 12 item 5: statistics with history (agents on 127.0.70.x)
 TESTS += tests/e2e/stats.sh
 EXTRA_DIST += tests/e2e/stats.sh
+# issue 12 item 2: PeriodicTask (no agents)
+TESTS += tests/e2e/periodic.sh
+EXTRA_DIST += tests/e2e/periodic.sh
 # issue 12 item 4: the DRS policy (agents on 127.0.70.x)
 TESTS += tests/e2e/policies.sh
 EXTRA_DIST += tests/e2e/policies.sh
+# issue 12 item 1: network policies of DRS (agents on 127.0.75.x)
+TESTS += tests/e2e/netpolicy.sh
+EXTRA_DIST += tests/e2e/netpolicy.sh

@@ -20,6 +20,7 @@ FLEET_NET=127.0.69
 . "$top_srcdir/tests/lib/ovmd.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 . "$top_srcdir/tests/lib/loopback.sh"
+. "$top_srcdir/tests/lib/yum.sh"
 . "$top_srcdir/tests/lib/ipmi.sh"
 . "$top_srcdir/tests/e2e/ha-lib.sh"
 py=$(command -v python3) || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
@@ -28,44 +29,20 @@ command -v sqlite3 >/dev/null 2>&1 || { echo "1..0 # SKIP sqlite3 is not install
 HA_YAML=$'monitor:\n  poll_interval: 1\n  offline_after: 6\n  ha_delay: 2\npower:\n  ipmi_timeout: 2\n  wait_timeout: 20'
 HTTP=127.0.69.20
 work=
-httpd=
 cleanup() {
-    [ -n "$httpd" ] && kill "$httpd" 2>/dev/null
+    yum_stop
     [ -n "$work" ] && ipmi_bmc_stop "$work/bmc3"
     [ -n "$work" ] && [ -d "$work/gnupg" ] && GNUPGHOME=$work/gnupg gpgconf --kill gpg-agent 2>/dev/null
     [ -n "$work" ] && fleet_down
 }
 trap cleanup EXIT
 
-# mkrepo DIR BADSUM PKG EPOCH VER REL...: a YUM repository in DIR.
-mkrepo() {
-    "$py" - "$@" <<'PY'
-import gzip, hashlib, os, sys
-d, badsum, pk = sys.argv[1], sys.argv[2] == "yes", sys.argv[3:]
-os.makedirs(d + "/repodata", exist_ok=True)
-pkgs = "".join('<package type="rpm"><name>%s</name><arch>x86_64</arch>'
-               '<version epoch="%s" ver="%s" rel="%s"/></package>' % tuple(pk[i:i + 4])
-               for i in range(0, len(pk), 4))
-prim = ('<?xml version="1.0" encoding="UTF-8"?><metadata xmlns="http://linux.duke.edu/metadata/common" '
-        'packages="%d">%s</metadata>' % (len(pk) // 4, pkgs)).encode()
-gz = gzip.compress(prim)
-open(d + "/repodata/primary.xml.gz", "wb").write(gz)
-s = hashlib.sha256(gz).hexdigest()
-if badsum:
-    s = "0" * 64
-open(d + "/repodata/repomd.xml", "w").write(
-    '<?xml version="1.0" encoding="UTF-8"?><repomd xmlns="http://linux.duke.edu/metadata/repo">'
-    '<revision>1</revision><data type="primary"><checksum type="sha256">%s</checksum>'
-    '<location href="repodata/primary.xml.gz"/></data></repomd>' % s)
-PY
-}
-
 check "two agents and ovmd with the monitor on" ha_up 2
 check "clustered pool cpool with ovs02, ovs03, repo1" ha_setup
 yum=$work/yum
-mkrepo "$yum/same" no ovs-agent 0 3.4.6 2105 xen 0 4.4.4 222.0.48.el6
-mkrepo "$yum/new" no ovs-agent 0 3.4.7 2150 xen 0 4.4.4 222.0.48.el6 ovs-agent 0 3.4.6 3000 xen 0 4.4.4 9.el6
-mkrepo "$yum/badsum" yes ovs-agent 0 3.4.7 2150
+yum_mkrepo "$yum/same" no ovs-agent 0 3.4.6 2105 xen 0 4.4.4 222.0.48.el6
+yum_mkrepo "$yum/new" no ovs-agent 0 3.4.7 2150 xen 0 4.4.4 222.0.48.el6 ovs-agent 0 3.4.6 3000 xen 0 4.4.4 9.el6
+yum_mkrepo "$yum/badsum" yes ovs-agent 0 3.4.7 2150
 mkdir -p "$yum/garbage/repodata" && echo 'this is <not xml' > "$yum/garbage/repodata/repomd.xml"
 # signed: "new" signed with a fresh GPG key (served as RPM-GPG-KEY); forged:
 # "same" with the signature of "new"'s repomd.xml
@@ -79,10 +56,8 @@ if command -v gpg >/dev/null 2>&1 && command -v gpgv >/dev/null 2>&1; then
         G --armor --detach-sign -o "$yum/signed/repodata/repomd.xml.asc" "$yum/signed/repodata/repomd.xml" &&
         cp "$yum/signed/repodata/repomd.xml.asc" "$yum/forged/repodata/repomd.xml.asc" && gpg_ok=1
 fi
-hport=$(pick_port $HTTP)
-(cd "$yum" && exec "$py" -m http.server --bind $HTTP "$hport" >"$work/http.log" 2>&1) &
-httpd=$!
-check "YUM repositories served on $HTTP:$hport" wait_port $HTTP "$hport"
+check "YUM repositories served on $HTTP" yum_serve "$yum" $HTTP "$work/http.log"
+hport=$yum_port
 deadport=$(pick_port $HTTP)
 # ovs03 restarts through a ServerController (ipmi_sim powers its agent off
 # and on: a real agent restart); ovs02, without one, restarts itself.

@@ -141,7 +141,7 @@ ovm "getArchiveConfig"
 check "the archive interval too" test "$(field Interval)" = 30
 ovm "getStatList objType=Vm objId=m1 statType=CPU_UTILIZATION startTime=\"$ago\""
 check "the history survives a restart ($before samples before)" test "$(data | wc -l)" -ge "$before"
-check "the store is at schema version 5" test "$(sqlite3 "$work/m/ovmd.db" "SELECT version FROM schema_version")" = 5
+check "the store is at schema version 6 (PeriodicTask, issue 12)" test "$(sqlite3 "$work/m/ovmd.db" "SELECT version FROM schema_version")" = 6
 
 # statisticsEnabled=No: no new samples
 step "setStatsConfig statisticsEnabled=No" "setStatsConfig statisticsEnabled=No"

@@ -14,7 +14,7 @@ fuzz_authkeys_src = tests/fuzz/fuzz-authkeys.c shell/sshd/ssh_keys.c
 fuzz_authkeys_cflags = $(AM_CFLAGS) $(SSH_CFLAGS)
 fuzz_authkeys_ldadd = lib/libovm.a $(SSH_LIBS) $(XML_LIBS)
 fuzz_agent_src = tests/fuzz/fuzz-agent-dispatch.c agent/dispatch.c agent/faults.c agent/vmcfg.c \
-	agent/sim_state.c agent/sim_persist.c agent/sim_host.c agent/sim_net.c agent/sim_pool.c agent/sim_repo.c agent/sim_export.c agent/sim_storage.c agent/import.c \
+	agent/sim_state.c agent/sim_persist.c agent/sim_host.c agent/sim_net.c agent/sim_netload.c agent/sim_pool.c agent/sim_repo.c agent/sim_export.c agent/sim_storage.c agent/import.c \
 	agent/san.c agent/san_methods.c agent/san_tgt.c agent/san_tgt_acl.c agent/san_copy.c \
 	agent/sim_vm.c agent/sim_domain.c agent/sim_migrate.c agent/sim_cluster.c \
 	agent/sim_update.c agent/yum.c agent/yum_gpg.c agent/yum.h agent/rpmver.c agent/rpmver.h \

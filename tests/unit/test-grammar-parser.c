@@ -208,7 +208,7 @@ static void test_verb_type_errors(void **state)
               "Command 'start' is not supported for object type Repository");
     parse_ok("show AccessGroup name=a", &c);
     gr_command_free(&c);
-    parse_err("start PeriodicTask name=b", "Object type PeriodicTask is not supported by this Manager");
+    parse_err("start Cpu name=b", "Object type Cpu is not supported by this Manager");
     parse_ok("refresh SanServer name=s", &c);
     assert_string_equal(c.type->name, "StorageArray");
     gr_command_free(&c);
@@ -477,7 +477,7 @@ static void test_tables(void **state)
         assert_non_null(gr_cmd_find("list", t[i]->name));
         assert_non_null(gr_cmd_find("show", t[i]->name));
     }
-    assert_int_equal(r1, 36); /* RepositoryExport, ServerUpdateGroup, ServerUpdateRepository since issues 11, 12 */
+    assert_int_equal(r1, 38); /* RepositoryExport, ServerUpdateGroup, ServerUpdateRepository, ServerPoolNetworkPolicy, PeriodicTask since issues 11, 12 */
     assert_string_equal(gr_type_find("vm")->show_name, "VM");
     assert_string_equal(gr_type_find("VirtualDisk")->code, "0012");
     assert_string_equal(gr_type_find("VirtualDisk")->show_name, "Virtual Disk");

@@ -69,8 +69,10 @@ static void test_former_drift(void **state)
 static void test_recognised_types(void **state)
 {
     (void)state;
-    expect_bound(GR_F_list_PeriodicTask);
-    expect_refused(GR_F_show_PeriodicTask, "Object type PeriodicTask is not supported by this Manager");
+    expect_bound(GR_F_list_Cpu);
+    expect_refused(GR_F_show_Cpu, "Object type Cpu is not supported by this Manager");
+    expect_bound(GR_F_show_PeriodicTask); /* issue 12: the Manager's recurring jobs */
+    expect_bound(GR_F_edit_PeriodicTask);
     expect_bound(GR_F_show_BondPort); /* issue 12: bonds and VLAN interfaces */
     expect_bound(GR_F_embeddedCreate_VlanInterface);
     expect_bound(GR_F_list_StorageArray);

@@ -485,6 +485,32 @@ static void test_schema_and_wal(void **state)
 
 /* Version 2 keeps a job's goal in its row; rows written by version 1 get
  * theirs from their names when the store is upgraded, and keep them. */
+/* Version 6 makes the statistics archive a PeriodicTask: a new store has it
+ * (interval 60 min, enabled), and an older one gets it with the interval
+ * setArchiveConfig had set on the Manager, which the Manager then loses. */
+static void test_archive_task_migrated(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(sql_int(f->s, "SELECT count(*) FROM objects WHERE id = '" STORE_ARCHIVE_TASK_ID
+                                   "' AND type = 'PeriodicTask'"), 1);
+    char *iv = sql_text(f->s, "SELECT value FROM attrs WHERE obj = '" STORE_ARCHIVE_TASK_ID "' AND key = 'taskInterval'");
+    assert_string_equal(iv ? iv : "(null)", "60");
+    free(iv);
+    const char *v5 = "DELETE FROM objects WHERE type = 'PeriodicTask';"
+                     "INSERT INTO objects(id, type, name) VALUES('m1', 'Manager', 'OVM Manager');"
+                     "INSERT INTO attrs(obj, key, value) VALUES('m1', 'archiveInterval', '15');"
+                     "UPDATE schema_version SET version = 5;";
+    assert_int_equal(sqlite3_exec(store_db(f->s), v5, NULL, NULL, NULL), SQLITE_OK);
+    reopen(f);
+    assert_int_equal(sql_int(f->s, "SELECT version FROM schema_version"), store_schema_max());
+    obj *t = store_get(f->s, STORE_ARCHIVE_TASK_ID);
+    assert_non_null(t);
+    assert_string_equal(t->name, "Statistics Archive Task");
+    assert_string_equal(obj_gets(t, "taskInterval"), "15");
+    assert_string_equal(obj_gets(t, "enabled"), "Yes");
+    assert_null(obj_get(store_get(f->s, "m1"), "archiveInterval"));
+}
+
 static void test_job_goals_migrated(void **state)
 {
     fixture *f = *state;
@@ -620,8 +646,9 @@ static void test_reopen_identical(void **state)
     store_unlock(f->s);
     char *before = store_dump(f->s);
     assert_non_null(strstr(before, "name=renamed"));
-    /* the dump is sorted by type name: Server before Vm */
-    assert_true(strncmp(before, "Server ", 7) == 0);
+    /* the dump is sorted by type name: the migration's PeriodicTask, Server, Vm */
+    assert_true(strncmp(before, "PeriodicTask ", 13) == 0);
+    assert_true(strstr(before, "\nServer ") && strstr(before, "\nServer ") < strstr(before, "\nVm "));
     reopen(f);
     char *after = store_dump(f->s);
     assert_string_equal(before, after);
@@ -710,7 +737,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_create_get),     T(test_list_order),  T(test_list_order_case_ties),        T(test_find_by),       T(test_attrs),
         T(test_rename_order),   cmocka_unit_test(test_split_list), T(test_comma_lists), T(test_delete),
-        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated), T(test_journal_undo), T(test_fact_outside_journal),
+        T(test_foreign_keys),   T(test_schema_and_wal),    T(test_newer_schema_refused), T(test_job_goals_migrated), T(test_archive_task_migrated), T(test_journal_undo), T(test_fact_outside_journal),
         T(test_reopen_identical), T(test_not_sqlite),      T(test_corrupted),     T(test_unwritable),
         cmocka_unit_test(test_detached), T(test_find_name), T(test_order_random),
     };
