@@ -2,7 +2,7 @@
 # by hand, never by make check. `make bench` builds its helper.
 EXTRA_DIST += bench/engine-vs-virsh.sh bench/README.md bench/failover.sh bench/monitor-load.sh bench/libvirt-vs-virsh.sh \
 	bench/create-curve.sh bench/demo-start.sh bench/ssh-preauth-flood.sh bench/bulk-create.sh bench/bench-lib.sh \
-	bench/import-clone.sh
+	bench/import-clone.sh bench/drs-rebalance.sh
 
 noinst_PROGRAMS += bench/ovm-latency
 bench_ovm_latency_SOURCES = bench/ovm-latency.c

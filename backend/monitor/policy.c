@@ -11,6 +11,7 @@
  * leaves the VM where the migration flow left it. */
 #include "backend/monitor/policy.h"
 #include "backend/monitor/policy_int.h"
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,20 @@
 #include "backend/monitor/stats.h"
 #include "backend/store/store_tables.h"
 #include "lib/log.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 #define POLICY_POOLS 256
 
 /* When each pool was last evaluated (engine lifetime; a restart waits one
- * period before the first move). Touched under the store write lock. */
+ * period before the first move), its moves still running and when the last
+ * one ended. pool and ms are touched under the store write lock; the move
+ * jobs update the other two when they end. */
 static struct {
     char pool[64];
     int64_t ms;
+    atomic_int moving;
+    _Atomic int64_t settled_ms;
 } last_eval[POLICY_POOLS];
 
 int64_t policy_period_ms(engine *e, const obj *pool)
@@ -38,17 +44,18 @@ int64_t policy_period_ms(engine *e, const obj *pool)
                                     : obj_get_int(pool, "policyPeriod", 2) * 60000;
 }
 
-/* 1 when pool's period has passed since its last evaluation (or since the
- * engine first saw it), and marks it evaluated now. */
-static int period_due(engine *e, const obj *pool, int64_t now)
+/* The slot + 1 of pool when its period has passed since its last evaluation
+ * (or since the engine first saw it) and none of its moves runs, and marks it
+ * evaluated now; else 0. */
+static size_t period_due(engine *e, const obj *pool, int64_t now)
 {
     size_t pick = POLICY_POOLS;
     for (size_t i = 0; i < POLICY_POOLS; i++) {
         if (!strcmp(last_eval[i].pool, pool->id)) {
-            if (now - last_eval[i].ms < policy_period_ms(e, pool))
+            if (now - last_eval[i].ms < policy_period_ms(e, pool) || atomic_load(&last_eval[i].moving) > 0)
                 return 0;
             last_eval[i].ms = now;
-            return 1;
+            return i + 1;
         }
         if (pick == POLICY_POOLS && !last_eval[i].pool[0])
             pick = i;
@@ -65,7 +72,7 @@ double policy_cpu_since(engine *e, const char *id, int64_t from)
     return stats_average(e, id, "CPU_UTILIZATION", from);
 }
 
-obj *policy_busiest_free_vm(engine *e, const obj *s, int64_t from)
+obj *policy_busiest_free_vm(engine *e, const obj *s, int64_t from, double *cpu)
 {
     obj **vms, *best = NULL;
     double best_cpu = -2;
@@ -73,11 +80,13 @@ obj *policy_busiest_free_vm(engine *e, const obj *s, int64_t from)
     for (size_t i = 0; i < n; i++) {
         if (status_get(vms[i]) != ST_RUNNING || vms[i]->lock_job)
             continue; /* a VM a user job holds is never moved */
-        double cpu = policy_cpu_since(e, vms[i]->id, from);
-        if (cpu > best_cpu)
-            best = vms[i], best_cpu = cpu;
+        double c = policy_cpu_since(e, vms[i]->id, from);
+        if (c > best_cpu)
+            best = vms[i], best_cpu = c;
     }
     free(vms);
+    if (cpu)
+        *cpu = best_cpu > 0 ? best_cpu : 0;
     return best;
 }
 
@@ -94,6 +103,7 @@ typedef struct move_plan {
     migrate_plan *mp;
     char *why;
     const char *tag;
+    size_t slot; /* the pool's in last_eval */
 } move_plan;
 
 static void move_plan_free(void *arg)
@@ -101,6 +111,8 @@ static void move_plan_free(void *arg)
     move_plan *p = arg;
     if (!p)
         return;
+    atomic_store(&last_eval[p->slot].settled_ms, ovm_now_ms());
+    atomic_fetch_sub(&last_eval[p->slot].moving, 1);
     migrate_plan_free(p->mp);
     free(p->why);
     free(p);
@@ -146,6 +158,8 @@ void policy_move(engine *e, const char *tag, obj *vm, obj *src, obj *dst, char *
     d->mp = migrate_plan_new(e, vm, src, dst);
     d->why = why;
     d->tag = tag;
+    d->slot = a->slot;
+    atomic_fetch_add(&last_eval[a->slot].moving, 1);
     j->plan = d;
     policy_add(a, j, run_move, move_plan_free);
 }
@@ -155,13 +169,74 @@ char *policy_cpu_over(const obj *pool, double cpu)
     return xasprintf("CPU %.1f %% above the pool's threshold %lld %%", cpu, obj_get_int(pool, "policyCpuThreshold", 100));
 }
 
-int policy_move_busy(engine *e, const char *tag, obj *s, const char *over, int64_t from, policy_actions *a)
+/* One server of a pool in one evaluation: its CPU over the window (-1: no
+ * sample, or not Running), less or plus the shares of the moves planned. */
+typedef struct srv_load {
+    obj *s;
+    double cpu;
+} srv_load;
+
+/* Percent of server s that vm, busy vm_cpu % of its vCPUs, makes. */
+static double share_on(const obj *vm, double vm_cpu, const obj *s)
 {
-    obj *vm = policy_busiest_free_vm(e, s, from);
+    double threads = (double)obj_get_int(s, "processors", 1);
+    return vm_cpu * (double)obj_get_int(vm, "cpuCount", 1) / (threads > 0 ? threads : 1);
+}
+
+static size_t pool_loads(engine *e, const obj *pool, int64_t from, srv_load **out)
+{
+    obj **servers;
+    size_t n = store_find_by(e->st, "Server", "serverPool", pool->id, &servers);
+    *out = xcalloc(n ? n : 1, sizeof **out);
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = (srv_load){servers[i], status_get(servers[i]) == ST_RUNNING
+                                               ? policy_cpu_since(e, servers[i]->id, from) : -1};
+    free(servers);
+    return n;
+}
+
+/* The least loaded server of l (not src) that migrate Vm accepts for vm and
+ * that stays at or under threshold with vm's share added; NULL with the
+ * reason in *why. A busier destination would soon give the VM back. */
+static srv_load *choose_dst(engine *e, obj *vm, double vm_cpu, const srv_load *src, srv_load *l, size_t n,
+                            double threshold, char **why)
+{
+    srv_load *best = NULL;
+    strbuf all = STRBUF_INIT;
+    size_t accepted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (&l[i] == src)
+            continue;
+        char *r = migrate_refusal(e, vm, src->s, l[i].s);
+        double after = l[i].cpu + share_on(vm, vm_cpu, l[i].s);
+        if (r)
+            sb_addf(&all, "%s%s", all.len ? "; " : "", r);
+        else
+            accepted++;
+        if (!r && l[i].cpu >= 0 && after <= threshold &&
+            (!best || after < best->cpu + share_on(vm, vm_cpu, best->s)))
+            best = &l[i];
+        free(r);
+    }
+    if (!best)
+        *why = accepted ? xstrdup("every other Server that can take it would be above the threshold with its load")
+                        : xstrdup(all.len ? all.buf : "no other server in the pool");
+    sb_free(&all);
+    return best;
+}
+
+/* Moves the busiest free VM off l[si] (overloaded: over) to choose_dst's
+ * server, moving its share between the loads; *vm_cpu is its CPU. 1 when a
+ * job was added; 0 (with a <tag>_NO_SERVER event when no server can take
+ * it). Write lock held. */
+static int move_off(engine *e, const char *tag, srv_load *l, size_t n, size_t si, const char *over,
+                    double threshold, int64_t from, policy_actions *a, double *vm_cpu)
+{
+    obj *s = l[si].s, *vm = policy_busiest_free_vm(e, s, from, vm_cpu);
     if (!vm)
         return 0;
     char *why = NULL, *msg;
-    obj *dst = migrate_choose(e, vm, s, &why);
+    srv_load *dst = choose_dst(e, vm, *vm_cpu, &l[si], l, n, threshold, &why);
     if (!dst) {
         char etype[64];
         snprintf(etype, sizeof etype, "%s_NO_SERVER", tag);
@@ -173,34 +248,59 @@ int policy_move_busy(engine *e, const char *tag, obj *s, const char *over, int64
         return 0;
     }
     why = xasprintf("%s: Server %s %s over the policy period; moving Vm %s to Server %s", tag, s->name, over,
-                    vm->name, dst->name);
-    policy_move(e, tag, vm, s, dst, why, a);
+                    vm->name, dst->s->name);
+    policy_move(e, tag, vm, s, dst->s, why, a);
+    l[si].cpu -= share_on(vm, *vm_cpu, s);
+    dst->cpu += share_on(vm, *vm_cpu, dst->s);
     return 1;
 }
 
-/* The moves of one DRS pool. */
+int policy_move_busy(engine *e, const obj *pool, const char *tag, obj *s, const char *over, int64_t from,
+                     policy_actions *a)
+{
+    srv_load *l;
+    size_t n = pool_loads(e, pool, from, &l), si = 0;
+    while (si < n && l[si].s != s)
+        si++;
+    double vm_cpu, threshold = (double)obj_get_int(pool, "policyCpuThreshold", 100);
+    int moved = si < n && move_off(e, tag, l, n, si, over, threshold, from, a, &vm_cpu);
+    free(l);
+    return moved;
+}
+
+/* The moves of one DRS pool: each policy server above the CPU threshold
+ * gives up VMs until its load less theirs is at or under it; one over a
+ * ServerPoolNetworkPolicy gives up one. Samples from before the pool's last
+ * move ended are not counted. */
 static void drs_evaluate_pool(engine *e, const obj *pool, int64_t now, policy_actions *a)
 {
-    int64_t from = now - policy_period_ms(e, pool);
-    double threshold = (double)obj_get_int(pool, "policyCpuThreshold", 100);
-    obj **servers;
-    size_t ns = store_find_by(e->st, "Server", "serverPool", pool->id, &servers);
-    for (size_t i = 0; i < ns; i++) {
-        if (!obj_list_has(pool, "policyServers", servers[i]->id) || status_get(servers[i]) != ST_RUNNING)
+    int64_t from = now - policy_period_ms(e, pool), settled = atomic_load(&last_eval[a->slot].settled_ms);
+    if (settled > from)
+        from = settled;
+    double threshold = (double)obj_get_int(pool, "policyCpuThreshold", 100), vm_cpu;
+    int cpu_on = obj_is(pool, "policyCpuEnable", "Yes");
+    srv_load *l;
+    size_t n = pool_loads(e, pool, from, &l);
+    for (size_t i = 0; i < n; i++) {
+        if (!obj_list_has(pool, "policyServers", l[i].s->id) || status_get(l[i].s) != ST_RUNNING)
             continue;
-        double cpu = obj_is(pool, "policyCpuEnable", "Yes") ? policy_cpu_since(e, servers[i]->id, from) : -1;
-        char *over = cpu > threshold ? policy_cpu_over(pool, cpu) : policy_net_over(e, pool, servers[i], from);
-        if (over)
-            policy_move_busy(e, "DRS", servers[i], over, from, a);
+        char *over = cpu_on && l[i].cpu > threshold ? policy_cpu_over(pool, l[i].cpu)
+                                                     : policy_net_over(e, pool, l[i].s, from);
+        int cpu_over = cpu_on && l[i].cpu > threshold;
+        while (over && move_off(e, "DRS", l, n, i, over, threshold, from, a, &vm_cpu) && cpu_over &&
+               vm_cpu > 0 && l[i].cpu > threshold) {
+            free(over);
+            over = policy_cpu_over(pool, l[i].cpu);
+        }
         free(over);
     }
-    free(servers);
+    free(l);
 }
 
 void policy_tick(engine *e)
 {
     int64_t now = ovm_now_ms();
-    policy_actions a = {NULL, 0};
+    policy_actions a = {NULL, 0, 0};
     store_wrlock(e->st);
     store_begin(e->st);
     obj **pools;
@@ -210,8 +310,11 @@ void policy_tick(engine *e)
         /* DRS also acts on ServerPoolNetworkPolicies (policy_net.c); DPM on CPU only */
         int drs = obj_is(pools[i], "policyMode", "DRS") && (cpu || policy_net_any(e, pools[i]));
         int dpm = obj_is(pools[i], "policyMode", "DPM") && cpu;
-        if ((drs || dpm) && period_due(e, pools[i], now))
+        size_t slot = (drs || dpm) ? period_due(e, pools[i], now) : 0;
+        if (slot) {
+            a.slot = slot - 1;
             (drs ? drs_evaluate_pool : dpm_evaluate_pool)(e, pools[i], now, &a);
+        }
     }
     free(pools);
     store_commit(e->st);

@@ -281,7 +281,7 @@ static int consolidate(engine *e, dpm_pool *p, policy_actions *a)
     if (src < 0)
         return 0;
     dpm_srv *d = &p->v[src];
-    obj *vm = policy_busiest_free_vm(e, d->s, p->from);
+    obj *vm = policy_busiest_free_vm(e, d->s, p->from, NULL);
     int dst = vm ? packing_target(e, p, src, vm) : -1;
     if (dst < 0)
         return 0; /* no server to pack onto that stays well below the threshold: no move */
@@ -304,7 +304,7 @@ void dpm_evaluate_pool(engine *e, const obj *pool, int64_t now, policy_actions *
         ;
     else if (p.busy >= 0) {
         char *over = policy_cpu_over(pool, p.v[p.busy].cpu);
-        policy_move_busy(e, "DPM", p.v[p.busy].s, over, p.from, a);
+        policy_move_busy(e, pool, "DPM", p.v[p.busy].s, over, p.from, a);
         free(over);
     } else if (!p.held && p.running >= 2 && !power_off(e, &p, a))
         consolidate(e, &p, a);

@@ -3,7 +3,8 @@
 # server whose CPU_UTILIZATION stays above policyCpuThreshold over the policy
 # period gives up its busiest VM through the live-migration flow, as a job
 # with an event saying why; an inbound-migration lock leaves no server (an
-# event, no move); a migration that fails fails its job readably with an
+# event, no move), and so does a destination that would be above the
+# threshold with the VM's load; a migration that fails fails its job readably with an
 # event and the VM keeps running (DPM: tests/e2e/policies-dpm.sh). Loads are
 # set with the sim_set_cpu_load hook. TAP; every wait bounded.
 set -u
@@ -41,8 +42,18 @@ check "no server can take m1 (inbound lock): a DRS_NO_SERVER event on ovs02 (bou
     wait_for 20 events_of Server ovs02 "no server can take Vm m1"
 check "m1 stays on ovs02" on_host m1 ovs02
 
-set_fault 2 "migrate_vm fault exceptions.RuntimeError:migration aborted by the test"
+# A destination that would be above the threshold is no destination: before
+# the fix DRS moved m1 to the busy ovs03, which gave it back (ping-pong).
+r=$(xr_call $RV_NET.3 "$port" sim_set_cpu_load "$(xs "")" "<value><int>70</int></value>")
+check "ovs03 is busy too (70 % of its own)" is_nil_result <<<"$r"
 step "ovs03 takes inbound migrations again" "edit Server name=ovs03 inboundMigrationLocked=No"
+check "ovs03 above the threshold cannot take m1: a DRS_NO_SERVER event says so (bounded 20 s)" \
+    wait_for 20 events_of Server ovs02 "no server can take Vm m1: every other Server that can take it would be above the threshold"
+ovm "list Job"
+check "m1 stays on ovs02: no move to a busier server" eval 'on_host m1 ovs02 && ! grep -q "DRS Migrate" <<<"$out"'
+set_fault 2 "migrate_vm fault exceptions.RuntimeError:migration aborted by the test"
+r=$(xr_call $RV_NET.3 "$port" sim_set_cpu_load "$(xs "")" "<value><int>0</int></value>")
+check "ovs03 is idle again" is_nil_result <<<"$r"
 check "the failing move: a DRS_MIGRATION_FAILED event on m1 with the agent's reason (bounded 20 s)" \
     wait_for 20 events_of Vm m1 "DRS could not move the Vm to Server ovs03: .*migration aborted by the test"
 ovm "list Job"

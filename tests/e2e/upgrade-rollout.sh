@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # An upgrade Server rollout over a clustered pool of four servers (issue 12
 # item 4; doc/command-language.md, Server updates), run as one batch file the
-# way an admin's script would: agents on 127.0.75.2-5, a loopback YUM
-# repository on 127.0.75.20 (tests/lib/yum.sh), two running HA VMs. The
+# way an admin's script would: agents on 127.0.78.2-5, a loopback YUM
+# repository on 127.0.78.20 (tests/lib/yum.sh), two running HA VMs. The
 # third server's agent fails update_server: the first two servers upgrade,
 # the third's upgrade fails with the agent's reason and an ERROR event and
 # leaves it in maintenance mode, the fourth's is refused while the third is
@@ -13,7 +13,7 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-.}
-FLEET_NET=127.0.75
+FLEET_NET=127.0.78
 . "$top_srcdir/tests/lib/agent.sh"
 . "$top_srcdir/tests/lib/ovmd.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
