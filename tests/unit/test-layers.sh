@@ -14,7 +14,7 @@ rule() { sed -e 's/#.*//' "$rules" | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/
 scan_dirs=$(rule scan)
 sources() { find $scan_dirs -name '*.[ch]' | sort; }
 
-echo "1..6"
+echo "1..7"
 n=0
 failed=0
 report() { # report NAME PROBLEMS
@@ -95,4 +95,12 @@ else
         /dev/null | sed "s|\$|  (agent methods are called through $apidir only)|")
 fi
 report "agent methods called by typed functions outside $apidir" "$problems"
+
+# 7. Scripts run directly (automake runs each test as ./NAME.sh): a script
+# with a #! line under tests/, bench/ or tools/ must be executable; a merge
+# that lost the mode made three e2e tests exit 126 in CI.
+problems=$(find tests bench tools -name '*.sh' -type f | sort | while read -r f; do
+    head -c 2 "$f" | grep -q '^#!' && [ ! -x "$f" ] && echo "$f: has a #! line but is not executable"
+done)
+report "scripts with a #! line are executable" "$problems"
 exit $failed
