@@ -33,18 +33,17 @@ ovm "show PeriodicTask $T"
 check "show: Interval (Minutes) = 60, Enabled = Yes" test "$(field 'Interval (Minutes)')/$(field Enabled)" = "60/Yes"
 ovm "getArchiveConfig"
 check "getArchiveConfig shows the task's interval" test "$(field Interval)" = 60
-check "the first poll round runs the task: a job in list Job (bounded 20 s)" wait_for 20 runs_at_least 1
-n=$(runs)
-check "its job completed without error" test "$(sql "SELECT count(*) FROM jobs WHERE name='Statistics Archive Task' AND run_state='Completed' AND error=''")" -eq "$n"
 check "an old sample is planted" plant old1
 sleep 5
-check "with 60 minutes between runs no second run comes within 5 s" test "$(runs)" -eq "$n"
+check "starting the engine runs no task: no job in list Job after 5 s" test "$(runs)" -eq 0
 check "and the old sample is still there" planted old1
+n=0
 
 ovm "edit PeriodicTask $T taskInterval=1"
 check "edit PeriodicTask taskInterval=1" test "$rc" -eq 0
 check "the engine runs it again within a minute (bounded 100 s)" wait_for 100 runs_at_least $((n + 1))
 check "that run pruned the old sample" wait_for 10 unplanted old1
+check "its job completed without error" test "$(sql "SELECT count(*) FROM jobs WHERE name='Statistics Archive Task' AND run_state='Completed' AND error=''")" -ge 1
 ovm "getArchiveConfig"
 check "getArchiveConfig follows: Interval = 1" test "$(field Interval)" = 1
 ovm "setArchiveConfig interval=45; show PeriodicTask $T"

@@ -6,8 +6,9 @@
 # third server's agent fails update_server: the first two servers upgrade,
 # the third's upgrade fails with the agent's reason and an ERROR event and
 # leaves it in maintenance mode, the fourth's is refused while the third is
-# in maintenance mode; the VMs run throughout (sampled every second while
-# the batch runs) and the pool keeps working. Then the fault is fixed and a
+# in maintenance mode; the VMs run throughout (live-migrated, never stopped,
+# as the store's jobs and events show; a sampler also watches their Status)
+# and the pool keeps working. Then the fault is fixed and a
 # second batch finishes the rollout (ackEvent, maintenance mode off, the
 # last two upgrades). TAP; every wait bounded.
 set -u
@@ -132,7 +133,17 @@ for s in ovs02 ovs03 ovs04 ovs05; do
 done
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; sampler=
 check "v1 and v2 were Running in every sample of both batches" all_running
-check "VMs were sampled while each batch ran ($n0 -> $n1 -> $n2 lines)" test "$n1" -gt "$n0" -a "$n2" -gt "$n1"
+# The samples show what a watching administrator saw, but an upgrade of a
+# simulated host can take less than the sampler's second; the store's jobs
+# and events show, independently of speed, that the VMs were never stopped.
+db() { sqlite3 -readonly -cmd ".timeout 5000" "$work/m/ovmd.db" "$1"; }
+check "v1 and v2 were sampled ($n0 -> $n1 -> $n2 lines)" test "$n2" -ge 2
+check "the rollout live-migrated VMs off the servers it upgraded (Migrate VM jobs under Upgrade Server)" \
+    test "$(db "SELECT count(*) FROM jobs c JOIN jobs p ON c.parent = p.id WHERE c.name LIKE 'Migrate VM: v_' AND c.run_state = 'Completed' AND p.name LIKE 'Upgrade Server: %'")" -ge 2
+check "no job stopped, killed, restarted or started v1 or v2 after their first start" \
+    test "$(db "SELECT count(*) FROM jobs WHERE name GLOB '[SKR]*VM: v[12]'")" -eq 2
+check "no event says v1 or v2 stopped or lost its server" \
+    test "$(db "SELECT count(*) FROM events e JOIN objects o ON e.target = o.id WHERE o.name IN ('v1','v2') AND e.type IN ('VM_STATE','VM_OFFLINE')")" -eq 0
 for v in v1 v2; do
     h=$(vm_host $v)
     check "$v runs on $h's agent" runs_on "$FLEET_NET.${h#ovs0}" $v
