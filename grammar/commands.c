@@ -483,11 +483,8 @@ GR_TYPE_LIST(LIST_SHOW)
     .verb = vb, .type = T, .attrs = no_attrs, .parents = par, .parent_required = 1, \
     .takes_instance = 1, .syntax = syn
 #define MGR(vb, at, hp, syn) .verb = vb, .attrs = at, .helptext = hp, .syntax = syn
-/* The texts the engine has always given for these forms (doc/command-language.md §4.4, §7.5). */
-#define REFUSED_VERB(vb, T) "Command '" vb "' is not supported for object type " T
 #define IPC_HELP "STATIC needs ipAddress and ipNetmask; DYNAMIC (DHCP) ignores them"
 #define EVENTS_HELP "Times are " OVM_LOCAL_TIME_FORMS ", in Manager local time"
-#define REFUSED_TYPE(T) "Object type " T " is not supported by this Manager"
 
 #define FORM_DEF(fid, ...) static const gr_cmd c_##fid = {.id = GR_F_##fid, __VA_ARGS__};
 GR_FORMS(FORM_DEF)
