@@ -308,6 +308,8 @@ static const gr_attr *const sur_attrs[] = {&at_name,        &at_desc,         &a
                                            &at_sur_enabled, &at_sur_sigtype, &at_sur_sigkey, NULL};
 REF(at_pol_srv, "server", M, "Server", "server to add to the policy");
 static const gr_attr *const polsrv_attrs[] = {&at_pol_srv, NULL};
+REF(at_pol_srv_rm, "server", M, "Server", "server to remove from the policy");
+static const gr_attr *const polsrv_rm_attrs[] = {&at_pol_srv_rm, NULL};
 REF(at_own_pool, "serverPool", 0, "ServerPool", "pool to present the repository to");
 static const gr_attr *const repo_own_attrs[] = {&at_own_pool, NULL};
 STR(at_exp_name, "name", M, 1, 256, NULL, "name of the new virtual appliance");

@@ -197,6 +197,9 @@
         "updateAgentPassword Server <instance> password=<password>")) \
     X(addPolicyServer_ServerPool, INST("addPolicyServer", "ServerPool", polsrv_attrs, NULL, \
         "addPolicyServer ServerPool <instance> server=<Server>")) \
+    X(removePolicyServer_ServerPool, INST("removePolicyServer", "ServerPool", polsrv_rm_attrs, \
+        "the server's VMs are no longer moved, nor the server powered off, by the pool's policy", \
+        "removePolicyServer ServerPool <instance> server=<Server>")) \
     X(takeOwnership_Repository, INST("takeOwnership", "Repository", repo_own_attrs, NULL, \
         "takeOwnership Repository <instance> [serverPool=<ServerPool>]")) \
     X(exportVirtualAppliance_Repository, INST("exportVirtualAppliance", "Repository", \

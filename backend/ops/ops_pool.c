@@ -230,6 +230,11 @@ static int run_remove_server(job *j)
     if (s) {
         obj_unset(e->st, s, "serverPool");
         obj_unset(e->st, s, "nodeNumber");
+        /* A server that leaves stops being a policy server: joining again
+         * does not silently put it back under DRS and DPM. */
+        obj *pool = store_get(e->st, p->pool_id);
+        if (pool && obj_list_has(pool, "policyServers", s->id))
+            obj_list_remove(e->st, pool, "policyServers", s->id);
         obj **vms;
         size_t n = store_find_by(e->st, "Vm", "server", s->id, &vms);
         for (size_t i = 0; i < n; i++)
@@ -452,27 +457,53 @@ static job *prepare_remove_vm(cmdctx *c)
     return prepare_remove_vm_aag(c);
 }
 
-static job *prepare_addpolicyserver(cmdctx *c)
+/* The pool's policyServers list with s added (add) or taken out, or NULL
+ * with the failure in c->res when the command cannot apply. Heap. */
+static char *policy_servers_with(cmdctx *c, const obj *pool, const obj *s, int add)
 {
-    obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
-    obj *s = pool ? resolve_ref(c, "Server", gr_get(c->cmd, "server")) : NULL;
-    if (!s)
-        return NULL;
-    if (!obj_is(s, "serverPool", pool->id)) {
+    const char *cur = obj_gets(pool, "policyServers");
+    int has = obj_list_has(pool, "policyServers", s->id);
+    if (add && !obj_is(s, "serverPool", pool->id)) {
         result_fail(c->res, "Server %s is not in ServerPool %s", s->name, pool->name);
         return NULL;
     }
+    if (!add && !has) {
+        result_fail(c->res, "Server %s is not a policy server of ServerPool %s", s->name, pool->name);
+        return NULL;
+    }
+    if (!add)
+        return obj_list_without(pool, "policyServers", s->id);
+    return has ? xstrdup(cur) : *cur ? xasprintf("%s,%s", cur, s->id) : xstrdup(s->id);
+}
+
+/* addPolicyServer / removePolicyServer: the servers DRS and DPM act on. */
+static job *prepare_policyserver(cmdctx *c, int add)
+{
+    obj *pool = resolve_instance(c, c->cmd->type, &c->cmd->instance);
+    obj *s = pool ? resolve_ref(c, "Server", gr_get(c->cmd, "server")) : NULL;
+    char *v = s ? policy_servers_with(c, pool, s, add) : NULL;
+    if (!v)
+        return NULL;
     gplan *p = gplan_new("ServerPool", pool->id, NULL);
-    char *v = obj_list_has(pool, "policyServers", s->id) ? xstrdup(obj_gets(pool, "policyServers"))
-              : *obj_gets(pool, "policyServers") ? xasprintf("%s,%s", obj_gets(pool, "policyServers"), s->id)
-                                                 : xstrdup(s->id);
     gplan_set(p, "policyServers", v);
     p->old[0] = xstrdup(obj_gets(pool, "policyServers"));
     p->version = pool->version;
     free(v);
-    static const job_spec spec = {.operation = "Add Policy Server to", .type = "ServerPool", .fn = gplan_run_edit,
-                                  .plan_free = gplan_free};
-    return spec_job(c, &spec, pool->name, p, pool->id, NULL);
+    static const job_spec add_spec = {.operation = "Add Policy Server to", .type = "ServerPool",
+                                      .fn = gplan_run_edit, .plan_free = gplan_free};
+    static const job_spec rm_spec = {.operation = "Remove Policy Server from", .type = "ServerPool",
+                                     .fn = gplan_run_edit, .plan_free = gplan_free};
+    return spec_job(c, add ? &add_spec : &rm_spec, pool->name, p, pool->id, NULL);
+}
+
+static job *prepare_addpolicyserver(cmdctx *c)
+{
+    return prepare_policyserver(c, 1);
+}
+
+static job *prepare_removepolicyserver(cmdctx *c)
+{
+    return prepare_policyserver(c, 0);
 }
 
 const op ops_pool[] = {
@@ -480,6 +511,7 @@ const op ops_pool[] = {
     {GR_F_edit_ServerPool, NULL, prepare_edit_pool, 0},
     {GR_F_delete_ServerPool, NULL, prepare_delete_pool, 0},
     {GR_F_addPolicyServer_ServerPool, NULL, prepare_addpolicyserver, 0},
+    {GR_F_removePolicyServer_ServerPool, NULL, prepare_removepolicyserver, 0},
     {GR_F_add_Server, NULL, prepare_add_server_any, 0},
     {GR_F_remove_Server, NULL, prepare_remove_server_any, 0},
     {GR_F_create_AntiAffinityGroup, NULL, prepare_create_aag, 0},

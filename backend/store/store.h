@@ -104,6 +104,8 @@ void store_fact_unlock(store *s);
 int obj_list_has(const obj *o, const char *key, const char *id);
 void obj_list_add(store *s, obj *o, const char *key, const char *id);
 void obj_list_remove(store *s, obj *o, const char *key, const char *id);
+/* The comma-separated list o.key without id (heap; "" when nothing is left). */
+char *obj_list_without(const obj *o, const char *key, const char *id);
 /* Splits a comma list into a heap array of heap strings; returns count. */
 size_t split_list(const char *v, char ***out);
 void free_list(char **v, size_t n);

@@ -278,7 +278,7 @@ void obj_list_add(store *s, obj *o, const char *key, const char *id)
     free(nv);
 }
 
-void obj_list_remove(store *s, obj *o, const char *key, const char *id)
+char *obj_list_without(const obj *o, const char *key, const char *id)
 {
     char **items;
     size_t n = split_list(obj_get(o, key), &items);
@@ -291,11 +291,19 @@ void obj_list_remove(store *s, obj *o, const char *key, const char *id)
         sb_adds(&sb, items[i]);
     }
     free_list(items, n);
-    if (sb.len)
-        obj_set(s, o, key, sb.buf);
+    char *v = xstrdup(sb.len ? sb.buf : "");
+    sb_free(&sb);
+    return v;
+}
+
+void obj_list_remove(store *s, obj *o, const char *key, const char *id)
+{
+    char *v = obj_list_without(o, key, id);
+    if (*v)
+        obj_set(s, o, key, v);
     else
         obj_unset(s, o, key);
-    sb_free(&sb);
+    free(v);
 }
 
 static int attr_cmp(const void *a, const void *b)

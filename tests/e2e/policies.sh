@@ -5,7 +5,9 @@
 # with an event saying why; an inbound-migration lock leaves no server (an
 # event, no move), and so does a destination that would be above the
 # threshold with the VM's load; a migration that fails fails its job readably with an
-# event and the VM keeps running (DPM: tests/e2e/policies-dpm.sh). Loads are
+# event and the VM keeps running; a VM that a user job holds is not moved,
+# nor one on a server taken out with removePolicyServer (DPM:
+# tests/e2e/policies-dpm.sh). Loads are
 # set with the sim_set_cpu_load hook. TAP; every wait bounded.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -61,6 +63,20 @@ check "the failed move is a job" eval 'grep -q "DRS Migrate" <<<"$out"'
 check "m1 still runs on ovs02" eval 'on_host m1 ovs02 && [ "$(vm_field m1 Status)" = Running ]'
 step "the pool keeps working: a user command succeeds" "edit ServerPool name=pool1 description=still-here"
 
+# A VM that a user job holds is never moved: an edit whose agent call is
+# delayed holds m1 for several policy periods while nothing else stops DRS.
+set_fault 2 "$(printf '%s\n' "migrate_vm fault exceptions.RuntimeError:migration aborted by the test" "configure_vm delay 14")"
+async "edit Vm name=m1 description=held"
+hold_job=$(sed -n 's/^JobId: //p' <<<"$out")
+ovm "list Job"; n_drs=$(grep -c "DRS Migrate" <<<"$out")
+set_fault 2 "configure_vm delay 14"
+sleep 8
+ovm "list Job"; n_now=$(grep -c "DRS Migrate" <<<"$out")
+ovm "show Job id=$hold_job"
+check "while user job $hold_job holds m1 (4 policy periods), DRS does not move it" \
+    eval '[ -n "$hold_job" ] && grep -q "^  Summary Done = No" <<<"$out" && [ "$n_now" -eq "$n_drs" ] && on_host m1 ovs02'
+job_done() { ovm "show Job id=$hold_job"; grep -q '^  Summary Done = Yes' <<<"$out"; }
+check "the holding job completes (bounded 30 s)" wait_for 30 job_done
 set_fault 2 ""
 check "DRS moves m1 to ovs03 (bounded 30 s)" wait_for 30 on_host m1 ovs03
 check "an event on m1 says why: ovs02's CPU above the threshold" \
@@ -70,6 +86,18 @@ check "m1 is Running" test "$(vm_field m1 Status)" = Running
 ovm "show Vm name=m1"
 sleep 5
 check "ovs03 is below the threshold: m1 stays there" on_host m1 ovs03
+
+# removePolicyServer: a server out of the policy gives up no VM, however
+# busy; added back, it does (the control that the set-up would move m1).
+step "ovs03 leaves the policy" "removePolicyServer ServerPool name=pool1 server=ovs03"
+r=$(xr_call $A "$port" sim_set_cpu_load "$(xs "")" "<value><int>0</int></value>")
+check "ovs02 is idle" is_nil_result <<<"$r"
+r=$(xr_call $RV_NET.3 "$port" sim_set_cpu_load "$(xs "")" "<value><int>70</int></value>")
+check "ovs03 is busy (70 % of its own, m1 on it)" is_nil_result <<<"$r"
+sleep 8
+check "out of the policy, ovs03 keeps m1 over 4 policy periods" on_host m1 ovs03
+step "ovs03 joins the policy again" "addPolicyServer ServerPool name=pool1 server=ovs03"
+check "then DRS moves m1 to ovs02 (bounded 30 s)" wait_for 30 on_host m1 ovs02
 step "policyMode=OFF" "edit ServerPool name=pool1 policyMode=OFF"
 rv_stop
 tap_done
