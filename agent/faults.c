@@ -51,7 +51,7 @@ static int parse_action(const char *word, const char *rest, struct fault_rule *r
             free(rule->text);
             rule->text = xstrdup("exceptions.RuntimeError:injected fault");
         }
-    } else if (!strcmp(word, "delay") || !strcmp(word, "late")) {
+    } else if (!strcmp(word, "delay") || !strcmp(word, "late") || !strcmp(word, "hold")) {
         char *end;
         char *arg = rest_of_line(rest);
         rule->delay_s = strtod(arg, &end);
@@ -59,7 +59,7 @@ static int parse_action(const char *word, const char *rest, struct fault_rule *r
         free(arg);
         if (bad)
             return 0;
-        rule->action = word[0] == 'd' ? FA_DELAY : FA_LATE;
+        rule->action = word[0] == 'd' ? FA_DELAY : word[0] == 'l' ? FA_LATE : FA_HOLD;
     } else if (!strcmp(word, "hang")) {
         rule->action = FA_HANG;
     } else if (!strcmp(word, "garbage")) {

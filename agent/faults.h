@@ -5,11 +5,11 @@
 
 /* FA_LATE: the call runs at once, its answer leaves delay_s later (a stale
  * answer: the host changed while the reply was on its way). */
-enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP, FA_IGNORE, FA_LATE };
+enum fault_action { FA_NONE, FA_FAULT, FA_DELAY, FA_HANG, FA_GARBAGE, FA_DROP, FA_IGNORE, FA_LATE, FA_HOLD };
 
 struct fault_rule {
     enum fault_action action;
-    double delay_s;     /* FA_DELAY, FA_LATE */
+    double delay_s;     /* FA_DELAY, FA_LATE, FA_HOLD */
     char *text;         /* FA_FAULT: faultString (heap) */
 };
 

@@ -74,6 +74,24 @@ static enum MHD_Result send_xml(struct MHD_Connection *conn, char *doc, size_t l
     return rc;
 }
 
+/* FA_HOLD: waits up to secs while the faults file still holds method; a
+ * test releases the call by removing the rule, so the hold lasts as long as
+ * the test needs it on a slow machine and no longer. 1 when the daemon stops. */
+static int hold(struct httpd *h, const char *method, double secs)
+{
+    for (double left = secs; left > 0; left -= 0.2) {
+        if (sim_sleep(h->sim, left < 0.2 ? left : 0.2))
+            return 1;
+        struct fault_rule rule;
+        faults_lookup(h->faults_path, method, &rule);
+        enum fault_action a = rule.action;
+        fault_rule_clear(&rule);
+        if (a != FA_HOLD)
+            return 0;
+    }
+    return 0;
+}
+
 /* Applies an injected behaviour. Returns 1 when the request is finished
  * (*rc set), 0 to go on with the real call, whose answer then waits *late_s. */
 static int inject(struct httpd *h, struct MHD_Connection *conn, const char *method, enum MHD_Result *rc,
@@ -96,6 +114,11 @@ static int inject(struct httpd *h, struct MHD_Connection *conn, const char *meth
     case FA_DELAY:
         log_info("%s: injected delay of %g s", method, rule.delay_s);
         done = sim_sleep(h->sim, rule.delay_s); /* interrupted by shutdown: drop */
+        *rc = MHD_NO;
+        break;
+    case FA_HOLD:
+        log_info("%s: held up to %g s, or until the rule goes", method, rule.delay_s);
+        done = hold(h, method, rule.delay_s);
         *rc = MHD_NO;
         break;
     case FA_HANG:

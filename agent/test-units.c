@@ -93,6 +93,10 @@ static void fault_lines(void **state)
     assert_int_equal(faults_parse_line("list_* delay 0.5", "list_vms", &r), 1);
     assert_int_equal(r.action, FA_DELAY);
     assert_true(r.delay_s == 0.5);
+    assert_int_equal(faults_parse_line("configure_vm hold 120", "configure_vm", &r), 1);
+    assert_int_equal(r.action, FA_HOLD);
+    assert_true(r.delay_s == 120);
+    assert_int_equal(faults_parse_line("echo hold -1", "echo", &r), 0);
     assert_int_equal(faults_parse_line("echo delay soon", "echo", &r), 0);
     assert_int_equal(faults_parse_line("* drop", "echo", &r), 1);
     assert_int_equal(r.action, FA_DROP);

@@ -65,19 +65,19 @@ step "the pool keeps working: a user command succeeds" "edit ServerPool name=poo
 
 # A VM that a user job holds is never moved: an edit whose agent call is
 # delayed holds m1 for several policy periods while nothing else stops DRS.
-set_fault 2 "$(printf '%s\n' "migrate_vm fault exceptions.RuntimeError:migration aborted by the test" "configure_vm delay 14")"
+set_fault 2 "$(printf '%s\n' "migrate_vm fault exceptions.RuntimeError:migration aborted by the test" "configure_vm hold 100")"
 async "edit Vm name=m1 description=held"
 hold_job=$(sed -n 's/^JobId: //p' <<<"$out")
 ovm "list Job"; n_drs=$(grep -c "DRS Migrate" <<<"$out")
-set_fault 2 "configure_vm delay 14"
+set_fault 2 "configure_vm hold 100"
 sleep 8
 ovm "list Job"; n_now=$(grep -c "DRS Migrate" <<<"$out")
 ovm "show Job id=$hold_job"
 check "while user job $hold_job holds m1 (4 policy periods), DRS does not move it" \
     eval '[ -n "$hold_job" ] && grep -q "^  Summary Done = No" <<<"$out" && [ "$n_now" -eq "$n_drs" ] && on_host m1 ovs02'
 job_done() { ovm "show Job id=$hold_job"; grep -q '^  Summary Done = Yes' <<<"$out"; }
-check "the holding job completes (bounded 30 s)" wait_for 30 job_done
 set_fault 2 ""
+check "released, the holding job completes (bounded 30 s)" wait_for 30 job_done
 check "DRS moves m1 to ovs03 (bounded 30 s)" wait_for 30 on_host m1 ovs03
 check "an event on m1 says why: ovs02's CPU above the threshold" \
     events_of Vm m1 "DRS: Server ovs02 CPU [0-9.]* % above the pool's threshold 50 % over the policy period; moving Vm m1 to Server ovs03"

@@ -88,12 +88,16 @@ probe_state() {
     done
 }
 
-# hold VM STATE-INDEX AGENTS METHOD CMD: delays METHOD on the agents (20 s: the
-# probes of one state take several seconds on a loaded machine), submits
-# CMD asynchronously, probes while the job holds the lock, then waits for it.
+# hold VM STATE-INDEX AGENTS METHOD CMD: holds METHOD on the agents (the
+# agents' "hold" fault: until the rule is removed, at most 110 s, under the
+# engine's 120 s agent call timeout, so the probes of one state may take as
+# long as a loaded ASan machine needs; a fixed 20 s delay ran out there
+# before the last probe), submits CMD
+# asynchronously, probes while the job holds the lock, releases the call
+# and waits for the job.
 hold() {
     local vm=$1 col=$2 agents=$3 method=$4 cmd=$5 a jobid
-    for a in $agents; do set_fault "$a" "$method delay 20"; done
+    for a in $agents; do set_fault "$a" "$method hold 110"; done
     async "$cmd"
     jobid=$(sed -n 's/^JobId: //p' <<<"$out")
     check "${states[$col]}: Vm $vm is ${states[$col]} while job $jobid runs" test "$(vm_field "$vm" Status)" = "${states[$col]}"
