@@ -1,6 +1,6 @@
 #!/bin/bash
 # ovm-agentd fault injection: <state-dir>/faults lines `METHOD fault TEXT`,
-# `METHOD delay SECONDS`, `METHOD hang`, `METHOD garbage`, `METHOD drop`.
+# `METHOD delay SECONDS`, `METHOD hold SECONDS`, `METHOD hang`, `METHOD garbage`, `METHOD drop`.
 . "${top_srcdir:-.}/tests/lib/agent.sh"
 TMP=$(mktemp -d /tmp/agent-faults.XXXXXX)
 trap 'agent_stop "$TMP/a"; rm -rf "$TMP"' EXIT
@@ -26,6 +26,18 @@ r=$(xr_call $IP $PORT echo "$(xs slow)")
 t1=$(date +%s%N)
 check "delay still answers" test "$(result_string <<< "$r")" = slow
 check "delay lasts at least the given time" test $(( (t1 - t0) / 1000000 )) -ge 1500
+
+# hold: like delay, but removing the rule releases the call at once.
+echo 'echo hold 60' > "$F"
+t0=$SECONDS
+xr_call $IP $PORT echo "$(xs held)" > "$TMP/held.out" &
+hp=$!
+sleep 2
+check "hold keeps the call while its rule stands" kill -0 $hp
+: > "$F"
+wait $hp
+check "the released call answers" test "$(result_string < "$TMP/held.out")" = held
+check "released long before its 60 s (took $((SECONDS - t0)) s)" test $((SECONDS - t0)) -lt 30
 
 echo 'list_vms hang' > "$F"
 curl -sk --max-time 2 -u oracle:$AGENT_PASSWORD --data-binary "$(xr_body list_vms)" https://$IP:$PORT/api/3/ >/dev/null 2>&1
