@@ -461,19 +461,15 @@ static job *prepare_remove_vm(cmdctx *c)
  * with the failure in c->res when the command cannot apply. Heap. */
 static char *policy_servers_with(cmdctx *c, const obj *pool, const obj *s, int add)
 {
-    const char *cur = obj_gets(pool, "policyServers");
-    int has = obj_list_has(pool, "policyServers", s->id);
     if (add && !obj_is(s, "serverPool", pool->id)) {
         result_fail(c->res, "Server %s is not in ServerPool %s", s->name, pool->name);
         return NULL;
     }
-    if (!add && !has) {
+    if (!add && !obj_list_has(pool, "policyServers", s->id)) {
         result_fail(c->res, "Server %s is not a policy server of ServerPool %s", s->name, pool->name);
         return NULL;
     }
-    if (!add)
-        return obj_list_without(pool, "policyServers", s->id);
-    return has ? xstrdup(cur) : *cur ? xasprintf("%s,%s", cur, s->id) : xstrdup(s->id);
+    return (add ? obj_list_with : obj_list_without)(pool, "policyServers", s->id);
 }
 
 /* addPolicyServer / removePolicyServer: the servers DRS and DPM act on. */

@@ -104,7 +104,9 @@ void store_fact_unlock(store *s);
 int obj_list_has(const obj *o, const char *key, const char *id);
 void obj_list_add(store *s, obj *o, const char *key, const char *id);
 void obj_list_remove(store *s, obj *o, const char *key, const char *id);
-/* The comma-separated list o.key without id (heap; "" when nothing is left). */
+/* The comma-separated list o.key with id appended (unless already there),
+ * or without id (heap; "" when nothing is left); o is not changed. */
+char *obj_list_with(const obj *o, const char *key, const char *id);
 char *obj_list_without(const obj *o, const char *key, const char *id);
 /* Splits a comma list into a heap array of heap strings; returns count. */
 size_t split_list(const char *v, char ***out);

@@ -268,12 +268,19 @@ int obj_list_has(const obj *o, const char *key, const char *id)
     return 0;
 }
 
+char *obj_list_with(const obj *o, const char *key, const char *id)
+{
+    const char *v = obj_gets(o, key);
+    if (obj_list_has(o, key, id))
+        return xstrdup(v);
+    return *v ? xasprintf("%s,%s", v, id) : xstrdup(id);
+}
+
 void obj_list_add(store *s, obj *o, const char *key, const char *id)
 {
     if (obj_list_has(o, key, id))
         return;
-    const char *v = obj_gets(o, key);
-    char *nv = *v ? xasprintf("%s,%s", v, id) : xstrdup(id);
+    char *nv = obj_list_with(o, key, id);
     obj_set(s, o, key, nv);
     free(nv);
 }
