@@ -134,9 +134,14 @@ lv_host_up() {
     lv_host_uri "$d"
 }
 
-lv_pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie is not alive: a daemonised libvirtd is reaped by whoever is PID 1.
+lv_pid_alive() {
+    [ -n "$1" ] && kill -0 "$1" 2>/dev/null && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+}
 
-# lv_kill_pid PID: TERM, up to 10 s, then KILL.
+# lv_kill_pid PID: TERM, up to 10 s, then KILL and wait (up to 5 s) until it
+# is gone, so that a daemon started next never meets the old one (its pid
+# file lock, its socket) on a loaded machine.
 lv_kill_pid() {
     local pid=$1 i
     lv_pid_alive "$pid" || return 0
@@ -146,6 +151,10 @@ lv_kill_pid() {
         sleep 0.2
     done
     kill -KILL "$pid" 2>/dev/null
+    for i in $(seq 1 25); do
+        lv_pid_alive "$pid" || return 0
+        sleep 0.2
+    done
     return 0
 }
 
