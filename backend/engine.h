@@ -45,6 +45,7 @@ typedef struct engine {
     store *st;
     jobs *js;
     agentc *ac;
+    struct server_load *load; /* jobs planned per server (backend/flows/server_load.h) */
     manager_ca *ca;        /* the Manager CA and client certificate (doc/agent-protocol.md §4) */
     char manager_id[64];   /* Manager object id = Manager UUID */
     volatile int stopping;

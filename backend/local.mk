@@ -17,7 +17,7 @@ backend_libengine_a_SOURCES = \
 	backend/agentc/agentc_outcome.c backend/agentc/ca.c backend/agentc/ca.h \
 	backend/agentc/agentapi.c backend/agentc/agentapi.h backend/agentc/ipmi.c backend/agentc/ipmi.h \
 	backend/flows/flow.h backend/flows/flow_place.c backend/flows/flow_start.c backend/flows/flow_migrate.c \
-	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/flow_power.c backend/flows/model.c backend/flows/model.h \
+	backend/flows/flow_present.c backend/flows/flow_cluster.c backend/flows/flow_power.c backend/flows/server_load.c backend/flows/server_load.h backend/flows/model.c backend/flows/model.h \
 	backend/flows/relations.c backend/flows/relations.h backend/flows/status.c backend/flows/status.h \
 	backend/flows/discover.c backend/flows/discover.h backend/flows/recover.c backend/flows/recover.h \
 	backend/render/show.c backend/render/show.h backend/render/show_rows.h backend/render/show_tables.c \

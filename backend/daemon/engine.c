@@ -19,6 +19,7 @@
 #include "backend/daemon/listener.h"
 #include "backend/monitor/monitor.h"
 #include "backend/flows/recover.h"
+#include "backend/flows/server_load.h"
 #include "lib/fsmode.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -208,13 +209,15 @@ static int open_everything(engine *e)
         log_err("cannot start the agent client");
         return -1;
     }
+    e->load = server_load_new();
     e->js = jobs_start(e, e->cfg.workers);
     return 0;
 }
 
 static void close_everything(engine *e)
 {
-    jobs_stop(e->js);
+    jobs_stop(e->js); /* frees the queued plans, which count in e->load */
+    server_load_free(e->load);
     agentc_free(e->ac);
     store_close(e->st);
     ca_close(e->ca);

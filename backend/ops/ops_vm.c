@@ -9,6 +9,7 @@
 #include "backend/flows/flow.h"
 #include "backend/ops/generic.h"
 #include "backend/flows/model.h"
+#include "backend/flows/server_load.h"
 #include "backend/ops/ops.h"
 #include "backend/jobs/events.h"
 #include "lib/log.h"
@@ -20,6 +21,7 @@ void vm_plan_free(void *arg)
     vm_plan *p = arg;
     if (!p)
         return;
+    server_load_add(p->load, p->t.id, -1);
     xr_free(p->cfg);
     gplan_free(p->g);
     free(p->message);
@@ -39,7 +41,8 @@ void vm_plan_free(void *arg)
 
 /* The server for configuration calls: the VM's host while it has a domain,
  * else a usable server with the repository presented, pool members and
- * utility servers first. */
+ * utility servers first; among those, the one with the fewest jobs planned
+ * on it (server_load.h), the first in the repository's list on a tie. */
 obj *vm_worker(engine *e, const obj *vm, const char *repo_id)
 {
     obj *host = store_get(e->st, obj_gets(vm, "server"));
@@ -51,15 +54,19 @@ obj *vm_worker(engine *e, const obj *vm, const char *repo_id)
     char **ids;
     size_t n = split_list(obj_get(repo, "presentedServers"), &ids);
     obj *pick = NULL;
-    int best = -1;
+    int best = -1, best_load = 0;
     for (size_t i = 0; i < n; i++) {
         obj *s = store_get(e->st, ids[i]);
         if (!s || !server_usable(s))
             continue;
         int score = (obj_is(s, "serverPool", obj_gets(vm, "serverPool")) ? 2 : 0) +
                     (strstr(obj_gets(s, "roles"), "UTILITY") ? 1 : 0);
-        if (score > best) {
+        if (score < best)
+            continue;
+        int load = server_load_get(e->load, s->id);
+        if (score > best || load < best_load) {
             best = score;
+            best_load = load;
             pick = s;
         }
     }
@@ -88,6 +95,8 @@ vm_plan *plan_on(cmdctx *c, const obj *vm, const char *repo_id)
     }
     vm_plan *p = xcalloc(1, sizeof *p);
     agent_target_of(c->e, s, &p->t);
+    p->load = c->e->load;
+    server_load_add(p->load, p->t.id, 1);
     snprintf(p->vm_id, sizeof p->vm_id, "%s", vm->id);
     snprintf(p->repo_id, sizeof p->repo_id, "%s", repo_id);
     return p;

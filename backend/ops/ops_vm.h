@@ -7,6 +7,7 @@
 
 typedef struct vm_plan {
     agent_target t;         /* server the job works on */
+    struct server_load *load; /* set while the plan counts as work planned on t (plan_on) */
     char vm_id[64], repo_id[64];
     xr_value *cfg;          /* vm.cfg to write */
     gplan *g;               /* store changes */
