@@ -5,7 +5,10 @@
 #include <stddef.h>
 
 enum proto_type {
-    P_HELLO = 'I',      /* client -> engine: "user=<u>\n" [+ "interactive=1\n"] */
+    P_HELLO = 'I',      /* client -> engine: "user=<u>\n" [+ "interactive=1\n"] [+ "pipeline=1\n"
+                           [+ "stop_on_error=1\n"]]: a pipelining client sends P_CMDs ahead of the
+                           results; the engine ends the session after an exit, and after a failure
+                           when stop_on_error=1, so that nothing sent after that point runs */
     P_CMD = 'C',        /* client -> engine: one command (already split at ';') */
     P_RESULT = 'R',     /* engine -> client: status byte + rendered bytes */
     P_COMPLETE = 'T',   /* client -> engine: line up to the cursor; reply P_LIST */

@@ -63,15 +63,26 @@ static void send_help(session *ses, int fd, const char *text)
     free(cmdline);
 }
 
-static void run_cmd(session *ses, int fd, const char *payload, size_t len)
+/* Runs one P_CMD and sends its result; returns its status byte (0 when the
+ * frame was empty). */
+static int run_cmd(session *ses, int fd, const char *payload, size_t len)
 {
     if (len == 0)
-        return;
+        return 0;
     char *out;
     size_t outlen;
     int st = dispatch_command(ses, payload + 1, len - 1, payload[0] == 'E', &out, &outlen);
     proto_send_result(fd, (char)st, out, outlen);
     free(out);
+    return st;
+}
+
+/* A pipelining client (ovmsh's batch mode, lib/proto.h P_HELLO) has sent
+ * commands ahead: after an exit, or a failure when it stops on errors,
+ * none of them may run, so the session ends there. */
+static int ends_pipeline(int pipeline, int stop_on_error, int st)
+{
+    return pipeline && (st == PS_EXIT || (st == PS_FAILURE && stop_on_error));
 }
 
 static void *session_main(void *arg)
@@ -82,19 +93,22 @@ static void *session_main(void *arg)
     ses.fd = c->fd;
     ses.peer_uid = (long)c->peer.uid;
     ses.peer_pid = (long)c->peer.pid;
-    for (;;) {
+    int pipeline = 0, stop_on_error = 0, end = 0;
+    while (!end) {
         char type, *buf;
         size_t len;
         if (proto_recv(c->fd, &type, &buf, &len) != 1)
             break;
         if (type == P_HELLO && !strncmp(buf, "user=", 5)) {
             ses.interactive = strstr(buf, "\ninteractive=1") != NULL;
+            pipeline = strstr(buf, "\npipeline=1\n") != NULL;
+            stop_on_error = strstr(buf, "\nstop_on_error=1\n") != NULL;
             buf[strcspn(buf, "\n")] = '\0';
             snprintf(ses.user, sizeof ses.user, "%s", buf + 5);
             /* The name is only claimed; the uid is what the kernel says. */
             log_info("session: user %s from uid %ld (pid %ld)", ses.user, ses.peer_uid, ses.peer_pid);
         } else if (type == P_CMD) {
-            run_cmd(&ses, c->fd, buf, len);
+            end = ends_pipeline(pipeline, stop_on_error, run_cmd(&ses, c->fd, buf, len));
         } else if (type == P_COMPLETE) {
             send_candidates(c->e, c->fd, buf);
         } else if (type == P_HELP) {

@@ -23,6 +23,7 @@ typedef struct client {
     int stop_on_error;   /* batch: stop at the first failure */
     int interactive;     /* set before client_open: progress lines, Ctrl-C cancels a wait */
     void (*typeahead)(int ch); /* gets keys typed while a command runs (readline's rl_stuff_char) */
+    int pipeline;        /* set before client_open: a batch sends commands ahead of their replies */
 } client;
 
 /* Connects to path and sends P_HELLO for user. 0, or -1 with errno set. */
@@ -35,6 +36,10 @@ void client_close(client *c);
  * the rendered reply to stdout. When errmsg is not NULL and the command
  * failed, *errmsg gets the Error Msg text (heap) or NULL. */
 client_status client_command(client *c, const char *cmd, size_t len, char echo, char **errmsg);
+/* client_command in two halves, for a pipelined batch: the send (0, or -1
+ * when the engine is gone), and the wait for the oldest reply not yet read. */
+int client_send_command(client *c, const char *cmd, size_t len, char echo);
+client_status client_read_result(client *c, char **errmsg);
 /* Candidates for the token before the cursor (P_COMPLETE): heap array of heap
  * strings, count returned; 0 on error or none. */
 size_t client_complete(client *c, const char *before, char ***out);

@@ -2,6 +2,7 @@
  * piped batch input (§1.4). stdout carries exactly the transcript the SSH
  * front end would print; diagnostics go to stderr. */
 #include "shell/client/client.h"
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "grammar/grammar.h"
@@ -167,7 +168,7 @@ static int read_logical(FILE *in, strbuf *out, size_t *lineno, size_t *first)
     }
 }
 
-int client_run_batch(client *c, FILE *in)
+static int run_batch_serial(client *c, FILE *in)
 {
     strbuf line = STRBUF_INIT;
     size_t lineno = 0, first = 0;
@@ -184,4 +185,121 @@ int client_run_batch(client *c, FILE *in)
     if (st == CR_LOST)
         return lost_engine();
     return failed ? OVMSH_FAILED : OVMSH_OK;
+}
+
+/* ---- pipelined batch (c->pipeline, ovmsh's own batch mode) ----
+ * Commands are sent ahead of the replies to earlier ones, so that the engine
+ * runs a batch back to back instead of waiting for the client between
+ * commands. The engine ends the session after an exit, and after a failure
+ * under --stop-on-error (the hello says so), so nothing sent after that point
+ * runs; the output is the serial batch's, byte for byte. The window keeps the
+ * unanswered bytes far below a socket buffer, so that a send never blocks
+ * while the engine is blocked sending a large reply. Input is read ahead only
+ * while it is already there: a program that writes the next line only after
+ * it has read the last result is answered, not waited for. */
+#define PIPE_MAX_CMDS 32
+#define PIPE_MAX_BYTES (16u * 1024u)
+
+typedef struct in_flight {
+    size_t lineno[PIPE_MAX_CMDS]; /* ring: line of each unanswered command */
+    size_t len[PIPE_MAX_CMDS];
+    size_t head, n, bytes;
+} in_flight;
+
+static int window_has_room(const in_flight *w, size_t len)
+{
+    return w->n == 0 || (w->n < PIPE_MAX_CMDS && w->bytes + len <= PIPE_MAX_BYTES);
+}
+
+/* 1 when reading the next line cannot wait for the writer: bytes are in the
+ * stdio buffer (glibc's FILE fields) or readable, or the input has ended. */
+static int input_ready(FILE *in)
+{
+    if (in->_IO_read_ptr < in->_IO_read_end)
+        return 1;
+    struct pollfd p = {fileno(in), POLLIN, 0};
+    return poll(&p, 1, 0) > 0;
+}
+
+/* Reads the oldest reply and prints it (and its diagnostic). */
+static client_status read_oldest(client *c, in_flight *w)
+{
+    char *err = NULL;
+    client_status st = client_read_result(c, &err);
+    size_t lineno = w->lineno[w->head];
+    w->bytes -= w->len[w->head];
+    w->head = (w->head + 1) % PIPE_MAX_CMDS;
+    w->n--;
+    if (st == CR_FAILURE)
+        fprintf(stderr, "ovmsh: line %zu: %s\n", lineno, err ? err : "command failed");
+    free(err);
+    return st;
+}
+
+typedef struct batch_input {
+    FILE *in;
+    strbuf line;
+    size_t lineno, first;
+    char **segs;
+    size_t *lens, nseg, next;
+    int eof;
+} batch_input;
+
+static void next_line(batch_input *b)
+{
+    gr_free_strv(b->segs, b->nseg);
+    free(b->lens);
+    b->segs = NULL;
+    b->lens = NULL;
+    b->nseg = b->next = 0;
+    if (!read_logical(b->in, &b->line, &b->lineno, &b->first))
+        b->eof = 1;
+    else
+        b->nseg = client_split(b->line.buf, b->line.len, &b->segs, &b->lens);
+}
+
+static int run_batch_pipelined(client *c, FILE *in)
+{
+    batch_input b = {.in = in, .line = STRBUF_INIT};
+    in_flight w = {0};
+    client_status st = CR_SUCCESS;
+    int failed = 0, unsendable = 0;
+    for (;;) {
+        if (unsendable && w.n == 0) {
+            st = CR_LOST;
+            break;
+        }
+        if (!unsendable && b.next == b.nseg && !b.eof && (w.n == 0 || input_ready(in))) {
+            next_line(&b);
+        } else if (!unsendable && b.next < b.nseg && window_has_room(&w, b.lens[b.next])) {
+            /* A send refused after the engine ended the session: the replies
+             * already sent say why (an exit, a failure, the engine gone). */
+            if (client_send_command(c, b.segs[b.next], b.lens[b.next], 'E') != 0) {
+                unsendable = 1;
+                continue;
+            }
+            size_t slot = (w.head + w.n++) % PIPE_MAX_CMDS;
+            w.lineno[slot] = b.first;
+            w.len[slot] = b.lens[b.next];
+            w.bytes += b.lens[b.next++];
+        } else if (w.n > 0) {
+            st = read_oldest(c, &w);
+            failed |= st == CR_FAILURE;
+            if (st == CR_EXIT || st == CR_LOST || (st == CR_FAILURE && c->stop_on_error))
+                break;
+        } else if (b.eof) {
+            break;
+        }
+    }
+    gr_free_strv(b.segs, b.nseg);
+    free(b.lens);
+    sb_free(&b.line);
+    if (st == CR_LOST)
+        return lost_engine();
+    return failed ? OVMSH_FAILED : OVMSH_OK;
+}
+
+int client_run_batch(client *c, FILE *in)
+{
+    return c->pipeline ? run_batch_pipelined(c, in) : run_batch_serial(c, in);
 }

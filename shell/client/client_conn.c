@@ -20,7 +20,11 @@ int client_open(client *c, const char *path, const char *user)
 int client_open_fd(client *c, int fd, const char *user)
 {
     c->fd = fd;
-    char *hello = xasprintf("user=%s\n%s", user, c->interactive ? "interactive=1\n" : "");
+    /* pipeline: the engine ends the session after an exit, and after a
+     * failure under --stop-on-error, so that no command sent ahead runs. */
+    char *hello = xasprintf("user=%s\n%s%s%s", user, c->interactive ? "interactive=1\n" : "",
+                            c->pipeline ? "pipeline=1\n" : "",
+                            c->pipeline && c->stop_on_error ? "stop_on_error=1\n" : "");
     int rc = proto_send(c->fd, P_HELLO, hello, strlen(hello));
     free(hello);
     if (rc != 0) {
@@ -146,10 +150,8 @@ static client_status status_of(char byte)
     return CR_FAILURE;
 }
 
-client_status client_command(client *c, const char *cmd, size_t len, char echo, char **errmsg)
+int client_send_command(client *c, const char *cmd, size_t len, char echo)
 {
-    if (errmsg)
-        *errmsg = NULL;
     /* The engine refuses commands over GR_MAX_LINE bytes anyway; sending
      * only what it needs to see that keeps a giant one a normal failure with
      * a short echo rather than a huge frame. */
@@ -158,11 +160,26 @@ client_status client_command(client *c, const char *cmd, size_t len, char echo, 
     char *payload = xmalloc(len + 1);
     payload[0] = echo;
     memcpy(payload + 1, cmd, len);
-    size_t rlen = 0;
-    char *reply = NULL;
-    if (proto_send(c->fd, P_CMD, payload, len + 1) == 0)
-        reply = await_result(c, &rlen);
+    int rc = proto_send(c->fd, P_CMD, payload, len + 1);
     free(payload);
+    return rc;
+}
+
+client_status client_command(client *c, const char *cmd, size_t len, char echo, char **errmsg)
+{
+    if (errmsg)
+        *errmsg = NULL;
+    if (client_send_command(c, cmd, len, echo) != 0)
+        return CR_LOST;
+    return client_read_result(c, errmsg);
+}
+
+client_status client_read_result(client *c, char **errmsg)
+{
+    if (errmsg)
+        *errmsg = NULL;
+    size_t rlen = 0;
+    char *reply = await_result(c, &rlen);
     if (!reply || rlen == 0) {
         free(reply);
         return CR_LOST;

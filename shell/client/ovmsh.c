@@ -94,8 +94,12 @@ int main(int argc, char **argv)
         return rc;
     if (!o.user)
         o.user = login_name();
-    client c = {-1, o.stop_on_error, 0, NULL};
+    client c = {.fd = -1, .stop_on_error = o.stop_on_error};
     c.interactive = !o.commands && isatty(STDIN_FILENO);
+    /* A batch on stdin is sent ahead of its results (client_batch.c). The
+     * SSH front end's batch is not: it resumes after an engine restart with
+     * the line after the one lost, which needs one command in flight. */
+    c.pipeline = !o.commands && !c.interactive;
     if (client_open(&c, o.socket, o.user) != 0) {
         fprintf(stderr, "ovmsh: cannot reach the engine at %s: %s (is ovmd running? see -S)\n", o.socket,
                 strerror(errno));

@@ -177,7 +177,7 @@ static void child_main(const shell_spec *parent_spec)
     signal(SIGTTIN, SIG_IGN);
     signal(SIGTTOU, SIG_IGN);
     alarm(0);
-    client c = {-1, 0, 0, NULL};
+    client c = {.fd = -1};
     c.interactive = sp->mode == SHELL_INTERACTIVE;
     if (connect_engine(&c, sp) != 0) {
         fprintf(stderr, "ovmsh: cannot reach the engine: %s\r\n", strerror(errno));

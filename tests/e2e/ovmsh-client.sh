@@ -39,6 +39,36 @@ check "batch: continuation line joined" grep -q '^Command: create Tag  *name=gam
 sh --stop-on-error < "$work/batch" > "$work/out" 2>/dev/null
 check "batch --stop-on-error stops at the first failure" test "$(grep -c '^OVM> ' "$work/out")" -eq 2
 
+# A batch is sent ahead of its results (shell/client/client_batch.c); what
+# follows a failure under --stop-on-error, or an exit, must still not run.
+tag_exists() { sh -c "show Tag name=$1" >/dev/null 2>&1; }
+printf 'create Tag name=p1\nshow Tag name=nosuch\ncreate Tag name=p2\n' | sh --stop-on-error >/dev/null 2>&1
+check "batch --stop-on-error: the command before the failure ran" tag_exists p1
+check "batch --stop-on-error: the command after it did not run" eval '! tag_exists p2'
+printf 'create Tag name=p3\nexit\ncreate Tag name=p4\n' | sh >/dev/null 2>&1
+check "batch: the command after an exit did not run" eval '! tag_exists p4 && tag_exists p3'
+{ for i in $(seq 1 299); do [ "$i" = 250 ] && echo "show Tag name=nosuch" || echo "show Tag name=alpha; ?"; done; } > "$work/long"
+sh < "$work/long" > "$work/out" 2> "$work/err"
+check "batch of 299 lines, long replies: every command answered, in order" \
+    test "$(grep -c '^OVM> ' "$work/out")" -eq $((298 * 2 + 1))
+check "batch of 299 lines: the failure is reported at its line" \
+    test "$(cat "$work/err")" = "ovmsh: line 250: Cannot find Tag with name: nosuch"
+check "batch of 299 lines: the failing command's echo is the 499th" \
+    test "$(grep '^OVM> ' "$work/out" | sed -n 499p | tr -d '\r')" = "OVM> show Tag name=nosuch"
+# A program that writes the next line only after it has read the last result
+# (a co-process) is answered: the batch reads ahead only input already there.
+coproc CP { timeout 60 "$OVMSH_BIN" -S "$sock" 2>&1; }
+statuses=0
+for cmd in "list Tag" "show Tag name=alpha" "list Tag"; do
+    echo "$cmd" >&"${CP[1]}"
+    while IFS= read -t 20 -r l <&"${CP[0]}"; do
+        case $l in Status:*) statuses=$((statuses + 1)); break ;; esac
+    done
+done
+exec {CP[1]}>&-
+wait "$CP_PID" 2>/dev/null
+check "batch from a co-process: each result arrives before the next line is written ($statuses of 3)" test "$statuses" -eq 3
+
 timeout 10 "$OVMSH_BIN" -S "$work/nothing.sock" -c showversion >/dev/null 2>"$work/err"
 check "no engine: exit 2" test $? -eq 2
 check "no engine: a clear message" grep -qi 'engine' "$work/err"
