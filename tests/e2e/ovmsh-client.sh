@@ -45,7 +45,10 @@ tag_exists() { sh -c "show Tag name=$1" >/dev/null 2>&1; }
 printf 'create Tag name=p1\nshow Tag name=nosuch\ncreate Tag name=p2\n' | sh --stop-on-error >/dev/null 2>&1
 check "batch --stop-on-error: the command before the failure ran" tag_exists p1
 check "batch --stop-on-error: the command after it did not run" eval '! tag_exists p2'
-printf 'create Tag name=p3\nexit\ncreate Tag name=p4\n' | sh >/dev/null 2>&1
+printf 'create Tag name=p3\nexit\ncreate Tag name=p4\n' | sh > "$work/out" 2>&1
+st=$?
+check "batch: exit ends the batch with status 0 ($st), both commands answered" \
+    eval 'test "$st" -eq 0 && test "$(grep -c "^OVM> " "$work/out")" -eq 2'
 check "batch: the command after an exit did not run" eval '! tag_exists p4 && tag_exists p3'
 { for i in $(seq 1 299); do [ "$i" = 250 ] && echo "show Tag name=nosuch" || echo "show Tag name=alpha; ?"; done; } > "$work/long"
 sh < "$work/long" > "$work/out" 2> "$work/err"
