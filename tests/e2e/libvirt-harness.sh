@@ -56,7 +56,9 @@ lpidB=$(lv_daemon_pid "$B")
 check "B's QEMU and both daemons are processes" eval 'kill -0 $qpid && kill -0 $lpidA && kill -0 $lpidB'
 lv_host_down "$B"
 lv_host_down "$A"
-check "lv_host_down stops QEMU and both daemons" eval '! kill -0 $qpid 2>/dev/null && ! kill -0 $lpidA 2>/dev/null && ! kill -0 $lpidB 2>/dev/null'
+# Stopped: gone, or a zombie that whoever is PID 1 has not reaped yet (the
+# daemons are daemonised; lv_pid_alive).
+check "lv_host_down stops QEMU and both daemons" eval '! lv_pid_alive $qpid && ! lv_pid_alive $lpidA && ! lv_pid_alive $lpidB'
 check "and removes their directories" eval '[ ! -e "$dA" ] && [ ! -e "$dB" ]'
 check "the capability cache is kept for later hosts" test -s "$LV_CAPS"
 tap_done

@@ -81,14 +81,36 @@ lv_as_user() {
         PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home" XDG_RUNTIME_DIR="$d/run" LANG=C "$@"
 }
 
+# lv_port_block: a block number (0-199, cycling) that no other host started
+# through this file on this machine holds at the same time. libvirt's port
+# allocator belongs to one daemon and QEMU binds the port only later, so two
+# hosts of tests run in parallel (make -j check) could both pick the same
+# free VNC or migration port, and one guest then failed to start ("Failed to
+# find an available port: Address already in use", CI distcheck). Each host
+# gets its own ranges instead.
+lv_port_block() {
+    local f=$LV_TMP/ovm-lv-ports
+    (
+        flock -w 30 9 || exit 1
+        n=$(cat "$f.next" 2>/dev/null)
+        case $n in '' | *[!0-9]*) n=0 ;; esac
+        n=$((n % 200))
+        echo $(((n + 1) % 200)) > "$f.next"
+        echo "$n"
+    ) 9> "$f.lock"
+}
+
 lv_write_config() {
-    local d=$1 name=$2 uuid
+    local d=$1 name=$2 uuid b
     uuid=$(cat /proc/sys/kernel/random/uuid) || return 1
+    b=$(lv_port_block) || return 1
     mkdir -p "$d/home/.config/libvirt" "$d/$LV_CAPS_DIR" "$d/run" || return 1
     chmod 700 "$d/run"
     printf 'host_uuid = "%s"\nlog_outputs = "3:file:%s/libvirtd.log"\n' "$uuid" "$d" \
         > "$d/home/.config/libvirt/libvirtd.conf" || return 1
-    printf 'stdio_handler = "file"\n' > "$d/home/.config/libvirt/qemu.conf" || return 1
+    printf 'stdio_handler = "file"\nremote_display_port_min = %d\nremote_display_port_max = %d\nmigration_port_min = %d\nmigration_port_max = %d\n' \
+        $((5900 + 16 * b)) $((5915 + 16 * b)) $((49152 + 8 * b)) $((49159 + 8 * b)) \
+        > "$d/home/.config/libvirt/qemu.conf" || return 1
     printf '%s\n' "$name" > "$d/name"
 }
 
