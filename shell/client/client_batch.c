@@ -65,6 +65,18 @@ size_t client_split(const char *buf, size_t len, char ***segs, size_t **lens)
     return n;
 }
 
+/* 1 when the session goes no further after a command with status st. */
+static int ends_batch(const client *c, client_status st)
+{
+    return st == CR_EXIT || st == CR_LOST || (st == CR_FAILURE && c->stop_on_error);
+}
+
+/* The stderr diagnostic of a failed command of input line lineno. */
+static void report_failure(size_t lineno, const char *err)
+{
+    fprintf(stderr, "ovmsh: line %zu: %s\n", lineno, err ? err : "command failed");
+}
+
 /* Runs the commands of one input line. Returns CR_SUCCESS, CR_FAILURE (some
  * command failed), CR_EXIT or CR_LOST. lineno 0 means "no line numbers". */
 static client_status run_line(client *c, const char *line, size_t len, size_t lineno)
@@ -79,10 +91,10 @@ static client_status run_line(client *c, const char *line, size_t len, size_t li
         if (st == CR_FAILURE) {
             worst = CR_FAILURE;
             if (lineno)
-                fprintf(stderr, "ovmsh: line %zu: %s\n", lineno, err ? err : "command failed");
+                report_failure(lineno, err);
         }
         free(err);
-        if (st == CR_EXIT || st == CR_LOST || (st == CR_FAILURE && c->stop_on_error)) {
+        if (ends_batch(c, st)) {
             worst = st == CR_FAILURE ? CR_FAILURE : st;
             break;
         }
@@ -178,7 +190,7 @@ static int run_batch_serial(client *c, FILE *in)
         st = run_line(c, line.buf, line.len, first);
         if (st == CR_FAILURE)
             failed = 1;
-        if (st == CR_EXIT || st == CR_LOST || (st == CR_FAILURE && c->stop_on_error))
+        if (ends_batch(c, st))
             break;
     }
     sb_free(&line);
@@ -231,7 +243,7 @@ static client_status read_oldest(client *c, in_flight *w)
     w->head = (w->head + 1) % PIPE_MAX_CMDS;
     w->n--;
     if (st == CR_FAILURE)
-        fprintf(stderr, "ovmsh: line %zu: %s\n", lineno, err ? err : "command failed");
+        report_failure(lineno, err);
     free(err);
     return st;
 }
@@ -285,7 +297,7 @@ static int run_batch_pipelined(client *c, FILE *in)
         } else if (w.n > 0) {
             st = read_oldest(c, &w);
             failed |= st == CR_FAILURE;
-            if (st == CR_EXIT || st == CR_LOST || (st == CR_FAILURE && c->stop_on_error))
+            if (ends_batch(c, st))
                 break;
         } else if (b.eof) {
             break;
