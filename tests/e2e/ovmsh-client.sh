@@ -60,16 +60,19 @@ check "batch of 299 lines: the failing command's echo is the 499th" \
     test "$(grep '^OVM> ' "$work/out" | sed -n 499p | tr -d '\r')" = "OVM> show Tag name=nosuch"
 # A program that writes the next line only after it has read the last result
 # (a co-process) is answered: the batch reads ahead only input already there.
+# bash unsets CP and CP_PID once the co-process has ended and been reaped,
+# which under set -u would end this script: keep copies.
 coproc CP { timeout 60 "$OVMSH_BIN" -S "$sock" 2>&1; }
+cp_pid=$CP_PID cp_in=${CP[1]} cp_out=${CP[0]}
 statuses=0
 for cmd in "list Tag" "show Tag name=alpha" "list Tag"; do
-    echo "$cmd" >&"${CP[1]}"
-    while IFS= read -t 20 -r l <&"${CP[0]}"; do
+    echo "$cmd" >&"$cp_in"
+    while IFS= read -t 20 -r l <&"$cp_out"; do
         case $l in Status:*) statuses=$((statuses + 1)); break ;; esac
     done
 done
-exec {CP[1]}>&-
-wait "$CP_PID" 2>/dev/null
+exec {cp_in}>&-
+wait "$cp_pid" 2>/dev/null
 check "batch from a co-process: each result arrives before the next line is written ($statuses of 3)" test "$statuses" -eq 3
 
 timeout 10 "$OVMSH_BIN" -S "$work/nothing.sock" -c showversion >/dev/null 2>"$work/err"
